@@ -1,0 +1,108 @@
+# tongban: one non-recursive GNU Makefile.
+#   make            build build/tongban and the tests
+#   make run        install missing packages, build, serve 127.0.0.1:8080 with demo data
+#   make test       style check, unit + API tests (SQLite and a throwaway PostgreSQL),
+#                   then the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      wrk against a running server; prints requests/s and p99
+# O=DIR puts the build elsewhere; SAN=1 builds with ASan + UBSan.
+
+O   ?= build
+SAN ?=
+CC  ?= cc
+
+PKGS      := libmicrohttpd jansson sqlite3 libpq libcrypto libsodium
+TEST_PKGS := cmocka libcurl
+
+# A fresh machine lacks the -dev packages: install them before asking
+# pkg-config for flags (not for goals that need no compiler).
+NODEPS_GOALS := clean format
+ifeq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+else
+ifneq ($(shell pkg-config --exists $(PKGS) $(TEST_PKGS) && command -v clang-format >/dev/null && echo ok),ok)
+$(info make: missing packages, running scripts/install-deps.sh)
+$(if $(shell ./scripts/install-deps.sh >&2 && echo ok),,$(error scripts/install-deps.sh failed))
+endif
+endif
+
+WARN   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+          -Wformat=2 -Wvla -Wpointer-arith
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(WARN) -g -Isrc -I$(O)/gen \
+          $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+ifeq ($(SAN),1)
+CFLAGS_ALL += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS_ALL := -fsanitize=address,undefined
+else
+CFLAGS_ALL += -O2
+LDFLAGS_ALL :=
+endif
+CFLAGS_ALL += $(CFLAGS)
+LDFLAGS_ALL += $(LDFLAGS)
+
+LIB_SRC  := $(sort $(wildcard src/*/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(O)/%.o) $(O)/gen/assets.o
+MAIN_OBJ := $(O)/src/main.o
+BIN      := $(O)/tongban
+
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+TEST_BIN := $(TEST_SRC:%.c=$(O)/%)
+TEST_SUPPORT := $(O)/tests/support.o
+
+# Files built into the binary: pages, the API description, migrations and
+# the reference data loaded on first start.
+ASSETS := $(sort $(wildcard web/*)) docs/openapi.yaml $(sort $(wildcard src/store/migrations/*.sql)) \
+          $(sort $(wildcard data/regions/*.csv)) $(sort $(wildcard data/calendar/*.csv))
+
+.PHONY: all run test bench check-style format clean
+all: $(BIN) $(TEST_BIN)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(O)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror $< -o $@
+
+$(O)/gen/assets.c: $(O)/tools/embed $(ASSETS)
+	@mkdir -p $(dir $@)
+	$(O)/tools/embed $(ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(O)/gen/assets.o: $(O)/gen/assets.c
+	$(CC) -std=c11 -O0 -c $< -o $@
+
+$(O)/libtongban.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(O)/libtongban.a
+	$(CC) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) -o $@
+
+$(O)/tests/%: tests/%.c $(TEST_SUPPORT) $(O)/libtongban.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests $(shell pkg-config --cflags $(TEST_PKGS)) $(LDFLAGS_ALL) \
+	  $< $(TEST_SUPPORT) $(O)/libtongban.a $(LDLIBS_ALL) $(shell pkg-config --libs $(TEST_PKGS)) -o $@
+
+$(TEST_SUPPORT): tests/support.c tests/support.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
+
+run: $(BIN)
+	$(BIN) serve --listen 127.0.0.1:8080 --data tongban-data --demo
+
+test:
+	./scripts/test.sh
+
+bench: $(BIN)
+	./scripts/bench.sh $(BIN)
+
+check-style:
+	./scripts/check-style.sh
+
+format:
+	clang-format -i $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h')
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages tongban builds, runs and tests with.
+# Called by make when pkg-config cannot find a library or a tool is missing;
+# safe to run again: apt-get skips what is already installed.
+set -eu
+
+PKGS="build-essential pkg-config clang-format
+libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev
+libssl-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev
+libmagic-dev postgresql postgresql-contrib wrk curl ca-certificates"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

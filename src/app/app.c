@@ -1,0 +1,80 @@
+/* Building the application context: data folder, store, migrations, the
+ * built-in reference data on first start, and the in-memory snapshots. */
+#include "app/app.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "calendar/calendar_store.h"
+#include "regions/regions.h"
+#include "store/migrate.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum tb_err tb_app_open_store(const struct tb_app_options *opt, struct tb_app **out,
+                              struct tb_fail *f)
+{
+	*out = NULL;
+	const char *dir = opt->data_dir ? opt->data_dir : "tongban-data";
+	char url[4096];
+	if (opt->db_url) {
+		snprintf(url, sizeof(url), "%s", opt->db_url);
+	} else {
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return tb_fail(f, TB_EINVAL, "data", "cannot create the data folder");
+		snprintf(url, sizeof(url), "sqlite:%s/tongban.db", dir);
+	}
+	struct tb_app *app = tb_xcalloc(1, sizeof(*app));
+	app->data_dir = tb_xstrdup(dir);
+	app->demo = opt->demo;
+	enum tb_err e = tb_store_open(url, opt->pool_size > 0 ? opt->pool_size : 8, &app->store, f);
+	if (e == TB_OK) {
+		int applied;
+		e = tb_store_migrate(app->store, &applied);
+		if (e != TB_OK)
+			tb_fail(f, e, "db", "schema migration failed");
+	}
+	if (e != TB_OK) {
+		tb_app_close(app);
+		return e;
+	}
+	*out = app;
+	return TB_OK;
+}
+
+enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, struct tb_fail *f)
+{
+	struct tb_app *app;
+	enum tb_err e = tb_app_open_store(opt, &app, f);
+	if (e != TB_OK)
+		return e;
+	bool seeded;
+	e = tb_regions_seed(app->store, &seeded);
+	if (e == TB_OK)
+		e = tb_calendar_seed(app->store, &seeded);
+	if (e == TB_OK)
+		e = tb_regions_load(app->store, &app->regions);
+	if (e == TB_OK)
+		e = tb_calendar_load(app->store, &app->calendar);
+	if (e != TB_OK) {
+		tb_fail(f, e, "db", "loading reference data failed");
+		tb_app_close(app);
+		return e;
+	}
+	*out = app;
+	return TB_OK;
+}
+
+void tb_app_close(struct tb_app *app)
+{
+	if (!app)
+		return;
+	tb_regions_free(app->regions);
+	tb_calendar_free(app->calendar);
+	tb_store_close(app->store);
+	free(app->data_dir);
+	free(app);
+}

@@ -1,0 +1,41 @@
+/* The application context: the long-lived services one process holds (the
+ * store, the region snapshot, the working-day calendar, settings), built by
+ * tb_app_open and handed to the HTTP layer and the CLI commands. */
+#ifndef TB_APP_APP_H
+#define TB_APP_APP_H
+
+#include "base/err.h"
+
+#include <stdbool.h>
+
+struct tb_store;
+struct tb_regions;
+struct tb_calendar;
+
+struct tb_app_options {
+	const char *data_dir; /* default "tongban-data" */
+	const char *db_url;   /* default "sqlite:DATA/tongban.db" */
+	int pool_size;        /* store connections; default 8 */
+	bool demo;            /* seed demo data */
+};
+
+struct tb_app {
+	struct tb_store *store;
+	struct tb_regions *regions;
+	struct tb_calendar *calendar;
+	char *data_dir;
+	bool demo;
+};
+
+/* Opens the store, applies migrations, seeds the built-in reference data
+ * when the store has none (regions, calendar), loads the snapshots. On
+ * failure f says what went wrong. The caller owns *out. */
+enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, struct tb_fail *f);
+/* Opens the store and applies migrations only (for commands that need no
+ * snapshots). */
+enum tb_err tb_app_open_store(const struct tb_app_options *opt, struct tb_app **out,
+                              struct tb_fail *f);
+/* Closes everything; NULL is a no-op. */
+void tb_app_close(struct tb_app *app);
+
+#endif

@@ -1,0 +1,78 @@
+/* The growable buffer of buf.h. */
+#include "base/buf.h"
+#include "base/mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void reserve(struct tb_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	b->data = tb_xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void tb_buf_add(struct tb_buf *b, const void *p, size_t n)
+{
+	reserve(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void tb_buf_adds(struct tb_buf *b, const char *s)
+{
+	tb_buf_add(b, s, strlen(s));
+}
+
+void tb_buf_printf(struct tb_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char small[256];
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		va_end(ap2);
+		return;
+	}
+	if ((size_t)n < sizeof(small)) {
+		tb_buf_add(b, small, (size_t)n);
+	} else {
+		reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+		b->len += (size_t)n;
+	}
+	va_end(ap2);
+}
+
+void tb_buf_reset(struct tb_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void tb_buf_free(struct tb_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+char *tb_buf_take(struct tb_buf *b)
+{
+	char *p = b->data ? b->data : tb_xstrdup("");
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}

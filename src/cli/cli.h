@@ -1,0 +1,28 @@
+/* The subcommands of the `tongban` program, one function each, called by
+ * main with argv[0] set to the subcommand name. Each returns the process
+ * exit status. */
+#ifndef TB_CLI_CLI_H
+#define TB_CLI_CLI_H
+
+/* `tongban check-id CODE...`: checks each code as a citizen identity number
+ * or a unified social credit code (whichever it looks like) and prints one
+ * tab-separated line per code on stdout (see tb_code_check_line). Returns 0
+ * when every code is valid, 1 when any is invalid, 2 on a usage error (no
+ * codes, unknown option: usage on stderr) or when stdout cannot be
+ * written; -h/--help prints the usage on stdout and returns 0. "--" ends
+ * the options. argv is borrowed. */
+int tb_cmd_check_id(int argc, char **argv);
+
+/* `tongban serve [--listen ADDR:PORT] [--data DIR] [--db URL] [--demo]
+ * [--threads N] [--max-body BYTES] [--bench] [--quiet]`: runs the platform
+ * until SIGINT or SIGTERM, then drains requests and closes the store. */
+int tb_cmd_serve(int argc, char **argv);
+
+/* `tongban import regions DIR | import calendar FILE [--data DIR] [--db URL]`. */
+int tb_cmd_import(int argc, char **argv);
+
+/* `tongban migrate [--data DIR] [--db URL]`: applies the schema migrations
+ * and prints the schema version. */
+int tb_cmd_migrate(int argc, char **argv);
+
+#endif

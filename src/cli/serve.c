@@ -1,0 +1,138 @@
+/* `tongban serve`: opens the application, starts the HTTP server, prints
+ * the address it listens on (tests read that line to learn a port picked
+ * with :0), waits for SIGINT/SIGTERM and shuts down in order: stop
+ * accepting, drain requests in flight, close the store. */
+#include "app/app.h"
+#include "base/log.h"
+#include "cli/cli.h"
+#include "cli/store_opts.h"
+#include "http/server.h"
+#include "store/store.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: tongban serve [--listen ADDR:PORT] [--data DIR] [--db URL] [--demo]\n"
+	        "                     [--threads N] [--max-body BYTES] [--bench] [--quiet]\n"
+	        "  --listen    address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
+	        "  --data      data folder (default tongban-data)\n"
+	        "  --db        sqlite:PATH (default DATA/tongban.db) or postgres://...\n"
+	        "  --demo      load demonstration data\n"
+	        "  --threads   HTTP worker threads (default: CPUs)\n"
+	        "  --max-body  largest JSON request body in bytes (default 1048576)\n"
+	        "  --bench     also serve GET /_bench/trivial for make bench\n"
+	        "  --quiet     no access log lines\n");
+}
+
+static long number(const char *s, long lo, long hi)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	return (*s && !*end && v >= lo && v <= hi) ? v : -1;
+}
+
+int tb_cmd_serve(int argc, char **argv)
+{
+	struct tb_app_options ao = {0};
+	struct tb_http_config hc = {.listen = "127.0.0.1:8080"};
+	static const struct option longopts[] = {
+	    TB_STORE_LONGOPTS,
+	    {"listen", required_argument, NULL, 'l'},
+	    {"demo", no_argument, NULL, 'D'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"max-body", required_argument, NULL, 'm'},
+	    {"bench", no_argument, NULL, 'B'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (tb_store_opt(&ao, ch, optarg))
+			continue;
+		long v;
+		switch (ch) {
+		case 'l': hc.listen = optarg; break;
+		case 'D': ao.demo = true; break;
+		case 'B': hc.bench = true; break;
+		case 'q': tb_log_set_access(false); break;
+		case 't':
+			if ((v = number(optarg, 1, 256)) < 0) {
+				fprintf(stderr, "tongban serve: --threads: expected 1..256\n");
+				return 2;
+			}
+			hc.threads = (unsigned)v;
+			break;
+		case 'm':
+			if ((v = number(optarg, 1024, 64L << 20)) < 0) {
+				fprintf(stderr,
+				        "tongban serve: --max-body: expected 1024..67108864\n");
+				return 2;
+			}
+			hc.max_body = (size_t)v;
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tongban serve: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	/* Signals are taken by sigwait below, so every thread started from
+	 * here on inherits the blocked mask. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	unsigned threads = hc.threads ? hc.threads : 0;
+	ao.pool_size = (int)(threads ? threads * 2 : 16);
+	struct tb_app *app;
+	struct tb_fail f = {0};
+	enum tb_err e = tb_app_open(&ao, &app, &f);
+	if (e != TB_OK) {
+		fprintf(stderr, "tongban serve: %s: %s\n", f.field ? f.field : "start",
+		        f.reason ? f.reason : tb_err_message(e));
+		return 1;
+	}
+	if (ao.demo)
+		tb_log_warn("serve",
+		            "demo mode: demonstration data loaded; do not use in production");
+
+	struct tb_http_server *srv;
+	e = tb_http_start(&hc, app, &srv, &f);
+	if (e != TB_OK) {
+		fprintf(stderr, "tongban serve: %s: %s\n", f.field ? f.field : "listen",
+		        f.reason ? f.reason : tb_err_message(e));
+		tb_app_close(app);
+		return 1;
+	}
+	char host[64];
+	const char *colon = strrchr(hc.listen, ':');
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - hc.listen), hc.listen);
+	printf("tongban: listening on http://%s:%u/ (store %s)\n", host, tb_http_port(srv),
+	       tb_store_url(app->store));
+	fflush(stdout);
+	tb_log_info("serve", "listening on %s:%u", host, tb_http_port(srv));
+
+	int sig = 0;
+	sigwait(&stop, &sig);
+	tb_log_info("serve", "signal %d: draining requests", sig);
+	tb_http_stop(srv, 10000);
+	tb_app_close(app);
+	tb_log_info("serve", "stopped cleanly");
+	return 0;
+}

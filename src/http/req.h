@@ -1,0 +1,68 @@
+/* One HTTP request as handlers see it, and the helpers that build the
+ * answer. Handlers never touch libmicrohttpd: they read the request through
+ * these functions and set exactly one response. Everything allocated for
+ * the request lives in r->arena, freed when the response has been sent. */
+#ifndef TB_HTTP_REQ_H
+#define TB_HTTP_REQ_H
+
+#include "base/arena.h"
+#include "base/err.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct tb_app;
+struct tb_route;
+
+#define TB_REQ_MAX_PARAMS  4
+#define TB_REQ_MAX_HEADERS 8
+
+struct tb_req {
+	struct tb_arena *arena;
+	struct tb_app *app;
+	const char *method; /* "GET", "POST", ... (HEAD is routed as GET) */
+	const char *path;   /* decoded, without the query string */
+	char request_id[20];
+	const char *params[TB_REQ_MAX_PARAMS]; /* {name} segments of the route, in order */
+	const char *body;                      /* NUL-terminated; NULL when none */
+	size_t body_len;
+	const struct tb_route *route;
+	void *conn; /* the transport's connection: for req.c only */
+
+	/* The response. */
+	int status;
+	const char *content_type;
+	char *resp_body; /* malloc'd (freed after sending) unless resp_static */
+	size_t resp_len;
+	bool resp_static;
+	const char *hdr_name[TB_REQ_MAX_HEADERS];
+	const char *hdr_value[TB_REQ_MAX_HEADERS];
+	int nhdr;
+};
+
+/* A query parameter's decoded value, or NULL. */
+const char *tb_req_query(struct tb_req *r, const char *name);
+/* A request header's value, or NULL. */
+const char *tb_req_header(struct tb_req *r, const char *name);
+/* Parses the body as a JSON object. On failure sets a 4xx response (415
+ * when the content type is not JSON, 400 naming "body" and the parser's
+ * reason) and returns NULL. The caller owns the result (json_decref). */
+json_t *tb_req_json_body(struct tb_req *r);
+
+/* Sends json (taken: its reference is released) with status. */
+void tb_resp_json(struct tb_req *r, int status, json_t *json);
+/* Sends {"error": message-of-e, "field": field, "reason": reason,
+ * "request_id": ...} with e's status; field and reason may be NULL. */
+void tb_resp_error(struct tb_req *r, enum tb_err e, const char *field, const char *reason);
+/* Same, taking field and reason from f. */
+void tb_resp_fail(struct tb_req *r, enum tb_err e, const struct tb_fail *f);
+/* Sends data that outlives the request (embedded assets) without copying. */
+void tb_resp_static(struct tb_req *r, int status, const char *content_type, const char *data,
+                    size_t len);
+/* Sends malloc'd data, taking ownership. */
+void tb_resp_take(struct tb_req *r, int status, const char *content_type, char *data, size_t len);
+/* Adds a response header; name and value are copied into the arena. */
+void tb_resp_header(struct tb_req *r, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,422 @@
+/* The libmicrohttpd side of the HTTP layer. A request's context (arena,
+ * body buffer, start time) is made on the first callback, filled while the
+ * body arrives (up to the limit), dispatched on the last callback, and
+ * freed when libmicrohttpd reports the request completed. */
+#include "http/server.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/utf8.h"
+#include "http/handlers.h"
+#include "http/metrics.h"
+#include "http/req.h"
+#include "http/router.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct tb_http_server {
+	struct MHD_Daemon *d;
+	struct tb_app *app;
+	struct tb_http_config cfg;
+	uint16_t port;
+	_Atomic int inflight;
+};
+
+struct ctx {
+	struct tb_req r;
+	struct tb_http_server *srv;
+	struct tb_buf body;
+	struct timespec t0;
+	bool too_big;
+	bool answered;
+};
+
+static _Atomic bool bench_on;
+static _Atomic uint64_t rid_counter;
+static char rid_prefix[9];
+
+/* A strict policy: the pages load only their own scripts and styles. */
+static const char CSP[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
+                          "img-src 'self' data:; connect-src 'self'; font-src 'self'; "
+                          "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+bool tb_http_bench_enabled(void)
+{
+	return bench_on;
+}
+
+const char *tb_req_query(struct tb_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *tb_req_header(struct tb_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+static uint64_t micros_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	int64_t us =
+	    (int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 + (t1.tv_nsec - t0->tv_nsec) / 1000;
+	return us > 0 ? (uint64_t)us : 0;
+}
+
+static void access_log(struct ctx *c, uint64_t us)
+{
+	if (!tb_log_access_enabled())
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	char line[768];
+	int n = snprintf(line, sizeof(line),
+	                 "{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"type\":\"access\","
+	                 "\"rid\":\"%s\",\"method\":\"%s\",\"path\":\"",
+	                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	                 tm.tm_sec, ts.tv_nsec / 1000000, c->r.request_id, c->r.method);
+	unsigned long len = n > 0 ? (unsigned long)n : 0;
+	tb_log_escape(line, 600, &len, c->r.path ? c->r.path : "");
+	n = snprintf(line + len, sizeof(line) - len, "\",\"status\":%d,\"us\":%llu}\n", c->r.status,
+	             (unsigned long long)us);
+	if (n > 0)
+		len += (unsigned long)n;
+	tb_log_raw(line, len < sizeof(line) ? len : sizeof(line) - 1);
+}
+
+/* Turns c->r's response into a libmicrohttpd response and queues it. */
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct ctx *c)
+{
+	struct tb_req *r = &c->r;
+	if (!r->status) {
+		tb_log_error("http", "handler for %s set no response", r->path);
+		tb_resp_error(r, TB_EINTERNAL, NULL, NULL);
+	}
+	struct MHD_Response *resp;
+	if (r->resp_static || !r->resp_body) {
+		resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body,
+		                                       MHD_RESPMEM_PERSISTENT);
+	} else {
+		resp = MHD_create_response_from_buffer_with_free_callback(r->resp_len, r->resp_body,
+		                                                          free);
+	}
+	r->resp_body = NULL; /* owned by the response now */
+	if (!resp)
+		return MHD_NO;
+	if (r->content_type)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+	bool has_cache = false;
+	for (int i = 0; i < r->nhdr; i++) {
+		MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
+		if (strcasecmp(r->hdr_name[i], "Cache-Control") == 0)
+			has_cache = true;
+	}
+	if (!has_cache)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	c->answered = true;
+
+	uint64_t us = micros_since(&c->t0);
+	int route = r->route ? (int)(r->route - tb_routes) : -1;
+	tb_metrics_observe(route, r->status, us);
+	access_log(c, us);
+	return ok;
+}
+
+struct query_check {
+	struct tb_req *r;
+	const char *bad_field;
+	const char *reason;
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+	(void)kind;
+	struct query_check *q = cls;
+	if (!tb_utf8_is_line(key, strlen(key))) {
+		q->bad_field = "query";
+		q->reason = "parameter name is not clean UTF-8";
+		return MHD_NO;
+	}
+	if (!tb_route_accepts(q->r->route, key)) {
+		q->bad_field = tb_arena_strdup(q->r->arena, key);
+		q->reason = "unknown parameter";
+		return MHD_NO;
+	}
+	if (value && !tb_utf8_is_line(value, strlen(value))) {
+		q->bad_field = tb_arena_strdup(q->r->arena, key);
+		q->reason = "not valid UTF-8 text";
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static void dispatch(struct MHD_Connection *conn, struct ctx *c, const char *url)
+{
+	struct tb_req *r = &c->r;
+	size_t ulen = strlen(url);
+	if (!tb_utf8_is_line(url, ulen) || url[0] != '/') {
+		r->path = "(invalid)";
+		tb_resp_error(r, TB_EINVAL, "path", "not valid UTF-8 text");
+		return;
+	}
+	r->path = tb_arena_strndup(r->arena, url, ulen);
+	if (c->too_big) {
+		tb_resp_error(r, TB_ETOOBIG, "body", "request body over the size limit");
+		return;
+	}
+	r->body = c->body.data;
+	r->body_len = c->body.len;
+
+	const struct tb_route *route;
+	const char *allow;
+	switch (tb_route_match(r, r->method, r->path, &route, &allow)) {
+	case TB_MATCH_OK: {
+		r->route = route;
+		struct query_check q = {r, NULL, NULL};
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_arg, &q);
+		if (q.bad_field) {
+			tb_resp_error(r, TB_EINVAL, q.bad_field, q.reason);
+			return;
+		}
+		route->handler(r);
+		return;
+	}
+	case TB_MATCH_METHOD:
+		tb_resp_header(r, "Allow", allow);
+		tb_resp_error(r, TB_EMETHOD, "method",
+		              tb_arena_printf(r->arena, "allowed: %s", allow));
+		return;
+	case TB_MATCH_NONE: break;
+	}
+	bool get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+	if (strncmp(r->path, "/api/", 5) == 0) {
+		tb_resp_error(r, TB_ENOTFOUND, "path", "no such resource");
+	} else if (get) {
+		tb_handle_static(r);
+	} else {
+		/* Pages are read-only. */
+		tb_resp_header(r, "Allow", "GET, HEAD");
+		tb_resp_error(r, TB_EMETHOD, "method", "allowed: GET, HEAD");
+	}
+}
+
+struct header_size {
+	size_t total;
+};
+
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+	(void)kind;
+	struct header_size *h = cls;
+	h->total += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+static struct ctx *ctx_new(struct tb_http_server *srv, struct MHD_Connection *conn,
+                           const char *method)
+{
+	struct ctx *c = tb_xcalloc(1, sizeof(*c));
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	c->srv = srv;
+	c->r.arena = tb_arena_new();
+	c->r.app = srv->app;
+	c->r.conn = conn;
+	c->r.method = tb_arena_strdup(c->r.arena, method);
+	uint64_t n = atomic_fetch_add(&rid_counter, 1);
+	snprintf(c->r.request_id, sizeof(c->r.request_id), "%s%08llx", rid_prefix,
+	         (unsigned long long)(n & 0xffffffffULL));
+	return c;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct tb_http_server *srv = cls;
+	struct ctx *c = *con_cls;
+	if (!c) {
+		c = ctx_new(srv, conn, method);
+		*con_cls = c;
+		atomic_fetch_add(&srv->inflight, 1);
+		struct header_size hs = {0};
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_size, &hs);
+		if (hs.total > srv->cfg.max_header) {
+			c->r.path = tb_arena_strdup(c->r.arena, url);
+			tb_resp_error(&c->r, TB_EHEADERS, "headers",
+			              "request headers over the size limit");
+			return send_response(conn, c);
+		}
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
+			/* Refuse before reading a byte of it. */
+			c->too_big = true;
+			c->r.path = tb_arena_strdup(c->r.arena, url);
+			tb_resp_error(&c->r, TB_ETOOBIG, "body",
+			              "request body over the size limit");
+			return send_response(conn, c);
+		}
+		return MHD_YES;
+	}
+	if (c->answered) {
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!c->too_big && c->body.len + *upload_size <= srv->cfg.max_body)
+			tb_buf_add(&c->body, upload, *upload_size);
+		else
+			c->too_big = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	dispatch(conn, c, url);
+	return send_response(conn, c);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	(void)conn;
+	(void)toe;
+	struct tb_http_server *srv = cls;
+	struct ctx *c = *con_cls;
+	if (!c)
+		return;
+	*con_cls = NULL;
+	if (c->r.resp_body && !c->r.resp_static)
+		free(c->r.resp_body);
+	tb_buf_free(&c->body);
+	tb_arena_free(c->r.arena);
+	free(c);
+	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	tb_log_warn("mhd", "%s", msg);
+}
+
+static bool parse_listen(const char *s, struct sockaddr_in *sa)
+{
+	const char *colon = s ? strrchr(s, ':') : NULL;
+	if (!colon || colon == s || (size_t)(colon - s) >= 64)
+		return false;
+	char host[64];
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || end == colon + 1 || port < 0 || port > 65535)
+		return false;
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	if (strcmp(host, "localhost") == 0)
+		memcpy(host, "127.0.0.1", 10);
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1;
+}
+
+enum tb_err tb_http_start(const struct tb_http_config *cfg, struct tb_app *app,
+                          struct tb_http_server **out, struct tb_fail *f)
+{
+	*out = NULL;
+	struct sockaddr_in sa;
+	if (!parse_listen(cfg->listen, &sa))
+		return tb_fail(f, TB_EINVAL, "listen", "expected IPV4-ADDRESS:PORT");
+	struct tb_http_server *s = tb_xcalloc(1, sizeof(*s));
+	s->app = app;
+	s->cfg = *cfg;
+	if (!s->cfg.max_body)
+		s->cfg.max_body = 1 << 20;
+	if (!s->cfg.max_header)
+		s->cfg.max_header = 16 << 10;
+	if (!s->cfg.max_conns)
+		s->cfg.max_conns = 1024;
+	if (!s->cfg.timeout_s)
+		s->cfg.timeout_s = 30;
+	if (!s->cfg.threads) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		s->cfg.threads = n > 0 ? (unsigned)n : 2;
+	}
+	bench_on = cfg->bench;
+	FILE *ur = fopen("/dev/urandom", "rb");
+	unsigned rnd = (unsigned)getpid();
+	if (ur) {
+		if (fread(&rnd, sizeof(rnd), 1, ur) != 1)
+			rnd ^= (unsigned)time(NULL);
+		fclose(ur);
+	}
+	snprintf(rid_prefix, sizeof(rid_prefix), "%08x", rnd);
+
+	/* Header memory: the limit we enforce plus room for libmicrohttpd's
+	 * own buffers; anything larger it refuses itself with 431. */
+	size_t mem = s->cfg.max_header * 4;
+	s->d = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL,
+	    on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
+	    s->cfg.max_conns, MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout_s,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
+	    MHD_OPTION_END);
+	if (!s->d) {
+		free(s);
+		return tb_fail(f, TB_EUNAVAIL, "listen", "cannot listen (address in use?)");
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : ntohs(sa.sin_port);
+	*out = s;
+	return TB_OK;
+}
+
+uint16_t tb_http_port(const struct tb_http_server *s)
+{
+	return s->port;
+}
+
+void tb_http_stop(struct tb_http_server *s, unsigned grace_ms)
+{
+	if (!s)
+		return;
+	MHD_socket fd = MHD_quiesce_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	for (unsigned waited = 0; waited < grace_ms && atomic_load(&s->inflight) > 0;
+	     waited += 10) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	if (atomic_load(&s->inflight) > 0)
+		tb_log_warn("http", "stopping with %d requests still in flight",
+		            atomic_load(&s->inflight));
+	MHD_stop_daemon(s->d);
+	free(s);
+}

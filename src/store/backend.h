@@ -1,0 +1,43 @@
+/* What a store backend provides: the operations behind store.h. Only
+ * store.c, sqlite.c and pg.c include this file. */
+#ifndef TB_STORE_BACKEND_H
+#define TB_STORE_BACKEND_H
+
+#include "store/store.h"
+
+struct tb_backend {
+	enum tb_store_kind kind;
+	/* Opens a new connection to target (path or conninfo). */
+	enum tb_err (*connect)(const char *target, struct tb_conn **out, struct tb_fail *f);
+	void (*disconnect)(struct tb_conn *c);
+	enum tb_err (*exec)(struct tb_conn *c, const char *sql);
+	enum tb_err (*begin)(struct tb_conn *c);
+	enum tb_err (*prepare)(struct tb_conn *c, const char *sql, struct tb_stmt **out);
+	void (*bind_text)(struct tb_stmt *st, int idx, const char *s);
+	void (*bind_int)(struct tb_stmt *st, int idx, int64_t v);
+	void (*bind_null)(struct tb_stmt *st, int idx);
+	enum tb_err (*step)(struct tb_stmt *st, bool *row);
+	const char *(*text)(struct tb_stmt *st, int col);
+	int64_t (*integer)(struct tb_stmt *st, int col);
+	bool (*is_null)(struct tb_stmt *st, int col);
+	int64_t (*changes)(struct tb_stmt *st);
+	void (*reset)(struct tb_stmt *st);
+};
+
+/* The part of every connection that store.c reads; backends embed it first. */
+struct tb_conn {
+	const struct tb_backend *be;
+	struct tb_store *store;
+	bool in_tx;
+	struct tb_conn *next_free;
+};
+
+/* The head of every backend statement. */
+struct tb_stmt {
+	struct tb_conn *conn;
+};
+
+extern const struct tb_backend tb_sqlite_backend;
+extern const struct tb_backend tb_pg_backend;
+
+#endif

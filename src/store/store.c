@@ -1,0 +1,333 @@
+/* The backend-independent half of the store: URL parsing, the connection
+ * pool, transactions and the bind-by-format helpers. */
+#include "store/backend.h"
+#include "base/log.h"
+#include "base/mem.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tb_store {
+	const struct tb_backend *be;
+	char *target;     /* path or conninfo handed to connect */
+	char *url_masked; /* for logs */
+	int pool_size;
+	int open, in_use;
+	struct tb_conn *free_list;
+	struct tb_conn **all;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static char *mask_password(const char *url)
+{
+	/* postgres://user:secret@host -> postgres://user:***@host */
+	char *copy = tb_xstrdup(url);
+	char *scheme = strstr(copy, "://");
+	char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+	if (!at || !colon || colon > at)
+		return copy;
+	size_t head = (size_t)(colon - copy) + 1;
+	size_t n = head + 3 + strlen(at) + 1;
+	char *out = tb_xmalloc(n);
+	memcpy(out, copy, head);
+	memcpy(out + head, "***", 3);
+	memcpy(out + head + 3, at, strlen(at) + 1);
+	free(copy);
+	return out;
+}
+
+enum tb_err tb_store_open(const char *url, int pool_size, struct tb_store **out, struct tb_fail *f)
+{
+	*out = NULL;
+	const struct tb_backend *be;
+	const char *target;
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		be = &tb_sqlite_backend;
+		target = url + 7;
+		if (!*target)
+			return tb_fail(f, TB_EINVAL, "db", "sqlite: needs a path");
+	} else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+		be = &tb_pg_backend;
+		target = url;
+	} else {
+		return tb_fail(f, TB_EINVAL, "db", "expected sqlite:PATH or postgres://...");
+	}
+	struct tb_store *s = tb_xcalloc(1, sizeof(*s));
+	s->be = be;
+	s->target = tb_xstrdup(target);
+	s->url_masked = mask_password(url);
+	s->pool_size = pool_size < 1 ? 1 : pool_size;
+	s->all = tb_xcalloc((size_t)s->pool_size, sizeof(*s->all));
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+
+	struct tb_conn *c;
+	enum tb_err e = be->connect(s->target, &c, f);
+	if (e != TB_OK) {
+		tb_store_close(s);
+		return e;
+	}
+	c->store = s;
+	s->all[s->open++] = c;
+	c->next_free = NULL;
+	s->free_list = c;
+	*out = s;
+	return TB_OK;
+}
+
+void tb_store_close(struct tb_store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->open; i++)
+		s->be->disconnect(s->all[i]);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(s->all);
+	free(s->target);
+	free(s->url_masked);
+	free(s);
+}
+
+enum tb_store_kind tb_store_kind(const struct tb_store *s)
+{
+	return s->be->kind;
+}
+
+const char *tb_store_url(const struct tb_store *s)
+{
+	return s->url_masked;
+}
+
+enum tb_err tb_store_acquire(struct tb_store *s, struct tb_conn **out)
+{
+	*out = NULL;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		if (s->free_list) {
+			struct tb_conn *c = s->free_list;
+			s->free_list = c->next_free;
+			s->in_use++;
+			pthread_mutex_unlock(&s->mu);
+			*out = c;
+			return TB_OK;
+		}
+		if (s->open < s->pool_size) {
+			/* Reserve the slot, connect outside the lock. */
+			int slot = s->open++;
+			s->in_use++;
+			pthread_mutex_unlock(&s->mu);
+			struct tb_conn *c;
+			struct tb_fail f = {0};
+			enum tb_err e = s->be->connect(s->target, &c, &f);
+			pthread_mutex_lock(&s->mu);
+			if (e != TB_OK) {
+				/* Give the slot back: slots above it are filled in order,
+				 * so move the last one down. */
+				s->open--;
+				s->in_use--;
+				s->all[slot] = s->all[s->open];
+				pthread_mutex_unlock(&s->mu);
+				tb_log_error("store", "connect failed: %s",
+				             f.reason ? f.reason : "?");
+				return e;
+			}
+			c->store = s;
+			s->all[slot] = c;
+			pthread_mutex_unlock(&s->mu);
+			*out = c;
+			return TB_OK;
+		}
+		pthread_cond_wait(&s->cv, &s->mu);
+	}
+}
+
+void tb_store_release(struct tb_conn *c)
+{
+	if (!c)
+		return;
+	if (c->in_tx)
+		tb_conn_rollback(c);
+	struct tb_store *s = c->store;
+	pthread_mutex_lock(&s->mu);
+	c->next_free = s->free_list;
+	s->free_list = c;
+	s->in_use--;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+void tb_store_counts(struct tb_store *s, int *open, int *in_use)
+{
+	pthread_mutex_lock(&s->mu);
+	*open = s->open;
+	*in_use = s->in_use;
+	pthread_mutex_unlock(&s->mu);
+}
+
+enum tb_err tb_store_ping(struct tb_store *s)
+{
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_query(c, &st, &row, "SELECT 1", "");
+	if (e == TB_OK) {
+		if (!row || tb_stmt_int(st, 0) != 1)
+			e = TB_ESTORE;
+		tb_stmt_reset(st);
+	}
+	tb_store_release(c);
+	return e;
+}
+
+enum tb_err tb_conn_begin(struct tb_conn *c)
+{
+	enum tb_err e = c->be->begin(c);
+	if (e == TB_OK)
+		c->in_tx = true;
+	return e;
+}
+
+enum tb_err tb_conn_commit(struct tb_conn *c)
+{
+	enum tb_err e = c->be->exec(c, "COMMIT");
+	if (e != TB_OK) {
+		tb_conn_rollback(c);
+		return e;
+	}
+	c->in_tx = false;
+	return TB_OK;
+}
+
+void tb_conn_rollback(struct tb_conn *c)
+{
+	if (!c->in_tx)
+		return;
+	c->be->exec(c, "ROLLBACK");
+	c->in_tx = false;
+}
+
+enum tb_store_kind tb_conn_kind(const struct tb_conn *c)
+{
+	return c->be->kind;
+}
+
+enum tb_err tb_conn_exec(struct tb_conn *c, const char *sql)
+{
+	return c->be->exec(c, sql);
+}
+
+enum tb_err tb_conn_prepare(struct tb_conn *c, const char *sql, struct tb_stmt **out)
+{
+	return c->be->prepare(c, sql, out);
+}
+
+void tb_stmt_bind_text(struct tb_stmt *st, int idx, const char *s)
+{
+	if (s)
+		st->conn->be->bind_text(st, idx, s);
+	else
+		st->conn->be->bind_null(st, idx);
+}
+
+void tb_stmt_bind_int(struct tb_stmt *st, int idx, int64_t v)
+{
+	st->conn->be->bind_int(st, idx, v);
+}
+
+void tb_stmt_bind_null(struct tb_stmt *st, int idx)
+{
+	st->conn->be->bind_null(st, idx);
+}
+
+enum tb_err tb_stmt_step(struct tb_stmt *st, bool *row)
+{
+	return st->conn->be->step(st, row);
+}
+
+const char *tb_stmt_text(struct tb_stmt *st, int col)
+{
+	return st->conn->be->text(st, col);
+}
+
+int64_t tb_stmt_int(struct tb_stmt *st, int col)
+{
+	return st->conn->be->integer(st, col);
+}
+
+bool tb_stmt_is_null(struct tb_stmt *st, int col)
+{
+	return st->conn->be->is_null(st, col);
+}
+
+int64_t tb_stmt_changes(struct tb_stmt *st)
+{
+	return st->conn->be->changes(st);
+}
+
+void tb_stmt_reset(struct tb_stmt *st)
+{
+	if (st)
+		st->conn->be->reset(st);
+}
+
+static void bind_va(struct tb_stmt *st, const char *fmt, va_list ap)
+{
+	for (int i = 0; fmt[i]; i++) {
+		switch (fmt[i]) {
+		case 's': tb_stmt_bind_text(st, i + 1, va_arg(ap, const char *)); break;
+		case 'i': tb_stmt_bind_int(st, i + 1, va_arg(ap, int64_t)); break;
+		default: tb_stmt_bind_null(st, i + 1); break;
+		}
+	}
+}
+
+enum tb_err tb_conn_query(struct tb_conn *c, struct tb_stmt **out, bool *row, const char *sql,
+                          const char *fmt, ...)
+{
+	*out = NULL;
+	*row = false;
+	struct tb_stmt *st;
+	enum tb_err e = tb_conn_prepare(c, sql, &st);
+	if (e != TB_OK)
+		return e;
+	va_list ap;
+	va_start(ap, fmt);
+	bind_va(st, fmt, ap);
+	va_end(ap);
+	e = tb_stmt_step(st, row);
+	if (e != TB_OK) {
+		tb_stmt_reset(st);
+		return e;
+	}
+	*out = st;
+	return TB_OK;
+}
+
+enum tb_err tb_conn_run(struct tb_conn *c, int64_t *changes, const char *sql, const char *fmt, ...)
+{
+	if (changes)
+		*changes = 0;
+	struct tb_stmt *st;
+	enum tb_err e = tb_conn_prepare(c, sql, &st);
+	if (e != TB_OK)
+		return e;
+	va_list ap;
+	va_start(ap, fmt);
+	bind_va(st, fmt, ap);
+	va_end(ap);
+	bool row = true;
+	while (e == TB_OK && row)
+		e = tb_stmt_step(st, &row);
+	if (e == TB_OK && changes)
+		*changes = tb_stmt_changes(st);
+	tb_stmt_reset(st);
+	return e;
+}

@@ -1,0 +1,249 @@
+/* The store interface against SQLite and a real PostgreSQL: migrations,
+ * round trips of text (Chinese), integers and NULL, conflicts, rollback,
+ * `?` inside string literals, the statement cache and the pool under
+ * threads. Every test runs once per backend. */
+#include "support.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "store/migrate.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <string.h>
+
+static struct tb_store *open_store(const char *url)
+{
+	struct tb_store *s;
+	struct tb_fail f = {0};
+	assert_int_equal(tb_store_open(url, 4, &s, &f), TB_OK);
+	int applied = -1;
+	assert_int_equal(tb_store_migrate(s, &applied), TB_OK);
+	assert_true(applied >= 1);
+	return s;
+}
+
+static int setup_sqlite(void **state)
+{
+	*state = open_store(test_sqlite_fresh());
+	return 0;
+}
+
+static int setup_pg(void **state)
+{
+	const char *url = test_pg_fresh("store");
+	if (!url)
+		return -1;
+	*state = open_store(url);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	tb_store_close(*state);
+	return 0;
+}
+
+static void migrations_are_idempotent(void **state)
+{
+	struct tb_store *s = *state;
+	int applied = -1, v1 = 0, v2 = 0;
+	assert_int_equal(tb_store_schema_version(s, &v1), TB_OK);
+	assert_int_equal(tb_store_migrate(s, &applied), TB_OK);
+	assert_int_equal(applied, 0);
+	assert_int_equal(tb_store_schema_version(s, &v2), TB_OK);
+	assert_int_equal(v1, v2);
+	assert_true(v1 >= 1);
+}
+
+static void round_trip(void **state)
+{
+	struct tb_store *s = *state;
+	struct tb_conn *c;
+	assert_int_equal(tb_store_acquire(s, &c), TB_OK);
+	assert_int_equal(tb_conn_run(c, NULL, "INSERT INTO meta (key, value) VALUES (?, ?)", "ss",
+	                             "名称", "浙江省杭州市西湖区 'quoted' ?"),
+	                 TB_OK);
+	struct tb_stmt *st;
+	bool row;
+	assert_int_equal(tb_conn_query(c, &st, &row,
+	                               "SELECT value, 42, NULL FROM meta WHERE key = ?", "s",
+	                               "名称"),
+	                 TB_OK);
+	assert_true(row);
+	assert_string_equal(tb_stmt_text(st, 0), "浙江省杭州市西湖区 'quoted' ?");
+	assert_int_equal(tb_stmt_int(st, 1), 42);
+	assert_true(tb_stmt_is_null(st, 2));
+	assert_null(tb_stmt_text(st, 2));
+	assert_int_equal(tb_stmt_step(st, &row), TB_OK);
+	assert_false(row);
+	tb_stmt_reset(st);
+
+	/* A literal '?' in SQL is not a placeholder. */
+	assert_int_equal(tb_conn_query(c, &st, &row, "SELECT 'a?b', ?", "i", (int64_t)1 << 40),
+	                 TB_OK);
+	assert_true(row);
+	assert_string_equal(tb_stmt_text(st, 0), "a?b");
+	assert_int_equal(tb_stmt_int(st, 1), (int64_t)1 << 40);
+	tb_stmt_reset(st);
+	tb_store_release(c);
+}
+
+static void conflict_and_rollback(void **state)
+{
+	struct tb_store *s = *state;
+	struct tb_conn *c;
+	assert_int_equal(tb_store_acquire(s, &c), TB_OK);
+	assert_int_equal(
+	    tb_conn_run(c, NULL, "INSERT INTO meta (key, value) VALUES (?, ?)", "ss", "k", "v1"),
+	    TB_OK);
+	assert_int_equal(
+	    tb_conn_run(c, NULL, "INSERT INTO meta (key, value) VALUES (?, ?)", "ss", "k", "v2"),
+	    TB_ECONFLICT);
+	/* A CHECK constraint is a conflict too. */
+	assert_int_equal(tb_conn_run(c, NULL,
+	                             "INSERT INTO calendar_days (day, kind, name) VALUES (?, ?, ?)",
+	                             "sss", "2026-01-01", "party", "x"),
+	                 TB_ECONFLICT);
+
+	assert_int_equal(tb_conn_begin(c), TB_OK);
+	int64_t changed = 0;
+	assert_int_equal(tb_conn_run(c, &changed, "UPDATE meta SET value = ? WHERE key = ?", "ss",
+	                             "changed", "k"),
+	                 TB_OK);
+	assert_int_equal(changed, 1);
+	tb_conn_rollback(c);
+
+	struct tb_stmt *st;
+	bool row;
+	assert_int_equal(
+	    tb_conn_query(c, &st, &row, "SELECT value FROM meta WHERE key = ?", "s", "k"), TB_OK);
+	assert_true(row);
+	assert_string_equal(tb_stmt_text(st, 0), "v1");
+	tb_stmt_reset(st);
+
+	/* Releasing a connection inside a transaction rolls it back. */
+	assert_int_equal(tb_conn_begin(c), TB_OK);
+	assert_int_equal(tb_conn_run(c, NULL, "DELETE FROM meta", ""), TB_OK);
+	tb_store_release(c);
+	assert_int_equal(tb_store_acquire(s, &c), TB_OK);
+	assert_int_equal(tb_conn_query(c, &st, &row, "SELECT COUNT(*) FROM meta", ""), TB_OK);
+	assert_int_equal(tb_stmt_int(st, 0), 1);
+	tb_stmt_reset(st);
+	tb_store_release(c);
+}
+
+static void bad_sql_is_a_store_error(void **state)
+{
+	struct tb_store *s = *state;
+	struct tb_conn *c;
+	assert_int_equal(tb_store_acquire(s, &c), TB_OK);
+	struct tb_stmt *st;
+	assert_int_equal(tb_conn_prepare(c, "SELECT FROM nowhere WHERE", &st), TB_ESTORE);
+	/* The connection stays usable. */
+	bool row;
+	assert_int_equal(tb_conn_query(c, &st, &row, "SELECT 1", ""), TB_OK);
+	assert_true(row);
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	assert_int_equal(tb_store_ping(s), TB_OK);
+}
+
+struct worker {
+	struct tb_store *s;
+	int id;
+	enum tb_err e;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	for (int i = 0; i < 50 && w->e == TB_OK; i++) {
+		struct tb_conn *c;
+		w->e = tb_store_acquire(w->s, &c);
+		if (w->e != TB_OK)
+			break;
+		char key[32];
+		snprintf(key, sizeof(key), "w%d-%d", w->id, i);
+		w->e = tb_conn_begin(c);
+		if (w->e == TB_OK)
+			w->e = tb_conn_run(c, NULL, "INSERT INTO meta (key, value) VALUES (?, ?)",
+			                   "ss", key, "x");
+		if (w->e == TB_OK)
+			w->e = tb_conn_commit(c);
+		tb_store_release(c);
+	}
+	return NULL;
+}
+
+static void pool_under_threads(void **state)
+{
+	struct tb_store *s = *state;
+	struct worker w[8];
+	pthread_t t[8];
+	for (int i = 0; i < 8; i++) {
+		w[i] = (struct worker){s, i, TB_OK};
+		pthread_create(&t[i], NULL, work, &w[i]);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].e, TB_OK);
+	}
+	int open, in_use;
+	tb_store_counts(s, &open, &in_use);
+	assert_true(open >= 1 && open <= 4);
+	assert_int_equal(in_use, 0);
+	struct tb_conn *c;
+	assert_int_equal(tb_store_acquire(s, &c), TB_OK);
+	struct tb_stmt *st;
+	bool row;
+	assert_int_equal(
+	    tb_conn_query(c, &st, &row, "SELECT COUNT(*) FROM meta WHERE key LIKE 'w%'", ""),
+	    TB_OK);
+	assert_int_equal(tb_stmt_int(st, 0), 8 * 50);
+	tb_stmt_reset(st);
+	tb_store_release(c);
+}
+
+static void bad_urls(void **state)
+{
+	(void)state;
+	struct tb_store *s;
+	struct tb_fail f = {0};
+	assert_int_equal(tb_store_open("mysql://x", 1, &s, &f), TB_EINVAL);
+	assert_string_equal(f.field, "db");
+	assert_null(s);
+	assert_int_equal(tb_store_open("sqlite:", 1, &s, &f), TB_EINVAL);
+	assert_int_equal(tb_store_open("sqlite:/nonexistent-dir/x/y.db", 1, &s, &f), TB_ESTORE);
+	assert_int_equal(
+	    tb_store_open("postgres://nobody@127.0.0.1:1/none?connect_timeout=2", 1, &s, &f),
+	    TB_ESTORE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest sqlite_tests[] = {
+	    cmocka_unit_test_setup_teardown(migrations_are_idempotent, setup_sqlite, teardown),
+	    cmocka_unit_test_setup_teardown(round_trip, setup_sqlite, teardown),
+	    cmocka_unit_test_setup_teardown(conflict_and_rollback, setup_sqlite, teardown),
+	    cmocka_unit_test_setup_teardown(bad_sql_is_a_store_error, setup_sqlite, teardown),
+	    cmocka_unit_test_setup_teardown(pool_under_threads, setup_sqlite, teardown),
+	    cmocka_unit_test(bad_urls),
+	};
+	const struct CMUnitTest pg_tests[] = {
+	    cmocka_unit_test_setup_teardown(migrations_are_idempotent, setup_pg, teardown),
+	    cmocka_unit_test_setup_teardown(round_trip, setup_pg, teardown),
+	    cmocka_unit_test_setup_teardown(conflict_and_rollback, setup_pg, teardown),
+	    cmocka_unit_test_setup_teardown(bad_sql_is_a_store_error, setup_pg, teardown),
+	    cmocka_unit_test_setup_teardown(pool_under_threads, setup_pg, teardown),
+	};
+	int failed = cmocka_run_group_tests_name("store/sqlite", sqlite_tests, NULL, NULL);
+	if (test_pg_base_url())
+		failed += cmocka_run_group_tests_name("store/postgresql", pg_tests, NULL, NULL);
+	else
+		fprintf(stderr, "store/postgresql: skipped (TB_TEST_PG_URL not set)\n");
+	return failed ? 1 : 0;
+}

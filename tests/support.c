@@ -1,0 +1,299 @@
+/* The helpers of support.h: .tsv vectors, fresh stores, the real binary
+ * started on a loopback port, and a small libcurl client. */
+#include "support.h"
+#include "store/store.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void tsv_open(struct tsv *t, const char *path)
+{
+	memset(t, 0, sizeof(*t));
+	t->path = path;
+	t->f = fopen(path, "r");
+	if (!t->f) {
+		fprintf(stderr, "cannot open vector file %s (run tests from the repository root)\n",
+		        path);
+		exit(2);
+	}
+}
+
+bool tsv_next(struct tsv *t)
+{
+	while (fgets(t->line, sizeof(t->line), t->f)) {
+		t->lineno++;
+		size_t n = strlen(t->line);
+		while (n && (t->line[n - 1] == '\n' || t->line[n - 1] == '\r'))
+			t->line[--n] = '\0';
+		if (n == 0 || t->line[0] == '#')
+			continue;
+		t->nfields = 0;
+		char *p = t->line;
+		for (;;) {
+			if (t->nfields < TSV_MAX_FIELDS)
+				t->field[t->nfields++] = p;
+			char *tab = strchr(p, '\t');
+			if (!tab)
+				break;
+			*tab = '\0';
+			p = tab + 1;
+		}
+		return true;
+	}
+	return false;
+}
+
+void tsv_close(struct tsv *t)
+{
+	if (t->f)
+		fclose(t->f);
+	t->f = NULL;
+}
+
+/* ---- stores ------------------------------------------------------------ */
+
+const char *test_pg_base_url(void)
+{
+	const char *u = getenv("TB_TEST_PG_URL");
+	if (u && *u)
+		return u;
+	const char *ci = getenv("CI");
+	if (ci && strcmp(ci, "true") == 0) {
+		fprintf(stderr, "CI=true but TB_TEST_PG_URL is not set: PostgreSQL tests are "
+		                "mandatory in CI\n");
+		exit(1);
+	}
+	return NULL;
+}
+
+const char *test_pg_fresh(const char *tag)
+{
+	static char url[512];
+	static int seq;
+	const char *base = test_pg_base_url();
+	if (!base)
+		return NULL;
+	char name[96];
+	snprintf(name, sizeof(name), "t_%s_%d_%d", tag, (int)getpid(), ++seq);
+	struct tb_store *s;
+	struct tb_fail f = {0};
+	if (tb_store_open(base, 1, &s, &f) != TB_OK) {
+		fprintf(stderr, "cannot reach PostgreSQL at %s\n", base);
+		exit(1);
+	}
+	struct tb_conn *c;
+	tb_store_acquire(s, &c);
+	char sql[160];
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	enum tb_err e = tb_conn_exec(c, sql);
+	tb_store_release(c);
+	tb_store_close(s);
+	if (e != TB_OK) {
+		fprintf(stderr, "CREATE DATABASE %s failed\n", name);
+		exit(1);
+	}
+	/* Replace the database name (after the last '/') of the base URL. */
+	const char *slash = strrchr(base, '/');
+	const char *q = strchr(slash, '?');
+	snprintf(url, sizeof(url), "%.*s/%s%s", (int)(slash - base), base, name, q ? q : "");
+	return url;
+}
+
+const char *test_tmpdir(void)
+{
+	static char dir[64];
+	snprintf(dir, sizeof(dir), "/tmp/tongban-test.XXXXXX");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	return dir;
+}
+
+const char *test_sqlite_fresh(void)
+{
+	static char url[128];
+	snprintf(url, sizeof(url), "sqlite:%s/test.db", test_tmpdir());
+	return url;
+}
+
+/* ---- server ------------------------------------------------------------ */
+
+void srv_start(struct test_srv *s, const char *db, ...)
+{
+	const char *bin = getenv("TB_TEST_BIN");
+	if (!bin)
+		bin = "build/tongban";
+	memset(s, 0, sizeof(*s));
+	snprintf(s->data, sizeof(s->data), "%s", test_tmpdir());
+	const char *argv[40];
+	int n = 0;
+	argv[n++] = bin;
+	argv[n++] = "serve";
+	argv[n++] = "--listen";
+	argv[n++] = "127.0.0.1:0";
+	argv[n++] = "--data";
+	argv[n++] = s->data;
+	argv[n++] = "--quiet";
+	if (db) {
+		argv[n++] = "--db";
+		argv[n++] = db;
+	}
+	va_list ap;
+	va_start(ap, db);
+	const char *a;
+	while ((a = va_arg(ap, const char *)) && n < 38)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+
+	int out[2];
+	if (pipe(out) != 0) {
+		perror("pipe");
+		exit(1);
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(out[1], 1);
+		close(out[0]);
+		close(out[1]);
+		char log[300];
+		snprintf(log, sizeof(log), "%s/server.log", s->data);
+		FILE *lf = freopen(log, "w", stderr);
+		(void)lf;
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	s->pid = (int)pid;
+	FILE *fp = fdopen(out[0], "r");
+	char line[512];
+	while (fgets(line, sizeof(line), fp)) {
+		const char *p = strstr(line, "http://127.0.0.1:");
+		if (p) {
+			s->port = (int)strtol(p + 17, NULL, 10);
+			break;
+		}
+	}
+	fclose(fp);
+	if (!s->port) {
+		fprintf(stderr, "server did not start; see %s/server.log\n", s->data);
+		char cmd[400];
+		snprintf(cmd, sizeof(cmd), "tail -20 %s/server.log >&2", s->data);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no log)\n");
+		exit(1);
+	}
+}
+
+int srv_stop(struct test_srv *s)
+{
+	int status = 0;
+	kill(s->pid, SIGTERM);
+	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* ---- HTTP client ------------------------------------------------------- */
+
+struct sink {
+	char *data;
+	size_t len;
+};
+
+static size_t sink_write(char *p, size_t size, size_t n, void *ud)
+{
+	struct sink *s = ud;
+	size_t k = size * n;
+	s->data = realloc(s->data, s->len + k + 1);
+	memcpy(s->data + s->len, p, k);
+	s->len += k;
+	s->data[s->len] = '\0';
+	return k;
+}
+
+void http_req(struct test_srv *s, const char *method, const char *path, const char *const *hdrs,
+              const char *body, size_t body_len, struct http_resp *out)
+{
+	memset(out, 0, sizeof(*out));
+	CURL *c = curl_easy_init();
+	char url[8192];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", s->port, path);
+	struct sink b = {0}, h = {0};
+	struct curl_slist *list = NULL;
+	for (int i = 0; hdrs && hdrs[i]; i++)
+		list = curl_slist_append(list, hdrs[i]);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, sink_write);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	CURLcode rc = curl_easy_perform(c);
+	if (rc != CURLE_OK) {
+		out->status = -1;
+		fprintf(stderr, "%s %s: %s\n", method, path, curl_easy_strerror(rc));
+	} else {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	}
+	out->body = b.data ? b.data : strdup("");
+	out->len = b.len;
+	out->headers = h.data ? h.data : strdup("");
+	curl_slist_free_all(list);
+	curl_easy_cleanup(c);
+}
+
+void http_get(struct test_srv *s, const char *path, struct http_resp *out)
+{
+	http_req(s, "GET", path, NULL, NULL, 0, out);
+}
+
+const char *http_header(const struct http_resp *r, const char *name, char *buf, size_t size)
+{
+	size_t n = strlen(name);
+	for (const char *p = r->headers; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1;
+			while (*v == ' ')
+				v++;
+			size_t l = (size_t)((eol ? eol : v + strlen(v)) - v);
+			while (l && (v[l - 1] == '\r' || v[l - 1] == '\n'))
+				l--;
+			if (l >= size)
+				l = size - 1;
+			memcpy(buf, v, l);
+			buf[l] = '\0';
+			return buf;
+		}
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	return NULL;
+}
+
+void http_free(struct http_resp *r)
+{
+	free(r->body);
+	free(r->headers);
+	memset(r, 0, sizeof(*r));
+}

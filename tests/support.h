@@ -1,0 +1,74 @@
+/* Shared test helpers: reading .tsv vector files (one case per line, '#'
+ * comments, tab-separated fields) and small assertions around them.
+ * Tests run from the repository root, so vector paths are relative to it. */
+#ifndef TB_TESTS_SUPPORT_H
+#define TB_TESTS_SUPPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define TSV_MAX_FIELDS 16
+
+struct tsv {
+	FILE *f;
+	const char *path;
+	int lineno;
+	int nfields;
+	char *field[TSV_MAX_FIELDS];
+	char line[4096];
+};
+
+/* Opens path; aborts the test program with a message when it cannot. */
+void tsv_open(struct tsv *t, const char *path);
+/* Reads the next case into t->field[0..nfields); false at end of file.
+ * Blank lines and lines starting with '#' are skipped. An empty field is "". */
+bool tsv_next(struct tsv *t);
+void tsv_close(struct tsv *t);
+
+#endif
+
+/* ---- Stores under test ---------------------------------------------- */
+
+/* The PostgreSQL server for tests (TB_TEST_PG_URL, set by make test), or
+ * NULL. With CI=true a missing server fails the test program instead. */
+const char *test_pg_base_url(void);
+/* A new empty database on that server, named after tag and the process;
+ * returns its URL (static storage, overwritten by the next call). */
+const char *test_pg_fresh(const char *tag);
+/* A new empty SQLite database URL in a fresh temporary folder (static
+ * storage, overwritten by the next call). The folder is left for the OS's
+ * /tmp cleaning: tests may want to look after a failure. */
+const char *test_sqlite_fresh(void);
+/* A new empty temporary folder (static storage). */
+const char *test_tmpdir(void);
+
+/* ---- The real binary over HTTP ---------------------------------------- */
+
+struct test_srv {
+	int pid;
+	int port;
+	char data[256];
+};
+
+/* Starts `$TB_TEST_BIN serve --listen 127.0.0.1:0 --data <tmp> --quiet`
+ * plus --db db (when not NULL) and the NULL-terminated extra arguments,
+ * and waits for its "listening" line. Aborts the test program on failure. */
+void srv_start(struct test_srv *s, const char *db, ...);
+/* Sends SIGTERM and waits; returns the exit status (0 for a clean stop). */
+int srv_stop(struct test_srv *s);
+
+struct http_resp {
+	long status;
+	char *body;
+	size_t len;
+	char *headers; /* raw header block */
+};
+
+/* Sends a request; hdrs is a NULL-terminated list of "Name: value" lines
+ * (may be NULL); body may be NULL. Raw path: no normalisation by the client. */
+void http_req(struct test_srv *s, const char *method, const char *path, const char *const *hdrs,
+              const char *body, size_t body_len, struct http_resp *out);
+void http_get(struct test_srv *s, const char *path, struct http_resp *out);
+/* The value of a response header (case-insensitive), copied into buf. */
+const char *http_header(const struct http_resp *r, const char *name, char *buf, size_t size);
+void http_free(struct http_resp *r);
