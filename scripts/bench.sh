@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# make bench: starts tongban (SQLite, demo data, --bench) on a free loopback
+# port, drives it with wrk and prints requests/s and p99 latency for each
+# endpoint, with the ratio to the trivial in-process handler measured in
+# the same run. Figures vary with the machine's load: compare ratios.
+#   BENCH_SECONDS (default 5), BENCH_CONNS (default 64), BENCH_THREADS (wrk, 1)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${1:-build/tongban}
+secs=${BENCH_SECONDS:-5}
+conns=${BENCH_CONNS:-64}
+wthreads=${BENCH_THREADS:-1}
+command -v wrk >/dev/null || ./scripts/install-deps.sh
+
+dir=$(mktemp -d /tmp/tongban-bench.XXXXXX)
+"$bin" serve --listen 127.0.0.1:0 --data "$dir" --demo --bench >"$dir/out" 2>"$dir/server.log" &
+pid=$!
+cleanup() { kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+	grep -q listening "$dir/out" 2>/dev/null && break
+	sleep 0.1
+done
+port=$(grep -o '127.0.0.1:[0-9]*' "$dir/out" | head -1 | cut -d: -f2)
+[ -n "$port" ] || { echo "bench: server did not start" >&2; cat "$dir/server.log" >&2; exit 1; }
+base="http://127.0.0.1:$port"
+
+# run NAME PATH -> sets rps and p99 (milliseconds)
+run() {
+	local out
+	curl -sf -o /dev/null "$base$2" || { echo "bench: $2 does not answer 200" >&2; exit 1; }
+	out=$(wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency "$base$2")
+	rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
+	p99=$(echo "$out" | awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}')
+	errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}')
+	[ -z "$errors" ] || echo "bench: $1: $errors" >&2
+}
+
+echo "tongban bench: $(nproc) CPUs, wrk -t$wthreads -c$conns -d${secs}s, store SQLite"
+printf '%-44s %12s %10s %10s\n' endpoint "requests/s" "p99 ms" "x trivial"
+run trivial /_bench/trivial
+trivial=$rps
+printf '%-44s %12.0f %10.2f %10s\n' "GET /_bench/trivial (in-process, no store)" "$rps" "$p99" "1.00"
+while read -r path name; do
+	run "$name" "$path"
+	printf '%-44s %12.0f %10.2f %10.2f\n' "$name" "$rps" "$p99" "$(echo "$rps $trivial" | awk '{printf "%.2f", $1/$2}')"
+done <<'LIST'
+/healthz GET /healthz (store round trip)
+/api/v1/regions/330106 GET /api/v1/regions/330106
+/api/v1/codes/check?code=33010619900101123X GET /api/v1/codes/check?code=...
+/api/v1/calendar/add-workdays?from=2026-02-13&days=3 GET /api/v1/calendar/add-workdays
+LIST
