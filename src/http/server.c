@@ -382,8 +382,8 @@ enum tb_err tb_http_start(const struct tb_http_config *cfg, struct tb_app *app,
 	 * TURBO: read/write before polling (measured ~10% more requests/s). */
 	size_t mem = s->cfg.max_header * 2;
 	s->d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO, 0, NULL, NULL,
-	    on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO, 0, NULL,
+	    NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
 	    s->cfg.max_conns, MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,

@@ -1,0 +1,95 @@
+/* docs/openapi.yaml against the route table: every route is described
+ * with its method, and every described path and method is a route (or
+ * the page at "/"). A lint of the description's shape, run by make test. */
+#include "support.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "http/router.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_OPS 256
+
+struct op {
+	char path[128];
+	char method[8];
+};
+
+static int load(struct op *ops)
+{
+	FILE *f = fopen("docs/openapi.yaml", "r");
+	assert_non_null(f);
+	char line[1024], path[128] = "";
+	int n = 0;
+	bool in_paths = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "paths:", 6) == 0) {
+			in_paths = true;
+			continue;
+		}
+		if (in_paths && line[0] != ' ' && line[0] != '\n' && line[0] != '#')
+			in_paths = false; /* the next top-level key */
+		if (!in_paths)
+			continue;
+		if (line[0] == ' ' && line[1] == ' ' && line[2] == '/') {
+			char *colon = strrchr(line, ':');
+			assert_non_null(colon);
+			*colon = '\0';
+			snprintf(path, sizeof(path), "%s", line + 2);
+		} else if (strncmp(line, "    ", 4) == 0 && line[4] != ' ' && path[0]) {
+			static const char *const methods[] = {
+			    "get:", "post:", "put:", "delete:", "patch:"};
+			for (size_t i = 0; i < 5; i++) {
+				if (strncmp(line + 4, methods[i], strlen(methods[i])) == 0) {
+					assert_true(n < MAX_OPS);
+					snprintf(ops[n].path, sizeof(ops[n].path), "%s", path);
+					size_t l = strlen(methods[i]) - 1;
+					for (size_t k = 0; k < l; k++)
+						ops[n].method[k] = (char)(line[4 + k] - 'a' + 'A');
+					ops[n].method[l] = '\0';
+					n++;
+				}
+			}
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static void every_route_documented(void **state)
+{
+	(void)state;
+	static struct op ops[MAX_OPS];
+	int n = load(ops);
+	assert_true(n >= (int)tb_routes_count());
+	for (const struct tb_route *r = tb_routes; r->method; r++) {
+		bool found = false;
+		for (int i = 0; i < n && !found; i++)
+			found = strcmp(ops[i].path, r->pattern) == 0 &&
+			        strcmp(ops[i].method, r->method) == 0;
+		if (!found)
+			fail_msg("%s %s is not in docs/openapi.yaml", r->method, r->pattern);
+	}
+	for (int i = 0; i < n; i++) {
+		if (strcmp(ops[i].path, "/") == 0)
+			continue;
+		bool found = false;
+		for (const struct tb_route *r = tb_routes; r->method && !found; r++)
+			found = strcmp(ops[i].path, r->pattern) == 0 &&
+			        strcmp(ops[i].method, r->method) == 0;
+		if (!found)
+			fail_msg("docs/openapi.yaml describes %s %s, which is no route",
+			         ops[i].method, ops[i].path);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(every_route_documented)};
+	return cmocka_run_group_tests_name("openapi", tests, NULL, NULL);
+}
