@@ -16,7 +16,7 @@
 #define MAX_OPS 256
 
 struct op {
-	char path[128];
+	char path[1024];
 	char method[8];
 };
 
@@ -24,7 +24,7 @@ static int load(struct op *ops)
 {
 	FILE *f = fopen("docs/openapi.yaml", "r");
 	assert_non_null(f);
-	char line[1024], path[128] = "";
+	char line[1024], path[1024] = "";
 	int n = 0;
 	bool in_paths = false;
 	while (fgets(line, sizeof(line), f)) {
@@ -47,7 +47,7 @@ static int load(struct op *ops)
 			for (size_t i = 0; i < 5; i++) {
 				if (strncmp(line + 4, methods[i], strlen(methods[i])) == 0) {
 					assert_true(n < MAX_OPS);
-					snprintf(ops[n].path, sizeof(ops[n].path), "%s", path);
+					memcpy(ops[n].path, path, sizeof(ops[n].path));
 					size_t l = strlen(methods[i]) - 1;
 					for (size_t k = 0; k < l; k++)
 						ops[n].method[k] = (char)(line[4 + k] - 'a' + 'A');
