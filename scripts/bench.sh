@@ -25,15 +25,19 @@ port=$(grep -o '127.0.0.1:[0-9]*' "$dir/out" | head -1 | cut -d: -f2)
 [ -n "$port" ] || { echo "bench: server did not start" >&2; cat "$dir/server.log" >&2; exit 1; }
 base="http://127.0.0.1:$port"
 
-# run NAME PATH -> sets rps and p99 (milliseconds)
+# run NAME PATH [wrk options...] -> sets rps and p99 (milliseconds)
 run() {
-	local out
-	curl -sf -o /dev/null "$base$2" || { echo "bench: $2 does not answer 200" >&2; exit 1; }
-	out=$(wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency "$base$2")
+	local out name=$1 path=$2
+	shift 2
+	out=$(wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency "$@" "$base$path")
 	rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
 	p99=$(echo "$out" | awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}')
 	errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}')
-	[ -z "$errors" ] || echo "bench: $1: $errors" >&2
+	[ -z "$errors" ] || echo "bench: $name: $errors" >&2
+}
+
+row() {
+	printf '%-44s %12.0f %10.2f %10.2f\n' "$1" "$rps" "$p99" "$(echo "$rps $trivial" | awk '{printf "%.2f", $1/$2}')"
 }
 
 echo "tongban bench: $(nproc) CPUs, wrk -t$wthreads -c$conns -d${secs}s, store SQLite"
@@ -42,11 +46,32 @@ run trivial /_bench/trivial
 trivial=$rps
 printf '%-44s %12.0f %10.2f %10s\n' "GET /_bench/trivial (in-process, no store)" "$rps" "$p99" "1.00"
 while read -r path name; do
+	curl -sf -o /dev/null "$base$path" || { echo "bench: $path does not answer 200" >&2; exit 1; }
 	run "$name" "$path"
-	printf '%-44s %12.0f %10.2f %10.2f\n' "$name" "$rps" "$p99" "$(echo "$rps $trivial" | awk '{printf "%.2f", $1/$2}')"
+	row "$name"
 done <<'LIST'
 /healthz GET /healthz (store round trip)
 /api/v1/regions/330106 GET /api/v1/regions/330106
 /api/v1/codes/check?code=33010619900101123X GET /api/v1/codes/check?code=...
 /api/v1/calendar/add-workdays?from=2026-02-13&days=3 GET /api/v1/calendar/add-workdays
 LIST
+
+# Identity: an authenticated read (session cookie, grants loaded from the
+# store on every request) and password logins (argon2id dominates).
+cookie=$(curl -sf -D - -o /dev/null -H 'Content-Type: application/json' \
+	-d '{"login":"33010619900101123X","password":"tongban-demo"}' "$base/api/v1/auth/login" |
+	tr -d '\r' | awk -F'[ ;]' '/^Set-Cookie:/ {print $2}')
+[ -n "$cookie" ] || { echo "bench: demo login failed" >&2; exit 1; }
+run "GET /api/v1/me" /api/v1/me -H "Cookie: $cookie"
+row "GET /api/v1/me (session cookie)"
+cat >"$dir/login.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"login":"33010619900101123X","password":"tongban-demo"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+saved=$conns
+conns=4
+run "POST /api/v1/auth/login" /api/v1/auth/login -s "$dir/login.lua"
+conns=$saved
+row "POST /api/v1/auth/login (argon2id, 4 conns)"
+echo "argon2id t=3 m=64 MiB (libsodium): about $(echo "$rps" | awk "{printf \"%.0f\", 2000/\$1}") ms of one core per login with 2 worker threads"

@@ -42,8 +42,8 @@ for build in build build/asan; do
 		log=$(mktemp)
 		ok=0
 		"$t" >"$log" 2>&1 || ok=$?
-		n=$(grep -ho 'PASSED  \] [0-9]*' "$log" | awk '{s+=$3} END {print s+0}')
-		nf=$(grep -ho 'FAILED  \] [0-9]* test' "$log" | awk '{s+=$3} END {print s+0}')
+		n=$(grep -ho 'PASSED  \] [0-9]*' "$log" | awk '{s+=$3} END {print s+0}' || true)
+		nf=$(grep -ho 'FAILED  \] [0-9]* test' "$log" | awk '{s+=$3} END {print s+0}' || true)
 		cases=$((cases + n))
 		failed_cases=$((failed_cases + nf))
 		if [ $ok -eq 0 ]; then

@@ -18,6 +18,7 @@ static const struct {
     {"check-id", tb_cmd_check_id, "check identity numbers and unified social credit codes"},
     {"import", tb_cmd_import, "import regions (GB/T 2260) or a working-day calendar"},
     {"migrate", tb_cmd_migrate, "apply schema migrations to the store"},
+    {"audit", tb_cmd_audit, "verify the tamper-evident audit trail"},
 };
 
 static void usage(FILE *out)

@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "calendar/calendar_store.h"
+#include "demo/demo.h"
 #include "regions/regions.h"
 #include "store/migrate.h"
 #include "store/store.h"
@@ -30,6 +31,10 @@ enum tb_err tb_app_open_store(const struct tb_app_options *opt, struct tb_app **
 	struct tb_app *app = tb_xcalloc(1, sizeof(*app));
 	app->data_dir = tb_xstrdup(dir);
 	app->demo = opt->demo;
+	app->secure_cookies = opt->secure_cookies;
+	app->session_idle_s = 1800;
+	app->session_absolute_s = 43200;
+	memcpy(app->province, "000000", 7);
 	enum tb_err e = tb_store_open(url, opt->pool_size > 0 ? opt->pool_size : 8, &app->store, f);
 	if (e == TB_OK) {
 		int applied;
@@ -43,6 +48,23 @@ enum tb_err tb_app_open_store(const struct tb_app_options *opt, struct tb_app **
 	}
 	*out = app;
 	return TB_OK;
+}
+
+/* The province this deployment serves (meta key "province"). */
+static enum tb_err load_province(struct tb_app *app)
+{
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(app->store, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_query(c, &st, &row, "SELECT value FROM meta WHERE key = 'province'", "");
+	if (e == TB_OK && row)
+		snprintf(app->province, sizeof(app->province), "%.6s", tb_stmt_text(st, 0));
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	return e;
 }
 
 enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, struct tb_fail *f)
@@ -59,6 +81,10 @@ enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, s
 		e = tb_regions_load(app->store, &app->regions);
 	if (e == TB_OK)
 		e = tb_calendar_load(app->store, &app->calendar);
+	if (e == TB_OK && opt->demo)
+		e = tb_demo_seed(app);
+	if (e == TB_OK)
+		e = load_province(app);
 	if (e != TB_OK) {
 		tb_fail(f, e, "db", "loading reference data failed");
 		tb_app_close(app);

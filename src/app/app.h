@@ -17,10 +17,15 @@ struct tb_app_options {
 	const char *db_url;   /* default "sqlite:DATA/tongban.db" */
 	int pool_size;        /* store connections; default 8 */
 	bool demo;            /* seed demo data */
+	bool secure_cookies;  /* cookies only over HTTPS */
 };
 
 struct tb_app {
 	struct tb_store *store;
+	int session_idle_s;     /* 1800 */
+	int session_absolute_s; /* 43200 */
+	bool secure_cookies;    /* add Secure to cookies (behind TLS) */
+	char province[10];      /* the province this deployment serves, or 000000 */
 	struct tb_regions *regions;
 	struct tb_calendar *calendar;
 	char *data_dir;

@@ -25,4 +25,14 @@ int tb_cmd_import(int argc, char **argv);
  * and prints the schema version. */
 int tb_cmd_migrate(int argc, char **argv);
 
+/* `tongban audit verify [--data DIR] [--db URL]`: recomputes the audit hash
+ * chain; prints "audit: N records intact, head HASH" and returns 0, or
+ * "audit: record SEQ PROBLEM: DETAIL" and returns 1 (also 1 when the store
+ * fails, message on stderr); 2 on a usage error, 0 for --help. */
+int tb_cmd_audit(int argc, char **argv);
+
+/* `tongban admin create --name NAME --id-number N`: an administrator, with
+ * the password read from standard input. */
+int tb_cmd_admin(int argc, char **argv);
+
 #endif

@@ -21,6 +21,7 @@ static void usage(FILE *out)
 	fprintf(out,
 	        "usage: tongban serve [--listen ADDR:PORT] [--data DIR] [--db URL] [--demo]\n"
 	        "                     [--threads N] [--max-body BYTES] [--bench] [--quiet]\n"
+	        "                     [--secure-cookies]\n"
 	        "  --listen    address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
 	        "  --data      data folder (default tongban-data)\n"
 	        "  --db        sqlite:PATH (default DATA/tongban.db) or postgres://...\n"
@@ -28,7 +29,8 @@ static void usage(FILE *out)
 	        "  --threads   HTTP worker threads (default: CPUs)\n"
 	        "  --max-body  largest JSON request body in bytes (default 1048576)\n"
 	        "  --bench     also serve GET /_bench/trivial for make bench\n"
-	        "  --quiet     no access log lines\n");
+	        "  --quiet     no access log lines\n"
+	        "  --secure-cookies  mark session cookies Secure (behind an HTTPS proxy)\n");
 }
 
 static long number(const char *s, long lo, long hi)
@@ -50,6 +52,7 @@ int tb_cmd_serve(int argc, char **argv)
 	    {"max-body", required_argument, NULL, 'm'},
 	    {"bench", no_argument, NULL, 'B'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"secure-cookies", no_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -64,6 +67,7 @@ int tb_cmd_serve(int argc, char **argv)
 		case 'D': ao.demo = true; break;
 		case 'B': hc.bench = true; break;
 		case 'q': tb_log_set_access(false); break;
+		case 'S': ao.secure_cookies = true; break;
 		case 't':
 			if ((v = number(optarg, 1, 256)) < 0) {
 				fprintf(stderr, "tongban serve: --threads: expected 1..256\n");

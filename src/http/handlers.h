@@ -26,4 +26,40 @@ void tb_handle_calendar_add(struct tb_req *r);
 void tb_handle_calendar_count(struct tb_req *r);
 void tb_handle_calendar_days(struct tb_req *r);
 
+/* h_auth.c */
+void tb_handle_register(struct tb_req *r);
+void tb_handle_login(struct tb_req *r);
+void tb_handle_logout(struct tb_req *r);
+void tb_handle_act_for(struct tb_req *r);
+void tb_handle_me(struct tb_req *r);
+
+/* h_admin.c */
+void tb_handle_departments_list(struct tb_req *r);
+void tb_handle_department_get(struct tb_req *r);
+void tb_handle_department_create(struct tb_req *r);
+void tb_handle_accounts_list(struct tb_req *r);
+void tb_handle_account_get(struct tb_req *r);
+void tb_handle_account_create(struct tb_req *r);
+void tb_handle_role_grant(struct tb_req *r);
+void tb_handle_role_revoke(struct tb_req *r);
+void tb_handle_token_create(struct tb_req *r);
+void tb_handle_tokens_list(struct tb_req *r);
+void tb_handle_token_revoke(struct tb_req *r);
+
+/* h_audit.c */
+void tb_handle_audit_list(struct tb_req *r);
+
+/* h_catalog.c */
+void tb_handle_items_list(struct tb_req *r);
+void tb_handle_item_get(struct tb_req *r);
+void tb_handle_item_versions(struct tb_req *r);
+void tb_handle_item_create(struct tb_req *r);
+void tb_handle_item_update(struct tb_req *r);
+void tb_handle_item_publish(struct tb_req *r);
+void tb_handle_item_withdraw(struct tb_req *r);
+void tb_handle_events(struct tb_req *r);
+void tb_handle_consistency(struct tb_req *r);
+void tb_handle_basic_create(struct tb_req *r);
+void tb_handle_basic_get(struct tb_req *r);
+
 #endif

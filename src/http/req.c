@@ -86,3 +86,80 @@ json_t *tb_req_json_body(struct tb_req *r)
 	}
 	return j;
 }
+
+static const char *type_name(char t)
+{
+	switch (t) {
+	case 's': return "expected a string";
+	case 'S': return "expected a string or null";
+	case 'i': return "expected an integer";
+	case 'b': return "expected true or false";
+	case 'a': return "expected an array";
+	default: return "wrong type";
+	}
+}
+
+bool tb_req_fields(struct tb_req *r, json_t *body, const struct tb_field *fields, size_t n)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(body, key, v)
+	{
+		bool known = false;
+		for (size_t i = 0; i < n && !known; i++)
+			known = strcmp(fields[i].name, key) == 0;
+		if (!known) {
+			tb_resp_error(r, TB_EINVAL, tb_arena_strdup(r->arena, key),
+			              "unknown field");
+			return false;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct tb_field *fd = &fields[i];
+		v = json_object_get(body, fd->name);
+		if (!v || (json_is_null(v) && fd->type != 'S')) {
+			if (fd->required) {
+				tb_resp_error(r, TB_EINVAL, fd->name, "required");
+				return false;
+			}
+			continue;
+		}
+		bool ok = false;
+		switch (fd->type) {
+		case 's':
+		case 'S':
+			if (json_is_null(v)) {
+				*(const char **)fd->out = NULL;
+				ok = true;
+			} else if (json_is_string(v) &&
+			           strlen(json_string_value(v)) == json_string_length(v)) {
+				*(const char **)fd->out = json_string_value(v);
+				ok = true;
+			}
+			break;
+		case 'i':
+			if (json_is_integer(v)) {
+				*(json_int_t *)fd->out = json_integer_value(v);
+				ok = true;
+			}
+			break;
+		case 'b':
+			if (json_is_boolean(v)) {
+				*(int *)fd->out = json_is_true(v);
+				ok = true;
+			}
+			break;
+		case 'a':
+			if (json_is_array(v)) {
+				*(json_t **)fd->out = v;
+				ok = true;
+			}
+			break;
+		}
+		if (!ok) {
+			tb_resp_error(r, TB_EINVAL, fd->name, type_name(fd->type));
+			return false;
+		}
+	}
+	return true;
+}

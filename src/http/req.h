@@ -7,6 +7,7 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "identity/authz.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -28,7 +29,15 @@ struct tb_req {
 	const char *body;                      /* NUL-terminated; NULL when none */
 	size_t body_len;
 	const struct tb_route *route;
-	void *conn; /* the transport's connection: for req.c only */
+	void *conn;      /* the transport's connection: for req.c only */
+	char client[48]; /* client IP address */
+
+	/* Who is asking: resolved on first use by tb_req_principal. */
+	bool who_resolved;
+	bool via_cookie; /* authenticated by session cookie (CSRF applies) */
+	struct tb_principal who;
+	char csrf[48];
+	const char *session_token;
 
 	/* The response. */
 	int status;
@@ -43,12 +52,41 @@ struct tb_req {
 
 /* A query parameter's decoded value, or NULL. */
 const char *tb_req_query(struct tb_req *r, const char *name);
+/* A cookie's value, or NULL. */
+const char *tb_req_cookie(struct tb_req *r, const char *name);
 /* A request header's value, or NULL. */
 const char *tb_req_header(struct tb_req *r, const char *name);
 /* Parses the body as a JSON object. On failure sets a 4xx response (415
  * when the content type is not JSON, 400 naming "body" and the parser's
  * reason) and returns NULL. The caller owns the result (json_decref). */
 json_t *tb_req_json_body(struct tb_req *r);
+
+/* The principal of the request: the session cookie's person, the bearer
+ * token's department system, or anonymous. On a bad bearer token sends
+ * 401 and returns NULL. */
+const struct tb_principal *tb_req_principal(struct tb_req *r);
+/* Asks the policy whether the request may do action over o (may be NULL);
+ * on refusal sends 401/403 and returns false. State-changing requests
+ * authenticated by cookie must carry the session's X-CSRF-Token. */
+bool tb_req_allow(struct tb_req *r, const char *action, const struct tb_authz_object *o);
+/* The tb_ctx of the request (who, client, request id) for domain calls. */
+struct tb_ctx;
+void tb_req_ctx(struct tb_req *r, struct tb_ctx *ctx);
+
+/* One member of a JSON body: its name, its type ('s' string, 'S' string
+ * or null, 'i' integer, 'b' boolean, 'a' array), whether it is required,
+ * and where to store it (const char **, json_int_t *, int *, json_t **). */
+struct tb_field {
+	const char *name;
+	char type;
+	bool required;
+	void *out;
+};
+
+/* Reads the members of body into fields; a missing required member, a
+ * member of the wrong type, a string with a NUL, and any member not listed
+ * are refused with 400 naming it. Strings point into body. */
+bool tb_req_fields(struct tb_req *r, json_t *body, const struct tb_field *fields, size_t n);
 
 /* Sends json (taken: its reference is released) with status. */
 void tb_resp_json(struct tb_req *r, int status, json_t *json);

@@ -57,6 +57,11 @@ const char *tb_req_query(struct tb_req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+const char *tb_req_cookie(struct tb_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
 const char *tb_req_header(struct tb_req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
@@ -242,6 +247,15 @@ static struct ctx *ctx_new(struct tb_http_server *srv, struct MHD_Connection *co
 	c->r.app = srv->app;
 	c->r.conn = conn;
 	c->r.method = tb_arena_strdup(c->r.arena, method);
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, c->r.client,
+		          sizeof(c->r.client));
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, c->r.client,
+		          sizeof(c->r.client));
 	uint64_t n = atomic_fetch_add(&rid_counter, 1);
 	snprintf(c->r.request_id, sizeof(c->r.request_id), "%s%08llx", rid_prefix,
 	         (unsigned long long)(n & 0xffffffffULL));

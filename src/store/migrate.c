@@ -28,6 +28,18 @@ static int version_of(const struct tb_asset *a)
 	return (int)strtol(a->path + strlen(MIGRATION_DIR), NULL, 10);
 }
 
+/* A file for one backend only: NNN_name.sqlite.sql or NNN_name.pg.sql.
+ * Returns the kind it is for, or -1 for a common file. */
+static int backend_of(const struct tb_asset *a)
+{
+	size_t n = strlen(a->path);
+	if (n > 11 && strcmp(a->path + n - 11, ".sqlite.sql") == 0)
+		return TB_STORE_SQLITE;
+	if (n > 7 && strcmp(a->path + n - 7, ".pg.sql") == 0)
+		return TB_STORE_PG;
+	return -1;
+}
+
 /* The migration text with the dialect tokens replaced. Caller frees. */
 static char *dialect(const char *sql, enum tb_store_kind kind)
 {
@@ -105,14 +117,25 @@ enum tb_err tb_store_migrate(struct tb_store *s, int *applied)
 		return e;
 	int have;
 	e = current_version(c, &have);
+	/* Files sort as NNN_name.pg.sql, NNN_name.sql, NNN_name.sqlite.sql:
+	 * the common file of a version runs first, then its backend's file,
+	 * in one transaction. */
 	for (int i = 0; e == TB_OK && i < l.n; i++) {
 		int v = version_of(l.files[i]);
-		if (v <= have)
+		if (v <= have || backend_of(l.files[i]) != -1)
 			continue;
 		char *sql = dialect(l.files[i]->data, tb_conn_kind(c));
 		e = tb_conn_begin(c);
 		if (e == TB_OK)
 			e = tb_conn_exec(c, sql);
+		for (int k = 0; e == TB_OK && k < l.n; k++) {
+			if (version_of(l.files[k]) != v ||
+			    backend_of(l.files[k]) != (int)tb_conn_kind(c))
+				continue;
+			char *extra = dialect(l.files[k]->data, tb_conn_kind(c));
+			e = tb_conn_exec(c, extra);
+			free(extra);
+		}
 		if (e == TB_OK)
 			e = tb_conn_run(c, NULL,
 			                "INSERT INTO schema_migrations (version, name, applied_at)"

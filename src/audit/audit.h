@@ -1,0 +1,93 @@
+/* The tamper-evident audit trail: one SM3 hash chain over audit_log, with
+ * audit_head holding the last seq and hash. Exports tb_audit_append (inside
+ * the caller's transaction), tb_audit_log (its own transaction),
+ * tb_audit_verify (walks and rechecks the whole chain) and tb_audit_query. */
+#ifndef TB_AUDIT_AUDIT_H
+#define TB_AUDIT_AUDIT_H
+
+#include "base/err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tb_arena;
+struct tb_conn;
+struct tb_store;
+
+/* Longest text field of a record, in bytes. */
+#define TB_AUDIT_FIELD_MAX 512
+
+/* What happened, as the caller describes it. NULL strings mean "". actor,
+ * action and outcome must not be empty; outcome is "ok", "denied" or
+ * "failed". Text must be UTF-8 without bytes below 0x20, at most
+ * TB_AUDIT_FIELD_MAX bytes. */
+struct tb_audit_rec {
+	int64_t ts;             /* seconds since the epoch (UTC); 0 = now */
+	const char *actor;      /* "account:12", "token:3", "system", "anonymous" */
+	const char *acting_for; /* "account:40" or "" */
+	const char *action;     /* "auth.login" */
+	const char *object;     /* "account:12", "department:3" */
+	const char *outcome;    /* "ok", "denied", "failed" */
+	const char *client;     /* client IP or "cli" */
+	const char *request_id; /* or "" */
+};
+
+/* Appends rec to the chain on c. Must run inside a transaction the caller
+ * opened with tb_conn_begin, the same one as the change it records, so
+ * that both commit or neither does; the caller commits or rolls back
+ * (this function cannot detect a missing transaction: without one the
+ * head update and the insert are not atomic and concurrent writers are not
+ * serialised). Takes the audit_head row lock, so the caller holds it until
+ * commit: append late in the transaction. *seq_out (may be NULL) gets the
+ * record's seq. Returns TB_EINVAL for a bad record (nothing written),
+ * TB_ESTORE on a store failure, TB_EINTERNAL when audit_head is missing or
+ * malformed; on any error the caller should roll back. */
+enum tb_err tb_audit_append(struct tb_conn *c, const struct tb_audit_rec *rec, int64_t *seq_out);
+
+/* Convenience for a record that accompanies no other change (a failed
+ * login, a refused request): takes a connection from s, appends rec in its
+ * own transaction and commits. Errors as tb_audit_append. */
+enum tb_err tb_audit_log(struct tb_store *s, const struct tb_audit_rec *rec);
+
+/* The result of tb_audit_verify. */
+struct tb_audit_check {
+	int64_t count;       /* records that checked out (all of them when intact) */
+	char head[65];       /* audit_head.hash as read ("" when the row is missing) */
+	int64_t bad_seq;     /* the first bad record (0 when intact) */
+	const char *problem; /* NULL when intact, else "altered", "removed", "reordered" */
+	char detail[160];    /* one line for people ("" when intact) */
+};
+
+/* Walks the whole audit_log in seq order in one read snapshot (writers are
+ * not blocked), recomputes every hash and compares the last record with
+ * audit_head; out describes the first problem found. Returns TB_OK when the
+ * walk ran, whatever it found (out->problem says), TB_ESTORE when the store
+ * failed. Memory use does not grow with the log (pages of 1000 rows). */
+enum tb_err tb_audit_verify(struct tb_store *s, struct tb_audit_check *out);
+
+/* Which records tb_audit_query returns; zero / NULL members do not filter. */
+struct tb_audit_filter {
+	const char *actor;  /* exact match */
+	const char *object; /* exact match */
+	int64_t from_ts;    /* ts >= from_ts; 0 = unbounded */
+	int64_t to_ts;      /* ts <= to_ts; 0 = unbounded */
+	int64_t before_seq; /* seq < before_seq, for paging backwards; 0 = newest */
+	int limit;          /* 1..500 */
+};
+
+/* One stored record; the strings live in the arena of the query. */
+struct tb_audit_entry {
+	int64_t seq, ts;
+	const char *actor, *acting_for, *action, *object, *outcome, *client, *request_id;
+	const char *prev_hash, *hash;
+};
+
+/* The records matching f, newest (highest seq) first, at most f->limit.
+ * *out is an array of *n entries allocated in a (as are its strings); the
+ * next page is before_seq = the last entry's seq. Returns TB_EINVAL for a
+ * limit outside 1..500 or a filter string longer than TB_AUDIT_FIELD_MAX,
+ * TB_ESTORE on a store failure (then *n is 0). */
+enum tb_err tb_audit_query(struct tb_store *s, const struct tb_audit_filter *f, struct tb_arena *a,
+                           struct tb_audit_entry **out, size_t *n);
+
+#endif

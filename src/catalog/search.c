@@ -1,0 +1,203 @@
+/* Public catalog lists: filters become WHERE clauses (each distinct SQL is
+ * prepared once per connection), the search text becomes the store's own
+ * index query (FTS5 MATCH on SQLite, a tsquery on PostgreSQL) built from
+ * terms only, so no operator a user types reaches the index. */
+#include "base/buf.h"
+#include "base/date.h"
+#include "catalog/catalog.h"
+#include "catalog/terms.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct binds {
+	char type[24]; /* 's' or 'i' per parameter */
+	const char *s[24];
+	int64_t i[24];
+	int n;
+};
+
+static void bind_s(struct binds *b, const char *s)
+{
+	b->type[b->n] = 's';
+	b->s[b->n++] = s;
+}
+
+static void bind_i(struct binds *b, int64_t v)
+{
+	b->type[b->n] = 'i';
+	b->i[b->n++] = v;
+}
+
+static void apply(struct tb_stmt *st, const struct binds *b)
+{
+	for (int k = 0; k < b->n; k++) {
+		if (b->type[k] == 's')
+			tb_stmt_bind_text(st, k + 1, b->s[k]);
+		else
+			tb_stmt_bind_int(st, k + 1, b->i[k]);
+	}
+}
+
+enum tb_err tb_item_search(struct tb_store *s, const struct tb_item_query *q, struct tb_arena *a,
+                           const char **text, int64_t *total)
+{
+	*text = NULL;
+	*total = 0;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	bool pg = tb_conn_kind(c) == TB_STORE_PG;
+	char day[11];
+	tb_date_format(tb_date_today(), day);
+
+	struct tb_buf where = TB_BUF_INIT, fts = TB_BUF_INIT, tsq = TB_BUF_INIT, like = TB_BUF_INIT;
+	struct binds b = {.n = 0};
+	tb_buf_adds(&where, " WHERE i.state = 'published' AND i.valid_from <= ?"
+	                    " AND (i.valid_to IS NULL OR i.valid_to >= ?)");
+	bind_s(&b, day);
+	bind_s(&b, day);
+	if (q->nregions > 0 || q->region_prefix) {
+		tb_buf_adds(&where, " AND (i.region IN (?, ?, ?, ?, ?)");
+		for (int k = 0; k < 5; k++)
+			bind_s(&b, q->nregions ? q->regions[k < q->nregions ? k : q->nregions - 1]
+			                       : "-");
+		if (q->region_prefix) {
+			tb_buf_adds(&where, " OR i.region LIKE ?");
+			bind_s(&b, q->region_prefix);
+		}
+		tb_buf_adds(&where, ")");
+	}
+	if (q->department_id) {
+		tb_buf_adds(&where, " AND i.department_id = ?");
+		bind_i(&b, q->department_id);
+	}
+	if (q->item_type) {
+		tb_buf_adds(&where, " AND i.item_type = ?");
+		bind_s(&b, q->item_type);
+	}
+	if (q->service_object) {
+		tb_buf_adds(&where, " AND i.service_objects LIKE ?");
+		bind_s(&b, tb_arena_printf(a, "%%,%d,%%", q->service_object));
+	}
+	if (q->event) {
+		tb_buf_adds(&where, " AND i.events LIKE ?");
+		bind_s(&b, tb_arena_printf(a, "%%,%s,%%", q->event));
+	}
+	if (q->online_depth) {
+		tb_buf_adds(&where, " AND i.online_depth = ?");
+		bind_i(&b, q->online_depth);
+	}
+	bool empty = false;
+	if (q->q) {
+		if (!tb_terms_query(q->q, &fts, &tsq, &like)) {
+			empty = true; /* nothing searchable: no match */
+		} else if (like.len) {
+			tb_buf_adds(&where, " AND i.search LIKE ?");
+			bind_s(&b, tb_arena_strdup(a, like.data));
+		} else if (pg) {
+			tb_buf_adds(&where, " AND i.search_vec @@ to_tsquery('simple', ?)");
+			bind_s(&b, tb_arena_strdup(a, tsq.data));
+		} else {
+			tb_buf_adds(
+			    &where,
+			    " AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
+			bind_s(&b, tb_arena_strdup(a, fts.data));
+		}
+	}
+
+	struct tb_buf out = TB_BUF_INIT;
+	tb_buf_adds(&out, "[");
+	if (!empty) {
+		char *count_sql = tb_arena_printf(a, "SELECT COUNT(*) FROM items i%s", where.data);
+		struct tb_stmt *st;
+		bool row;
+		e = tb_conn_prepare(c, count_sql, &st);
+		if (e == TB_OK) {
+			apply(st, &b);
+			e = tb_stmt_step(st, &row);
+			if (e == TB_OK && row)
+				*total = tb_stmt_int(st, 0);
+			tb_stmt_reset(st);
+		}
+		char *list_sql = tb_arena_printf(a,
+		                                 "SELECT i.doc, i.version FROM items i%s ORDER BY"
+		                                 " i.name, i.implementation_code LIMIT ? OFFSET ?",
+		                                 where.data);
+		if (e == TB_OK && *total > 0)
+			e = tb_conn_prepare(c, list_sql, &st);
+		if (e == TB_OK && *total > 0) {
+			apply(st, &b);
+			tb_stmt_bind_int(st, b.n + 1, q->per_page);
+			tb_stmt_bind_int(st, b.n + 2, (int64_t)(q->page - 1) * q->per_page);
+			int k = 0;
+			while ((e = tb_stmt_step(st, &row)) == TB_OK && row) {
+				if (k++)
+					tb_buf_adds(&out, ",");
+				tb_buf_adds(&out,
+				            tb_item_with_meta(a, tb_stmt_text(st, 0),
+				                              tb_stmt_int(st, 1), "published"));
+			}
+			tb_stmt_reset(st);
+		}
+	}
+	tb_buf_adds(&out, "]");
+	tb_store_release(c);
+	if (e == TB_OK)
+		*text = tb_arena_strdup(a, out.data);
+	tb_buf_free(&out);
+	tb_buf_free(&where);
+	tb_buf_free(&fts);
+	tb_buf_free(&tsq);
+	tb_buf_free(&like);
+	return e;
+}
+
+enum tb_err tb_item_events(struct tb_store *s, struct tb_arena *a, const char **text)
+{
+	*text = NULL;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	char day[11];
+	tb_date_format(tb_date_today(), day);
+	struct tb_stmt *st;
+	bool row;
+	/* Events are few and items carry a handful each: count in C. */
+	e = tb_conn_query(c, &st, &row,
+	                  "SELECT events FROM items WHERE state = 'published' AND valid_from <= ?"
+	                  " AND (valid_to IS NULL OR valid_to >= ?) AND events <> ','",
+	                  "ss", day, day);
+	json_t *counts = json_object();
+	while (e == TB_OK && row) {
+		char buf[512];
+		snprintf(buf, sizeof(buf), "%s", tb_stmt_text(st, 0));
+		for (char *p = buf + 1, *comma; *p; p = comma + 1) {
+			comma = strchr(p, ',');
+			if (!comma)
+				break;
+			*comma = '\0';
+			json_t *n = json_object_get(counts, p);
+			json_object_set_new(counts, p,
+			                    json_integer(n ? json_integer_value(n) + 1 : 1));
+		}
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	json_t *arr = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(counts, k, v)
+	    json_array_append_new(arr, json_pack("{s:s, s:O}", "event", k, "items", v));
+	json_decref(counts);
+	char *dump = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (e == TB_OK)
+		*text = tb_arena_strdup(a, dump ? dump : "[]");
+	free(dump);
+	return e;
+}

@@ -1,0 +1,176 @@
+/* The demo seed (see demo.h). Department credit codes are built from the
+ * region and a serial with both check characters computed, so they are
+ * valid GB 32100 codes (registration department 1, category 1: 机关). */
+#include "demo/demo.h"
+#include "app/app.h"
+#include "base/log.h"
+#include "codes/credit.h"
+#include "identity/accounts.h"
+#include "identity/departments.h"
+#include "identity/sessions.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	const char *name, *region, *level;
+} departments[] = {
+    {"浙江省市场监督管理局", "330000", "province"},
+    {"浙江省人力资源和社会保障厅", "330000", "province"},
+    {"浙江省公安厅", "330000", "province"},
+    {"杭州市市场监督管理局", "330100", "city"},
+    {"杭州市民政局", "330100", "city"},
+    {"杭州市公安局", "330100", "city"},
+    {"杭州市卫生健康委员会", "330100", "city"},
+    {"杭州市规划和自然资源局", "330100", "city"},
+    {"杭州市西湖区政务服务中心", "330106", "county"},
+    {"杭州市西湖区市场监督管理局", "330106", "county"},
+    {"杭州市西湖区民政局", "330106", "county"},
+    {"杭州市西湖区人力资源和社会保障局", "330106", "county"},
+    {"杭州市上城区市场监督管理局", "330102", "county"},
+    {"杭州市拱墅区市场监督管理局", "330105", "county"},
+    {"杭州市余杭区市场监督管理局", "330110", "county"},
+};
+
+/* Staff: a person and one role, in a department (index above) or over a
+ * region. */
+static const struct {
+	const char *name, *id_number, *phone, *role;
+	int department; /* -1: none */
+	const char *region;
+} staff[] = {
+    {"王窗口", "330106198808081015", "13800000001", "window_clerk", 8, NULL},
+    {"赵审核", "330106198707072021", "13800000002", "reviewer", 9, NULL},
+    {"钱审批", "330106198606063011", "13800000003", "approver", 9, NULL},
+    {"孙目录", "330102198505054022", "13800000004", "catalog_manager", -1, "330100"},
+    {"周共享", "330105198404045011", "13800000005", "sharing_officer", 5, NULL},
+    {"吴监督", "330106198303036024", "13800000006", "supervisor", -1, "330000"},
+    {"郑管理", "330106198202027014", "13800000007", "admin", -1, "330000"},
+};
+
+static const struct {
+	const char *name, *id_number, *phone;
+} citizens[] = {
+    {"张三", "33010619900101123X", "13900000001"},
+    {"李四", "330106198505052313", "13900000002"},
+    {"王五", "330102199203154022", "13900000003"},
+};
+
+static const struct {
+	const char *name, *credit_code;
+	int agent; /* index into citizens */
+} businesses[] = {
+    {"杭州西湖示例科技有限公司", "91330106MA2H3K7L3H", 1},
+    {"杭州上城示例餐饮店", "92330102MA2J8N4P4Q", 2},
+};
+
+/* 11 + region + an 8-digit body + both check characters. */
+static void dept_code(const char *region, int serial, char out[19])
+{
+	char body[9], first17[18];
+	snprintf(body, sizeof(body), "%08d", 2480000 + serial * 1031);
+	char org = tb_credit_org_check_char(body);
+	snprintf(first17, sizeof(first17), "11%s%s%c", region, body, org);
+	snprintf(out, 19, "%s%c", first17, tb_credit_check_char(first17));
+}
+
+static enum tb_err has_departments(struct tb_store *s, bool *yes)
+{
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_query(c, &st, &row, "SELECT COUNT(*) FROM departments", "");
+	*yes = e == TB_OK && row && tb_stmt_int(st, 0) > 0;
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	return e;
+}
+
+static enum tb_err set_meta(struct tb_store *s, const char *key, const char *value)
+{
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	e = tb_conn_run(c, NULL,
+	                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key)"
+	                " DO UPDATE SET value = excluded.value",
+	                "ss", key, value);
+	tb_store_release(c);
+	return e;
+}
+
+static enum tb_err fail(const char *what, const struct tb_fail *f, enum tb_err e)
+{
+	tb_log_error("demo", "%s: %s %s", what, f->field ? f->field : "",
+	             f->reason ? f->reason : tb_err_message(e));
+	return e;
+}
+
+enum tb_err tb_demo_seed(struct tb_app *app)
+{
+	struct tb_store *s = app->store;
+	bool seeded;
+	enum tb_err e = has_departments(s, &seeded);
+	if (e != TB_OK || seeded)
+		return e;
+	struct tb_principal system = {.kind = TB_ANON};
+	struct tb_ctx ctx = {&system, "cli", "demo"};
+	struct tb_fail f = {0};
+
+	int64_t dept_ids[sizeof(departments) / sizeof(departments[0])];
+	for (size_t i = 0; i < sizeof(departments) / sizeof(departments[0]); i++) {
+		char code[19];
+		dept_code(departments[i].region, (int)i, code);
+		e = tb_department_create(s, app->regions, &ctx, departments[i].name, code,
+		                         departments[i].region, departments[i].level, &dept_ids[i],
+		                         &f);
+		if (e != TB_OK)
+			return fail(departments[i].name, &f, e);
+	}
+	/* The population registry knows the demo people (online checks). */
+	for (size_t i = 0; i < sizeof(citizens) / sizeof(citizens[0]); i++)
+		if ((e = tb_registry_put(s, citizens[i].id_number, citizens[i].name, "demo")) !=
+		    TB_OK)
+			return e;
+	int64_t citizen_ids[sizeof(citizens) / sizeof(citizens[0])];
+	for (size_t i = 0; i < sizeof(citizens) / sizeof(citizens[0]); i++) {
+		struct tb_person_new p = {citizens[i].name, citizens[i].id_number, TB_DEMO_PASSWORD,
+		                          citizens[i].phone};
+		if ((e = tb_person_register(s, &ctx, &p, &citizen_ids[i], &f)) != TB_OK)
+			return fail(citizens[i].name, &f, e);
+	}
+	for (size_t i = 0; i < sizeof(staff) / sizeof(staff[0]); i++) {
+		struct tb_person_new p = {staff[i].name, staff[i].id_number, TB_DEMO_PASSWORD,
+		                          staff[i].phone};
+		int64_t id, grant;
+		if ((e = tb_person_register(s, &ctx, &p, &id, &f)) != TB_OK)
+			return fail(staff[i].name, &f, e);
+		int64_t dept = staff[i].department >= 0 ? dept_ids[staff[i].department] : 0;
+		e = tb_role_grant(s, app->regions, &ctx, id, staff[i].role, dept, staff[i].region,
+		                  &grant, &f);
+		if (e != TB_OK)
+			return fail(staff[i].role, &f, e);
+	}
+	for (size_t i = 0; i < sizeof(businesses) / sizeof(businesses[0]); i++) {
+		struct tb_principal agent = {.kind = TB_PERSON,
+		                             .account_id = citizen_ids[businesses[i].agent]};
+		struct tb_ctx as = {&agent, "cli", "demo"};
+		int64_t id;
+		e = tb_org_register(s, &as, businesses[i].name, businesses[i].credit_code, &id, &f);
+		if (e != TB_OK)
+			return fail(businesses[i].name, &f, e);
+	}
+	if ((e = set_meta(s, "province", "330000")) != TB_OK)
+		return e;
+	memcpy(app->province, "330000", 7);
+	tb_log_info("demo", "seeded %zu departments, %zu staff, %zu citizens, %zu businesses",
+	            sizeof(departments) / sizeof(departments[0]), sizeof(staff) / sizeof(staff[0]),
+	            sizeof(citizens) / sizeof(citizens[0]),
+	            sizeof(businesses) / sizeof(businesses[0]));
+	return TB_OK;
+}

@@ -1,0 +1,19 @@
+/* Demonstration data for `serve --demo`: real departments of 浙江省 (the
+ * province, 杭州市 and several of its districts), one staff account of
+ * each role, citizens and businesses with valid codes, all created through
+ * the normal domain functions (so every one has its audit record). Seeded
+ * once: a store that already has departments is left alone. Every demo
+ * password is "tongban-demo". */
+#ifndef TB_DEMO_DEMO_H
+#define TB_DEMO_DEMO_H
+
+#include "base/err.h"
+
+struct tb_app;
+
+#define TB_DEMO_PASSWORD "tongban-demo"
+
+/* Seeds the demo data when the store has no departments yet. */
+enum tb_err tb_demo_seed(struct tb_app *app);
+
+#endif

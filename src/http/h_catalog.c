@@ -1,0 +1,373 @@
+/* The service catalog over HTTP: public reads (lists with filters and
+ * search, one item, its versions, life events, the consistency report)
+ * and the catalog managers' writes (basic items, drafts, publish,
+ * withdraw). Item documents come from the store as JSON text and are sent
+ * without being parsed again. */
+#include "app/app.h"
+#include "base/buf.h"
+#include "catalog/catalog.h"
+#include "catalog/consistency.h"
+#include "http/handlers.h"
+#include "identity/departments.h"
+#include "regions/regions.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void send_text(struct tb_req *r, int status, const char *text)
+{
+	size_t n = strlen(text);
+	char *copy = malloc(n + 1);
+	if (!copy)
+		abort();
+	memcpy(copy, text, n + 1);
+	tb_resp_take(r, status, "application/json; charset=utf-8", copy, n);
+}
+
+static bool int_query(struct tb_req *r, const char *name, long lo, long hi, long *out)
+{
+	const char *s = tb_req_query(r, name);
+	if (!s)
+		return true;
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi) {
+		tb_resp_error(
+		    r, TB_EINVAL, name,
+		    tb_arena_printf(r->arena, "expected an integer from %ld to %ld", lo, hi));
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static bool code_ok(struct tb_req *r, const char *code)
+{
+	size_t n = strlen(code);
+	for (size_t i = 0; i < n; i++)
+		if (!((code[i] >= '0' && code[i] <= '9') || (code[i] >= 'A' && code[i] <= 'Z')))
+			n = 0;
+	if (n != 31) {
+		tb_resp_error(r, TB_EINVAL, "code",
+		              "expected a 31-character implementation code (upper case)");
+		return false;
+	}
+	return true;
+}
+
+void tb_handle_items_list(struct tb_req *r)
+{
+	if (!tb_req_allow(r, "catalog.read", NULL))
+		return;
+	struct tb_item_query q = {.page = 1, .per_page = 20};
+	long page = 1, per = 20, obj = 0, depth = 0;
+	if (!int_query(r, "page", 1, 100000, &page) || !int_query(r, "per_page", 1, 100, &per) ||
+	    !int_query(r, "service_object", 1, 6, &obj) ||
+	    !int_query(r, "online_depth", 1, 4, &depth))
+		return;
+	q.page = (int)page;
+	q.per_page = (int)per;
+	q.service_object = (int)obj;
+	q.online_depth = (int)depth;
+	const char *region = tb_req_query(r, "region");
+	if (region) {
+		const struct tb_region *g = tb_regions_find(r->app->regions, region);
+		if (!g) {
+			tb_resp_error(r, TB_EINVAL, "region", "no such GB/T 2260 region");
+			return;
+		}
+		/* Items offered at the region, above it (they apply below), and
+		 * below it. */
+		const struct tb_region *path[4];
+		int n = tb_regions_path(r->app->regions, g, path);
+		for (int i = 0; i < n; i++)
+			q.regions[q.nregions++] = path[i]->code;
+		char canon[10];
+		tb_region_code_normalize(g->code, canon);
+		size_t pl = strlen(canon);
+		while (pl == 6 && canon[pl - 1] == '0' && canon[pl - 2] == '0')
+			pl -= 2;
+		q.region_prefix = tb_arena_printf(r->arena, "%.*s%%", (int)pl, canon);
+	}
+	const char *dept = tb_req_query(r, "department");
+	if (dept) {
+		struct tb_department d;
+		char *end;
+		long long id = strtoll(dept, &end, 10);
+		enum tb_err e = (*end == '\0' && id > 0)
+		                    ? tb_department_get(r->app->store, id, r->arena, &d)
+		                    : tb_department_find(r->app->store, dept, r->arena, &d);
+		if (e != TB_OK) {
+			tb_resp_error(r, e == TB_ENOTFOUND ? TB_EINVAL : e, "department",
+			              "no such department (id or credit code)");
+			return;
+		}
+		q.department_id = d.id;
+	}
+	const char *type = tb_req_query(r, "item_type");
+	if (type && (strlen(type) != 2 || type[0] < '0' || type[0] > '2' || type[1] < '0' ||
+	             type[1] > '9')) {
+		tb_resp_error(r, TB_EINVAL, "item_type", "expected two digits such as 01 or 20");
+		return;
+	}
+	q.item_type = type;
+	q.event = tb_req_query(r, "event");
+	if (q.event && (strlen(q.event) > 60 || strchr(q.event, ',') || strchr(q.event, '%'))) {
+		tb_resp_error(r, TB_EINVAL, "event", "expected an event name such as 出生");
+		return;
+	}
+	q.q = tb_req_query(r, "q");
+	if (q.q && strlen(q.q) > 200) {
+		tb_resp_error(r, TB_EINVAL, "q", "at most 200 bytes");
+		return;
+	}
+	const char *items;
+	int64_t total;
+	enum tb_err e = tb_item_search(r->app->store, &q, r->arena, &items, &total);
+	if (e != TB_OK) {
+		tb_resp_error(r, e, NULL, NULL);
+		return;
+	}
+	struct tb_buf b = TB_BUF_INIT;
+	tb_buf_printf(&b, "{\"total\":%lld,\"page\":%d,\"per_page\":%d,\"items\":%s}",
+	              (long long)total, q.page, q.per_page, items);
+	size_t len = b.len;
+	tb_resp_take(r, 200, "application/json; charset=utf-8", tb_buf_take(&b), len);
+}
+
+void tb_handle_item_get(struct tb_req *r)
+{
+	const char *code = r->params[0];
+	long version = 0;
+	if (!code_ok(r, code) || !int_query(r, "version", 1, 1000000, &version))
+		return;
+	const char *text;
+	struct tb_item_meta meta;
+	enum tb_err e = tb_item_get(r->app->store, code, version, r->arena, &text, &meta);
+	if (e == TB_ENOTFOUND) {
+		tb_resp_error(r, e, "code", version ? "no such version" : "no published item");
+		return;
+	}
+	if (e != TB_OK) {
+		tb_resp_error(r, e, NULL, NULL);
+		return;
+	}
+	/* Drafts are for the catalog's managers only. */
+	struct tb_authz_object o = {.department = meta.department_id, .region = meta.region};
+	if (!tb_req_allow(
+	        r, strcmp(meta.state, "draft") == 0 ? "catalog.read_draft" : "catalog.read", &o))
+		return;
+	send_text(r, 200, text);
+}
+
+void tb_handle_item_versions(struct tb_req *r)
+{
+	if (!code_ok(r, r->params[0]) || !tb_req_allow(r, "catalog.read", NULL))
+		return;
+	const char *text;
+	enum tb_err e = tb_item_versions(r->app->store, r->params[0], r->arena, &text);
+	if (e != TB_OK) {
+		tb_resp_error(r, e, "code", e == TB_ENOTFOUND ? "no such item" : NULL);
+		return;
+	}
+	struct tb_buf b = TB_BUF_INIT;
+	tb_buf_printf(&b, "{\"implementation_code\":\"%s\",\"versions\":%s}", r->params[0], text);
+	size_t len = b.len;
+	tb_resp_take(r, 200, "application/json; charset=utf-8", tb_buf_take(&b), len);
+}
+
+/* Parses and checks an item body; authorises action over its region. */
+static json_t *checked_item(struct tb_req *r, const char *action, struct tb_item_meta *meta)
+{
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return NULL;
+	json_t *canon = NULL;
+	struct tb_fail f = {0};
+	enum tb_err e = tb_item_check(r->app->store, body, r->arena, &canon, meta, &f);
+	json_decref(body);
+	/* Only those who may write the catalog at all learn why a body is bad. */
+	struct tb_authz_object o = {.department = meta->department_id,
+	                            .region = e == TB_OK ? meta->region : r->app->province};
+	if (!tb_req_allow(r, action, &o)) {
+		json_decref(canon);
+		return NULL;
+	}
+	if (e != TB_OK) {
+		tb_resp_fail(r, e, &f);
+		return NULL;
+	}
+	return canon;
+}
+
+void tb_handle_item_create(struct tb_req *r)
+{
+	struct tb_item_meta meta;
+	json_t *canon = checked_item(r, "catalog.write", &meta);
+	if (!canon)
+		return;
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	enum tb_err e = tb_item_create(r->app->store, &ctx, canon, &meta);
+	const char *code = tb_arena_strdup(
+	    r->arena, json_string_value(json_object_get(canon, "implementation_code")));
+	json_decref(canon);
+	if (e == TB_ECONFLICT)
+		tb_resp_error(r, e, "implementation_code", "exists: edit it with PUT");
+	else if (e != TB_OK)
+		tb_resp_error(r, e, NULL, NULL);
+	else
+		tb_resp_json(r, 201,
+		             json_pack("{s:s, s:i, s:s}", "implementation_code", code, "version", 1,
+		                       "state", "draft"));
+}
+
+void tb_handle_item_update(struct tb_req *r)
+{
+	const char *code = r->params[0];
+	if (!code_ok(r, code))
+		return;
+	struct tb_item_meta cur;
+	enum tb_err e = tb_item_latest(r->app->store, code, &cur);
+	if (e == TB_ENOTFOUND) {
+		if (tb_req_allow(r, "catalog.write", NULL))
+			tb_resp_error(r, e, "code", "no such item: create it with POST");
+		return;
+	}
+	struct tb_item_meta meta;
+	json_t *canon = checked_item(r, "catalog.write", &meta);
+	if (!canon)
+		return;
+	/* The writer must cover the item as it is, not only as it would be. */
+	struct tb_authz_object o = {.department = cur.department_id, .region = cur.region};
+	if (!tb_req_allow(r, "catalog.write", &o)) {
+		json_decref(canon);
+		return;
+	}
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	int64_t version;
+	e = tb_item_update(r->app->store, &ctx, code, canon, &meta, &version, &f);
+	json_decref(canon);
+	if (e != TB_OK)
+		tb_resp_fail(r, e, &f);
+	else
+		tb_resp_json(r, 200,
+		             json_pack("{s:s, s:I, s:s}", "implementation_code", code, "version",
+		                       (json_int_t)version, "state", "draft"));
+}
+
+static void lifecycle(struct tb_req *r, bool publish)
+{
+	const char *code = r->params[0];
+	if (!code_ok(r, code))
+		return;
+	struct tb_item_meta cur;
+	enum tb_err e = tb_item_latest(r->app->store, code, &cur);
+	struct tb_authz_object o = {.department = cur.department_id,
+	                            .region = e == TB_OK ? cur.region : r->app->province};
+	if (!tb_req_allow(r, "catalog.publish", &o))
+		return;
+	if (e != TB_OK) {
+		tb_resp_error(r, e, "code", "no such item");
+		return;
+	}
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	int64_t version = 0;
+	e = publish ? tb_item_publish(r->app->store, &ctx, code, &version, &f)
+	            : tb_item_withdraw(r->app->store, &ctx, code, &f);
+	if (e != TB_OK) {
+		tb_resp_fail(r, e, &f);
+		return;
+	}
+	json_t *j = json_pack("{s:s, s:s}", "implementation_code", code, "state",
+	                      publish ? "published" : "withdrawn");
+	if (publish)
+		json_object_set_new(j, "version", json_integer(version));
+	tb_resp_json(r, 200, j);
+}
+
+void tb_handle_item_publish(struct tb_req *r)
+{
+	lifecycle(r, true);
+}
+
+void tb_handle_item_withdraw(struct tb_req *r)
+{
+	lifecycle(r, false);
+}
+
+void tb_handle_events(struct tb_req *r)
+{
+	if (!tb_req_allow(r, "catalog.read", NULL))
+		return;
+	const char *text;
+	enum tb_err e = tb_item_events(r->app->store, r->arena, &text);
+	if (e != TB_OK) {
+		tb_resp_error(r, e, NULL, NULL);
+		return;
+	}
+	struct tb_buf b = TB_BUF_INIT;
+	tb_buf_printf(&b, "{\"items\":%s}", text);
+	size_t len = b.len;
+	tb_resp_take(r, 200, "application/json; charset=utf-8", tb_buf_take(&b), len);
+}
+
+void tb_handle_consistency(struct tb_req *r)
+{
+	if (!tb_req_allow(r, "catalog.read", NULL))
+		return;
+	const char *basic = tb_req_query(r, "basic_code");
+	const char *region = tb_req_query(r, "region");
+	if (!basic || strlen(basic) != 12 || strspn(basic, "0123456789") != 12) {
+		tb_resp_error(r, TB_EINVAL, "basic_code", "required: 12 digits");
+		return;
+	}
+	char canon[10] = "000000";
+	if (region && (!tb_region_code_normalize(region, canon) ||
+	               !tb_regions_find(r->app->regions, canon))) {
+		tb_resp_error(r, TB_EINVAL, "region", "no such GB/T 2260 region");
+		return;
+	}
+	const char *text;
+	enum tb_err e = tb_catalog_consistency(r->app->store, basic, canon, r->arena, &text);
+	if (e != TB_OK)
+		tb_resp_error(r, e, NULL, NULL);
+	else
+		send_text(r, 200, text);
+}
+
+void tb_handle_basic_create(struct tb_req *r)
+{
+	struct tb_authz_object o = {.region = r->app->province};
+	if (!tb_req_allow(r, "catalog.write", &o))
+		return;
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	const char *text;
+	enum tb_err e = tb_basic_create(r->app->store, &ctx, body, r->arena, &text, &f);
+	json_decref(body);
+	if (e != TB_OK)
+		tb_resp_fail(r, e, &f);
+	else
+		send_text(r, 201, text);
+}
+
+void tb_handle_basic_get(struct tb_req *r)
+{
+	if (!tb_req_allow(r, "catalog.read", NULL))
+		return;
+	const char *text;
+	enum tb_err e = tb_basic_get(r->app->store, r->params[0], r->arena, &text);
+	if (e != TB_OK)
+		tb_resp_error(r, e, "code", e == TB_ENOTFOUND ? "no such basic item" : NULL);
+	else
+		send_text(r, 200, text);
+}

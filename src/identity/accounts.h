@@ -1,0 +1,71 @@
+/* Accounts: natural persons (known by the identity number), organisations
+ * (known by the unified social credit code, acting through agents), and
+ * the reads the API needs. Every write records its audit line in the same
+ * transaction. */
+#ifndef TB_IDENTITY_ACCOUNTS_H
+#define TB_IDENTITY_ACCOUNTS_H
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "identity/ctx.h"
+#include "store/store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tb_account {
+	int64_t id;
+	const char *kind;  /* "person" or "organisation" */
+	const char *login; /* identity number or credit code */
+	const char *name;
+	const char *phone; /* NULL when none */
+	const char *region;
+	const char *status;
+	int64_t created_at;
+};
+
+struct tb_person_new {
+	const char *name, *id_number, *password;
+	const char *phone; /* NULL for none (accounts made by the CLI) */
+};
+
+/* Registers a natural person: checks every field (f names the first bad
+ * one), the identity number (GB 11643) and, where the population registry
+ * knows the number, that the name matches it. TB_ECONFLICT when the number
+ * is registered already. *id gets the new account. */
+enum tb_err tb_person_register(struct tb_store *s, const struct tb_ctx *ctx,
+                               const struct tb_person_new *in, int64_t *id, struct tb_fail *f);
+
+/* Registers an organisation by name and credit code (GB 32100) with the
+ * signed-in person of ctx as its first agent. TB_ECONFLICT when the code
+ * is registered already. */
+enum tb_err tb_org_register(struct tb_store *s, const struct tb_ctx *ctx, const char *name,
+                            const char *credit_code, int64_t *id, struct tb_fail *f);
+
+/* Reads account id into *out (strings in arena). TB_ENOTFOUND. */
+enum tb_err tb_account_get(struct tb_store *s, int64_t id, struct tb_arena *a,
+                           struct tb_account *out);
+/* Finds an account by identity number or credit code (normalised first). */
+enum tb_err tb_account_find(struct tb_store *s, const char *login, struct tb_arena *a,
+                            struct tb_account *out);
+/* Accounts whose region lies within region (prefix rule), newest first,
+ * at most limit, optionally only those whose login or name contains q. */
+enum tb_err tb_account_list(struct tb_store *s, const char *region, const char *q, int limit,
+                            struct tb_arena *a, struct tb_account **out, size_t *n);
+
+/* The organisations person acts for (id, name, login in the accounts). */
+enum tb_err tb_agent_orgs(struct tb_store *s, int64_t person, struct tb_arena *a,
+                          struct tb_account **out, size_t *n);
+/* True (TB_OK) when person is an agent of organisation; TB_EDENIED if not. */
+enum tb_err tb_agent_check(struct tb_store *s, int64_t person, int64_t organisation);
+
+/* Adds the name of an identity number to the population registry (the
+ * demo and the sharing import use it). */
+enum tb_err tb_registry_put(struct tb_store *s, const char *id_number, const char *name,
+                            const char *source);
+
+/* Masks an identity number or phone for display: 330106********123X,
+ * 138****5678. Result in arena. */
+const char *tb_mask(struct tb_arena *a, const char *s);
+
+#endif

@@ -1,0 +1,199 @@
+/* The policy table is parsed once from the built-in policy.tsv; a check
+ * walks its rows (a few dozen) and matches the principal's roles and the
+ * row's scope against the object. */
+#include "identity/authz.h"
+#include "base/asset.h"
+#include "base/log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ROWS 256
+
+enum scope { SCOPE_ALL, SCOPE_OWN, SCOPE_DEPARTMENT, SCOPE_REGION };
+
+struct row {
+	char role[24];
+	char action[48];
+	char scope_name[16];
+	enum scope scope;
+};
+
+static struct row rows[MAX_ROWS];
+static int nrows;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static const char *const staff_roles[] = {
+    "window_clerk",    "reviewer",   "approver", "catalog_manager",
+    "sharing_officer", "supervisor", "admin"};
+
+bool tb_role_known(const char *role)
+{
+	for (size_t i = 0; i < sizeof(staff_roles) / sizeof(staff_roles[0]); i++)
+		if (strcmp(role, staff_roles[i]) == 0)
+			return true;
+	return false;
+}
+
+static void load(void)
+{
+	const struct tb_asset *a = tb_asset_find("src/identity/policy.tsv");
+	if (!a) {
+		tb_log_error("authz", "policy table missing: everything is denied");
+		return;
+	}
+	const char *p = a->data, *end = a->data + a->size;
+	while (p < end && nrows < MAX_ROWS) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		char line[128];
+		size_t n =
+		    (size_t)(eol - p) < sizeof(line) - 1 ? (size_t)(eol - p) : sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = eol + 1;
+		if (!line[0] || line[0] == '#')
+			continue;
+		struct row *r = &rows[nrows];
+		char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+		if (!t1 || !t2) {
+			tb_log_error("authz", "policy line skipped: %s", line);
+			continue;
+		}
+		*t1 = *t2 = '\0';
+		snprintf(r->role, sizeof(r->role), "%.23s", line);
+		snprintf(r->action, sizeof(r->action), "%.47s", t1 + 1);
+		snprintf(r->scope_name, sizeof(r->scope_name), "%.15s", t2 + 1);
+		if (strcmp(t2 + 1, "all") == 0)
+			r->scope = SCOPE_ALL;
+		else if (strcmp(t2 + 1, "own") == 0)
+			r->scope = SCOPE_OWN;
+		else if (strcmp(t2 + 1, "department") == 0)
+			r->scope = SCOPE_DEPARTMENT;
+		else if (strcmp(t2 + 1, "region") == 0)
+			r->scope = SCOPE_REGION;
+		else {
+			tb_log_error("authz", "policy line with unknown scope skipped");
+			continue;
+		}
+		nrows++;
+	}
+}
+
+bool tb_policy_row(int i, const char **role, const char **action, const char **scope)
+{
+	pthread_once(&once, load);
+	if (i < 0 || i >= nrows)
+		return false;
+	*role = rows[i].role;
+	*action = rows[i].action;
+	*scope = rows[i].scope_name;
+	return true;
+}
+
+bool tb_action_known(const char *action)
+{
+	pthread_once(&once, load);
+	for (int i = 0; i < nrows; i++)
+		if (strcmp(rows[i].action, action) == 0)
+			return true;
+	return false;
+}
+
+bool tb_region_covers(const char *ancestor, const char *region)
+{
+	if (!ancestor || !region || !*region)
+		return false;
+	/* The significant prefix: trailing "00" pairs of a 6-digit code do not
+	 * count (330000 -> 33, 330100 -> 3301, 000000 -> ""). */
+	size_t n = strlen(ancestor);
+	if (n == 6)
+		while (n >= 2 && ancestor[n - 1] == '0' && ancestor[n - 2] == '0')
+			n -= 2;
+	return strncmp(ancestor, region, n) == 0;
+}
+
+/* Does the token's own action list hold action? */
+static bool token_holds(const struct tb_principal *p, const char *action)
+{
+	size_t n = strlen(action);
+	for (const char *s = p->token_actions; *s;) {
+		const char *comma = strchr(s, ',');
+		size_t l = comma ? (size_t)(comma - s) : strlen(s);
+		if (l == n && strncmp(s, action, n) == 0)
+			return true;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	return false;
+}
+
+static bool scope_ok(const struct row *r, const struct tb_principal *p, const struct tb_grant *g,
+                     const struct tb_authz_object *o)
+{
+	switch (r->scope) {
+	case SCOPE_ALL: return true;
+	case SCOPE_OWN:
+		if (!o)
+			return true;
+		if (p->kind == TB_TOKEN)
+			return o->department && o->department == p->department_id;
+		return o->owner &&
+		       (o->owner == p->account_id || (p->acting_for && o->owner == p->acting_for));
+	case SCOPE_DEPARTMENT:
+		if (!o)
+			return true;
+		if (p->kind == TB_TOKEN)
+			return o->department && o->department == p->department_id;
+		return g && o->department && o->department == g->department_id;
+	case SCOPE_REGION:
+		if (!o)
+			return true;
+		if (p->kind == TB_TOKEN)
+			return tb_region_covers(p->region, o->region);
+		return g && tb_region_covers(g->region, o->region);
+	}
+	return false;
+}
+
+enum tb_err tb_authz(const struct tb_principal *p, const char *action,
+                     const struct tb_authz_object *o)
+{
+	pthread_once(&once, load);
+	bool needs_login = false;
+	for (int i = 0; i < nrows; i++) {
+		const struct row *r = &rows[i];
+		if (strcmp(r->action, action) != 0)
+			continue;
+		if (strcmp(r->role, "anyone") == 0) {
+			if (scope_ok(r, p, NULL, o))
+				return TB_OK;
+			continue;
+		}
+		needs_login = true;
+		if (p->kind == TB_ANON)
+			continue;
+		if (strcmp(r->role, "token") == 0) {
+			if (p->kind == TB_TOKEN && token_holds(p, action) &&
+			    scope_ok(r, p, NULL, o))
+				return TB_OK;
+			continue;
+		}
+		if (p->kind != TB_PERSON)
+			continue;
+		if (strcmp(r->role, "person") == 0) {
+			if (scope_ok(r, p, NULL, o))
+				return TB_OK;
+			continue;
+		}
+		for (int k = 0; k < p->ngrants; k++)
+			if (strcmp(p->grants[k].role, r->role) == 0 &&
+			    scope_ok(r, p, &p->grants[k], o))
+				return TB_OK;
+	}
+	return (needs_login && p->kind == TB_ANON) ? TB_EUNAUTH : TB_EDENIED;
+}

@@ -1,0 +1,287 @@
+/* Login, sessions and token resolution (see sessions.h). */
+#include "identity/sessions.h"
+#include "base/crypto.h"
+#include "base/pwhash.h"
+#include "identity/ratelimit.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static void normalise(const char *in, char out[20])
+{
+	size_t n = in ? strnlen(in, 19) : 0;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (in[i] >= 'a' && in[i] <= 'z') ? (char)(in[i] - 32) : in[i];
+	out[n] = '\0';
+}
+
+enum tb_err tb_login(struct tb_store *s, const struct tb_ctx *ctx, const char *login,
+                     const char *password, struct tb_login_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	int64_t now = (int64_t)time(NULL);
+	char norm[20], akey[40], ckey[80];
+	normalise(login, norm);
+	snprintf(akey, sizeof(akey), "a:%s", norm);
+	snprintf(ckey, sizeof(ckey), "c:%s", ctx->client ? ctx->client : "");
+	int wait = tb_limit_locked(akey, now);
+	int cw = tb_limit_locked(ckey, now);
+	if (cw > wait)
+		wait = cw;
+	if (wait > 0) {
+		out->retry_after = wait;
+		tb_ctx_audit_alone(s, ctx, "auth.login", "login", "locked");
+		return TB_ERATE;
+	}
+
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	char hash[TB_PWHASH_LEN] = "";
+	int64_t id = 0;
+	e = tb_conn_query(
+	    c, &st, &row,
+	    "SELECT id, password_hash FROM accounts WHERE login = ? AND kind = 'person'"
+	    " AND status = 'active'",
+	    "s", norm);
+	if (e == TB_OK && row && tb_stmt_text(st, 1)) {
+		id = tb_stmt_int(st, 0);
+		snprintf(hash, sizeof(hash), "%s", tb_stmt_text(st, 1));
+	}
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	if (e != TB_OK)
+		return e;
+
+	/* The same work whether or not the account exists. */
+	bool ok = false;
+	if (hash[0])
+		ok = tb_pwhash_verify(hash, password ? password : "");
+	else
+		tb_pwhash_dummy(password ? password : "");
+	if (!ok) {
+		int la = tb_limit_fail(akey, tb_limit_account_policy(), now);
+		int lc = tb_limit_fail(ckey, tb_limit_client_policy(), now);
+		char obj[32];
+		snprintf(obj, sizeof(obj), id ? "account:%lld" : "login", (long long)id);
+		tb_ctx_audit_alone(s, ctx, "auth.login", obj, "denied");
+		if (la || lc) {
+			out->retry_after = la > lc ? la : lc;
+			return TB_ERATE;
+		}
+		return TB_EUNAUTH;
+	}
+	tb_limit_clear(akey);
+
+	char hashed[TB_SM3_HEX];
+	tb_token("", 32, out->token, sizeof(out->token));
+	tb_token("", 24, out->csrf, sizeof(out->csrf));
+	tb_sm3_hex(out->token, strlen(out->token), hashed);
+	if ((e = tb_store_acquire(s, &c)) != TB_OK)
+		return e;
+	e = tb_conn_begin(c);
+	if (e == TB_OK)
+		e = tb_conn_run(c, NULL,
+		                "INSERT INTO sessions (token_hash, account_id, csrf_token, client,"
+		                " created_at, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
+		                "sissii", hashed, id, out->csrf, ctx->client ? ctx->client : "",
+		                now, now);
+	if (e == TB_OK) {
+		/* The actor of this record is the account just proven. */
+		struct tb_principal who = {.kind = TB_PERSON, .account_id = id};
+		struct tb_ctx as = {&who, ctx->client, ctx->request_id};
+		char obj[32];
+		snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
+		e = tb_ctx_audit(c, &as, "auth.login", obj, "ok");
+	}
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	tb_store_release(c);
+	if (e != TB_OK) {
+		memset(out, 0, sizeof(*out));
+		return e;
+	}
+	out->account_id = id;
+	return TB_OK;
+}
+
+enum tb_err tb_grants_load(struct tb_conn *c, int64_t account, struct tb_principal *p)
+{
+	struct tb_stmt *st;
+	bool row;
+	p->ngrants = 0;
+	enum tb_err e = tb_conn_query(c, &st, &row,
+	                              "SELECT id, role, department_id, region FROM role_grants"
+	                              " WHERE account_id = ? ORDER BY id",
+	                              "i", account);
+	while (e == TB_OK && row) {
+		if (p->ngrants < TB_MAX_GRANTS) {
+			struct tb_grant *g = &p->grants[p->ngrants++];
+			g->id = tb_stmt_int(st, 0);
+			snprintf(g->role, sizeof(g->role), "%s", tb_stmt_text(st, 1));
+			g->department_id = tb_stmt_int(st, 2);
+			snprintf(g->region, sizeof(g->region), "%s", tb_stmt_text(st, 3));
+		}
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	return e;
+}
+
+enum tb_err tb_session_resolve(struct tb_store *s, const struct tb_session_limits *lim,
+                               const char *token, struct tb_principal *p, char csrf[48])
+{
+	memset(p, 0, sizeof(*p));
+	csrf[0] = '\0';
+	if (!token || strlen(token) < 20 || strlen(token) > 64)
+		return TB_EUNAUTH;
+	char hashed[TB_SM3_HEX];
+	tb_sm3_hex(token, strlen(token), hashed);
+	int64_t now = (int64_t)time(NULL);
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_query(
+	    c, &st, &row,
+	    "SELECT s.account_id, s.acting_for, s.csrf_token, s.created_at, s.last_seen"
+	    " FROM sessions s JOIN accounts a ON a.id = s.account_id"
+	    " WHERE s.token_hash = ? AND a.status = 'active'",
+	    "s", hashed);
+	int64_t created = 0, seen = 0;
+	if (e == TB_OK && row) {
+		p->kind = TB_PERSON;
+		p->account_id = tb_stmt_int(st, 0);
+		p->acting_for = tb_stmt_int(st, 1);
+		snprintf(csrf, 48, "%s", tb_stmt_text(st, 2));
+		created = tb_stmt_int(st, 3);
+		seen = tb_stmt_int(st, 4);
+	}
+	tb_stmt_reset(st);
+	if (e == TB_OK && p->kind == TB_PERSON &&
+	    (now - seen > lim->idle_s || now - created > lim->absolute_s)) {
+		tb_conn_run(c, NULL, "DELETE FROM sessions WHERE token_hash = ?", "s", hashed);
+		memset(p, 0, sizeof(*p));
+		csrf[0] = '\0';
+	}
+	if (e == TB_OK && p->kind == TB_PERSON) {
+		if (now - seen >= 60)
+			e = tb_conn_run(c, NULL,
+			                "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
+			                "is", now, hashed);
+		if (e == TB_OK)
+			e = tb_grants_load(c, p->account_id, p);
+	}
+	tb_store_release(c);
+	if (e != TB_OK) {
+		memset(p, 0, sizeof(*p));
+		return e;
+	}
+	return p->kind == TB_PERSON ? TB_OK : TB_EUNAUTH;
+}
+
+enum tb_err tb_session_end(struct tb_store *s, const struct tb_ctx *ctx, const char *token)
+{
+	char hashed[TB_SM3_HEX];
+	tb_sm3_hex(token, strlen(token), hashed);
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	e = tb_conn_begin(c);
+	if (e == TB_OK)
+		e = tb_conn_run(c, NULL, "DELETE FROM sessions WHERE token_hash = ?", "s", hashed);
+	char obj[32];
+	snprintf(obj, sizeof(obj), "account:%lld", (long long)ctx->who->account_id);
+	if (e == TB_OK)
+		e = tb_ctx_audit(c, ctx, "auth.logout", obj, "ok");
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	tb_store_release(c);
+	return e;
+}
+
+enum tb_err tb_session_act_for(struct tb_store *s, const struct tb_ctx *ctx, const char *token,
+                               int64_t organisation)
+{
+	char hashed[TB_SM3_HEX];
+	tb_sm3_hex(token, strlen(token), hashed);
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	if (organisation) {
+		struct tb_stmt *st;
+		bool row;
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "SELECT 1 FROM agents WHERE person_id = ? AND organisation_id = ?", "ii",
+		    ctx->who->account_id, organisation);
+		tb_stmt_reset(st);
+		if (e == TB_OK && !row)
+			e = TB_EDENIED;
+	}
+	if (e == TB_OK)
+		e = tb_conn_begin(c);
+	if (e == TB_OK) {
+		struct tb_stmt *st;
+		e = tb_conn_prepare(c, "UPDATE sessions SET acting_for = ? WHERE token_hash = ?",
+		                    &st);
+		if (e == TB_OK) {
+			bool row;
+			if (organisation)
+				tb_stmt_bind_int(st, 1, organisation);
+			else
+				tb_stmt_bind_null(st, 1);
+			tb_stmt_bind_text(st, 2, hashed);
+			e = tb_stmt_step(st, &row);
+			tb_stmt_reset(st);
+		}
+	}
+	char obj[32];
+	snprintf(obj, sizeof(obj), "account:%lld", (long long)organisation);
+	if (e == TB_OK)
+		e = tb_ctx_audit(c, ctx, "organisation.act", obj, "ok");
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	tb_store_release(c);
+	return e;
+}
+
+enum tb_err tb_token_resolve(struct tb_store *s, const char *secret, struct tb_principal *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!secret || strncmp(secret, "tbk_", 4) != 0 || strlen(secret) > 64)
+		return TB_EUNAUTH;
+	char hashed[TB_SM3_HEX];
+	tb_sm3_hex(secret, strlen(secret), hashed);
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_query(c, &st, &row,
+	                  "SELECT t.id, t.department_id, t.actions, d.region FROM api_tokens t"
+	                  " JOIN departments d ON d.id = t.department_id"
+	                  " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+	                  "s", hashed);
+	if (e == TB_OK && row) {
+		p->kind = TB_TOKEN;
+		p->token_id = tb_stmt_int(st, 0);
+		p->department_id = tb_stmt_int(st, 1);
+		snprintf(p->token_actions, sizeof(p->token_actions), "%s", tb_stmt_text(st, 2));
+		snprintf(p->region, sizeof(p->region), "%s", tb_stmt_text(st, 3));
+	}
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	if (e != TB_OK)
+		return e;
+	return p->kind == TB_TOKEN ? TB_OK : TB_EUNAUTH;
+}

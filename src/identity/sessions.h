@@ -1,0 +1,54 @@
+/* Signing in and out: password login with the limiter, sessions (256-bit
+ * random tokens; only their SM3 is stored), idle and absolute expiry, the
+ * CSRF token of each session, and API-token resolution for department
+ * systems. Resolving fills a tb_principal with the account's grants. */
+#ifndef TB_IDENTITY_SESSIONS_H
+#define TB_IDENTITY_SESSIONS_H
+
+#include "base/err.h"
+#include "identity/authz.h"
+#include "identity/ctx.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+struct tb_session_limits {
+	int idle_s;     /* default 1800 */
+	int absolute_s; /* default 43200 */
+};
+
+struct tb_login_result {
+	int64_t account_id;
+	char token[64]; /* the cookie value: give it to the client, keep nothing */
+	char csrf[48];
+	int retry_after; /* seconds, with TB_ERATE */
+};
+
+/* Checks login (identity number, any case) and password. TB_EUNAUTH with
+ * the same answer whether or not the account exists; TB_ERATE while the
+ * account or the client address is locked out (out->retry_after). Every
+ * attempt leaves an audit record. */
+enum tb_err tb_login(struct tb_store *s, const struct tb_ctx *ctx, const char *login,
+                     const char *password, struct tb_login_result *out);
+
+/* Resolves a session token into *p (TB_PERSON with its grants and the
+ * organisation acted for) and its csrf token. TB_EUNAUTH when unknown or
+ * expired (an expired session is deleted). Touches last_seen at most once
+ * a minute. */
+enum tb_err tb_session_resolve(struct tb_store *s, const struct tb_session_limits *lim,
+                               const char *token, struct tb_principal *p, char csrf[48]);
+/* Ends the session of token. */
+enum tb_err tb_session_end(struct tb_store *s, const struct tb_ctx *ctx, const char *token);
+/* Sets the organisation the session's person acts for (0: themself). The
+ * person must be its agent (TB_EDENIED otherwise). */
+enum tb_err tb_session_act_for(struct tb_store *s, const struct tb_ctx *ctx, const char *token,
+                               int64_t organisation);
+
+/* Resolves "tbk_..." into a TB_TOKEN principal. TB_EUNAUTH when unknown or
+ * revoked. */
+enum tb_err tb_token_resolve(struct tb_store *s, const char *secret, struct tb_principal *p);
+
+/* Loads the grants of account into p. */
+enum tb_err tb_grants_load(struct tb_conn *c, int64_t account, struct tb_principal *p);
+
+#endif

@@ -1,0 +1,46 @@
+-- The service catalog: basic items (基本目录) and implementation items
+-- (实施清单), every version kept. The full item is a JSON document (doc);
+-- the columns beside it are what lists filter and sort on.
+
+CREATE TABLE basic_items (
+	code TEXT PRIMARY KEY,
+	name TEXT NOT NULL,
+	item_type TEXT NOT NULL,
+	parent_code TEXT REFERENCES basic_items (code),
+	legal_basis TEXT NOT NULL,
+	created_at BIGINT NOT NULL
+);
+CREATE INDEX basic_items_parent ON basic_items (parent_code);
+
+-- One row per version. Only one version of a code is published at a time;
+-- publishing a newer one marks the older one superseded. search holds the
+-- text of names, conditions and materials as search terms (CJK bigrams,
+-- see src/catalog/terms.c); each store indexes it its own way.
+-- service_objects and events are stored as ",1,2," / ",出生,结婚," so that
+-- a filter is one LIKE.
+CREATE TABLE items (
+	id {{ID}},
+	implementation_code TEXT NOT NULL,
+	version BIGINT NOT NULL,
+	state TEXT NOT NULL CHECK (state IN ('draft', 'published', 'superseded', 'withdrawn')),
+	basic_code TEXT NOT NULL REFERENCES basic_items (code),
+	department_id BIGINT NOT NULL REFERENCES departments (id),
+	region TEXT NOT NULL,
+	name TEXT NOT NULL,
+	item_type TEXT NOT NULL,
+	online_depth BIGINT NOT NULL,
+	required_visits BIGINT NOT NULL,
+	service_objects TEXT NOT NULL,
+	events TEXT NOT NULL,
+	valid_from TEXT NOT NULL,
+	valid_to TEXT,
+	doc TEXT NOT NULL,
+	search TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	published_at BIGINT,
+	UNIQUE (implementation_code, version)
+);
+CREATE INDEX items_state_region ON items (state, region, name);
+CREATE INDEX items_state_name ON items (state, name);
+CREATE INDEX items_basic ON items (basic_code, state);
+CREATE INDEX items_department ON items (department_id, state);

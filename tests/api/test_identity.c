@@ -1,0 +1,349 @@
+/* Identity over HTTP against the real binary with --demo, on SQLite and on
+ * PostgreSQL: every action of the policy table allowed and denied
+ * (identity.tsv), registration and its refusals, login answers that do not
+ * reveal accounts, CSRF, sessions, tokens, brute-force lockout that ends
+ * by itself, and finally `tongban audit verify` over the resulting trail. */
+#include "support.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static struct test_srv srv;
+static const char *db_url;
+
+struct session {
+	char cookie[300]; /* "Cookie: tb_session=..." */
+	char csrf[96];    /* "X-CSRF-Token: ..." */
+};
+
+static const struct {
+	const char *name, *id_number;
+} people[] = {
+    {"张三", "33010619900101123X"},   {"李四", "330106198505052313"},
+    {"王五", "330102199203154022"},   {"王窗口", "330106198808081015"},
+    {"赵审核", "330106198707072021"}, {"钱审批", "330106198606063011"},
+    {"孙目录", "330102198505054022"}, {"周共享", "330105198404045011"},
+    {"吴监督", "330106198303036024"}, {"郑管理", "330106198202027014"},
+};
+#define NPEOPLE (sizeof(people) / sizeof(people[0]))
+static struct session sessions[NPEOPLE];
+static char token_hdr[128];
+
+static const char *const json_hdr = "Content-Type: application/json";
+
+static long post(const char *path, const struct session *s, const char *body, struct http_resp *out)
+{
+	const char *h[4] = {json_hdr, s ? s->cookie : NULL, s ? s->csrf : NULL, NULL};
+	http_req(&srv, "POST", path, h, body, strlen(body), out);
+	return out->status;
+}
+
+/* Logs in and fills s; returns the status. */
+static long login(const char *id_number, const char *password, struct session *s)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "{\"login\":\"%s\",\"password\":\"%s\"}", id_number, password);
+	struct http_resp r;
+	long st = post("/api/v1/auth/login", NULL, body, &r);
+	if (st == 200 && s) {
+		char cookie[256];
+		assert_non_null(http_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
+		assert_non_null(strstr(cookie, "HttpOnly"));
+		assert_non_null(strstr(cookie, "SameSite=Strict"));
+		*strchr(cookie, ';') = '\0';
+		snprintf(s->cookie, sizeof(s->cookie), "Cookie: %s", cookie);
+		json_t *j = json_loads(r.body, 0, NULL);
+		snprintf(s->csrf, sizeof(s->csrf), "X-CSRF-Token: %s",
+		         json_string_value(json_object_get(j, "csrf_token")));
+		json_decref(j);
+	}
+	http_free(&r);
+	return st;
+}
+
+static struct session *who(const char *name)
+{
+	for (size_t i = 0; i < NPEOPLE; i++)
+		if (strcmp(people[i].name, name) == 0)
+			return &sessions[i];
+	fail_msg("unknown person %s in identity.tsv", name);
+	return NULL;
+}
+
+static int start(const char *url)
+{
+	db_url = url;
+	srv_start(&srv, db_url, "--demo", NULL);
+	for (size_t i = 0; i < NPEOPLE; i++)
+		if (login(people[i].id_number, "tongban-demo", &sessions[i]) != 200)
+			return -1;
+	return 0;
+}
+
+static int start_sqlite(void **state)
+{
+	(void)state;
+	return start(test_sqlite_fresh());
+}
+
+static int start_pg(void **state)
+{
+	(void)state;
+	return start(test_pg_fresh("identity"));
+}
+
+static int stop(void **state)
+{
+	(void)state;
+	return srv_stop(&srv) == 0 ? 0 : -1;
+}
+
+static void policy_over_http(void **state)
+{
+	(void)state;
+	struct tsv t;
+	tsv_open(&t, "tests/api/identity.tsv");
+	int cases = 0;
+	while (tsv_next(&t)) {
+		assert_int_equal(t.nfields, 5);
+		const char *h[5] = {NULL};
+		int nh = 0;
+		const char *body = strcmp(t.field[3], "-") == 0 ? NULL : t.field[3];
+		if (body)
+			h[nh++] = json_hdr;
+		if (strcmp(t.field[0], "token") == 0) {
+			h[nh++] = token_hdr;
+		} else if (strcmp(t.field[0], "anon") != 0) {
+			struct session *s = who(t.field[0]);
+			h[nh++] = s->cookie;
+			h[nh++] = s->csrf;
+		}
+		struct http_resp r;
+		http_req(&srv, t.field[1], t.field[2], h, body, body ? strlen(body) : 0, &r);
+		long want = strtol(t.field[4], NULL, 10);
+		if (r.status != want)
+			fail_msg("%s:%d: %s %s %s -> %ld, want %ld: %s", t.path, t.lineno,
+			         t.field[0], t.field[1], t.field[2], r.status, want, r.body);
+		if (r.status >= 400) {
+			json_t *j = json_loads(r.body, 0, NULL);
+			assert_non_null(json_object_get(j, "error"));
+			assert_non_null(json_object_get(j, "field"));
+			json_decref(j);
+		}
+		/* The token made by the admin serves the "token" rows below it. */
+		if (r.status == 201 && strstr(t.field[2], "/api/v1/tokens") && !token_hdr[0]) {
+			json_t *j = json_loads(r.body, 0, NULL);
+			snprintf(token_hdr, sizeof(token_hdr), "Authorization: Bearer %s",
+			         json_string_value(json_object_get(j, "token")));
+			json_decref(j);
+		}
+		http_free(&r);
+		cases++;
+	}
+	tsv_close(&t);
+	assert_true(cases >= 60);
+}
+
+static void registration(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *body;
+		long status;
+		const char *field, *reason;
+	} cases[] = {
+	    {"{\"kind\":\"person\",\"name\":\"赵六\",\"id_number\":\"330106199001011231\","
+	     "\"phone\":\"13600000001\",\"password\":\"zhao-liu-2026\"}",
+	     400, "id_number", "check digit"},
+	    {"{\"kind\":\"person\",\"name\":\"赵六\",\"id_number\":\"3301061990\","
+	     "\"phone\":\"13600000001\",\"password\":\"zhao-liu-2026\"}",
+	     400, "id_number", "length"},
+	    {"{\"kind\":\"person\",\"name\":\"赵\\u0007六\",\"id_number\":\"330106199103037318\","
+	     "\"phone\":\"13600000001\",\"password\":\"zhao-liu-2026\"}",
+	     400, "name", NULL},
+	    {"{\"kind\":\"person\",\"name\":"
+	     "\"赵六赵六赵六赵六赵六赵六赵六赵六赵六赵六赵六赵六赵六赵六赵"
+	     "六赵六赵六赵六赵六赵六赵六赵六赵六赵六赵六赵六\",\"id_number\":"
+	     "\"330106199103037318\","
+	     "\"phone\":\"13600000001\",\"password\":\"zhao-liu-2026\"}",
+	     400, "name", "longer than 50 characters"},
+	    {"{\"kind\":\"person\",\"name\":\"李三\",\"id_number\":\"33010619900101123X\","
+	     "\"phone\":\"13600000001\",\"password\":\"zhao-liu-2026\"}",
+	     400, "name", "does not match the name registered for this identity number"},
+	    {"{\"kind\":\"person\",\"name\":\"张三\",\"id_number\":\"33010619900101123x\","
+	     "\"phone\":\"13600000001\",\"password\":\"zhao-liu-2026\"}",
+	     409, "id_number", "already registered"},
+	    {"{\"kind\":\"person\",\"name\":\"赵六\",\"id_number\":\"330106199103037318\","
+	     "\"phone\":\"12345\",\"password\":\"zhao-liu-2026\"}",
+	     400, "phone", NULL},
+	    {"{\"kind\":\"person\",\"name\":\"赵六\",\"id_number\":\"330106199103037318\","
+	     "\"phone\":\"13600000001\",\"password\":\"short\"}",
+	     400, "password", "shorter than 8 characters"},
+	    {"{\"kind\":\"person\",\"name\":\"赵六\",\"id_number\":\"330106199103037318\","
+	     "\"phone\":\"13600000001\",\"password\":\"zhao-liu-2026\",\"admin\":true}",
+	     400, "admin", "unknown field"},
+	    {"{\"kind\":\"robot\"}", 400, "kind", NULL},
+	    {"{\"kind\":\"person\",\"name\":\"赵六\",\"id_number\":\"330106199103037318\","
+	     "\"phone\":\"13600000001\",\"password\":\"zhao-liu-2026\"}",
+	     201, NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct http_resp r;
+		long st = post("/api/v1/auth/register", NULL, cases[i].body, &r);
+		if (st != cases[i].status)
+			fail_msg("case %zu: %ld %s", i, st, r.body);
+		json_t *j = json_loads(r.body, 0, NULL);
+		if (cases[i].field)
+			assert_string_equal(json_string_value(json_object_get(j, "field")),
+			                    cases[i].field);
+		if (cases[i].reason)
+			assert_string_equal(json_string_value(json_object_get(j, "reason")),
+			                    cases[i].reason);
+		if (st == 201) {
+			assert_string_equal(json_string_value(json_object_get(j, "login")),
+			                    "330106********7318");
+			assert_null(json_object_get(j, "password_hash"));
+		}
+		json_decref(j);
+		http_free(&r);
+	}
+	/* The new person can sign in; the identity number is case-insensitive. */
+	assert_int_equal(login("330106199103037318", "zhao-liu-2026", NULL), 200);
+}
+
+static void login_answers(void **state)
+{
+	(void)state;
+	/* Wrong password for an account and any password for no account: the
+	 * same status and the same body but for the request id. */
+	struct http_resp a, b;
+	post("/api/v1/auth/login", NULL,
+	     "{\"login\":\"330102199203154022\",\"password\":\"wrong-password\"}", &a);
+	post("/api/v1/auth/login", NULL,
+	     "{\"login\":\"110101199003077777\",\"password\":\"wrong-password\"}", &b);
+	assert_int_equal(a.status, 401);
+	assert_int_equal(b.status, 401);
+	json_t *ja = json_loads(a.body, 0, NULL), *jb = json_loads(b.body, 0, NULL);
+	json_object_del(ja, "request_id");
+	json_object_del(jb, "request_id");
+	assert_true(json_equal(ja, jb));
+	json_decref(ja);
+	json_decref(jb);
+	http_free(&a);
+	http_free(&b);
+
+	/* CSRF: a cookie-authenticated write without the token is refused. */
+	struct session *s = who("王五");
+	const char *h[] = {json_hdr, s->cookie, NULL};
+	struct http_resp r;
+	http_req(&srv, "POST", "/api/v1/auth/act-for", h, "{\"credit_code\":null}", 20, &r);
+	assert_int_equal(r.status, 403);
+	assert_non_null(strstr(r.body, "X-CSRF-Token"));
+	http_free(&r);
+	const char *bad[] = {json_hdr, s->cookie, "X-CSRF-Token: forged", NULL};
+	http_req(&srv, "POST", "/api/v1/auth/act-for", bad, "{\"credit_code\":null}", 20, &r);
+	assert_int_equal(r.status, 403);
+	http_free(&r);
+
+	/* A forged session cookie is simply not signed in. */
+	const char *forged[] = {"Cookie: tb_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	                        NULL};
+	http_req(&srv, "GET", "/api/v1/me", forged, NULL, 0, &r);
+	assert_int_equal(r.status, 401);
+	http_free(&r);
+	const char *bearer[] = {"Authorization: Bearer tbk_nothing", NULL};
+	http_req(&srv, "GET", "/api/v1/me", bearer, NULL, 0, &r);
+	assert_int_equal(r.status, 401);
+	http_free(&r);
+
+	/* /me lists roles and organisations. */
+	s = who("李四");
+	const char *mh[] = {s->cookie, NULL};
+	http_req(&srv, "GET", "/api/v1/me", mh, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "杭州西湖示例科技有限公司"));
+	http_free(&r);
+	s = who("赵审核");
+	const char *wh[] = {s->cookie, NULL};
+	http_req(&srv, "GET", "/api/v1/me", wh, NULL, 0, &r);
+	assert_non_null(strstr(r.body, "\"role\":\"reviewer\""));
+	assert_non_null(strstr(r.body, "杭州市西湖区市场监督管理局"));
+	http_free(&r);
+}
+
+static void brute_force(void **state)
+{
+	(void)state;
+	/* Per account: five wrong passwords lock it, even for the right one. */
+	const char *victim = "330106198707072021"; /* 赵审核 */
+	long st = 0;
+	int attempts = 0;
+	for (; attempts < 10; attempts++) {
+		st = login(victim, "guess-guess-1", NULL);
+		if (st == 429)
+			break;
+		assert_int_equal(st, 401);
+	}
+	assert_int_equal(st, 429);
+	assert_true(attempts >= 4 && attempts <= 5);
+	assert_int_equal(login(victim, "tongban-demo", NULL), 429);
+	/* The lock ends by itself (TB_LOGIN_LOCK_SECONDS=2 in this test). */
+	sleep(3);
+	assert_int_equal(login(victim, "tongban-demo", NULL), 200);
+
+	/* Per address: many accounts tried from one address lock the address. */
+	int locked_at = -1;
+	for (int i = 0; i < 30 && locked_at < 0; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "1101011990030%05d", i);
+		if (login(id, "guess-guess-1", NULL) == 429)
+			locked_at = i;
+	}
+	assert_true(locked_at >= 10 && locked_at <= 20);
+	assert_int_equal(login("330102199203154022", "tongban-demo", NULL), 429);
+	sleep(3);
+	assert_int_equal(login("330102199203154022", "tongban-demo", NULL), 200);
+}
+
+static void audit_chain_verifies(void **state)
+{
+	(void)state;
+	/* Everything above left audit records; the chain must be intact. */
+	const char *bin = getenv("TB_TEST_BIN") ? getenv("TB_TEST_BIN") : "build/tongban";
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "%s audit verify --db '%s' 2>&1", bin, db_url);
+	FILE *p = popen(cmd, "r");
+	char line[512] = "";
+	assert_non_null(fgets(line, sizeof(line), p));
+	int rc = pclose(p);
+	if (WEXITSTATUS(rc) != 0)
+		fail_msg("audit verify: %s", line);
+	assert_non_null(strstr(line, "intact"));
+}
+
+int main(void)
+{
+	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
+	setenv("TB_PWHASH_OPS", "1", 0);
+	setenv("TB_LOGIN_LOCK_SECONDS", "2", 1);
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(policy_over_http),     cmocka_unit_test(registration),
+	    cmocka_unit_test(login_answers),        cmocka_unit_test(brute_force),
+	    cmocka_unit_test(audit_chain_verifies),
+	};
+	int failed = cmocka_run_group_tests_name("identity/sqlite", tests, start_sqlite, stop);
+	if (test_pg_base_url()) {
+		token_hdr[0] = '\0';
+		failed += cmocka_run_group_tests_name("identity/postgresql", tests, start_pg, stop);
+	}
+	return failed ? 1 : 0;
+}
