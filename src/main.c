@@ -16,8 +16,11 @@ static const struct {
 } commands[] = {
     {"serve", tb_cmd_serve, "run the platform (JSON API, pages, health, metrics)"},
     {"check-id", tb_cmd_check_id, "check identity numbers and unified social credit codes"},
-    {"import", tb_cmd_import, "import regions (GB/T 2260) or a working-day calendar"},
+    {"import", tb_cmd_import, "import regions (GB/T 2260), a working-day calendar or a catalog"},
+    {"export", tb_cmd_export, "export the service catalog as JSON"},
+    {"admin", tb_cmd_admin, "create an administrator (password on standard input)"},
     {"migrate", tb_cmd_migrate, "apply schema migrations to the store"},
+    {"bench-catalog", tb_cmd_bench_catalog, "add a large synthetic catalog (make bench)"},
     {"audit", tb_cmd_audit, "verify the tamper-evident audit trail"},
 };
 

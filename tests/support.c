@@ -297,3 +297,46 @@ void http_free(struct http_resp *r)
 	free(r->headers);
 	memset(r, 0, sizeof(*r));
 }
+
+/* ---- signing in -------------------------------------------------------- */
+
+void test_call(struct test_srv *srv, const struct test_session *s, const char *method,
+               const char *path, const char *json, struct http_resp *out)
+{
+	const char *h[4] = {NULL};
+	int n = 0;
+	if (json)
+		h[n++] = "Content-Type: application/json";
+	if (s) {
+		h[n++] = s->cookie;
+		h[n++] = s->csrf;
+	}
+	http_req(srv, method, path, h, json, json ? strlen(json) : 0, out);
+}
+
+long test_login(struct test_srv *srv, const char *login, const char *password,
+                struct test_session *s)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "{\"login\":\"%s\",\"password\":\"%s\"}", login, password);
+	struct http_resp r;
+	test_call(srv, NULL, "POST", "/api/v1/auth/login", body, &r);
+	long st = r.status;
+	if (st == 200 && s) {
+		char cookie[256];
+		if (http_header(&r, "Set-Cookie", cookie, sizeof(cookie))) {
+			char *semi = strchr(cookie, ';');
+			if (semi)
+				*semi = '\0';
+			snprintf(s->cookie, sizeof(s->cookie), "Cookie: %s", cookie);
+		}
+		const char *k = strstr(r.body, "\"csrf_token\":\"");
+		if (k) {
+			k += 14;
+			const char *e = strchr(k, '"');
+			snprintf(s->csrf, sizeof(s->csrf), "X-CSRF-Token: %.*s", (int)(e - k), k);
+		}
+	}
+	http_free(&r);
+	return st;
+}

@@ -72,3 +72,17 @@ void http_get(struct test_srv *s, const char *path, struct http_resp *out);
 /* The value of a response header (case-insensitive), copied into buf. */
 const char *http_header(const struct http_resp *r, const char *name, char *buf, size_t size);
 void http_free(struct http_resp *r);
+
+/* ---- signing in -------------------------------------------------------- */
+
+struct test_session {
+	char cookie[300]; /* "Cookie: tb_session=..." */
+	char csrf[96];    /* "X-CSRF-Token: ..." */
+};
+
+/* POST /api/v1/auth/login; on 200 fills s (may be NULL). Returns the status. */
+long test_login(struct test_srv *srv, const char *login, const char *password,
+                struct test_session *s);
+/* A request as s (NULL: anonymous) with a JSON body (may be NULL). */
+void test_call(struct test_srv *srv, const struct test_session *s, const char *method,
+               const char *path, const char *json, struct http_resp *out);

@@ -196,6 +196,49 @@ static char *list_column(json_t *arr, struct tb_arena *a)
 	return s;
 }
 
+/* The list form of an item: what a result list shows, and each material's
+ * name, form, requirement, source and certificate type. */
+static char *summary(json_t *canon, struct tb_arena *a)
+{
+	static const char *const keys[] = {"implementation_code",
+	                                   "basic_code",
+	                                   "item_type",
+	                                   "department",
+	                                   "region",
+	                                   "use_level",
+	                                   "name",
+	                                   "statutory_days",
+	                                   "promised_days",
+	                                   "case_kind",
+	                                   "online_depth",
+	                                   "required_visits",
+	                                   "channels",
+	                                   "service_objects",
+	                                   "events",
+	                                   "cross_region",
+	                                   "result",
+	                                   "valid_from",
+	                                   "valid_to"};
+	json_t *o = json_object();
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(canon, keys[i]);
+		if (v)
+			json_object_set(o, keys[i], v);
+	}
+	json_t *mats = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(canon, "materials"), i, m) json_array_append_new(
+	    mats, json_pack("{s:O, s:O, s:O, s:O, s:O}", "name", json_object_get(m, "name"), "form",
+	                    json_object_get(m, "form"), "required", json_object_get(m, "required"),
+	                    "source", json_object_get(m, "source"), "certificate_type",
+	                    json_object_get(m, "certificate_type")));
+	json_object_set_new(o, "materials", mats);
+	char *s = dumps(o, a);
+	json_decref(o);
+	return s;
+}
+
 /* The text searched: name, conditions, materials. */
 static char *search_terms(json_t *canon, struct tb_arena *a)
 {
@@ -223,9 +266,10 @@ enum tb_err tb_item_insert(struct tb_conn *c, json_t *canon, int64_t department_
 	    c,
 	    "INSERT INTO items (implementation_code, version, state, basic_code, department_id,"
 	    " region, name, item_type, online_depth, required_visits, service_objects, events,"
-	    " valid_from, valid_to, doc, search, created_at, published_at)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " valid_from, valid_to, created_at, published_at)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 	    &st);
+	int64_t id = 0;
 	if (e == TB_OK) {
 #define S(k) json_string_value(json_object_get(canon, k))
 #define I(k) (int64_t) json_integer_value(json_object_get(canon, k))
@@ -244,18 +288,33 @@ enum tb_err tb_item_insert(struct tb_conn *c, json_t *canon, int64_t department_
 		tb_stmt_bind_text(st, 12, list_column(json_object_get(canon, "events"), a));
 		tb_stmt_bind_text(st, 13, S("valid_from"));
 		tb_stmt_bind_text(st, 14, S("valid_to"));
-		tb_stmt_bind_text(st, 15, dumps(canon, a));
-		tb_stmt_bind_text(st, 16, search_terms(canon, a));
-		tb_stmt_bind_int(st, 17, created_at);
+		tb_stmt_bind_int(st, 15, created_at);
 		if (published_at)
-			tb_stmt_bind_int(st, 18, published_at);
+			tb_stmt_bind_int(st, 16, published_at);
 		else
-			tb_stmt_bind_null(st, 18);
+			tb_stmt_bind_null(st, 16);
 #undef S
 #undef I
 		bool row;
 		e = tb_stmt_step(st, &row);
+		if (e == TB_OK)
+			id = row ? tb_stmt_int(st, 0) : 0;
 		tb_stmt_reset(st);
+	}
+	if (e == TB_OK)
+		e = tb_conn_run(
+		    c, NULL,
+		    "INSERT INTO item_docs (item_id, doc, summary, search) VALUES (?, ?, ?, ?)",
+		    "isss", id, dumps(canon, a), summary(canon, a), search_terms(canon, a));
+	size_t k;
+	json_t *ev;
+	json_array_foreach(json_object_get(canon, "events"), k, ev)
+	{
+		if (e == TB_OK)
+			e = tb_conn_run(c, NULL,
+			                "INSERT INTO item_events (event, item_id) VALUES (?, ?)"
+			                " ON CONFLICT (event, item_id) DO NOTHING",
+			                "si", json_string_value(ev), id);
 	}
 	tb_arena_free(a);
 	return e;
@@ -354,8 +413,20 @@ enum tb_err tb_item_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 	if (e == TB_OK && strcmp(cur.state, "draft") == 0) {
 		/* Replace the draft in place: same version. */
 		e = tb_conn_run(c, NULL,
-		                "DELETE FROM items WHERE implementation_code = ? AND version = ?",
+		                "DELETE FROM item_docs WHERE item_id IN (SELECT id FROM items"
+		                " WHERE implementation_code = ? AND version = ?)",
 		                "si", code, cur.version);
+		if (e == TB_OK)
+			e = tb_conn_run(
+			    c, NULL,
+			    "DELETE FROM item_events WHERE item_id IN (SELECT id FROM items"
+			    " WHERE implementation_code = ? AND version = ?)",
+			    "si", code, cur.version);
+		if (e == TB_OK)
+			e = tb_conn_run(
+			    c, NULL,
+			    "DELETE FROM items WHERE implementation_code = ? AND version = ?", "si",
+			    code, cur.version);
 		*version = cur.version;
 	} else if (e == TB_OK) {
 		*version = cur.version + 1;
@@ -416,8 +487,18 @@ enum tb_err tb_item_withdraw(struct tb_store *s, const struct tb_ctx *ctx, const
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
 		return e;
-	int64_t changed = 0;
+	int64_t changed = 0, version = 0;
 	e = tb_conn_begin(c);
+	if (e == TB_OK) {
+		struct tb_stmt *st;
+		bool row;
+		e = tb_conn_query(c, &st, &row,
+		                  "SELECT version FROM items WHERE implementation_code = ?"
+		                  " AND state = 'published'",
+		                  "s", code);
+		version = (e == TB_OK && row) ? tb_stmt_int(st, 0) : 0;
+		tb_stmt_reset(st);
+	}
 	if (e == TB_OK)
 		e = tb_conn_run(c, &changed,
 		                "UPDATE items SET state = 'withdrawn' WHERE implementation_code = ?"
@@ -426,7 +507,7 @@ enum tb_err tb_item_withdraw(struct tb_store *s, const struct tb_ctx *ctx, const
 	if (e == TB_OK && changed == 0)
 		e = tb_fail(f, TB_ECONFLICT, "state", "no published version to withdraw");
 	if (e == TB_OK)
-		e = audit_item(c, ctx, "catalog.item.withdraw", code, 0);
+		e = audit_item(c, ctx, "catalog.item.withdraw", code, version);
 	if (e == TB_OK)
 		e = tb_conn_commit(c);
 	tb_store_release(c);
@@ -447,16 +528,20 @@ enum tb_err tb_item_get(struct tb_store *s, const char *code, int64_t version, s
 	char day[11];
 	today(day);
 	if (version)
-		e = tb_conn_query(c, &st, &row,
-		                  "SELECT doc, version, state, department_id, region FROM items"
-		                  " WHERE implementation_code = ? AND version = ?",
-		                  "si", code, version);
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "SELECT d.doc, i.version, i.state, i.department_id, i.region FROM items i"
+		    " JOIN item_docs d ON d.item_id = i.id"
+		    " WHERE i.implementation_code = ? AND i.version = ?",
+		    "si", code, version);
 	else
-		e = tb_conn_query(c, &st, &row,
-		                  "SELECT doc, version, state, department_id, region FROM items"
-		                  " WHERE implementation_code = ? AND state = 'published'"
-		                  " AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)",
-		                  "sss", code, day, day);
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "SELECT d.doc, i.version, i.state, i.department_id, i.region FROM items i"
+		    " JOIN item_docs d ON d.item_id = i.id"
+		    " WHERE i.implementation_code = ? AND i.state = 'published'"
+		    " AND i.valid_from <= ? AND (i.valid_to IS NULL OR i.valid_to >= ?)",
+		    "sss", code, day, day);
 	if (e == TB_OK && row) {
 		meta->version = tb_stmt_int(st, 1);
 		meta->state = tb_arena_strdup(a, tb_stmt_text(st, 2));
@@ -482,10 +567,11 @@ enum tb_err tb_item_versions(struct tb_store *s, const char *code, struct tb_are
 	struct tb_stmt *st;
 	bool row;
 	json_t *arr = json_array();
-	e = tb_conn_query(c, &st, &row,
-	                  "SELECT version, state, created_at, published_at, name FROM items"
-	                  " WHERE implementation_code = ? ORDER BY version DESC",
-	                  "s", code);
+	e = tb_conn_query(
+	    c, &st, &row,
+	    "SELECT version, state, created_at, published_at, name FROM items"
+	    " WHERE implementation_code = ? AND state <> 'draft' ORDER BY version DESC",
+	    "s", code);
 	while (e == TB_OK && row) {
 		json_t *v =
 		    json_pack("{s:I, s:s, s:s, s:I}", "version", (json_int_t)tb_stmt_int(st, 0),

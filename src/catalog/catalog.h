@@ -76,9 +76,11 @@ struct tb_item_query {
 	int page, per_page;
 };
 
-/* Published items in force today matching q, ordered by name; *text gets
- * a JSON array of item documents (arena), *total the count of all
- * matches. */
+/* Published items in force today matching q: ordered by name, or, for a
+ * keyword search, in catalog order (the text index's order, so that a
+ * page never sorts every match). *text gets a JSON array of item
+ * summaries (arena: the main fields and the materials); *total the number of matches, counted up to 1001
+ * (more than 1000 means "over 1000"). */
 enum tb_err tb_item_search(struct tb_store *s, const struct tb_item_query *q, struct tb_arena *a,
                            const char **text, int64_t *total);
 

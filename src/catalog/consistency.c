@@ -52,8 +52,9 @@ enum tb_err tb_catalog_consistency(struct tb_store *s, const char *basic_code, c
 	bool row;
 	json_t *docs = json_array(), *impls = json_array();
 	e = tb_conn_query(c, &st, &row,
-	                  "SELECT i.doc, d.name FROM items i JOIN departments d ON d.id ="
-	                  " i.department_id WHERE i.basic_code = ? AND i.region LIKE ? AND"
+	                  "SELECT x.doc, d.name FROM items i JOIN departments d ON d.id ="
+	                  " i.department_id JOIN item_docs x ON x.item_id = i.id WHERE "
+	                  "i.basic_code = ? AND i.region LIKE ? AND"
 	                  " i.state = 'published' AND i.valid_from <= ? AND (i.valid_to IS NULL OR"
 	                  " i.valid_to >= ?) ORDER BY i.implementation_code",
 	                  "ssss", basic_code, like, day, day);

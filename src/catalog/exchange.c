@@ -72,10 +72,12 @@ enum tb_err tb_catalog_export(struct tb_store *s, const char *region, FILE *out)
 	}
 	tb_stmt_reset(st);
 	if (e == TB_OK)
-		e = tb_conn_query(c, &st, &row,
-		                  "SELECT doc, version, state FROM items WHERE region LIKE ?"
-		                  " ORDER BY implementation_code, version",
-		                  "s", like);
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "SELECT d.doc, i.version, i.state FROM items i JOIN item_docs d ON"
+		    " d.item_id = i.id WHERE i.region LIKE ?"
+		    " ORDER BY i.implementation_code, i.version",
+		    "s", like);
 	while (e == TB_OK && row) {
 		json_t *doc = json_loads(tb_stmt_text(st, 0), 0, NULL);
 		json_t *it = json_pack("{s:I, s:s}", "version", (json_int_t)tb_stmt_int(st, 1),

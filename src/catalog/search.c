@@ -40,6 +40,11 @@ static void apply(struct tb_stmt *st, const struct binds *b)
 	}
 }
 
+/* Counts stop here: past it the answer says the total is at least this
+ * (a broad keyword over a national catalog matches tens of thousands, and
+ * nobody pages that far; counting them all would cost every search). */
+#define COUNT_CAP 1000
+
 enum tb_err tb_item_search(struct tb_store *s, const struct tb_item_query *q, struct tb_arena *a,
                            const char **text, int64_t *total)
 {
@@ -55,18 +60,77 @@ enum tb_err tb_item_search(struct tb_store *s, const struct tb_item_query *q, st
 
 	struct tb_buf where = TB_BUF_INIT, fts = TB_BUF_INIT, tsq = TB_BUF_INIT, like = TB_BUF_INIT;
 	struct binds b = {.n = 0};
-	tb_buf_adds(&where, " WHERE i.state = 'published' AND i.valid_from <= ?"
-	                    " AND (i.valid_to IS NULL OR i.valid_to >= ?)");
+	bool empty = false, fts_join = false, doc_join = false;
+	const char *order = " ORDER BY i.name, i.implementation_code";
+	if (q->q) {
+		if (!tb_terms_query(q->q, &fts, &tsq, &like))
+			empty = true; /* nothing searchable: no match */
+		else if (!like.len && !pg)
+			fts_join = true;
+	}
+	bool scoped = q->nregions || q->region_prefix || q->department_id || q->event;
+	bool narrow = q->q || scoped;
+	if (fts_join && scoped) {
+		/* A region or department holds few items: let its index drive and
+		 * probe the text index per row instead. */
+		fts_join = false;
+	}
+	/* "+i.state" keeps SQLite from walking the state index when a narrower
+	 * one (region, department, the text index) should drive the query. */
+	tb_buf_printf(&where,
+	              " WHERE %si.state = 'published' AND i.valid_from <= ?"
+	              " AND (i.valid_to IS NULL OR i.valid_to >= ?)",
+	              narrow && !pg ? "+" : "");
 	bind_s(&b, day);
 	bind_s(&b, day);
+	if (fts_join) {
+		tb_buf_adds(&where, " AND items_fts MATCH ?");
+		bind_s(&b, tb_arena_strdup(a, fts.data));
+		order = " ORDER BY f.rowid";
+	} else if (q->q && !empty && like.len) {
+		/* One lone character: names only (a scan of the small rows). */
+		tb_buf_adds(&where, " AND i.name LIKE ?");
+		bind_s(&b, tb_arena_strdup(a, like.data));
+		order = " ORDER BY i.id";
+	} else if (q->q && !empty && scoped) {
+		/* Few candidates (a region's or department's items): match each
+		 * word's terms as a substring of the row's own term list, on both
+		 * stores. Terms are letters and digits only, so the patterns hold
+		 * no LIKE wildcards. */
+		doc_join = true;
+		const char *p = fts.data;
+		while ((p = strchr(p, '"')) != NULL) {
+			const char *end = strchr(p + 1, '"');
+			if (!end)
+				break;
+			tb_buf_adds(&where, " AND d.search LIKE ?");
+			bind_s(&b, tb_arena_printf(a, "%%%.*s%%", (int)(end - p - 1), p + 1));
+			p = end + 1;
+		}
+	} else if (q->q && !empty) {
+		tb_buf_adds(&where, " AND i.id IN (SELECT item_id FROM item_docs WHERE"
+		                    " search_vec @@ to_tsquery('simple', ?))");
+		bind_s(&b, tb_arena_strdup(a, tsq.data));
+		order = " ORDER BY i.id";
+	}
 	if (q->nregions > 0 || q->region_prefix) {
 		tb_buf_adds(&where, " AND (i.region IN (?, ?, ?, ?, ?)");
 		for (int k = 0; k < 5; k++)
 			bind_s(&b, q->nregions ? q->regions[k < q->nregions ? k : q->nregions - 1]
 			                       : "-");
 		if (q->region_prefix) {
-			tb_buf_adds(&where, " OR i.region LIKE ?");
-			bind_s(&b, q->region_prefix);
+			/* A prefix as a range, so that the region index serves it:
+			 * "3301" -> [3301, 3302). */
+			char lo[12], hi[12];
+			snprintf(lo, sizeof(lo), "%s", q->region_prefix);
+			lo[strcspn(lo, "%")] = '\0';
+			memcpy(hi, lo, sizeof(hi));
+			size_t n = strlen(hi);
+			if (n)
+				hi[n - 1]++;
+			tb_buf_adds(&where, " OR (i.region >= ? AND i.region < ?)");
+			bind_s(&b, tb_arena_strdup(a, lo));
+			bind_s(&b, tb_arena_strdup(a, hi));
 		}
 		tb_buf_adds(&where, ")");
 	}
@@ -83,35 +147,25 @@ enum tb_err tb_item_search(struct tb_store *s, const struct tb_item_query *q, st
 		bind_s(&b, tb_arena_printf(a, "%%,%d,%%", q->service_object));
 	}
 	if (q->event) {
-		tb_buf_adds(&where, " AND i.events LIKE ?");
-		bind_s(&b, tb_arena_printf(a, "%%,%s,%%", q->event));
+		tb_buf_adds(&where,
+		            " AND i.id IN (SELECT item_id FROM item_events WHERE event = ?)");
+		bind_s(&b, q->event);
 	}
 	if (q->online_depth) {
 		tb_buf_adds(&where, " AND i.online_depth = ?");
 		bind_i(&b, q->online_depth);
 	}
-	bool empty = false;
-	if (q->q) {
-		if (!tb_terms_query(q->q, &fts, &tsq, &like)) {
-			empty = true; /* nothing searchable: no match */
-		} else if (like.len) {
-			tb_buf_adds(&where, " AND i.search LIKE ?");
-			bind_s(&b, tb_arena_strdup(a, like.data));
-		} else if (pg) {
-			tb_buf_adds(&where, " AND i.search_vec @@ to_tsquery('simple', ?)");
-			bind_s(&b, tb_arena_strdup(a, tsq.data));
-		} else {
-			tb_buf_adds(
-			    &where,
-			    " AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
-			bind_s(&b, tb_arena_strdup(a, fts.data));
-		}
-	}
+	/* The text index drives a keyword search (CROSS JOIN fixes the order). */
+	const char *from = fts_join   ? " FROM items_fts f CROSS JOIN items i ON i.id = f.rowid"
+	                   : doc_join ? " FROM items i JOIN item_docs d ON d.item_id = i.id"
+	                              : " FROM items i";
 
 	struct tb_buf out = TB_BUF_INIT;
 	tb_buf_adds(&out, "[");
 	if (!empty) {
-		char *count_sql = tb_arena_printf(a, "SELECT COUNT(*) FROM items i%s", where.data);
+		char *count_sql =
+		    tb_arena_printf(a, "SELECT COUNT(*) FROM (SELECT 1%s%s LIMIT %d) n", from,
+		                    where.data, COUNT_CAP + 1);
 		struct tb_stmt *st;
 		bool row;
 		e = tb_conn_prepare(c, count_sql, &st);
@@ -122,10 +176,9 @@ enum tb_err tb_item_search(struct tb_store *s, const struct tb_item_query *q, st
 				*total = tb_stmt_int(st, 0);
 			tb_stmt_reset(st);
 		}
-		char *list_sql = tb_arena_printf(a,
-		                                 "SELECT i.doc, i.version FROM items i%s ORDER BY"
-		                                 " i.name, i.implementation_code LIMIT ? OFFSET ?",
-		                                 where.data);
+		char *list_sql = tb_arena_printf(
+		    a, "SELECT d.summary, i.version%s%s%s%s LIMIT ? OFFSET ?", from,
+		    doc_join ? "" : " JOIN item_docs d ON d.item_id = i.id", where.data, order);
 		if (e == TB_OK && *total > 0)
 			e = tb_conn_prepare(c, list_sql, &st);
 		if (e == TB_OK && *total > 0) {

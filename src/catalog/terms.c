@@ -123,6 +123,8 @@ bool tb_terms_query(const char *q, struct tb_buf *fts, struct tb_buf *tsq, struc
 		size_t n = (size_t)(p - start);
 		if (strncmp(p, "\xe3\x80\x80", 3) == 0)
 			p += 3;
+		while (*p == ' ' || *p == '\t')
+			p++;
 		if (!n)
 			continue;
 		struct word_terms w = {TB_BUF_INIT, 0};

@@ -35,4 +35,14 @@ int tb_cmd_audit(int argc, char **argv);
  * the password read from standard input. */
 int tb_cmd_admin(int argc, char **argv);
 
+/* `tongban export catalog [--region CODE]`: the catalog as JSON on stdout. */
+int tb_cmd_export(int argc, char **argv);
+
+struct tb_app_options;
+/* `tongban import catalog FILE` (called by tb_cmd_import). */
+int tb_import_catalog(struct tb_app_options *ao, const char *file);
+
+/* `tongban bench-catalog`: a large synthetic catalog for make bench. */
+int tb_cmd_bench_catalog(int argc, char **argv);
+
 #endif

@@ -38,6 +38,7 @@ static int parse_store_opts(int argc, char **argv, struct tb_app_options *ao, co
 static const char IMPORT_USAGE[] =
     "usage: tongban import regions DIR [--data DIR] [--db URL]\n"
     "       tongban import calendar FILE.csv [--data DIR] [--db URL]\n"
+    "       tongban import catalog FILE.json [--data DIR] [--db URL]\n"
     "  regions: DIR holds provinces.csv, cities.csv, areas.csv, streets.csv (GB/T 2260)\n"
     "  calendar: date,kind,name rows (kind holiday or workday)\n";
 
@@ -61,6 +62,8 @@ int tb_cmd_import(int argc, char **argv)
 	int rc = parse_store_opts(argc, argv, &ao, IMPORT_USAGE);
 	if (rc >= 0)
 		return rc;
+	if (argc - optind == 2 && strcmp(argv[optind], "catalog") == 0)
+		return tb_import_catalog(&ao, argv[optind + 1]);
 	if (argc - optind != 2 ||
 	    (strcmp(argv[optind], "regions") != 0 && strcmp(argv[optind], "calendar") != 0)) {
 		fprintf(stderr, "%s", IMPORT_USAGE);

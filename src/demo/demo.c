@@ -3,7 +3,9 @@
  * valid GB 32100 codes (registration department 1, category 1: 机关). */
 #include "demo/demo.h"
 #include "app/app.h"
+#include "base/asset.h"
 #include "base/log.h"
+#include "catalog/exchange.h"
 #include "codes/credit.h"
 #include "identity/accounts.h"
 #include "identity/departments.h"
@@ -164,6 +166,19 @@ enum tb_err tb_demo_seed(struct tb_app *app)
 		e = tb_org_register(s, &as, businesses[i].name, businesses[i].credit_code, &id, &f);
 		if (e != TB_OK)
 			return fail(businesses[i].name, &f, e);
+	}
+	/* The demo catalog: real services of the departments above. */
+	const struct tb_asset *cat = tb_asset_find("data/demo/catalog.json");
+	if (cat) {
+		struct tb_import_report rep;
+		e = tb_catalog_import(s, app->regions, &ctx, cat->data, cat->size, &rep);
+		for (size_t i = 0; i < rep.nerrors && i < 10; i++)
+			tb_log_error("demo", "catalog: %s", rep.errors[i]);
+		tb_import_report_free(&rep);
+		if (e != TB_OK)
+			return e;
+		tb_log_info("demo", "catalog: %ld basic items, %ld items", rep.basic_items,
+		            rep.items);
 	}
 	if ((e = set_meta(s, "province", "330000")) != TB_OK)
 		return e;

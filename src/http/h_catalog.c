@@ -85,8 +85,9 @@ void tb_handle_items_list(struct tb_req *r)
 		char canon[10];
 		tb_region_code_normalize(g->code, canon);
 		size_t pl = strlen(canon);
-		while (pl == 6 && canon[pl - 1] == '0' && canon[pl - 2] == '0')
-			pl -= 2;
+		if (pl == 6)
+			while (pl >= 2 && canon[pl - 1] == '0' && canon[pl - 2] == '0')
+				pl -= 2;
 		q.region_prefix = tb_arena_printf(r->arena, "%.*s%%", (int)pl, canon);
 	}
 	const char *dept = tb_req_query(r, "department");
@@ -94,7 +95,7 @@ void tb_handle_items_list(struct tb_req *r)
 		struct tb_department d;
 		char *end;
 		long long id = strtoll(dept, &end, 10);
-		enum tb_err e = (*end == '\0' && id > 0)
+		enum tb_err e = (*end == '\0' && id > 0 && strlen(dept) < 18)
 		                    ? tb_department_get(r->app->store, id, r->arena, &d)
 		                    : tb_department_find(r->app->store, dept, r->arena, &d);
 		if (e != TB_OK) {
@@ -117,6 +118,8 @@ void tb_handle_items_list(struct tb_req *r)
 		return;
 	}
 	q.q = tb_req_query(r, "q");
+	if (q.q && strspn(q.q, " \t") == strlen(q.q))
+		q.q = NULL; /* an empty search is no search */
 	if (q.q && strlen(q.q) > 200) {
 		tb_resp_error(r, TB_EINVAL, "q", "at most 200 bytes");
 		return;
@@ -176,9 +179,12 @@ void tb_handle_item_versions(struct tb_req *r)
 	tb_resp_take(r, 200, "application/json; charset=utf-8", tb_buf_take(&b), len);
 }
 
-/* Parses and checks an item body; authorises action over its region. */
+/* Parses and checks an item body. Whoever holds action anywhere learns why
+ * a body is bad; the item's own region is checked once it is known. */
 static json_t *checked_item(struct tb_req *r, const char *action, struct tb_item_meta *meta)
 {
+	if (!tb_req_allow(r, action, NULL))
+		return NULL;
 	json_t *body = tb_req_json_body(r);
 	if (!body)
 		return NULL;
@@ -186,15 +192,13 @@ static json_t *checked_item(struct tb_req *r, const char *action, struct tb_item
 	struct tb_fail f = {0};
 	enum tb_err e = tb_item_check(r->app->store, body, r->arena, &canon, meta, &f);
 	json_decref(body);
-	/* Only those who may write the catalog at all learn why a body is bad. */
-	struct tb_authz_object o = {.department = meta->department_id,
-	                            .region = e == TB_OK ? meta->region : r->app->province};
-	if (!tb_req_allow(r, action, &o)) {
-		json_decref(canon);
-		return NULL;
-	}
 	if (e != TB_OK) {
 		tb_resp_fail(r, e, &f);
+		return NULL;
+	}
+	struct tb_authz_object o = {.department = meta->department_id, .region = meta->region};
+	if (!tb_req_allow(r, action, &o)) {
+		json_decref(canon);
 		return NULL;
 	}
 	return canon;

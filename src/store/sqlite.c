@@ -62,7 +62,8 @@ static enum tb_err lite_connect(const char *path, struct tb_conn **out, struct t
 	lc->head.be = &tb_sqlite_backend;
 	lc->db = db;
 	if (lite_exec(&lc->head, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	                         " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;") != TB_OK) {
+	                         " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+	                         " PRAGMA mmap_size=1073741824;") != TB_OK) {
 		sqlite3_close(db);
 		free(lc);
 		return tb_fail(f, TB_ESTORE, "db", "cannot configure the SQLite database");

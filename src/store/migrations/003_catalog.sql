@@ -13,11 +13,10 @@ CREATE TABLE basic_items (
 CREATE INDEX basic_items_parent ON basic_items (parent_code);
 
 -- One row per version. Only one version of a code is published at a time;
--- publishing a newer one marks the older one superseded. search holds the
--- text of names, conditions and materials as search terms (CJK bigrams,
--- see src/catalog/terms.c); each store indexes it its own way.
--- service_objects and events are stored as ",1,2," / ",出生,结婚," so that
--- a filter is one LIKE.
+-- publishing a newer one marks the older one superseded. The row holds
+-- only what lists filter and sort on, so that scans stay small; the
+-- document and the search terms live in item_docs. service_objects and
+-- events are stored as ",1,2," / ",出生,结婚," so that a filter is one LIKE.
 CREATE TABLE items (
 	id {{ID}},
 	implementation_code TEXT NOT NULL,
@@ -34,13 +33,29 @@ CREATE TABLE items (
 	events TEXT NOT NULL,
 	valid_from TEXT NOT NULL,
 	valid_to TEXT,
-	doc TEXT NOT NULL,
-	search TEXT NOT NULL,
 	created_at BIGINT NOT NULL,
 	published_at BIGINT,
 	UNIQUE (implementation_code, version)
 );
-CREATE INDEX items_state_region ON items (state, region, name);
-CREATE INDEX items_state_name ON items (state, name);
+CREATE INDEX items_region ON items (region, state, name);
+CREATE INDEX items_state_name ON items (state, name, implementation_code);
 CREATE INDEX items_basic ON items (basic_code, state);
 CREATE INDEX items_department ON items (department_id, state);
+
+-- The document of each version, its summary for lists (the main fields
+-- and the materials' names, forms and sources), and its search terms (names, conditions
+-- and materials as CJK bigrams, see src/catalog/terms.c), which each store
+-- indexes its own way.
+CREATE TABLE item_docs (
+	item_id BIGINT PRIMARY KEY REFERENCES items (id),
+	doc TEXT NOT NULL,
+	summary TEXT NOT NULL,
+	search TEXT NOT NULL
+);
+
+-- Life and business events of each item version, for the event filter.
+CREATE TABLE item_events (
+	event TEXT NOT NULL,
+	item_id BIGINT NOT NULL REFERENCES items (id),
+	PRIMARY KEY (event, item_id)
+);

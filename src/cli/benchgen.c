@@ -1,0 +1,174 @@
+/* `tongban bench-catalog [--counties N] [--items M] [--data DIR | --db URL]`:
+ * fills a store (which already holds the demo catalog) with a large
+ * synthetic catalog for `make bench`: one market-regulation department per
+ * real county-level region and, for each, M implementation items copied
+ * from the demo catalog's items (their own codes, department, region and
+ * use level). Written through the catalog's own insert, so rows, search
+ * terms and indexes are what real data would make. */
+#include "app/app.h"
+#include "base/asset.h"
+#include "catalog/catalog.h"
+#include "cli/cli.h"
+#include "cli/store_opts.h"
+#include "codes/credit.h"
+#include "regions/regions.h"
+#include "store/store.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char USAGE[] =
+    "usage: tongban bench-catalog [--counties N] [--items M] [--data DIR] [--db URL]\n"
+    "  adds N county departments x M items to a store holding the demo catalog\n";
+
+/* A department credit code for region: registration dept 1, category 1. */
+static void code_for(const char *region, int serial, char out[19])
+{
+	char body[9], first17[18];
+	snprintf(body, sizeof(body), "%08d", 50000000 + serial);
+	char org = tb_credit_org_check_char(body);
+	snprintf(first17, sizeof(first17), "11%.6s%s%c", region, body, org);
+	snprintf(out, 19, "%s%c", first17, tb_credit_check_char(first17));
+}
+
+int tb_cmd_bench_catalog(int argc, char **argv)
+{
+	struct tb_app_options ao = {0};
+	long counties = 3000, per = 40;
+	static const struct option longopts[] = {
+	    TB_STORE_LONGOPTS,
+	    {"counties", required_argument, NULL, 'c'},
+	    {"items", required_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (tb_store_opt(&ao, ch, optarg))
+			continue;
+		if (ch == 'c')
+			counties = strtol(optarg, NULL, 10);
+		else if (ch == 'i')
+			per = strtol(optarg, NULL, 10);
+		else {
+			fprintf(ch == 'h' ? stdout : stderr, "%s", USAGE);
+			return ch == 'h' ? 0 : 2;
+		}
+	}
+	if (counties < 1 || counties > 5000 || per < 1 || per > 54) {
+		fprintf(stderr, "tongban bench-catalog: --counties 1..5000, --items 1..54\n");
+		return 2;
+	}
+	const struct tb_asset *demo = tb_asset_find("data/demo/catalog.json");
+	json_t *file = demo ? json_loadb(demo->data, demo->size, 0, NULL) : NULL;
+	if (!file)
+		return 1;
+	struct tb_app *app;
+	struct tb_fail f = {0};
+	ao.demo = true; /* the templates' basic items come with the demo catalog */
+	if (tb_app_open(&ao, &app, &f) != TB_OK) {
+		fprintf(stderr, "tongban bench-catalog: %s\n", f.reason ? f.reason : "store");
+		json_decref(file);
+		return 1;
+	}
+	/* One template per basic item: a county offers each basic item once. */
+	json_t *all = json_object_get(file, "items"), *templates = json_array(),
+	       *seen = json_object();
+	size_t ti;
+	json_t *tv;
+	json_array_foreach(all, ti, tv)
+	{
+		const char *b = json_string_value(json_object_get(tv, "basic_code"));
+		if (!json_object_get(seen, b)) {
+			json_object_set_new(seen, b, json_true());
+			json_array_append(templates, tv);
+		}
+	}
+	json_decref(seen);
+	if ((size_t)per > json_array_size(templates))
+		per = (long)json_array_size(templates);
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(app->store, &c);
+	const struct tb_region *const *provinces;
+	size_t np = tb_regions_children(app->regions, NULL, &provinces);
+	long made = 0, depts = 0;
+	int64_t now = (int64_t)time(NULL);
+	e = e == TB_OK ? tb_conn_begin(c) : e;
+	/* The county-level regions: provinces -> cities -> counties, and the
+	 * counties directly under a province. Past the last one a second
+	 * department (行政审批局) per county takes its turn. */
+	const struct tb_region **leaves = calloc(8192, sizeof(*leaves));
+	size_t nleaves = 0;
+	for (size_t p = 0; p < np; p++) {
+		const struct tb_region *const *mid;
+		size_t nm = tb_regions_children(app->regions, provinces[p], &mid);
+		for (size_t m = 0; m < nm; m++) {
+			const struct tb_region *const *leaf = &mid[m];
+			size_t nl = 1;
+			if (mid[m]->level == TB_REGION_CITY)
+				nl = tb_regions_children(app->regions, mid[m], &leaf);
+			for (size_t k = 0; k < nl && nleaves < 8192; k++)
+				if (leaf[k]->level == TB_REGION_COUNTY &&
+				    strcmp(leaf[k]->code, "330106"))
+					leaves[nleaves++] = leaf[k];
+		}
+	}
+	for (long n = 0; e == TB_OK && nleaves && n < counties; n++) {
+		const struct tb_region *g = leaves[(size_t)n % nleaves];
+		char code[19], name[160];
+		code_for(g->code, (int)n, code);
+		snprintf(name, sizeof(name), "%s%s", g->name,
+		         (size_t)n < nleaves ? "市场监督管理局" : "行政审批局");
+		struct tb_stmt *st;
+		bool row = false;
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "INSERT INTO departments (name, credit_code, region, level, created_at)"
+		    " VALUES (?, ?, ?, 'county', ?) RETURNING id",
+		    "sssi", name, code, g->code, now);
+		int64_t dept = row ? tb_stmt_int(st, 0) : 0;
+		if (e == TB_OK)
+			tb_stmt_reset(st);
+		depts++;
+		for (long t = 0; e == TB_OK && t < per; t++) {
+			json_t *it = json_deep_copy(json_array_get(templates, (size_t)t));
+			const char *basic = json_string_value(json_object_get(it, "basic_code"));
+			char impl[40], type[3] = {basic[0], basic[1], 0};
+			snprintf(impl, sizeof(impl), "%s4%s", code, basic);
+			json_object_del(it, "version");
+			json_object_del(it, "state");
+			json_object_set_new(it, "implementation_code", json_string(impl));
+			json_object_set_new(it, "department", json_string(code));
+			json_object_set_new(it, "region", json_string(g->code));
+			json_object_set_new(it, "use_level", json_integer(4));
+			json_object_set_new(it, "item_type", json_string(type));
+			e = tb_item_insert(c, it, dept, 1, "published", now, now);
+			json_decref(it);
+			made++;
+		}
+		if (e == TB_OK && depts % 200 == 0) {
+			/* Commit in batches: bounded transactions. */
+			e = tb_conn_commit(c);
+			if (e == TB_OK)
+				e = tb_conn_begin(c);
+		}
+	}
+	free(leaves);
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	tb_store_release(c);
+	tb_app_close(app);
+	json_decref(templates);
+	json_decref(file);
+	if (e != TB_OK) {
+		fprintf(stderr, "tongban bench-catalog: %s\n", tb_err_message(e));
+		return 1;
+	}
+	printf("bench catalog: %ld departments, %ld items\n", depts, made);
+	return 0;
+}
