@@ -50,7 +50,7 @@ TEST_SUPPORT := $(O)/tests/support.o
 
 # Files built into the binary: pages, the API description, migrations and
 # the reference data loaded on first start.
-ASSETS := $(sort $(wildcard web/*)) docs/openapi.yaml src/identity/policy.tsv $(sort $(wildcard src/store/migrations/*.sql)) \
+ASSETS := $(sort $(wildcard web/*)) docs/openapi.yaml src/identity/policy.tsv src/cases/transitions.tsv $(sort $(wildcard src/store/migrations/*.sql)) \
           $(sort $(wildcard data/regions/*.csv)) $(sort $(wildcard data/calendar/*.csv)) \
           $(sort $(wildcard data/demo/*.json))
 

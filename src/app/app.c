@@ -33,6 +33,7 @@ enum tb_err tb_app_open_store(const struct tb_app_options *opt, struct tb_app **
 	app->demo = opt->demo;
 	app->secure_cookies = opt->secure_cookies;
 	app->session_idle_s = 1800;
+	app->yellow_days = 2;
 	app->session_absolute_s = 43200;
 	memcpy(app->province, "000000", 7);
 	enum tb_err e = tb_store_open(url, opt->pool_size > 0 ? opt->pool_size : 8, &app->store, f);

@@ -26,6 +26,7 @@ struct tb_app {
 	int session_absolute_s; /* 43200 */
 	bool secure_cookies;    /* add Secure to cookies (behind TLS) */
 	char province[10];      /* the province this deployment serves, or 000000 */
+	int yellow_days;        /* a case with this many working days left or fewer is yellow */
 	struct tb_regions *regions;
 	struct tb_calendar *calendar;
 	char *data_dir;

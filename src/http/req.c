@@ -95,6 +95,7 @@ static const char *type_name(char t)
 	case 'i': return "expected an integer";
 	case 'b': return "expected true or false";
 	case 'a': return "expected an array";
+	case 'o': return "expected a JSON value";
 	default: return "wrong type";
 	}
 }
@@ -154,6 +155,10 @@ bool tb_req_fields(struct tb_req *r, json_t *body, const struct tb_field *fields
 				*(json_t **)fd->out = v;
 				ok = true;
 			}
+			break;
+		case 'o':
+			*(json_t **)fd->out = v;
+			ok = true;
 			break;
 		}
 		if (!ok) {

@@ -74,7 +74,7 @@ struct tb_ctx;
 void tb_req_ctx(struct tb_req *r, struct tb_ctx *ctx);
 
 /* One member of a JSON body: its name, its type ('s' string, 'S' string
- * or null, 'i' integer, 'b' boolean, 'a' array), whether it is required,
+ * or null, 'i' integer, 'b' boolean, 'a' array, 'o' any value), whether it is required,
  * and where to store it (const char **, json_int_t *, int *, json_t **). */
 struct tb_field {
 	const char *name;

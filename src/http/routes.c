@@ -47,5 +47,12 @@ const struct tb_route tb_routes[] = {
     {"GET", "/api/v1/catalog/consistency", tb_handle_consistency, "basic_code,region"},
     {"POST", "/api/v1/catalog/basic-items", tb_handle_basic_create, ""},
     {"GET", "/api/v1/catalog/basic-items/{code}", tb_handle_basic_get, ""},
+    {"POST", "/api/v1/cases", tb_handle_case_create, ""},
+    {"GET", "/api/v1/cases", tb_handle_cases_list, "limit"},
+    {"GET", "/api/v1/cases/{case_no}", tb_handle_case_get, ""},
+    {"PUT", "/api/v1/cases/{case_no}", tb_handle_case_update, ""},
+    {"POST", "/api/v1/cases/{case_no}/submit", tb_handle_case_submit, ""},
+    {"POST", "/api/v1/cases/{case_no}/events", tb_handle_case_event, ""},
+    {"GET", "/api/v1/progress/{case_no}", tb_handle_progress, "code"},
     {NULL, NULL, NULL, NULL},
 };

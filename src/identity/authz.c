@@ -163,11 +163,19 @@ static bool scope_ok(const struct row *r, const struct tb_principal *p, const st
 enum tb_err tb_authz(const struct tb_principal *p, const char *action,
                      const struct tb_authz_object *o)
 {
+	return tb_authz_as(p, NULL, action, o);
+}
+
+enum tb_err tb_authz_as(const struct tb_principal *p, const char *only_role, const char *action,
+                        const struct tb_authz_object *o)
+{
 	pthread_once(&once, load);
 	bool needs_login = false;
 	for (int i = 0; i < nrows; i++) {
 		const struct row *r = &rows[i];
 		if (strcmp(r->action, action) != 0)
+			continue;
+		if (only_role && strcmp(r->role, only_role) != 0)
 			continue;
 		if (strcmp(r->role, "anyone") == 0) {
 			if (scope_ok(r, p, NULL, o))

@@ -50,6 +50,11 @@ struct tb_authz_object {
 enum tb_err tb_authz(const struct tb_principal *p, const char *action,
                      const struct tb_authz_object *o);
 
+/* Like tb_authz, but only through rows of role ("person" for the signed-in
+ * person themself). TB_OK or TB_EDENIED (TB_EUNAUTH when anonymous). */
+enum tb_err tb_authz_as(const struct tb_principal *p, const char *role, const char *action,
+                        const struct tb_authz_object *o);
+
 /* True when region code lies within ancestor, by the GB/T 2260 prefix rule
  * (330106 within 330100 within 330000; 000000 covers every code). */
 bool tb_region_covers(const char *ancestor, const char *region);

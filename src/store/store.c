@@ -284,6 +284,15 @@ static void bind_va(struct tb_stmt *st, const char *fmt, va_list ap)
 		switch (fmt[i]) {
 		case 's': tb_stmt_bind_text(st, i + 1, va_arg(ap, const char *)); break;
 		case 'i': tb_stmt_bind_int(st, i + 1, va_arg(ap, int64_t)); break;
+		case 'I': {
+			/* An id where 0 means NULL. */
+			int64_t v = va_arg(ap, int64_t);
+			if (v)
+				tb_stmt_bind_int(st, i + 1, v);
+			else
+				tb_stmt_bind_null(st, i + 1);
+			break;
+		}
 		default: tb_stmt_bind_null(st, i + 1); break;
 		}
 	}

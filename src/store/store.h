@@ -74,7 +74,7 @@ void tb_stmt_reset(struct tb_stmt *st);
 
 /* Convenience: prepare, bind from a format and step once.
  * fmt has one letter per parameter: 's' const char * (NULL binds NULL),
- * 'i' int64_t, 'n' NULL (no argument). Leaves the statement positioned on
+ * 'i' int64_t, 'I' int64_t id where 0 binds NULL, 'n' NULL (no argument). Leaves the statement positioned on
  * the first row (*row says whether there is one); the caller resets it. */
 enum tb_err tb_conn_query(struct tb_conn *c, struct tb_stmt **out, bool *row, const char *sql,
                           const char *fmt, ...);

@@ -1,0 +1,824 @@
+/* Cases (see cases.h). A case row is loaded into struct row, changed by
+ * the event's rules, and written back with a compare-and-set on its state,
+ * together with the step, the audit record and the outbox row. */
+#include "cases/cases.h"
+#include "base/buf.h"
+#include "base/crypto.h"
+#include "base/date.h"
+#include "calendar/calendar.h"
+#include "cases/clock.h"
+#include "cases/machine.h"
+#include "catalog/catalog.h"
+#include "identity/accounts.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_FORM 65536
+
+struct row {
+	int64_t id, applicant, agent, department, item_version, visits, extended;
+	int64_t promised_days, statutory_days, extension_days, submitted_at, finished_at;
+	char case_no[64], item_code[40], region[10], state[24], case_kind[16], channel[12];
+	char accepted_on[11], promised_due[11], statutory_due[11], suspended_on[11], queue_due[11];
+	const char *item_name, *form, *materials, *corrections;
+};
+
+#define ROW_COLS                                                                                  \
+	"id, applicant_id, COALESCE(agent_id, 0), department_id, item_version, visits, extended," \
+	" promised_days, statutory_days, extension_days, COALESCE(submitted_at, 0),"              \
+	" COALESCE(finished_at, 0), case_no, item_code, region, state, case_kind, channel,"       \
+	" accepted_on, promised_due, statutory_due, suspended_on, queue_due, item_name, form,"    \
+	" materials, corrections"
+
+static void copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+static void read_row(struct tb_stmt *st, struct tb_arena *a, struct row *r)
+{
+	memset(r, 0, sizeof(*r));
+	int64_t *ints[] = {&r->id,
+	                   &r->applicant,
+	                   &r->agent,
+	                   &r->department,
+	                   &r->item_version,
+	                   &r->visits,
+	                   &r->extended,
+	                   &r->promised_days,
+	                   &r->statutory_days,
+	                   &r->extension_days,
+	                   &r->submitted_at,
+	                   &r->finished_at};
+	for (int i = 0; i < 12; i++)
+		*ints[i] = tb_stmt_int(st, i);
+	copy(r->case_no, sizeof(r->case_no), tb_stmt_text(st, 12));
+	copy(r->item_code, sizeof(r->item_code), tb_stmt_text(st, 13));
+	copy(r->region, sizeof(r->region), tb_stmt_text(st, 14));
+	copy(r->state, sizeof(r->state), tb_stmt_text(st, 15));
+	copy(r->case_kind, sizeof(r->case_kind), tb_stmt_text(st, 16));
+	copy(r->channel, sizeof(r->channel), tb_stmt_text(st, 17));
+	copy(r->accepted_on, sizeof(r->accepted_on), tb_stmt_text(st, 18));
+	copy(r->promised_due, sizeof(r->promised_due), tb_stmt_text(st, 19));
+	copy(r->statutory_due, sizeof(r->statutory_due), tb_stmt_text(st, 20));
+	copy(r->suspended_on, sizeof(r->suspended_on), tb_stmt_text(st, 21));
+	copy(r->queue_due, sizeof(r->queue_due), tb_stmt_text(st, 22));
+	r->item_name = tb_arena_strdup(a, tb_stmt_text(st, 23));
+	r->form = tb_arena_strdup(a, tb_stmt_text(st, 24));
+	r->materials = tb_arena_strdup(a, tb_stmt_text(st, 25));
+	r->corrections = tb_stmt_text(st, 26) ? tb_arena_strdup(a, tb_stmt_text(st, 26)) : NULL;
+}
+
+static enum tb_err load(struct tb_conn *c, const char *case_no, struct tb_arena *a, struct row *r)
+{
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(
+	    c, &st, &row, "SELECT " ROW_COLS " FROM cases WHERE case_no = ?", "s", case_no);
+	if (e == TB_OK && row)
+		read_row(st, a, r);
+	else if (e == TB_OK)
+		e = TB_ENOTFOUND;
+	tb_stmt_reset(st);
+	return e;
+}
+
+static void today_str(char out[11])
+{
+	tb_date_format(tb_date_today(), out);
+}
+
+static int64_t day_of(const char *s)
+{
+	int64_t d = 0;
+	tb_date_parse(s, &d);
+	return d;
+}
+
+/* ---- validation ---------------------------------------------------------- */
+
+static const char *const sources[] = {"upload",  "certificate", "library",
+                                      "sharing", "window",      NULL};
+
+/* Checks a materials array against the item's materials. */
+static enum tb_err check_materials(const char *text, json_t *item, struct tb_arena *a,
+                                   struct tb_fail *f)
+{
+	json_t *m = json_loads(text, 0, NULL);
+	if (!json_is_array(m) || json_array_size(m) > 100) {
+		json_decref(m);
+		return tb_fail(f, TB_EINVAL, "materials",
+		               "expected an array of {name, source, ref}");
+	}
+	size_t i;
+	json_t *x;
+	enum tb_err e = TB_OK;
+	json_array_foreach(m, i, x)
+	{
+		const char *name = json_string_value(json_object_get(x, "name"));
+		const char *src = json_string_value(json_object_get(x, "source"));
+		bool known = false, ok_src = false;
+		size_t k;
+		json_t *im;
+		json_array_foreach(json_object_get(item, "materials"), k, im) known |=
+		    name && strcmp(name, json_string_value(json_object_get(im, "name"))) == 0;
+		for (int s = 0; src && sources[s]; s++)
+			ok_src |= strcmp(src, sources[s]) == 0;
+		if (!json_is_object(x) || !known) {
+			e = tb_fail(f, TB_EINVAL, tb_arena_printf(a, "materials[%zu].name", i),
+			            "not a material of this item");
+			break;
+		}
+		if (!ok_src) {
+			e = tb_fail(f, TB_EINVAL, tb_arena_printf(a, "materials[%zu].source", i),
+			            "one of upload, certificate, library, sharing, window");
+			break;
+		}
+	}
+	json_decref(m);
+	return e;
+}
+
+static enum tb_err check_form(const char *form, struct tb_fail *f)
+{
+	if (strlen(form) > MAX_FORM)
+		return tb_fail(f, TB_EINVAL, "form", "larger than 64 KiB");
+	json_t *j = json_loads(form, 0, NULL);
+	bool ok = json_is_object(j);
+	json_decref(j);
+	return ok ? TB_OK : tb_fail(f, TB_EINVAL, "form", "expected a JSON object");
+}
+
+/* The item version a case follows, parsed (caller decrefs). */
+static json_t *item_doc(struct tb_store *s, const char *code, int64_t version, struct tb_arena *a,
+                        struct tb_item_meta *meta)
+{
+	const char *text;
+	if (tb_item_get(s, code, version, a, &text, meta) != TB_OK)
+		return NULL;
+	return json_loads(text, 0, NULL);
+}
+
+/* ---- create ------------------------------------------------------------- */
+
+enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
+                           const struct tb_case_new *in, struct tb_arena *a,
+                           struct tb_case_created *out, struct tb_fail *f)
+{
+	memset(out, 0, sizeof(*out));
+	const struct tb_principal *p = ctx->who;
+	if (p->kind != TB_PERSON)
+		return tb_fail(f, TB_EUNAUTH, "session", "sign in as a person");
+	struct tb_item_meta meta;
+	json_t *item = in->item ? item_doc(s, in->item, 0, a, &meta) : NULL;
+	if (!item)
+		return tb_fail(f, TB_ENOTFOUND, "item",
+		               "no published item in force with this code");
+	enum tb_err e = TB_OK;
+	bool clerk = tb_authz_as(p, "window_clerk", "case.create", NULL) == TB_OK;
+	int64_t applicant = p->acting_for ? p->acting_for : p->account_id;
+	int64_t agent = p->acting_for ? p->account_id : 0;
+	bool on_behalf = false;
+	if (in->applicant) {
+		struct tb_account acc;
+		if (tb_account_find(s, in->applicant, a, &acc) != TB_OK) {
+			e = tb_fail(f, TB_EINVAL, "applicant", "no account with this number");
+		} else if (acc.id == p->account_id) {
+			applicant = acc.id;
+			agent = 0;
+		} else if (strcmp(acc.kind, "organisation") == 0 &&
+		           tb_agent_check(s, p->account_id, acc.id) == TB_OK) {
+			applicant = acc.id;
+			agent = p->account_id;
+		} else if (clerk) {
+			applicant = acc.id;
+			agent = 0;
+			on_behalf = true;
+		} else {
+			e = tb_fail(f, TB_EDENIED, "applicant", "you may not apply for them");
+		}
+	}
+	const char *channel = on_behalf ? "window" : in->channel ? in->channel : "web";
+	if (e == TB_OK && !on_behalf && strcmp(channel, "web") && strcmp(channel, "mobile"))
+		e = tb_fail(f, TB_EINVAL, "channel",
+		            "web or mobile (the window opens its own cases)");
+	struct tb_authz_object o = {
+	    .owner = applicant, .department = meta.department_id, .region = meta.region};
+	if (e == TB_OK && tb_authz(p, "case.create", &o) != TB_OK)
+		e = tb_fail(f, TB_EDENIED, "item", "you may not open a case for this applicant");
+	const char *form = in->form ? in->form : "{}";
+	const char *materials = in->materials ? in->materials : "[]";
+	if (e == TB_OK)
+		e = check_form(form, f);
+	if (e == TB_OK)
+		e = check_materials(materials, item, a, f);
+	if (e != TB_OK) {
+		json_decref(item);
+		return e;
+	}
+
+	char day[11], ymd[9], code[12];
+	today_str(day);
+	snprintf(ymd, sizeof(ymd), "%.4s%.2s%.2s", day, day + 5, day + 8);
+	unsigned char rnd[8];
+	tb_random(rnd, sizeof(rnd));
+	for (int i = 0; i < 8; i++)
+		code[i] = (char)('0' + rnd[i] % 10);
+	code[8] = '\0';
+	int64_t now = (int64_t)time(NULL);
+	struct tb_conn *c;
+	if ((e = tb_store_acquire(s, &c)) != TB_OK) {
+		json_decref(item);
+		return e;
+	}
+	char prefix[64], case_no[96], hash[TB_SM3_HEX];
+	snprintf(prefix, sizeof(prefix), "%s%s", in->item, ymd);
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_begin(c);
+	if (e == TB_OK)
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "INSERT INTO case_serials (prefix, last) VALUES (?, 1) ON CONFLICT"
+		    " (prefix) DO UPDATE SET last = case_serials.last + 1 RETURNING last",
+		    "s", prefix);
+	int64_t serial = 0;
+	if (e == TB_OK) {
+		serial = row ? tb_stmt_int(st, 0) : 0;
+		tb_stmt_reset(st);
+		if (serial < 1 || serial > 9999)
+			e = tb_fail(f, TB_EUNAVAIL, "item",
+			            "no case numbers left for this item today");
+	}
+	snprintf(case_no, sizeof(case_no), "%s%04lld", prefix, (long long)serial);
+	char salted[128];
+	snprintf(salted, sizeof(salted), "%s:%s", case_no, code);
+	tb_sm3_hex(salted, strlen(salted), hash);
+	if (e == TB_OK)
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "INSERT INTO cases (case_no, query_hash, item_code, item_version, item_name,"
+		    " department_id, region, applicant_id, agent_id, created_by, channel, visits,"
+		    " state, case_kind, promised_days, statutory_days, extension_days, form,"
+		    " materials, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		    "?,"
+		    " 'draft', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		    "sssisisiIisisiiissii", case_no, hash, in->item, meta.version,
+		    json_string_value(json_object_get(item, "name")), meta.department_id,
+		    meta.region, applicant, agent, p->account_id, channel,
+		    (int64_t)(on_behalf ? 1 : 0),
+		    json_string_value(json_object_get(item, "case_kind")),
+		    (int64_t)json_integer_value(json_object_get(item, "promised_days")),
+		    (int64_t)json_integer_value(json_object_get(item, "statutory_days")),
+		    (int64_t)json_integer_value(json_object_get(item, "extension_days")), form,
+		    materials, now, now);
+	int64_t id = 0;
+	if (e == TB_OK) {
+		id = row ? tb_stmt_int(st, 0) : 0;
+		tb_stmt_reset(st);
+		e = tb_conn_run(
+		    c, NULL,
+		    "INSERT INTO case_steps (case_id, event, from_state, to_state, handler,"
+		    " opinion, at) VALUES (?, 'create', '', 'draft', ?, '', ?)",
+		    "iii", id, p->account_id, now);
+	}
+	if (e == TB_OK)
+		e = tb_ctx_audit(c, ctx, "case.create", tb_arena_printf(a, "case:%s", case_no),
+		                 "ok");
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	tb_store_release(c);
+	json_decref(item);
+	if (e != TB_OK)
+		return e;
+	out->case_no = tb_arena_strdup(a, case_no);
+	out->query_code = tb_arena_strdup(a, code);
+	return TB_OK;
+}
+
+/* ---- reads of one case ---------------------------------------------------- */
+
+enum tb_err tb_case_ref(struct tb_store *s, const char *case_no, struct tb_case_ref *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_query(c, &st, &row,
+	                  "SELECT id, applicant_id, department_id, region, state FROM cases"
+	                  " WHERE case_no = ?",
+	                  "s", case_no);
+	if (e == TB_OK && row) {
+		out->id = tb_stmt_int(st, 0);
+		out->applicant = tb_stmt_int(st, 1);
+		out->department = tb_stmt_int(st, 2);
+		copy(out->region, sizeof(out->region), tb_stmt_text(st, 3));
+		copy(out->state, sizeof(out->state), tb_stmt_text(st, 4));
+	} else if (e == TB_OK) {
+		e = TB_ENOTFOUND;
+	}
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	return e;
+}
+
+enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
+                           const char *form, const char *materials, struct tb_fail *f)
+{
+	struct tb_arena *a = tb_arena_new();
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	struct row r;
+	if (e == TB_OK)
+		e = load(c, case_no, a, &r);
+	if (e == TB_OK && strcmp(r.state, "draft") && strcmp(r.state, "needs_correction"))
+		e = tb_fail(f, TB_ECONFLICT, "state",
+		            tb_arena_printf(a, "a %s case cannot be edited", r.state));
+	if (e == TB_OK && form)
+		e = check_form(form, f);
+	json_t *item = NULL;
+	if (e == TB_OK && materials) {
+		struct tb_item_meta meta;
+		item = item_doc(s, r.item_code, r.item_version, a, &meta);
+		e = item ? check_materials(materials, item, a, f) : TB_ESTORE;
+	}
+	if (e == TB_OK)
+		e = tb_conn_begin(c);
+	if (e == TB_OK)
+		e = tb_conn_run(
+		    c, NULL,
+		    "UPDATE cases SET form = ?, materials = ?, updated_at = ? WHERE id = ?", "ssii",
+		    form ? form : r.form, materials ? materials : r.materials, (int64_t)time(NULL),
+		    r.id);
+	if (e == TB_OK)
+		e = tb_ctx_audit(c, ctx, "case.update", tb_arena_printf(a, "case:%s", case_no),
+		                 "ok");
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	if (c)
+		tb_store_release(c);
+	json_decref(item);
+	/* f may point into a: keep reasons static where they leave. */
+	if (e != TB_OK && f && f->reason && strncmp(f->reason, "a ", 2) == 0)
+		f->reason = "only a draft or a case that needs correction can be edited";
+	if (e != TB_OK && f && f->field && strncmp(f->field, "materials[", 10) == 0)
+		f->field = "materials";
+	tb_arena_free(a);
+	return e;
+}
+
+/* Required materials of item missing from the case's list, as JSON. */
+static json_t *missing_materials(json_t *item, const char *materials)
+{
+	json_t *have = json_loads(materials, 0, NULL), *out = json_array();
+	size_t i, k;
+	json_t *m, *h;
+	json_array_foreach(json_object_get(item, "materials"), i, m)
+	{
+		if (strcmp(json_string_value(json_object_get(m, "required")), "required") != 0)
+			continue;
+		const char *name = json_string_value(json_object_get(m, "name"));
+		bool found = false;
+		json_array_foreach(have, k, h) found |=
+		    strcmp(name, json_string_value(json_object_get(h, "name"))) == 0;
+		if (!found)
+			json_array_append_new(out,
+			                      json_pack("{s:s, s:s}", "material", name, "reason",
+			                                "required and not provided"));
+	}
+	json_decref(have);
+	return out;
+}
+
+/* ---- transitions ----------------------------------------------------------- */
+
+static enum tb_err write_back(struct tb_conn *c, const struct row *r, const char *from)
+{
+	int64_t changed = 0;
+	struct tb_stmt *st;
+	enum tb_err e = tb_conn_prepare(
+	    c,
+	    "UPDATE cases SET state = ?, visits = ?, corrections = ?, accepted_on = ?,"
+	    " promised_due = ?, statutory_due = ?, suspended_on = ?, extended = ?, queue_due = ?,"
+	    " submitted_at = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state = ?",
+	    &st);
+	if (e != TB_OK)
+		return e;
+	const char *texts[] = {r->accepted_on, r->promised_due, r->statutory_due, r->suspended_on};
+	tb_stmt_bind_text(st, 1, r->state);
+	tb_stmt_bind_int(st, 2, r->visits);
+	tb_stmt_bind_text(st, 3, r->corrections);
+	for (int i = 0; i < 4; i++)
+		tb_stmt_bind_text(st, 4 + i, texts[i][0] ? texts[i] : NULL);
+	tb_stmt_bind_int(st, 8, r->extended);
+	tb_stmt_bind_text(st, 9, r->queue_due[0] ? r->queue_due : NULL);
+	if (r->submitted_at)
+		tb_stmt_bind_int(st, 10, r->submitted_at);
+	else
+		tb_stmt_bind_null(st, 10);
+	if (r->finished_at)
+		tb_stmt_bind_int(st, 11, r->finished_at);
+	else
+		tb_stmt_bind_null(st, 11);
+	tb_stmt_bind_int(st, 12, (int64_t)time(NULL));
+	tb_stmt_bind_int(st, 13, r->id);
+	tb_stmt_bind_text(st, 14, from);
+	bool row;
+	e = tb_stmt_step(st, &row);
+	if (e == TB_OK)
+		changed = tb_stmt_changes(st);
+	tb_stmt_reset(st);
+	if (e == TB_OK && changed != 1)
+		e = TB_ECONFLICT; /* someone moved it first */
+	return e;
+}
+
+/* Step, audit and outbox of one transition, inside c's transaction. */
+static enum tb_err record(struct tb_conn *c, const struct tb_ctx *ctx, const struct row *r,
+                          const char *event, const char *from, const char *opinion, int64_t now,
+                          struct tb_arena *a)
+{
+	int64_t handler = ctx && ctx->who->kind == TB_PERSON ? ctx->who->account_id : 0;
+	enum tb_err e = tb_conn_run(c, NULL,
+	                            "INSERT INTO case_steps (case_id, event, from_state, to_state,"
+	                            " handler, opinion, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                            "isssIsi", r->id, event, from, r->state, handler,
+	                            opinion ? opinion : "", now);
+	if (e == TB_OK && ctx)
+		e = tb_ctx_audit(c, ctx, tb_arena_printf(a, "case.%s", event),
+		                 tb_arena_printf(a, "case:%s", r->case_no), "ok");
+	if (e == TB_OK)
+		e = tb_conn_run(c, NULL,
+		                "INSERT INTO outbox (case_id, case_no, event, state, account_id,"
+		                " department_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		                "isssiii", r->id, r->case_no, event, r->state, r->applicant,
+		                r->department, now);
+	return e;
+}
+
+static bool needs_opinion(const char *event)
+{
+	static const char *const events[] = {"reject", "refuse", "suspend", "extend", NULL};
+	for (int i = 0; events[i]; i++)
+		if (strcmp(events[i], event) == 0)
+			return true;
+	return false;
+}
+
+static bool terminal(const char *state)
+{
+	return !strcmp(state, "completed") || !strcmp(state, "not_accepted") ||
+	       !strcmp(state, "withdrawn");
+}
+
+/* The event's own rules: the clock, corrections, materials. */
+static enum tb_err rules(struct tb_store *s, const struct tb_calendar *cal, struct row *r,
+                         const struct tb_case_event *ev, const char *to, struct tb_arena *a,
+                         const char **missing, struct tb_fail *f)
+{
+	int64_t today = tb_date_today();
+	char day[11];
+	tb_date_format(today, day);
+	const char *event = ev->event;
+	if (needs_opinion(event) && (!ev->opinion || !*ev->opinion))
+		return tb_fail(f, TB_EINVAL, "opinion", "a reason is required for this event");
+	if (!strcmp(event, "submit")) {
+		struct tb_item_meta meta;
+		json_t *item = item_doc(s, r->item_code, r->item_version, a, &meta);
+		if (!item)
+			return TB_ESTORE;
+		json_t *miss = missing_materials(item, r->materials);
+		json_decref(item);
+		if (json_array_size(miss) > 0) {
+			char *t = json_dumps(miss, JSON_COMPACT);
+			*missing = tb_arena_strdup(a, t);
+			free(t);
+			json_decref(miss);
+			return tb_fail(f, TB_EINVAL, "materials", "required materials are missing");
+		}
+		json_decref(miss);
+		r->visits += ev->visits;
+		if (!r->submitted_at)
+			r->submitted_at = (int64_t)time(NULL);
+		r->corrections = NULL;
+		copy(r->queue_due, sizeof(r->queue_due), day);
+	} else if (!strcmp(event, "request_correction")) {
+		json_t *cj = ev->corrections ? json_loads(ev->corrections, 0, NULL) : NULL;
+		bool ok = json_is_array(cj) && json_array_size(cj) > 0;
+		json_decref(cj);
+		if (!ok)
+			return tb_fail(f, TB_EINVAL, "corrections",
+			               "list every missing or wrong material and field at once");
+		r->corrections = ev->corrections;
+		r->queue_due[0] = '\0'; /* waiting for the applicant */
+	} else if (!strcmp(event, "accept")) {
+		copy(r->accepted_on, sizeof(r->accepted_on), day);
+		tb_date_format(tb_clock_due(cal, today, (int)r->promised_days), r->promised_due);
+		tb_date_format(tb_clock_due(cal, today, (int)r->statutory_days), r->statutory_due);
+		copy(r->queue_due, sizeof(r->queue_due), r->promised_due);
+	} else if (!strcmp(event, "suspend")) {
+		copy(r->suspended_on, sizeof(r->suspended_on), day);
+	} else if (!strcmp(event, "resume")) {
+		int64_t since = day_of(r->suspended_on);
+		tb_date_format(tb_clock_resume(cal, day_of(r->promised_due), since, today),
+		               r->promised_due);
+		tb_date_format(tb_clock_resume(cal, day_of(r->statutory_due), since, today),
+		               r->statutory_due);
+		r->suspended_on[0] = '\0';
+		copy(r->queue_due, sizeof(r->queue_due), r->promised_due);
+	} else if (!strcmp(event, "extend")) {
+		if (r->extended)
+			return tb_fail(f, TB_ECONFLICT, "event", "a case is extended once only");
+		if (r->extension_days <= 0)
+			return tb_fail(f, TB_ECONFLICT, "event", "this item allows no extension");
+		tb_date_format(
+		    tb_calendar_add_workdays(cal, day_of(r->statutory_due), (int)r->extension_days),
+		    r->statutory_due);
+		r->extended = 1;
+	}
+	copy(r->state, sizeof(r->state), to);
+	if (terminal(to)) {
+		r->finished_at = (int64_t)time(NULL);
+		r->queue_due[0] = '\0';
+	}
+	return TB_OK;
+}
+
+enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal,
+                          const struct tb_ctx *ctx, const char *case_no,
+                          const struct tb_case_event *ev, struct tb_arena *a, const char **state,
+                          const char **missing, struct tb_fail *f)
+{
+	*state = NULL;
+	*missing = NULL;
+	if (!ev->event || !tb_machine_event_known(ev->event))
+		return tb_fail(f, TB_EINVAL, "event", "not an event of the case state machine");
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct row r;
+	e = tb_conn_begin(c);
+	if (e == TB_OK)
+		e = load(c, case_no, a, &r);
+	if (e == TB_OK && !strcmp(ev->event, "submit") && !strcmp(r.state, "submitted")) {
+		/* The same draft submitted twice: one case, one submission. */
+		tb_conn_rollback(c);
+		tb_store_release(c);
+		*state = "submitted";
+		return TB_OK;
+	}
+	struct tb_authz_object o = {
+	    .owner = r.applicant, .department = r.department, .region = r.region};
+	const char *to = NULL;
+	char from[24];
+	if (e == TB_OK) {
+		copy(from, sizeof(from), r.state);
+		e = tb_machine_next(r.state, ev->event, ctx->who, &o, &to);
+		if (e == TB_ECONFLICT)
+			tb_fail(
+			    f, e, "state",
+			    tb_arena_printf(a, "cannot %s a case that is %s", ev->event, r.state));
+		else if (e != TB_OK)
+			tb_fail(f, e, "event", "your role may not do this to this case");
+	}
+	if (e == TB_OK)
+		e = rules(s, cal, &r, ev, to, a, missing, f);
+	int64_t now = (int64_t)time(NULL);
+	if (e == TB_OK)
+		e = write_back(c, &r, from);
+	if (e == TB_OK)
+		e = record(c, ctx, &r, ev->event, from, ev->opinion, now, a);
+	/* An immediate item (即办件) completes on acceptance. */
+	if (e == TB_OK && !strcmp(r.state, "accepted") && !strcmp(r.case_kind, "immediate")) {
+		const char *done;
+		if (tb_machine_next("accepted", "complete", NULL, &o, &done) == TB_OK) {
+			copy(from, sizeof(from), r.state);
+			copy(r.state, sizeof(r.state), done);
+			r.finished_at = now;
+			r.queue_due[0] = '\0';
+			e = write_back(c, &r, from);
+			if (e == TB_OK)
+				e = record(c, NULL, &r, "complete", from, "即办件受理即办结", now,
+				           a);
+		}
+	}
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	else
+		tb_conn_rollback(c);
+	tb_store_release(c);
+	if (e == TB_OK)
+		*state = tb_arena_strdup(a, r.state);
+	return e;
+}
+
+/* ---- JSON views ------------------------------------------------------------ */
+
+/* The clock of r as JSON: deadlines, remaining working days, colour. */
+static json_t *clock_json(const struct tb_calendar *cal, const struct row *r, int yellow)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "accepted_on",
+	                    r->accepted_on[0] ? json_string(r->accepted_on) : json_null());
+	json_object_set_new(j, "promised_due",
+	                    r->promised_due[0] ? json_string(r->promised_due) : json_null());
+	json_object_set_new(j, "statutory_due",
+	                    r->statutory_due[0] ? json_string(r->statutory_due) : json_null());
+	json_object_set_new(j, "suspended", json_boolean(r->suspended_on[0] != '\0'));
+	json_object_set_new(j, "extended", json_boolean(r->extended));
+	if (r->promised_due[0] && !terminal(r->state)) {
+		int left = tb_clock_remaining(cal, tb_date_today(), day_of(r->promised_due),
+		                              r->suspended_on[0] ? day_of(r->suspended_on) : 0);
+		json_object_set_new(j, "remaining_workdays", json_integer(left));
+		json_object_set_new(j, "colour", json_string(tb_clock_colour(left, yellow)));
+	}
+	return j;
+}
+
+static json_t *steps_json(struct tb_conn *c, int64_t id, bool personal)
+{
+	json_t *arr = json_array();
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e =
+	    tb_conn_query(c, &st, &row,
+	                  "SELECT event, from_state, to_state, handler, opinion, at FROM"
+	                  " case_steps WHERE case_id = ? ORDER BY id",
+	                  "i", id);
+	while (e == TB_OK && row) {
+		char day[11];
+		tb_date_format((tb_stmt_int(st, 5) + 8 * 3600) / 86400, day);
+		json_t *s = json_pack("{s:s, s:s, s:s, s:s}", "event", tb_stmt_text(st, 0), "from",
+		                      tb_stmt_text(st, 1), "to", tb_stmt_text(st, 2), "date", day);
+		if (personal) {
+			json_object_set_new(s, "at", json_integer(tb_stmt_int(st, 5)));
+			json_object_set_new(s, "opinion", json_string(tb_stmt_text(st, 4)));
+			json_object_set_new(s, "handler",
+			                    tb_stmt_is_null(st, 3)
+			                        ? json_null()
+			                        : json_integer(tb_stmt_int(st, 3)));
+		}
+		json_array_append_new(arr, s);
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	return arr;
+}
+
+static char *dump(json_t *j, struct tb_arena *a)
+{
+	char *t = json_dumps(j, JSON_COMPACT);
+	char *out = tb_arena_strdup(a, t ? t : "null");
+	free(t);
+	json_decref(j);
+	return out;
+}
+
+/* The required materials of the item, each with how the case has it. */
+static json_t *materials_view(struct tb_store *s, const struct row *r, struct tb_arena *a)
+{
+	struct tb_item_meta meta;
+	json_t *item = item_doc(s, r->item_code, r->item_version, a, &meta);
+	json_t *have = json_loads(r->materials, 0, NULL), *out = json_array();
+	size_t i, k;
+	json_t *m, *h;
+	json_array_foreach(item ? json_object_get(item, "materials") : NULL, i, m)
+	{
+		const char *name = json_string_value(json_object_get(m, "name"));
+		json_t *got = NULL;
+		json_array_foreach(
+		    have, k, h) if (!strcmp(name, json_string_value(json_object_get(h, "name"))))
+		    got = h;
+		json_t *v = json_pack(
+		    "{s:s, s:O, s:s}", "name", name, "required", json_object_get(m, "required"),
+		    "source", got ? json_string_value(json_object_get(got, "source")) : "missing");
+		if (got && json_object_get(got, "ref"))
+			json_object_set(v, "ref", json_object_get(got, "ref"));
+		json_array_append_new(out, v);
+	}
+	json_decref(item);
+	json_decref(have);
+	return out;
+}
+
+enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, const char *case_no,
+                         int yellow_days, struct tb_arena *a, const char **text)
+{
+	*text = NULL;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct row r;
+	e = load(c, case_no, a, &r);
+	json_t *steps = e == TB_OK ? steps_json(c, r.id, true) : NULL;
+	tb_store_release(c);
+	if (e != TB_OK)
+		return e;
+	json_t *j =
+	    json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:s, s:I, s:s, s:I}", "case_no", r.case_no,
+	              "state", r.state, "item", r.item_code, "item_version", (int)r.item_version,
+	              "item_name", r.item_name, "department_id", (json_int_t)r.department, "region",
+	              r.region, "applicant_id", (json_int_t)r.applicant, "channel", r.channel,
+	              "visits", (json_int_t)r.visits);
+	json_object_set_new(j, "agent_id", r.agent ? json_integer(r.agent) : json_null());
+	json_object_set_new(j, "case_kind", json_string(r.case_kind));
+	json_object_set_new(j, "form", json_loads(r.form, 0, NULL));
+	json_object_set_new(j, "materials", materials_view(s, &r, a));
+	json_object_set_new(j, "corrections",
+	                    r.corrections ? json_loads(r.corrections, 0, NULL) : json_null());
+	json_object_set_new(j, "clock", clock_json(cal, &r, yellow_days));
+	json_object_set_new(j, "steps", steps);
+	*text = dump(j, a);
+	return TB_OK;
+}
+
+enum tb_err tb_case_progress(struct tb_store *s, const struct tb_calendar *cal, const char *case_no,
+                             const char *code, int yellow_days, struct tb_arena *a,
+                             const char **text)
+{
+	*text = NULL;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct row r;
+	e = load(c, case_no, a, &r);
+	char salted[160], hash[TB_SM3_HEX], stored[TB_SM3_HEX] = "";
+	snprintf(salted, sizeof(salted), "%s:%s", case_no, code ? code : "");
+	tb_sm3_hex(salted, strlen(salted), hash);
+	struct tb_stmt *st;
+	bool row;
+	if (e == TB_OK && tb_conn_query(c, &st, &row,
+	                                "SELECT query_hash, d.name FROM cases x"
+	                                " JOIN departments d ON d.id = x.department_id"
+	                                " WHERE x.id = ?",
+	                                "i", r.id) == TB_OK) {
+		if (row)
+			copy(stored, sizeof(stored), tb_stmt_text(st, 0));
+		const char *dept = row ? tb_arena_strdup(a, tb_stmt_text(st, 1)) : "";
+		tb_stmt_reset(st);
+		/* A wrong code looks exactly like no case. */
+		if (!tb_streq_ct(hash, stored)) {
+			e = TB_ENOTFOUND;
+		} else {
+			json_t *j = json_pack(
+			    "{s:s, s:s, s:s, s:s, s:o, s:o}", "case_no", r.case_no, "item_name",
+			    r.item_name, "department", dept, "state", r.state, "clock",
+			    clock_json(cal, &r, yellow_days), "steps", steps_json(c, r.id, false));
+			*text = dump(j, a);
+		}
+	}
+	tb_store_release(c);
+	return e;
+}
+
+enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int64_t applicant,
+                         int64_t department, int limit, int yellow_days, struct tb_arena *a,
+                         const char **text)
+{
+	*text = NULL;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	if (applicant)
+		e = tb_conn_query(c, &st, &row,
+		                  "SELECT " ROW_COLS " FROM cases WHERE applicant_id = ?"
+		                  " ORDER BY id DESC LIMIT ?",
+		                  "ii", applicant, (int64_t)limit);
+	else
+		e = tb_conn_query(c, &st, &row,
+		                  "SELECT " ROW_COLS " FROM cases WHERE department_id = ?"
+		                  " AND queue_due IS NOT NULL ORDER BY queue_due, id LIMIT ?",
+		                  "ii", department, (int64_t)limit);
+	json_t *arr = json_array();
+	while (e == TB_OK && row) {
+		struct row r;
+		read_row(st, a, &r);
+		json_t *j =
+		    json_pack("{s:s, s:s, s:s, s:s, s:s}", "case_no", r.case_no, "state", r.state,
+		              "item", r.item_code, "item_name", r.item_name, "channel", r.channel);
+		json_object_set_new(j, "clock", clock_json(cal, &r, yellow_days));
+		json_array_append_new(arr, j);
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	if (e != TB_OK) {
+		json_decref(arr);
+		return e;
+	}
+	*text = dump(arr, a);
+	return TB_OK;
+}

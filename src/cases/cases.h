@@ -1,0 +1,87 @@
+/* Cases (办件): opening a case for a published item (online by the
+ * applicant or an agent, or at the general window by a clerk for any
+ * department's item), editing the draft, and moving it through the state
+ * machine of machine.h under the working-day clock of clock.h. Every
+ * transition writes its step, its audit record and its outbox row in one
+ * transaction. Reads come back as JSON text. */
+#ifndef TB_CASES_CASES_H
+#define TB_CASES_CASES_H
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "identity/ctx.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+struct tb_calendar;
+
+struct tb_case_new {
+	const char *item;      /* implementation code */
+	const char *applicant; /* identity number or credit code; NULL: the caller (or the
+				  organisation they act for) */
+	const char *form;      /* JSON object text */
+	const char *materials; /* JSON array text of {name, source, ref}, or NULL */
+	const char *channel;   /* web, mobile (window for clerks); NULL: web */
+};
+
+struct tb_case_created {
+	const char *case_no;
+	const char *query_code; /* shown once: only its hash is kept */
+};
+
+/* Opens a draft. TB_ENOTFOUND: no such published item in force;
+ * TB_EDENIED: applicant is not the caller nor an organisation they act
+ * for (and the caller is no window clerk). */
+enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
+                           const struct tb_case_new *in, struct tb_arena *a,
+                           struct tb_case_created *out, struct tb_fail *f);
+
+/* Who a case belongs to, for authorisation. */
+struct tb_case_ref {
+	int64_t id, applicant, department;
+	char region[10];
+	char state[24];
+};
+enum tb_err tb_case_ref(struct tb_store *s, const char *case_no, struct tb_case_ref *out);
+
+/* Replaces the form and/or materials (NULL keeps them) of a draft or of a
+ * case that needs correction. TB_ECONFLICT in any other state. */
+enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
+                           const char *form, const char *materials, struct tb_fail *f);
+
+struct tb_case_event {
+	const char *event;
+	const char *opinion;     /* required for reject, refuse, extend, suspend */
+	const char *corrections; /* request_correction: JSON array of {material|field, reason} */
+	int visits;              /* submit at a window: visits made (0: keep) */
+};
+
+/* Applies event. *state gets the new state (arena). TB_ECONFLICT with
+ * f->reason naming the current state when the event is not possible now;
+ * submitting with required materials missing is TB_EINVAL and *missing
+ * (arena JSON array text) lists every one. Submitting a case that is
+ * already submitted answers TB_OK without a new step (idempotent). */
+enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal,
+                          const struct tb_ctx *ctx, const char *case_no,
+                          const struct tb_case_event *ev, struct tb_arena *a, const char **state,
+                          const char **missing, struct tb_fail *f);
+
+/* The case as JSON (arena): everything, with its steps, materials and
+ * clock (remaining working days and colour; yellow_days sets yellow). */
+enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, const char *case_no,
+                         int yellow_days, struct tb_arena *a, const char **text);
+
+/* The non-personal progress of a case for whoever holds its query code
+ * (TB_ENOTFOUND for a wrong code and for no case alike). */
+enum tb_err tb_case_progress(struct tb_store *s, const struct tb_calendar *cal, const char *case_no,
+                             const char *code, int yellow_days, struct tb_arena *a,
+                             const char **text);
+
+/* Cases of applicant (0: none) or the queue of department (open cases by
+ * deadline), newest or most urgent first, as a JSON array (arena). */
+enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int64_t applicant,
+                         int64_t department, int limit, int yellow_days, struct tb_arena *a,
+                         const char **text);
+
+#endif

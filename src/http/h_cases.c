@@ -1,0 +1,283 @@
+/* Cases over HTTP: open (online or at the window), edit the draft, submit,
+ * events of the state machine, read one case, my cases or my department's
+ * queue, and the public progress by query code. */
+#include "app/app.h"
+#include "cases/cases.h"
+#include "http/handlers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void send_text(struct tb_req *r, int status, const char *text)
+{
+	size_t n = strlen(text);
+	char *copy = malloc(n + 1);
+	if (!copy)
+		abort();
+	memcpy(copy, text, n + 1);
+	tb_resp_take(r, status, "application/json; charset=utf-8", copy, n);
+}
+
+/* Serialises a JSON value member of body to text (arena), or NULL. */
+static const char *member_text(struct tb_req *r, json_t *v)
+{
+	if (!v)
+		return NULL;
+	char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	const char *out = tb_arena_strdup(r->arena, t ? t : "null");
+	free(t);
+	return out;
+}
+
+void tb_handle_case_create(struct tb_req *r)
+{
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	struct tb_case_new in = {0};
+	json_t *form = NULL, *materials = NULL;
+	const struct tb_field fields[] = {
+	    {"item", 's', true, &in.item},        {"applicant", 'S', false, &in.applicant},
+	    {"form", 'o', false, &form},          {"materials", 'a', false, &materials},
+	    {"channel", 's', false, &in.channel},
+	};
+	if (!tb_req_fields(r, body, fields, 5) || !tb_req_allow(r, "case.create", NULL))
+		goto out;
+	if (form && !json_is_object(form)) {
+		tb_resp_error(r, TB_EINVAL, "form", "expected a JSON object");
+		goto out;
+	}
+	in.form = member_text(r, form);
+	in.materials = member_text(r, materials);
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	struct tb_case_created made;
+	enum tb_err e = tb_case_create(r->app->store, &ctx, &in, r->arena, &made, &f);
+	if (e != TB_OK)
+		tb_resp_fail(r, e, &f);
+	else
+		tb_resp_json(r, 201,
+		             json_pack("{s:s, s:s, s:s}", "case_no", made.case_no, "query_code",
+		                       made.query_code, "state", "draft"));
+out:
+	json_decref(body);
+}
+
+/* Loads the case of the path and asks the policy for action over it; on
+ * refusal sends the answer. */
+static bool case_allowed(struct tb_req *r, const char *action, struct tb_case_ref *ref)
+{
+	enum tb_err e = tb_case_ref(r->app->store, r->params[0], ref);
+	if (e == TB_ENOTFOUND) {
+		tb_resp_error(r, e, "case_no", "no such case");
+		return false;
+	}
+	if (e != TB_OK) {
+		tb_resp_error(r, e, NULL, NULL);
+		return false;
+	}
+	struct tb_authz_object o = {
+	    .owner = ref->applicant, .department = ref->department, .region = ref->region};
+	return tb_req_allow(r, action, &o);
+}
+
+void tb_handle_case_get(struct tb_req *r)
+{
+	struct tb_case_ref ref;
+	if (!case_allowed(r, "case.read", &ref))
+		return;
+	const char *text;
+	enum tb_err e = tb_case_read(r->app->store, r->app->calendar, r->params[0],
+	                             r->app->yellow_days, r->arena, &text);
+	if (e != TB_OK)
+		tb_resp_error(r, e, NULL, NULL);
+	else
+		send_text(r, 200, text);
+}
+
+void tb_handle_case_update(struct tb_req *r)
+{
+	struct tb_case_ref ref;
+	if (!case_allowed(r, "case.update", &ref))
+		return;
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	json_t *form = NULL, *materials = NULL;
+	const struct tb_field fields[] = {{"form", 'o', false, &form},
+	                                  {"materials", 'a', false, &materials}};
+	if (!tb_req_fields(r, body, fields, 2))
+		goto out;
+	if (form && !json_is_object(form)) {
+		tb_resp_error(r, TB_EINVAL, "form", "expected a JSON object");
+		goto out;
+	}
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	enum tb_err e = tb_case_update(r->app->store, &ctx, r->params[0], member_text(r, form),
+	                               member_text(r, materials), &f);
+	if (e != TB_OK)
+		tb_resp_fail(r, e, &f);
+	else
+		tb_resp_json(r, 200,
+		             json_pack("{s:s, s:s}", "case_no", r->params[0], "state", ref.state));
+out:
+	json_decref(body);
+}
+
+static void apply(struct tb_req *r, struct tb_case_event *ev)
+{
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	const char *state, *missing;
+	enum tb_err e = tb_case_apply(r->app->store, r->app->calendar, &ctx, r->params[0], ev,
+	                              r->arena, &state, &missing, &f);
+	if (e == TB_OK) {
+		tb_resp_json(r, 200,
+		             json_pack("{s:s, s:s}", "case_no", r->params[0], "state", state));
+		return;
+	}
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "error", tb_err_message(e), "field",
+	                      f.field ? f.field : "event", "reason", f.reason ? f.reason : "",
+	                      "request_id", r->request_id);
+	if (missing)
+		json_object_set_new(j, "missing", json_loads(missing, 0, NULL));
+	if (e == TB_ECONFLICT) {
+		struct tb_case_ref ref;
+		if (tb_case_ref(r->app->store, r->params[0], &ref) == TB_OK)
+			json_object_set_new(j, "state", json_string(ref.state));
+	}
+	tb_resp_json(r, tb_err_status(e), j);
+}
+
+void tb_handle_case_submit(struct tb_req *r)
+{
+	struct tb_case_ref ref;
+	if (!case_allowed(r, "case.read", &ref))
+		return;
+	struct tb_case_event ev = {.event = "submit"};
+	json_t *body = NULL;
+	if (r->body_len) {
+		body = tb_req_json_body(r);
+		if (!body)
+			return;
+		json_int_t visits = 0;
+		const struct tb_field fields[] = {{"visits", 'i', false, &visits}};
+		if (!tb_req_fields(r, body, fields, 1)) {
+			json_decref(body);
+			return;
+		}
+		if (visits < 0 || visits > 10) {
+			tb_resp_error(r, TB_EINVAL, "visits", "expected 0 to 10");
+			json_decref(body);
+			return;
+		}
+		ev.visits = (int)visits;
+	}
+	/* The machine decides who may submit; the CSRF check still applies. */
+	if (!tb_req_allow(r, "case.read",
+	                  &(struct tb_authz_object){.owner = ref.applicant,
+	                                            .department = ref.department,
+	                                            .region = ref.region})) {
+		json_decref(body);
+		return;
+	}
+	apply(r, &ev);
+	json_decref(body);
+}
+
+void tb_handle_case_event(struct tb_req *r)
+{
+	struct tb_case_ref ref;
+	if (!case_allowed(r, "case.read", &ref))
+		return;
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	struct tb_case_event ev = {0};
+	json_t *corrections = NULL;
+	json_int_t visits = 0;
+	const struct tb_field fields[] = {
+	    {"event", 's', true, &ev.event},
+	    {"opinion", 's', false, &ev.opinion},
+	    {"corrections", 'a', false, &corrections},
+	    {"visits", 'i', false, &visits},
+	};
+	if (tb_req_fields(r, body, fields, 4)) {
+		if (ev.opinion && strlen(ev.opinion) > 2000) {
+			tb_resp_error(r, TB_EINVAL, "opinion", "at most 2000 bytes");
+		} else if (visits < 0 || visits > 10) {
+			tb_resp_error(r, TB_EINVAL, "visits", "expected 0 to 10");
+		} else {
+			ev.visits = (int)visits;
+			ev.corrections = member_text(r, corrections);
+			apply(r, &ev);
+		}
+	}
+	json_decref(body);
+}
+
+void tb_handle_cases_list(struct tb_req *r)
+{
+	const struct tb_principal *p = tb_req_principal(r);
+	if (!p)
+		return;
+	const char *ls = tb_req_query(r, "limit");
+	long limit = ls ? strtol(ls, NULL, 10) : 50;
+	if (limit < 1 || limit > 200) {
+		tb_resp_error(r, TB_EINVAL, "limit", "expected 1 to 200");
+		return;
+	}
+	/* Staff with a department see its queue; everyone else their cases. */
+	int64_t dept = p->kind == TB_TOKEN ? p->department_id : 0;
+	for (int i = 0; !dept && i < p->ngrants; i++)
+		if (p->grants[i].department_id &&
+		    tb_authz_as(p, p->grants[i].role, "case.queue",
+		                &(struct tb_authz_object){.department =
+		                                              p->grants[i].department_id}) == TB_OK)
+			dept = p->grants[i].department_id;
+	const char *text;
+	enum tb_err e;
+	if (dept) {
+		if (!tb_req_allow(r, "case.queue", &(struct tb_authz_object){.department = dept}))
+			return;
+		e = tb_case_list(r->app->store, r->app->calendar, 0, dept, (int)limit,
+		                 r->app->yellow_days, r->arena, &text);
+	} else {
+		int64_t me = p->acting_for ? p->acting_for : p->account_id;
+		if (!tb_req_allow(r, "case.read", &(struct tb_authz_object){.owner = me}))
+			return;
+		e = tb_case_list(r->app->store, r->app->calendar, me, 0, (int)limit,
+		                 r->app->yellow_days, r->arena, &text);
+	}
+	if (e != TB_OK) {
+		tb_resp_error(r, e, NULL, NULL);
+		return;
+	}
+	json_t *j = json_pack("{s:s, s:o}", "view", dept ? "department_queue" : "mine", "items",
+	                      json_loads(text, 0, NULL));
+	if (dept)
+		json_object_set_new(j, "department_id", json_integer(dept));
+	tb_resp_json(r, 200, j);
+}
+
+void tb_handle_progress(struct tb_req *r)
+{
+	const char *code = tb_req_query(r, "code");
+	if (!code || strlen(code) != 8 || strspn(code, "0123456789") != 8) {
+		tb_resp_error(r, TB_EINVAL, "code", "required: the 8-digit query code");
+		return;
+	}
+	const char *text;
+	enum tb_err e = tb_case_progress(r->app->store, r->app->calendar, r->params[0], code,
+	                                 r->app->yellow_days, r->arena, &text);
+	if (e == TB_ENOTFOUND)
+		tb_resp_error(r, e, "case_no", "no case with this number and code");
+	else if (e != TB_OK)
+		tb_resp_error(r, e, NULL, NULL);
+	else
+		send_text(r, 200, text);
+}
