@@ -10,8 +10,8 @@ O   ?= build
 SAN ?=
 CC  ?= cc
 
-PKGS      := libmicrohttpd jansson sqlite3 libpq libcrypto libsodium
-TEST_PKGS := cmocka libcurl
+PKGS      := libmicrohttpd jansson sqlite3 libpq libcrypto libsodium libcurl
+TEST_PKGS := cmocka libcurl libcrypto
 
 # A fresh machine lacks the -dev packages: install them before asking
 # pkg-config for flags (not for goals that need no compiler).

@@ -11,6 +11,7 @@
 struct tb_store;
 struct tb_regions;
 struct tb_calendar;
+struct tb_notifier;
 
 struct tb_app_options {
 	const char *data_dir; /* default "tongban-data" */
@@ -29,6 +30,7 @@ struct tb_app {
 	int yellow_days;        /* a case with this many working days left or fewer is yellow */
 	struct tb_regions *regions;
 	struct tb_calendar *calendar;
+	struct tb_notifier *notifier; /* started by serve; NULL elsewhere */
 	char *data_dir;
 	bool demo;
 };

@@ -208,7 +208,11 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		            "web or mobile (the window opens its own cases)");
 	struct tb_authz_object o = {
 	    .owner = applicant, .department = meta.department_id, .region = meta.region};
-	if (e == TB_OK && tb_authz(p, "case.create", &o) != TB_OK)
+	/* An agent applies for the organisation as if acting for it. */
+	struct tb_principal as = *p;
+	if (agent && !on_behalf)
+		as.acting_for = applicant;
+	if (e == TB_OK && tb_authz(&as, "case.create", &o) != TB_OK)
 		e = tb_fail(f, TB_EDENIED, "item", "you may not open a case for this applicant");
 	const char *form = in->form ? in->form : "{}";
 	const char *materials = in->materials ? in->materials : "[]";

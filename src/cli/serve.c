@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "cli/store_opts.h"
+#include "cases/notify.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -116,11 +117,14 @@ int tb_cmd_serve(int argc, char **argv)
 		tb_log_warn("serve",
 		            "demo mode: demonstration data loaded; do not use in production");
 
+	if (tb_notifier_start(app->store, 200, &app->notifier) != TB_OK)
+		tb_log_error("serve", "the notifier did not start");
 	struct tb_http_server *srv;
 	e = tb_http_start(&hc, app, &srv, &f);
 	if (e != TB_OK) {
 		fprintf(stderr, "tongban serve: %s: %s\n", f.field ? f.field : "listen",
 		        f.reason ? f.reason : tb_err_message(e));
+		tb_notifier_stop(app->notifier);
 		tb_app_close(app);
 		return 1;
 	}
@@ -136,6 +140,8 @@ int tb_cmd_serve(int argc, char **argv)
 	sigwait(&stop, &sig);
 	tb_log_info("serve", "signal %d: draining requests", sig);
 	tb_http_stop(srv, 10000);
+	tb_notifier_stop(app->notifier);
+	app->notifier = NULL;
 	tb_app_close(app);
 	tb_log_info("serve", "stopped cleanly");
 	return 0;

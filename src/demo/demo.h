@@ -16,4 +16,7 @@ struct tb_app;
 /* Seeds the demo data when the store has no departments yet. */
 enum tb_err tb_demo_seed(struct tb_app *app);
 
+/* The demo cases (demo_cases.c), called by tb_demo_seed. */
+enum tb_err tb_demo_cases(struct tb_app *app);
+
 #endif

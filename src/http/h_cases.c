@@ -3,6 +3,7 @@
  * queue, and the public progress by query code. */
 #include "app/app.h"
 #include "cases/cases.h"
+#include "cases/notify.h"
 #include "http/handlers.h"
 
 #include <stdlib.h>
@@ -136,6 +137,7 @@ static void apply(struct tb_req *r, struct tb_case_event *ev)
 	enum tb_err e = tb_case_apply(r->app->store, r->app->calendar, &ctx, r->params[0], ev,
 	                              r->arena, &state, &missing, &f);
 	if (e == TB_OK) {
+		tb_notifier_kick(r->app->notifier);
 		tb_resp_json(r, 200,
 		             json_pack("{s:s, s:s}", "case_no", r->params[0], "state", state));
 		return;

@@ -71,4 +71,11 @@ void tb_handle_case_event(struct tb_req *r);
 void tb_handle_cases_list(struct tb_req *r);
 void tb_handle_progress(struct tb_req *r);
 
+/* h_ratings.c */
+void tb_handle_case_rate(struct tb_req *r);
+void tb_handle_followups(struct tb_req *r);
+void tb_handle_followup_close(struct tb_req *r);
+void tb_handle_messages(struct tb_req *r);
+void tb_handle_webhook_create(struct tb_req *r);
+
 #endif

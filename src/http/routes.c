@@ -54,5 +54,10 @@ const struct tb_route tb_routes[] = {
     {"POST", "/api/v1/cases/{case_no}/submit", tb_handle_case_submit, ""},
     {"POST", "/api/v1/cases/{case_no}/events", tb_handle_case_event, ""},
     {"GET", "/api/v1/progress/{case_no}", tb_handle_progress, "code"},
+    {"POST", "/api/v1/cases/{case_no}/rating", tb_handle_case_rate, ""},
+    {"GET", "/api/v1/ratings/followups", tb_handle_followups, ""},
+    {"POST", "/api/v1/ratings/followups/{id}", tb_handle_followup_close, ""},
+    {"GET", "/api/v1/me/messages", tb_handle_messages, ""},
+    {"POST", "/api/v1/webhooks", tb_handle_webhook_create, ""},
     {NULL, NULL, NULL, NULL},
 };

@@ -1,0 +1,42 @@
+/* The notifier: a worker thread that delivers the outbox that every case
+ * transition writes in its own transaction. To the applicant's inbox
+ * exactly once (the inbox row and the outbox mark are one transaction, and
+ * the inbox has one row per outbox row at most); to the department's
+ * webhooks at least once (libcurl POST with an HMAC-SHA256 signature,
+ * retried with exponential backoff, every attempt logged). After a crash
+ * it resumes from the outbox: nothing committed is lost. */
+#ifndef TB_CASES_NOTIFY_H
+#define TB_CASES_NOTIFY_H
+
+#include "base/err.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+struct tb_notifier;
+
+/* Starts the worker over s (poll every interval_ms, woken early by
+ * tb_notifier_kick). TB_NOTIFY_PAUSE=1 in the environment keeps it from
+ * starting (tests that crash the server before delivery). */
+enum tb_err tb_notifier_start(struct tb_store *s, int interval_ms, struct tb_notifier **out);
+/* Wakes the worker (after a commit that wrote outbox rows). NULL: no-op. */
+void tb_notifier_kick(struct tb_notifier *n);
+/* Stops the worker after its current batch; NULL is a no-op. */
+void tb_notifier_stop(struct tb_notifier *n);
+
+/* One pass: inbox deliveries, webhook fan-out and due webhook attempts.
+ * Returns how many rows it handled (for tests and the worker). */
+int tb_notify_pass(struct tb_store *s, int64_t now);
+
+/* Registers a webhook of department at url (http or https); the secret
+ * for the signature goes to secret (shown once). */
+enum tb_err tb_webhook_create(struct tb_store *s, int64_t department, const char *url, int64_t *id,
+                              char secret[64], struct tb_fail *f);
+
+struct tb_arena;
+/* The inbox of account (newest first, at most limit) as a JSON array
+ * (arena). */
+enum tb_err tb_inbox_list(struct tb_store *s, int64_t account, int limit, struct tb_arena *a,
+                          const char **text);
+
+#endif

@@ -1,0 +1,227 @@
+/* Demo cases: a few dozen cases in every state, made through the normal
+ * case functions by the demo's own people. Some were accepted weeks ago
+ * (the clock runs on a pinned "today" while they are made), so that the
+ * queues show yellow and red cases. */
+#include "demo/demo.h"
+#include "app/app.h"
+#include "base/date.h"
+#include "base/log.h"
+#include "calendar/calendar.h"
+#include "cases/cases.h"
+#include "cases/ratings.h"
+#include "catalog/catalog.h"
+#include "identity/sessions.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Accounts of the demo, by the order demo.c creates them. */
+enum { ZHANG = 1, LI = 2, WANG = 3, CLERK = 4, REVIEWER = 5, APPROVER = 6 };
+
+static enum tb_err person(struct tb_store *s, int64_t id, struct tb_principal *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->kind = TB_PERSON;
+	p->account_id = id;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e == TB_OK) {
+		e = tb_grants_load(c, id, p);
+		tb_store_release(c);
+	}
+	return e;
+}
+
+/* Every material of the item, as uploaded. */
+static char *all_materials(struct tb_store *s, const char *item, struct tb_arena *a)
+{
+	const char *text;
+	struct tb_item_meta meta;
+	if (tb_item_get(s, item, 0, a, &text, &meta) != TB_OK)
+		return NULL;
+	json_t *doc = json_loads(text, 0, NULL), *out = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(doc, "materials"), i, m) json_array_append_new(
+	    out, json_pack("{s:O, s:s}", "name", json_object_get(m, "name"), "source", "upload"));
+	char *d = json_dumps(out, JSON_COMPACT);
+	char *copy = tb_arena_strdup(a, d);
+	free(d);
+	json_decref(doc);
+	json_decref(out);
+	return copy;
+}
+
+/* A path through the machine: events after creation, each by whom (0:
+ * the applicant). */
+struct step {
+	const char *event;
+	int who; /* account id */
+	const char *opinion;
+};
+
+static enum tb_err one(struct tb_app *app, const char *item, int applicant, int accepted_ago,
+                       const struct step *steps, int score)
+{
+	struct tb_store *s = app->store;
+	struct tb_arena *a = tb_arena_new();
+	struct tb_principal who;
+	enum tb_err e = person(s, applicant, &who);
+	struct tb_ctx ctx = {&who, "demo", "demo"};
+	struct tb_case_new in = {.item = item, .form = "{\"备注\":\"演示办件\"}"};
+	/* A case the applicant brings to the general window: the clerk opens it. */
+	struct tb_principal clerk;
+	if (e == TB_OK && steps[1].event && steps[1].who == CLERK && applicant == ZHANG) {
+		e = person(s, CLERK, &clerk);
+		ctx.who = &clerk;
+		in.applicant = "33010619900101123X";
+	}
+	struct tb_case_created made;
+	struct tb_fail f = {0};
+	char pinned[11] = "";
+	if (accepted_ago > 0) {
+		int64_t day =
+		    tb_calendar_add_workdays(app->calendar, tb_date_today(), -accepted_ago);
+		tb_date_format(day, pinned);
+	}
+	if (e == TB_OK && pinned[0])
+		setenv("TB_TODAY", pinned, 1);
+	if (e == TB_OK)
+		e = tb_case_create(s, &ctx, &in, a, &made, &f);
+	for (int i = 0; e == TB_OK && steps[i].event; i++) {
+		if (!strcmp(steps[i].event, "materials")) {
+			e = tb_case_update(s, &ctx, made.case_no, NULL, all_materials(s, item, a),
+			                   &f);
+			continue;
+		}
+		if (!strcmp(steps[i].event, "now")) {
+			unsetenv("TB_TODAY");
+			continue;
+		}
+		/* who 0: the applicant themself. */
+		struct tb_principal staff;
+		e = person(s, steps[i].who ? steps[i].who : applicant, &staff);
+		struct tb_ctx sctx = {&staff, "demo", "demo"};
+		struct tb_case_event ev = {.event = steps[i].event, .opinion = steps[i].opinion};
+		if (!strcmp(ev.event, "request_correction"))
+			ev.corrections =
+			    "[{\"material\":\"经营场所使用相关证明\",\"reason\":\"证明已过期\"}]";
+		const char *state, *missing;
+		if (e == TB_OK)
+			e = tb_case_apply(s, app->calendar, &sctx, made.case_no, &ev, a, &state,
+			                  &missing, &f);
+	}
+	unsetenv("TB_TODAY");
+	if (e == TB_OK && score) {
+		int64_t followup;
+		person(s, applicant, &who);
+		ctx.who = &who;
+		e = tb_rating_add(s, app->calendar, &ctx, made.case_no, score,
+		                  score >= 4 ? "窗口排队时间较长" : "办理高效", "web", &followup,
+		                  &f);
+	}
+	if (e != TB_OK)
+		tb_log_error("demo", "case for %s: %s %s", item, f.field ? f.field : "",
+		             f.reason ? f.reason : tb_err_message(e));
+	tb_arena_free(a);
+	return e;
+}
+
+#define END                   \
+	{                     \
+		NULL, 0, NULL \
+	}
+#define MAT                          \
+	{                            \
+		"materials", 0, NULL \
+	}
+#define SUBMIT(w)                 \
+	{                         \
+		"submit", w, NULL \
+	}
+#define NOW                    \
+	{                      \
+		"now", 0, NULL \
+	}
+
+enum tb_err tb_demo_cases(struct tb_app *app)
+{
+	/* 个体工商户设立登记 and 食品经营许可 of 西湖区市场监督管理局, whose
+	 * reviewer and approver the demo has. */
+	const char *shop = "11330106024892795E4010010201000";
+	const struct step draft[] = {END};
+	const struct step submitted[] = {MAT, SUBMIT(0), END};
+	const struct step correction[] = {
+	    MAT, SUBMIT(0), {"request_correction", REVIEWER, NULL}, END};
+	const struct step rejected[] = {
+	    MAT, SUBMIT(0), {"reject", REVIEWER, "不属于本部门职权范围"}, END};
+	const struct step accepted[] = {MAT, SUBMIT(0), {"accept", REVIEWER, "材料齐全"}, NOW, END};
+	const struct step review[] = {
+	    MAT, SUBMIT(0), {"accept", REVIEWER, "材料齐全"}, {"review", REVIEWER, NULL}, NOW, END};
+	const struct step suspended[] = {MAT,
+	                                 SUBMIT(0),
+	                                 {"accept", REVIEWER, NULL},
+	                                 {"review", REVIEWER, NULL},
+	                                 {"suspend", REVIEWER, "需现场核查"},
+	                                 NOW,
+	                                 END};
+	const struct step approved[] = {MAT,
+	                                SUBMIT(0),
+	                                {"accept", REVIEWER, NULL},
+	                                {"review", REVIEWER, NULL},
+	                                {"approve", APPROVER, "准予登记"},
+	                                NOW,
+	                                END};
+	const struct step refused[] = {MAT,
+	                               SUBMIT(0),
+	                               {"accept", REVIEWER, NULL},
+	                               {"review", REVIEWER, NULL},
+	                               {"refuse", APPROVER, "经营场所不符合要求"},
+	                               NOW,
+	                               END};
+	const struct step completed[] = {MAT,
+	                                 SUBMIT(0),
+	                                 {"accept", REVIEWER, NULL},
+	                                 {"review", REVIEWER, NULL},
+	                                 {"approve", APPROVER, NULL},
+	                                 {"complete", APPROVER, "执照已送达"},
+	                                 NOW,
+	                                 END};
+	const struct step withdrawn[] = {MAT, SUBMIT(0), {"withdraw", 0, "不再需要"}, END};
+	const struct step at_window[] = {MAT, SUBMIT(CLERK), END};
+	struct {
+		int applicant, ago, score;
+		const struct step *steps;
+	} cases[] = {
+	    {ZHANG, 0, 0, draft},     {WANG, 0, 0, draft},      {LI, 0, 0, draft},
+	    {ZHANG, 0, 0, submitted}, {WANG, 0, 0, submitted},  {LI, 0, 0, submitted},
+	    {ZHANG, 0, 0, at_window}, {WANG, 0, 0, correction}, {ZHANG, 0, 0, correction},
+	    {WANG, 0, 0, rejected},   {LI, 0, 0, rejected},     {ZHANG, 0, 0, accepted},
+	    {WANG, 1, 0, accepted},   {LI, 3, 0, accepted},     {ZHANG, 0, 0, review},
+	    {WANG, 1, 0, review},     {LI, 2, 0, review},       {ZHANG, 5, 0, review},
+	    {WANG, 8, 0, review},     {ZHANG, 2, 0, suspended}, {LI, 4, 0, suspended},
+	    {ZHANG, 1, 0, approved},  {WANG, 6, 0, approved},   {LI, 2, 0, refused},
+	    {ZHANG, 9, 1, completed}, {WANG, 7, 2, completed},  {LI, 5, 5, completed},
+	    {ZHANG, 4, 4, completed}, {WANG, 3, 1, completed},  {ZHANG, 2, 0, completed},
+	    {WANG, 0, 0, withdrawn},  {LI, 0, 0, withdrawn},
+	};
+	enum tb_err e = TB_OK;
+	int made = 0;
+	for (size_t i = 0; e == TB_OK && i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* Window cases are opened by the clerk for the applicant. */
+		e = one(app, shop, cases[i].applicant, cases[i].ago, cases[i].steps,
+		        cases[i].score);
+		made += e == TB_OK;
+	}
+	/* 食品经营许可 promises 3 working days: freshly accepted cases are green. */
+	const char *food = "11330106024892795E4010020301001";
+	const struct step *fresh[] = {review, accepted, review, approved};
+	for (size_t i = 0; e == TB_OK && i < sizeof(fresh) / sizeof(fresh[0]); i++) {
+		e = one(app, food, (int)(i % 3) + 1, 0, fresh[i], 0);
+		made += e == TB_OK;
+	}
+	tb_log_info("demo", "%d demo cases", made);
+	return e;
+}

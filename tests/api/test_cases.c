@@ -1,0 +1,529 @@
+/* Cases over HTTP against the real binary with --demo, on SQLite and on
+ * PostgreSQL: applying online and at the general window, the whole
+ * handling path under the clock, corrections listed at once, progress by
+ * query code, ratings and follow-ups, the inbox (exactly once) and a
+ * webhook receiver (signed, at least once), unique numbers under
+ * concurrent creation, every refusal the issue names, and a crash between
+ * commit and delivery that loses nothing. */
+#include "support.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <openssl/hmac.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define ITEM "11330106024892795E4010010201000" /* 个体工商户设立登记, 西湖区市场监督管理局 */
+#define MATERIALS                                                                                          \
+	"{\"materials\":[{\"name\":\"个体工商户登记（备案）申请书\",\"source\":\"upload\"}," \
+	"{\"name\":\"经营者居民身份证\",\"source\":\"upload\"},"                                   \
+	"{\"name\":\"经营场所使用相关证明\",\"source\":\"upload\"}]}"
+
+static struct test_srv srv;
+static const char *db_url;
+static struct test_session zhang, li, clerk, reviewer, approver, supervisor, admin;
+
+/* ---- a webhook receiver on a loopback port --------------------------------- */
+
+static int hook_fd = -1, hook_port;
+static _Atomic int hook_count, hook_bad_sig;
+static char hook_secret[64];
+static pthread_t hook_thread;
+static _Atomic bool hook_stop;
+
+static void *hook_loop(void *arg)
+{
+	(void)arg;
+	while (!hook_stop) {
+		int c = accept(hook_fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		char buf[16384];
+		size_t n = 0;
+		ssize_t k;
+		char *body = NULL;
+		long len = -1;
+		while ((k = read(c, buf + n, sizeof(buf) - 1 - n)) > 0) {
+			n += (size_t)k;
+			buf[n] = '\0';
+			char *end = strstr(buf, "\r\n\r\n");
+			if (end && len < 0) {
+				char *cl = strcasestr(buf, "Content-Length:");
+				len = cl ? strtol(cl + 15, NULL, 10) : 0;
+				body = end + 4;
+			}
+			if (body && (long)(buf + n - body) >= len)
+				break;
+		}
+		if (body) {
+			unsigned char mac[32];
+			unsigned int ml = 0;
+			HMAC(EVP_sha256(), hook_secret, (int)strlen(hook_secret),
+			     (const unsigned char *)body, (size_t)len, mac, &ml);
+			char hex[65];
+			for (unsigned i = 0; i < ml; i++)
+				snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+			char want[96];
+			snprintf(want, sizeof(want), "sha256=%s", hex);
+			if (strstr(buf, want))
+				hook_count++;
+			else
+				hook_bad_sig++;
+		}
+		static const char ok[] =
+		    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+		if (write(c, ok, sizeof(ok) - 1) < 0)
+			hook_bad_sig += 0;
+		close(c);
+	}
+	return NULL;
+}
+
+static void hook_start(void)
+{
+	hook_fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(bind(hook_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	socklen_t sl = sizeof(sa);
+	getsockname(hook_fd, (struct sockaddr *)&sa, &sl);
+	hook_port = ntohs(sa.sin_port);
+	listen(hook_fd, 64);
+	hook_stop = false;
+	pthread_create(&hook_thread, NULL, hook_loop, NULL);
+}
+
+static void hook_end(void)
+{
+	hook_stop = true;
+	shutdown(hook_fd, SHUT_RDWR);
+	close(hook_fd);
+	pthread_join(hook_thread, NULL);
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static json_t *call(const struct test_session *s, const char *method, const char *path,
+                    const char *body, long want)
+{
+	struct http_resp r;
+	test_call(&srv, s, method, path, body, &r);
+	if (r.status != want)
+		fail_msg("%s %s -> %ld, want %ld: %s", method, path, r.status, want, r.body);
+	json_t *j = json_loads(r.body, 0, NULL);
+	http_free(&r);
+	return j;
+}
+
+static const char *str(json_t *j, const char *k)
+{
+	const char *v = json_string_value(json_object_get(j, k));
+	if (!v)
+		fail_msg("no member %s", k);
+	return v;
+}
+
+static char *path_of(const char *case_no, const char *suffix)
+{
+	static char p[256];
+	snprintf(p, sizeof(p), "/api/v1/cases/%s%s", case_no, suffix);
+	return p;
+}
+
+static void event(const struct test_session *s, const char *case_no, const char *body,
+                  const char *want_state)
+{
+	json_t *j = call(s, "POST", path_of(case_no, "/events"), body, 200);
+	assert_string_equal(str(j, "state"), want_state);
+	json_decref(j);
+}
+
+/* Opens and submits a complete case as zhang; returns its number. */
+static char *ready_case(char *code_out)
+{
+	json_t *j =
+	    call(&zhang, "POST", "/api/v1/cases", "{\"item\":\"" ITEM "\",\"form\":{}}", 201);
+	char *no = strdup(str(j, "case_no"));
+	if (code_out)
+		snprintf(code_out, 16, "%s", str(j, "query_code"));
+	json_decref(j);
+	json_decref(call(&zhang, "PUT", path_of(no, ""), MATERIALS, 200));
+	json_decref(call(&zhang, "POST", path_of(no, "/submit"), NULL, 200));
+	return no;
+}
+
+static int start(const char *url)
+{
+	db_url = url;
+	srv_start(&srv, url, "--demo", NULL);
+	struct {
+		struct test_session *s;
+		const char *id;
+	} people[] = {{&zhang, "33010619900101123X"},    {&li, "330106198505052313"},
+	              {&clerk, "330106198808081015"},    {&reviewer, "330106198707072021"},
+	              {&approver, "330106198606063011"}, {&supervisor, "330106198303036024"},
+	              {&admin, "330106198202027014"}};
+	for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++)
+		if (test_login(&srv, people[i].id, "tongban-demo", people[i].s) != 200)
+			return -1;
+	return 0;
+}
+
+static int start_sqlite(void **state)
+{
+	(void)state;
+	return start(test_sqlite_fresh());
+}
+
+static int start_pg(void **state)
+{
+	(void)state;
+	return start(test_pg_fresh("cases"));
+}
+
+static int stop(void **state)
+{
+	(void)state;
+	return srv_stop(&srv) == 0 ? 0 : -1;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void online_path(void **state)
+{
+	(void)state;
+	hook_start();
+	char body[256];
+	snprintf(body, sizeof(body), "{\"department_id\":10,\"url\":\"http://127.0.0.1:%d/hook\"}",
+	         hook_port);
+	json_decref(call(&zhang, "POST", "/api/v1/webhooks", body, 403));
+	json_t *w = call(&admin, "POST", "/api/v1/webhooks", body, 201);
+	snprintf(hook_secret, sizeof(hook_secret), "%s", str(w, "secret"));
+	json_decref(w);
+
+	json_t *j = call(&zhang, "POST", "/api/v1/cases",
+	                 "{\"item\":\"" ITEM "\",\"form\":{\"字号\":\"西湖小店\"}}", 201);
+	assert_string_equal(str(j, "state"), "draft");
+	char no[64], code[16];
+	snprintf(no, sizeof(no), "%s", str(j, "case_no"));
+	snprintf(code, sizeof(code), "%s", str(j, "query_code"));
+	json_decref(j);
+	/* implementation code + yyyymmdd + 4-digit serial */
+	assert_int_equal(strlen(no), 31 + 8 + 4);
+	assert_memory_equal(no, ITEM, 31);
+
+	/* Submitting without materials lists every missing one at once. */
+	j = call(&zhang, "POST", path_of(no, "/submit"), NULL, 400);
+	assert_int_equal(json_array_size(json_object_get(j, "missing")), 3);
+	json_decref(j);
+	json_decref(call(&zhang, "PUT", path_of(no, ""), MATERIALS, 200));
+	json_decref(call(&zhang, "POST", path_of(no, "/submit"), NULL, 200));
+	/* Twice: idempotent, still one submission. */
+	json_decref(call(&zhang, "POST", path_of(no, "/submit"), NULL, 200));
+	j = call(&zhang, "GET", path_of(no, ""), NULL, 200);
+	int submits = 0;
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(j, "steps"), i, s) submits +=
+	    strcmp(str(s, "event"), "submit") == 0;
+	assert_int_equal(submits, 1);
+	json_decref(j);
+	/* Editing is over once submitted. */
+	json_decref(call(&zhang, "PUT", path_of(no, ""), MATERIALS, 409));
+
+	/* Wrong roles and illegal moves. */
+	json_decref(call(&zhang, "POST", path_of(no, "/events"), "{\"event\":\"accept\"}", 403));
+	json_decref(
+	    call(&approver, "POST", path_of(no, "/events"), "{\"event\":\"approve\"}", 409));
+	json_decref(
+	    call(&reviewer, "POST", path_of(no, "/events"), "{\"event\":\"explode\"}", 400));
+	json_decref(call(&reviewer, "POST", path_of(no, "/events"), "{\"event\":\"reject\"}", 400));
+
+	event(&reviewer, no, "{\"event\":\"accept\",\"opinion\":\"材料齐全，予以受理\"}",
+	      "accepted");
+	j = call(&zhang, "GET", path_of(no, ""), NULL, 200);
+	json_t *clock = json_object_get(j, "clock");
+	assert_true(json_is_string(json_object_get(clock, "promised_due")));
+	assert_true(json_is_string(json_object_get(clock, "statutory_due")));
+	assert_true(json_is_integer(json_object_get(clock, "remaining_workdays")));
+	assert_true(json_is_string(json_object_get(clock, "colour")));
+	char statutory[16];
+	snprintf(statutory, sizeof(statutory), "%s", str(clock, "statutory_due"));
+	json_decref(j);
+
+	event(&reviewer, no, "{\"event\":\"review\"}", "under_review");
+	event(&reviewer, no, "{\"event\":\"suspend\",\"opinion\":\"组织现场核查\"}", "suspended");
+	j = call(&zhang, "GET", path_of(no, ""), NULL, 200);
+	assert_true(json_is_true(json_object_get(json_object_get(j, "clock"), "suspended")));
+	json_decref(j);
+	event(&reviewer, no, "{\"event\":\"resume\"}", "under_review");
+	j = call(&approver, "POST", path_of(no, "/events"), "{\"event\":\"extend\"}", 400);
+	assert_string_equal(str(j, "field"), "opinion");
+	json_decref(j);
+	/* Extended once, with a reason; the statutory deadline moves. */
+	event(&approver, no, "{\"event\":\"extend\",\"opinion\":\"情况复杂，需延期\"}",
+	      "under_review");
+	j = call(&zhang, "GET", path_of(no, ""), NULL, 200);
+	assert_string_not_equal(str(json_object_get(j, "clock"), "statutory_due"), statutory);
+	assert_true(json_is_true(json_object_get(json_object_get(j, "clock"), "extended")));
+	json_decref(j);
+	j = call(&approver, "POST", path_of(no, "/events"),
+	         "{\"event\":\"extend\",\"opinion\":\"再次延期\"}", 409);
+	assert_string_equal(str(j, "state"), "under_review");
+	json_decref(j);
+	json_decref(
+	    call(&reviewer, "POST", path_of(no, "/events"), "{\"event\":\"approve\"}", 403));
+	event(&approver, no, "{\"event\":\"approve\",\"opinion\":\"准予登记\"}", "approved");
+	event(&approver, no, "{\"event\":\"complete\",\"opinion\":\"营业执照已送达\"}",
+	      "completed");
+	json_decref(
+	    call(&approver, "POST", path_of(no, "/events"), "{\"event\":\"complete\"}", 409));
+
+	/* Progress: anyone with the code; personal data never. */
+	char p[200];
+	snprintf(p, sizeof(p), "/api/v1/progress/%s?code=%s", no, code);
+	j = call(NULL, "GET", p, NULL, 200);
+	assert_string_equal(str(j, "state"), "completed");
+	assert_null(json_object_get(j, "applicant_id"));
+	assert_null(json_object_get(j, "form"));
+	assert_true(json_array_size(json_object_get(j, "steps")) >= 8);
+	json_decref(j);
+	snprintf(p, sizeof(p), "/api/v1/progress/%s?code=%08d", no,
+	         (int)((strtol(code, NULL, 10) + 1) % 100000000));
+	json_t *wrong = call(NULL, "GET", p, NULL, 404);
+	snprintf(p, sizeof(p), "/api/v1/progress/%s0?code=%s", no, code);
+	json_t *none = call(NULL, "GET", p, NULL, 404);
+	assert_string_equal(str(wrong, "reason"), str(none, "reason"));
+	json_decref(wrong);
+	json_decref(none);
+	json_decref(call(NULL, "GET", "/api/v1/progress/x?code=12", NULL, 400));
+
+	/* Rating: a bad one opens a follow-up that the department closes. */
+	json_decref(call(&li, "POST", path_of(no, "/rating"), "{\"score\":5}", 403));
+	j = call(&zhang, "POST", path_of(no, "/rating"),
+	         "{\"score\":5,\"text\":\"等待时间太长\",\"channel\":\"web\"}", 201);
+	json_int_t followup = json_integer_value(json_object_get(j, "followup_id"));
+	assert_true(followup > 0);
+	json_decref(j);
+	json_decref(call(&zhang, "POST", path_of(no, "/rating"), "{\"score\":1}", 409));
+	j = call(&supervisor, "GET", "/api/v1/ratings/followups", NULL, 200);
+	assert_true(json_integer_value(json_object_get(j, "bad_ratings")) >= 1);
+	json_int_t followed = json_integer_value(json_object_get(j, "followed_up"));
+	json_decref(j);
+	json_decref(call(&zhang, "GET", "/api/v1/ratings/followups", NULL, 403));
+	snprintf(p, sizeof(p), "/api/v1/ratings/followups/%lld", (long long)followup);
+	json_decref(call(&clerk, "POST", p, "{\"note\":\"已电话回访并改进\"}", 403));
+	json_decref(call(&reviewer, "POST", p, "{\"note\":\"已电话回访，优化预约流程\"}", 200));
+	j = call(&supervisor, "GET", "/api/v1/ratings/followups", NULL, 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "followed_up")), followed + 1);
+	assert_true(json_real_value(json_object_get(j, "follow_up_rate")) > 0.0);
+	json_decref(j);
+
+	/* Notifications: the inbox holds one message per transition. */
+	int msgs = 0;
+	for (int tries = 0; tries < 50 && msgs < 8; tries++) {
+		usleep(100000);
+		j = call(&zhang, "GET", "/api/v1/me/messages", NULL, 200);
+		msgs = 0;
+		json_array_foreach(json_object_get(j, "items"), i, s) msgs +=
+		    strcmp(str(s, "case_no"), no) == 0;
+		json_decref(j);
+	}
+	assert_int_equal(msgs, 8); /* submit accept review suspend resume extend approve complete */
+	for (int tries = 0; tries < 50 && hook_count < 8; tries++)
+		usleep(100000);
+	assert_true(hook_count >= 8);
+	assert_int_equal(hook_bad_sig, 0);
+	hook_end();
+}
+
+static void window_and_corrections(void **state)
+{
+	(void)state;
+	/* The general window opens a case for 李四 for a city item. */
+	json_t *page =
+	    call(NULL, "GET", "/api/v1/items?region=330100&department=4&per_page=1", NULL, 200);
+	const char *city_item =
+	    str(json_array_get(json_object_get(page, "items"), 0), "implementation_code");
+	char body[256];
+	snprintf(body, sizeof(body), "{\"item\":\"%s\",\"applicant\":\"330106198505052313\"}",
+	         city_item);
+	json_t *j = call(&clerk, "POST", "/api/v1/cases", body, 201);
+	char no[64];
+	snprintf(no, sizeof(no), "%s", str(j, "case_no"));
+	json_decref(j);
+	j = call(&li, "GET", path_of(no, ""), NULL, 200);
+	assert_string_equal(str(j, "channel"), "window");
+	assert_int_equal(json_integer_value(json_object_get(j, "visits")), 1);
+	json_decref(j);
+	json_decref(call(&zhang, "GET", path_of(no, ""), NULL, 403));
+	json_decref(page);
+	/* 张三 may not apply for 李四; 李四 may for the business he is agent of. */
+	json_decref(call(&zhang, "POST", "/api/v1/cases",
+	                 "{\"item\":\"" ITEM "\",\"applicant\":\"330106198505052313\"}", 403));
+	json_decref(call(&li, "POST", "/api/v1/cases",
+	                 "{\"item\":\"" ITEM "\",\"applicant\":\"91330106MA2H3K7L3H\"}", 201));
+	json_decref(call(&zhang, "POST", "/api/v1/cases",
+	                 "{\"item\":\"" ITEM "\",\"applicant\":\"91330106MA2H3K7L3H\"}", 403));
+	/* Unknown or unpublished items. */
+	json_decref(call(&zhang, "POST", "/api/v1/cases",
+	                 "{\"item\":\"11330106024892795E4010099999000\"}", 404));
+	json_decref(call(&zhang, "POST", "/api/v1/cases", "{\"item\":\"" ITEM "\",\"x\":1}", 400));
+	json_decref(call(NULL, "POST", "/api/v1/cases", "{\"item\":\"" ITEM "\"}", 401));
+
+	/* Needs correction: everything at once, then resubmitted. */
+	char *c2 = ready_case(NULL);
+	json_decref(call(&reviewer, "POST", path_of(c2, "/events"),
+	                 "{\"event\":\"request_correction\"}", 400));
+	event(&reviewer, c2,
+	      "{\"event\":\"request_correction\",\"corrections\":[{\"material\":"
+	      "\"经营场所使用相关证明\","
+	      "\"reason\":\"租赁合同已过期\"},{\"field\":\"经营范围\",\"reason\":\"未填写\"}]}",
+	      "needs_correction");
+	j = call(&zhang, "GET", path_of(c2, ""), NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "corrections")), 2);
+	json_decref(j);
+	json_decref(call(&zhang, "PUT", path_of(c2, ""), MATERIALS, 200));
+	json_decref(call(&zhang, "POST", path_of(c2, "/submit"), NULL, 200));
+	/* Another department's staff may not act on it. */
+	struct test_session other;
+	/* 周共享 is a sharing officer of 杭州市公安局: no case roles at all. */
+	assert_int_equal(test_login(&srv, "330105198404045011", "tongban-demo", &other), 200);
+	json_decref(call(&other, "POST", path_of(c2, "/events"), "{\"event\":\"accept\"}", 403));
+	/* Nor the general window's clerk, who accepts only for its own department. */
+	json_decref(call(&clerk, "POST", path_of(c2, "/events"), "{\"event\":\"accept\"}", 403));
+	event(&reviewer, c2, "{\"event\":\"reject\",\"opinion\":\"不属于本部门职权\"}",
+	      "not_accepted");
+	free(c2);
+
+	/* The queue: the department's open cases, most urgent first. */
+	j = call(&reviewer, "GET", "/api/v1/cases", NULL, 200);
+	assert_string_equal(str(j, "view"), "department_queue");
+	json_decref(j);
+	j = call(&zhang, "GET", "/api/v1/cases", NULL, 200);
+	assert_string_equal(str(j, "view"), "mine");
+	assert_true(json_array_size(json_object_get(j, "items")) >= 2);
+	json_decref(j);
+}
+
+struct racer {
+	int n;
+	char numbers[10][64];
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	for (int i = 0; i < 10; i++) {
+		struct http_resp resp;
+		test_call(&srv, &zhang, "POST", "/api/v1/cases", "{\"item\":\"" ITEM "\"}", &resp);
+		if (resp.status == 201) {
+			json_t *j = json_loads(resp.body, 0, NULL);
+			snprintf(r->numbers[r->n++], 64, "%s",
+			         json_string_value(json_object_get(j, "case_no")));
+			json_decref(j);
+		}
+		http_free(&resp);
+	}
+	return NULL;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void unique_numbers(void **state)
+{
+	(void)state;
+	struct racer rs[8] = {0};
+	pthread_t t[8];
+	for (int i = 0; i < 8; i++)
+		pthread_create(&t[i], NULL, race, &rs[i]);
+	char all[80][64];
+	int n = 0;
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		for (int k = 0; k < rs[i].n; k++)
+			memcpy(all[n++], rs[i].numbers[k], 64);
+	}
+	assert_int_equal(n, 80);
+	qsort(all, (size_t)n, 64, cmp);
+	for (int i = 1; i < n; i++) {
+		assert_string_not_equal(all[i - 1], all[i]);
+		/* consecutive serials: no gap, none reused */
+		assert_int_equal(strtol(all[i] + 39, NULL, 10),
+		                 strtol(all[i - 1] + 39, NULL, 10) + 1);
+	}
+}
+
+/* Commit, crash before delivery, restart: every notification arrives,
+ * exactly once in the inbox. */
+static void crash_before_delivery(void **state)
+{
+	(void)state;
+	srv_stop(&srv);
+	setenv("TB_NOTIFY_PAUSE", "1", 1);
+	srv_start(&srv, db_url, NULL);
+	unsetenv("TB_NOTIFY_PAUSE");
+	assert_int_equal(test_login(&srv, "33010619900101123X", "tongban-demo", &zhang), 200);
+	assert_int_equal(test_login(&srv, "330106198707072021", "tongban-demo", &reviewer), 200);
+	char *no = ready_case(NULL);
+	event(&reviewer, no, "{\"event\":\"accept\"}", "accepted");
+	/* kill -9: no clean shutdown at all. */
+	kill(srv.pid, SIGKILL);
+	waitpid(srv.pid, NULL, 0);
+	srv_start(&srv, db_url, NULL);
+	assert_int_equal(test_login(&srv, "33010619900101123X", "tongban-demo", &zhang), 200);
+	int msgs = 0;
+	for (int tries = 0; tries < 50 && msgs < 2; tries++) {
+		usleep(100000);
+		json_t *j = call(&zhang, "GET", "/api/v1/me/messages", NULL, 200);
+		msgs = 0;
+		size_t i;
+		json_t *s;
+		json_array_foreach(json_object_get(j, "items"), i, s) msgs +=
+		    strcmp(str(s, "case_no"), no) == 0;
+		json_decref(j);
+	}
+	usleep(300000); /* and no duplicate arrives later */
+	json_t *j = call(&zhang, "GET", "/api/v1/me/messages", NULL, 200);
+	msgs = 0;
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(j, "items"), i, s) msgs +=
+	    strcmp(str(s, "case_no"), no) == 0;
+	json_decref(j);
+	assert_int_equal(msgs, 2); /* submit, accept */
+	free(no);
+}
+
+int main(void)
+{
+	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
+	setenv("TB_PWHASH_OPS", "1", 0);
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(online_path),
+	    cmocka_unit_test(window_and_corrections),
+	    cmocka_unit_test(unique_numbers),
+	    cmocka_unit_test(crash_before_delivery),
+	};
+	int failed = cmocka_run_group_tests_name("cases/sqlite", tests, start_sqlite, stop);
+	if (test_pg_base_url()) {
+		hook_count = hook_bad_sig = 0;
+		failed += cmocka_run_group_tests_name("cases/postgresql", tests, start_pg, stop);
+	}
+	return failed ? 1 : 0;
+}
