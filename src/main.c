@@ -20,6 +20,7 @@ static const struct {
     {"export", tb_cmd_export, "export the service catalog as JSON"},
     {"admin", tb_cmd_admin, "create an administrator (password on standard input)"},
     {"migrate", tb_cmd_migrate, "apply schema migrations to the store"},
+    {"bench-cases", tb_cmd_bench_cases, "add drafts and a million cases (make bench)"},
     {"bench-catalog", tb_cmd_bench_catalog, "add a large synthetic catalog (make bench)"},
     {"audit", tb_cmd_audit, "verify the tamper-evident audit trail"},
 };

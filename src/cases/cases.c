@@ -24,7 +24,7 @@ struct row {
 	int64_t promised_days, statutory_days, extension_days, submitted_at, finished_at;
 	char case_no[64], item_code[40], region[10], state[24], case_kind[16], channel[12];
 	char accepted_on[11], promised_due[11], statutory_due[11], suspended_on[11], queue_due[11];
-	const char *item_name, *form, *materials, *corrections;
+	const char *item_name, *form, *materials, *corrections, *required;
 };
 
 #define ROW_COLS                                                                                  \
@@ -32,7 +32,7 @@ struct row {
 	" promised_days, statutory_days, extension_days, COALESCE(submitted_at, 0),"              \
 	" COALESCE(finished_at, 0), case_no, item_code, region, state, case_kind, channel,"       \
 	" accepted_on, promised_due, statutory_due, suspended_on, queue_due, item_name, form,"    \
-	" materials, corrections"
+	" materials, corrections, required"
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -71,6 +71,7 @@ static void read_row(struct tb_stmt *st, struct tb_arena *a, struct row *r)
 	r->form = tb_arena_strdup(a, tb_stmt_text(st, 24));
 	r->materials = tb_arena_strdup(a, tb_stmt_text(st, 25));
 	r->corrections = tb_stmt_text(st, 26) ? tb_arena_strdup(a, tb_stmt_text(st, 26)) : NULL;
+	r->required = tb_arena_strdup(a, tb_stmt_text(st, 27) ? tb_stmt_text(st, 27) : "[]");
 }
 
 static enum tb_err load(struct tb_conn *c, const char *case_no, struct tb_arena *a, struct row *r)
@@ -162,6 +163,19 @@ static json_t *item_doc(struct tb_store *s, const char *code, int64_t version, s
 		return NULL;
 	return json_loads(text, 0, NULL);
 }
+
+/* The same on a connection the caller holds (never a second one from the
+ * pool while holding the first: that can exhaust it). */
+static json_t *item_doc_on(struct tb_conn *c, const char *code, int64_t version, struct tb_arena *a)
+{
+	const char *text;
+	struct tb_item_meta meta;
+	if (tb_item_get_on(c, code, version, a, &text, &meta) != TB_OK)
+		return NULL;
+	return json_loads(text, 0, NULL);
+}
+
+static char *required_of(json_t *item, struct tb_arena *a);
 
 /* ---- create ------------------------------------------------------------- */
 
@@ -268,10 +282,10 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		    "INSERT INTO cases (case_no, query_hash, item_code, item_version, item_name,"
 		    " department_id, region, applicant_id, agent_id, created_by, channel, visits,"
 		    " state, case_kind, promised_days, statutory_days, extension_days, form,"
-		    " materials, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		    " materials, required, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
 		    "?,"
-		    " 'draft', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		    "sssisisiIisisiiissii", case_no, hash, in->item, meta.version,
+		    " ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		    "sssisisiIisisiiisssii", case_no, hash, in->item, meta.version,
 		    json_string_value(json_object_get(item, "name")), meta.department_id,
 		    meta.region, applicant, agent, p->account_id, channel,
 		    (int64_t)(on_behalf ? 1 : 0),
@@ -279,7 +293,7 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		    (int64_t)json_integer_value(json_object_get(item, "promised_days")),
 		    (int64_t)json_integer_value(json_object_get(item, "statutory_days")),
 		    (int64_t)json_integer_value(json_object_get(item, "extension_days")), form,
-		    materials, now, now);
+		    materials, required_of(item, a), now, now);
 	int64_t id = 0;
 	if (e == TB_OK) {
 		id = row ? tb_stmt_int(st, 0) : 0;
@@ -349,8 +363,7 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 		e = check_form(form, f);
 	json_t *item = NULL;
 	if (e == TB_OK && materials) {
-		struct tb_item_meta meta;
-		item = item_doc(s, r.item_code, r.item_version, a, &meta);
+		item = item_doc_on(c, r.item_code, r.item_version, a);
 		e = item ? check_materials(materials, item, a, f) : TB_ESTORE;
 	}
 	if (e == TB_OK)
@@ -379,16 +392,15 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 }
 
 /* Required materials of item missing from the case's list, as JSON. */
-static json_t *missing_materials(json_t *item, const char *materials)
+static json_t *missing_materials(const char *required, const char *materials)
 {
 	json_t *have = json_loads(materials, 0, NULL), *out = json_array();
+	json_t *need = json_loads(required, 0, NULL);
 	size_t i, k;
 	json_t *m, *h;
-	json_array_foreach(json_object_get(item, "materials"), i, m)
+	json_array_foreach(need, i, m)
 	{
-		if (strcmp(json_string_value(json_object_get(m, "required")), "required") != 0)
-			continue;
-		const char *name = json_string_value(json_object_get(m, "name"));
+		const char *name = json_string_value(m);
 		bool found = false;
 		json_array_foreach(have, k, h) found |=
 		    strcmp(name, json_string_value(json_object_get(h, "name"))) == 0;
@@ -398,7 +410,25 @@ static json_t *missing_materials(json_t *item, const char *materials)
 			                                "required and not provided"));
 	}
 	json_decref(have);
+	json_decref(need);
 	return out;
+}
+
+/* The names of the materials item requires, as a JSON array text. */
+static char *required_of(json_t *item, struct tb_arena *a)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(
+	    json_object_get(item, "materials"), i,
+	    m) if (strcmp(json_string_value(json_object_get(m, "required")), "required") == 0)
+	    json_array_append(out, json_object_get(m, "name"));
+	char *t = json_dumps(out, JSON_COMPACT);
+	char *copy = tb_arena_strdup(a, t);
+	free(t);
+	json_decref(out);
+	return copy;
 }
 
 /* ---- transitions ----------------------------------------------------------- */
@@ -483,10 +513,11 @@ static bool terminal(const char *state)
 }
 
 /* The event's own rules: the clock, corrections, materials. */
-static enum tb_err rules(struct tb_store *s, const struct tb_calendar *cal, struct row *r,
+static enum tb_err rules(struct tb_conn *c, const struct tb_calendar *cal, struct row *r,
                          const struct tb_case_event *ev, const char *to, struct tb_arena *a,
                          const char **missing, struct tb_fail *f)
 {
+	(void)c; /* reads of the transaction would go through it */
 	int64_t today = tb_date_today();
 	char day[11];
 	tb_date_format(today, day);
@@ -494,12 +525,7 @@ static enum tb_err rules(struct tb_store *s, const struct tb_calendar *cal, stru
 	if (needs_opinion(event) && (!ev->opinion || !*ev->opinion))
 		return tb_fail(f, TB_EINVAL, "opinion", "a reason is required for this event");
 	if (!strcmp(event, "submit")) {
-		struct tb_item_meta meta;
-		json_t *item = item_doc(s, r->item_code, r->item_version, a, &meta);
-		if (!item)
-			return TB_ESTORE;
-		json_t *miss = missing_materials(item, r->materials);
-		json_decref(item);
+		json_t *miss = missing_materials(r->required, r->materials);
 		if (json_array_size(miss) > 0) {
 			char *t = json_dumps(miss, JSON_COMPACT);
 			*missing = tb_arena_strdup(a, t);
@@ -572,8 +598,13 @@ enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal,
 	e = tb_conn_begin(c);
 	if (e == TB_OK)
 		e = load(c, case_no, a, &r);
-	if (e == TB_OK && !strcmp(ev->event, "submit") && !strcmp(r.state, "submitted")) {
-		/* The same draft submitted twice: one case, one submission. */
+	struct tb_authz_object who = {
+	    .owner = r.applicant, .department = r.department, .region = r.region};
+	const char *again;
+	if (e == TB_OK && !strcmp(ev->event, "submit") && !strcmp(r.state, "submitted") &&
+	    tb_machine_next("draft", "submit", ctx->who, &who, &again) == TB_OK) {
+		/* The same draft submitted twice by whoever may submit it: one
+		 * case, one submission. */
 		tb_conn_rollback(c);
 		tb_store_release(c);
 		*state = "submitted";
@@ -594,7 +625,7 @@ enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal,
 			tb_fail(f, e, "event", "your role may not do this to this case");
 	}
 	if (e == TB_OK)
-		e = rules(s, cal, &r, ev, to, a, missing, f);
+		e = rules(c, cal, &r, ev, to, a, missing, f);
 	int64_t now = (int64_t)time(NULL);
 	if (e == TB_OK)
 		e = write_back(c, &r, from);

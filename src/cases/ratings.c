@@ -140,6 +140,19 @@ enum tb_err tb_followups(struct tb_store *s, const char *region, struct tb_arena
 		e = tb_stmt_step(st, &row);
 	}
 	tb_stmt_reset(st);
+	/* The rate counts every follow-up of the region, not only those listed. */
+	if (e == TB_OK)
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'done' THEN 1 ELSE 0"
+		    " END), 0) FROM followups WHERE region >= ? AND region < ?",
+		    "ss", lo, hi);
+	if (e == TB_OK && row) {
+		bad = tb_stmt_int(st, 0);
+		done = tb_stmt_int(st, 1);
+	}
+	if (e == TB_OK)
+		tb_stmt_reset(st);
 	tb_store_release(c);
 	json_t *j = json_pack("{s:o, s:I, s:I, s:o}", "items", items, "bad_ratings",
 	                      (json_int_t)bad, "followed_up", (json_int_t)done, "follow_up_rate",

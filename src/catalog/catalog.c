@@ -523,6 +523,17 @@ enum tb_err tb_item_get(struct tb_store *s, const char *code, int64_t version, s
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
 		return e;
+	e = tb_item_get_on(c, code, version, a, text, meta);
+	tb_store_release(c);
+	return e;
+}
+
+enum tb_err tb_item_get_on(struct tb_conn *c, const char *code, int64_t version, struct tb_arena *a,
+                           const char **text, struct tb_item_meta *meta)
+{
+	*text = NULL;
+	memset(meta, 0, sizeof(*meta));
+	enum tb_err e;
 	struct tb_stmt *st;
 	bool row;
 	char day[11];
@@ -552,7 +563,6 @@ enum tb_err tb_item_get(struct tb_store *s, const char *code, int64_t version, s
 		e = TB_ENOTFOUND;
 	}
 	tb_stmt_reset(st);
-	tb_store_release(c);
 	return e;
 }
 

@@ -59,6 +59,10 @@ enum tb_err tb_item_latest(struct tb_store *s, const char *code, struct tb_item_
  * force today; otherwise that version, whatever its state. */
 enum tb_err tb_item_get(struct tb_store *s, const char *code, int64_t version, struct tb_arena *a,
                         const char **text, struct tb_item_meta *meta);
+/* The same on connection c (inside the caller's transaction: a case
+ * reads its item without taking a second connection from the pool). */
+enum tb_err tb_item_get_on(struct tb_conn *c, const char *code, int64_t version, struct tb_arena *a,
+                           const char **text, struct tb_item_meta *meta);
 /* The versions of code as a JSON array text (arena), newest first. */
 enum tb_err tb_item_versions(struct tb_store *s, const char *code, struct tb_arena *a,
                              const char **text);

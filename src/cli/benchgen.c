@@ -10,6 +10,7 @@
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 #include "cli/store_opts.h"
+#include "base/date.h"
 #include "codes/credit.h"
 #include "regions/regions.h"
 #include "store/store.h"
@@ -170,5 +171,121 @@ int tb_cmd_bench_catalog(int argc, char **argv)
 		return 1;
 	}
 	printf("bench catalog: %ld departments, %ld items\n", depts, made);
+	return 0;
+}
+
+static const char CASES_USAGE[] =
+    "usage: tongban bench-cases [--drafts N] [--cases M] [--data DIR] [--db URL]\n"
+    "  adds N drafts of 个体工商户设立登记 ready to submit (their numbers go to\n"
+    "  stdout) and M handled cases spread over the demo departments\n";
+
+/* Rows written straight with SQL in large transactions: the benchmark
+ * needs a store of a given size, not a replay of a million requests. */
+int tb_cmd_bench_cases(int argc, char **argv)
+{
+	struct tb_app_options ao = {0};
+	long drafts = 20000, cases = 1000000;
+	static const struct option longopts[] = {
+	    TB_STORE_LONGOPTS,
+	    {"drafts", required_argument, NULL, 'n'},
+	    {"cases", required_argument, NULL, 'm'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (tb_store_opt(&ao, ch, optarg))
+			continue;
+		if (ch == 'n')
+			drafts = strtol(optarg, NULL, 10);
+		else if (ch == 'm')
+			cases = strtol(optarg, NULL, 10);
+		else {
+			fprintf(ch == 'h' ? stdout : stderr, "%s", CASES_USAGE);
+			return ch == 'h' ? 0 : 2;
+		}
+	}
+	if (drafts < 0 || drafts > 1000000 || cases < 0 || cases > 5000000) {
+		fprintf(stderr, "tongban bench-cases: --drafts 0..1000000, --cases 0..5000000\n");
+		return 2;
+	}
+	struct tb_app *app;
+	struct tb_fail f = {0};
+	ao.demo = true;
+	if (tb_app_open(&ao, &app, &f) != TB_OK) {
+		fprintf(stderr, "tongban bench-cases: %s\n", f.reason ? f.reason : "store");
+		return 1;
+	}
+	static const char item[] = "11330106024892795E4010010201000";
+	static const char materials[] =
+	    "[{\"name\":\"个体工商户登记（备案）申请书\",\"source\":\"upload\"},"
+	    "{\"name\":\"经营者居民身份证\",\"source\":\"upload\"},"
+	    "{\"name\":\"经营场所使用相关证明\",\"source\":\"upload\"}]";
+	static const char required[] =
+	    "[\"个体工商户登记（备案）申请书\",\"经营者居民身份证\",\"经营场所使用相关证明\"]";
+	static const char *const states[] = {
+	    "completed",    "completed", "completed",    "completed", "completed",
+	    "not_accepted", "withdrawn", "under_review", "accepted",  "submitted"};
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(app->store, &c);
+	int64_t now = (int64_t)time(NULL);
+	long total = drafts + cases;
+	int64_t depts[64];
+	int ndepts = 0;
+	struct tb_stmt *st;
+	bool row;
+	if (e == TB_OK &&
+	    tb_conn_query(c, &st, &row, "SELECT id FROM departments ORDER BY id", "") == TB_OK) {
+		while (row && ndepts < 64) {
+			depts[ndepts++] = tb_stmt_int(st, 0);
+			if (tb_stmt_step(st, &row) != TB_OK)
+				break;
+		}
+		tb_stmt_reset(st);
+	}
+	if (ndepts == 0)
+		e = TB_ESTORE;
+	for (long i = 0; e == TB_OK && i < total; i++) {
+		if (i % 10000 == 0) {
+			if (i)
+				e = tb_conn_commit(c);
+			if (e == TB_OK)
+				e = tb_conn_begin(c);
+		}
+		bool draft = i < drafts;
+		const char *state = draft ? "draft" : states[i % 10];
+		bool open = !strcmp(state, "under_review") || !strcmp(state, "accepted") ||
+		            !strcmp(state, "submitted");
+		char no[64], due[11];
+		/* A date prefix no real case number uses: 2000-01-01 onwards. */
+		snprintf(no, sizeof(no), "%s2000%02ld%02ld%04ld", item, 1 + (i / 9999 / 28) % 12,
+		         1 + (i / 9999) % 28, 1 + i % 9999);
+		tb_date_format(tb_date_today() + (i % 60) - 20, due);
+		int64_t dept = draft ? 10 : depts[i % ndepts];
+		e = tb_conn_run(
+		    c, NULL,
+		    "INSERT INTO cases (case_no, query_hash, item_code, item_version,"
+		    " item_name, department_id, region, applicant_id, created_by, channel,"
+		    " state, case_kind, promised_days, statutory_days, extension_days, form,"
+		    " materials, required, accepted_on, promised_due, statutory_due, queue_due,"
+		    " created_at, updated_at) VALUES (?, '-', ?, 1, '个体工商户设立登记', ?,"
+		    " '330106', ?, ?, 'web', ?, 'promised', 1, 3, 0, '{}', ?, ?, ?, ?, ?, ?, ?, ?)",
+		    "ssiiisssssssii", no, item, dept, draft ? (int64_t)1 : (int64_t)(1 + i % 3),
+		    draft ? (int64_t)1 : (int64_t)(1 + i % 3), state, materials, required,
+		    draft ? NULL : due, draft ? NULL : due, draft ? NULL : due, open ? due : NULL,
+		    now, now);
+		if (draft && e == TB_OK)
+			printf("%s\n", no);
+	}
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	tb_store_release(c);
+	tb_app_close(app);
+	if (e != TB_OK) {
+		fprintf(stderr, "tongban bench-cases: %s\n", tb_err_message(e));
+		return 1;
+	}
+	fprintf(stderr, "bench cases: %ld drafts, %ld handled cases\n", drafts, cases);
 	return 0;
 }

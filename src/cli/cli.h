@@ -45,4 +45,7 @@ int tb_import_catalog(struct tb_app_options *ao, const char *file);
 /* `tongban bench-catalog`: a large synthetic catalog for make bench. */
 int tb_cmd_bench_catalog(int argc, char **argv);
 
+/* `tongban bench-cases`: drafts to submit and a million cases, for make bench. */
+int tb_cmd_bench_cases(int argc, char **argv);
+
 #endif

@@ -27,7 +27,7 @@ static void usage(FILE *out)
 	        "  --data      data folder (default tongban-data)\n"
 	        "  --db        sqlite:PATH (default DATA/tongban.db) or postgres://...\n"
 	        "  --demo      load demonstration data\n"
-	        "  --threads   HTTP worker threads (default: CPUs)\n"
+	        "  --threads   HTTP worker threads (default: 4 per CPU)\n"
 	        "  --max-body  largest JSON request body in bytes (default 1048576)\n"
 	        "  --bench     also serve GET /_bench/trivial for make bench\n"
 	        "  --quiet     no access log lines\n"

@@ -73,7 +73,8 @@ static enum tb_err one(struct tb_app *app, const char *item, int applicant, int 
 	struct tb_case_new in = {.item = item, .form = "{\"备注\":\"演示办件\"}"};
 	/* A case the applicant brings to the general window: the clerk opens it. */
 	struct tb_principal clerk;
-	if (e == TB_OK && steps[1].event && steps[1].who == CLERK && applicant == ZHANG) {
+	if (e == TB_OK && steps[0].event && steps[1].event && steps[1].who == CLERK &&
+	    applicant == ZHANG) {
 		e = person(s, CLERK, &clerk);
 		ctx.who = &clerk;
 		in.applicant = "33010619900101123X";

@@ -69,17 +69,26 @@ out:
  * refusal sends the answer. */
 static bool case_allowed(struct tb_req *r, const char *action, struct tb_case_ref *ref)
 {
-	enum tb_err e = tb_case_ref(r->app->store, r->params[0], ref);
-	if (e == TB_ENOTFOUND) {
-		tb_resp_error(r, e, "case_no", "no such case");
+	/* Signed out: 401 whether or not the number exists. */
+	const struct tb_principal *p = tb_req_principal(r);
+	if (!p)
+		return false;
+	if (p->kind == TB_ANON) {
+		tb_resp_error(r, TB_EUNAUTH, "session", "sign in first");
 		return false;
 	}
-	if (e != TB_OK) {
+	enum tb_err e = tb_case_ref(r->app->store, r->params[0], ref);
+	if (e != TB_OK && e != TB_ENOTFOUND) {
 		tb_resp_error(r, e, NULL, NULL);
 		return false;
 	}
 	struct tb_authz_object o = {
 	    .owner = ref->applicant, .department = ref->department, .region = ref->region};
+	/* Whoever may not even read a case learns nothing of it: 404 alike. */
+	if (e == TB_ENOTFOUND || tb_authz(p, "case.read", &o) != TB_OK) {
+		tb_resp_error(r, TB_ENOTFOUND, "case_no", "no such case");
+		return false;
+	}
 	return tb_req_allow(r, action, &o);
 }
 

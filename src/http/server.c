@@ -377,8 +377,11 @@ enum tb_err tb_http_start(const struct tb_http_config *cfg, struct tb_app *app,
 	if (!s->cfg.timeout_s)
 		s->cfg.timeout_s = 30;
 	if (!s->cfg.threads) {
+		/* Handlers block on the store (a commit waits for its fsync), so
+		 * more threads than CPUs keep the CPUs busy and let concurrent
+		 * commits share an fsync. */
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		s->cfg.threads = n > 0 ? (unsigned)n : 2;
+		s->cfg.threads = 4 * (n > 0 ? (unsigned)n : 2);
 	}
 	bench_on = cfg->bench;
 	FILE *ur = fopen("/dev/urandom", "rb");

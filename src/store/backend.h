@@ -12,6 +12,9 @@ struct tb_backend {
 	void (*disconnect)(struct tb_conn *c);
 	enum tb_err (*exec)(struct tb_conn *c, const char *sql);
 	enum tb_err (*begin)(struct tb_conn *c);
+	/* Commits and returns once the transaction is durable. */
+	enum tb_err (*commit)(struct tb_conn *c);
+	void (*rollback)(struct tb_conn *c);
 	enum tb_err (*prepare)(struct tb_conn *c, const char *sql, struct tb_stmt **out);
 	void (*bind_text)(struct tb_stmt *st, int idx, const char *s);
 	void (*bind_int)(struct tb_stmt *st, int idx, int64_t v);

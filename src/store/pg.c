@@ -115,6 +115,18 @@ static enum tb_err pg_begin(struct tb_conn *c)
 	return pg_exec(c, "BEGIN");
 }
 
+/* PostgreSQL flushes its WAL at COMMIT and groups concurrent commits
+ * itself. */
+static enum tb_err pg_commit(struct tb_conn *c)
+{
+	return pg_exec(c, "COMMIT");
+}
+
+static void pg_rollback(struct tb_conn *c)
+{
+	pg_exec(c, "ROLLBACK");
+}
+
 /* Rewrites ? to $1, $2, ... outside string literals and quoted names. */
 static char *rewrite(const char *sql, int *nparams)
 {
@@ -283,6 +295,8 @@ const struct tb_backend tb_pg_backend = {
     .disconnect = pg_disconnect,
     .exec = pg_exec,
     .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
     .prepare = pg_prepare,
     .bind_text = pg_bind_text,
     .bind_int = pg_bind_int,

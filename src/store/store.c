@@ -197,7 +197,7 @@ enum tb_err tb_conn_begin(struct tb_conn *c)
 
 enum tb_err tb_conn_commit(struct tb_conn *c)
 {
-	enum tb_err e = c->be->exec(c, "COMMIT");
+	enum tb_err e = c->be->commit(c);
 	if (e != TB_OK) {
 		tb_conn_rollback(c);
 		return e;
@@ -210,7 +210,7 @@ void tb_conn_rollback(struct tb_conn *c)
 {
 	if (!c->in_tx)
 		return;
-	c->be->exec(c, "ROLLBACK");
+	c->be->rollback(c);
 	c->in_tx = false;
 }
 

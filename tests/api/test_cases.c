@@ -368,7 +368,8 @@ static void window_and_corrections(void **state)
 	assert_string_equal(str(j, "channel"), "window");
 	assert_int_equal(json_integer_value(json_object_get(j, "visits")), 1);
 	json_decref(j);
-	json_decref(call(&zhang, "GET", path_of(no, ""), NULL, 403));
+	/* Others learn nothing of it: not even that it exists. */
+	json_decref(call(&zhang, "GET", path_of(no, ""), NULL, 404));
 	json_decref(page);
 	/* 张三 may not apply for 李四; 李四 may for the business he is agent of. */
 	json_decref(call(&zhang, "POST", "/api/v1/cases",
@@ -401,7 +402,7 @@ static void window_and_corrections(void **state)
 	struct test_session other;
 	/* 周共享 is a sharing officer of 杭州市公安局: no case roles at all. */
 	assert_int_equal(test_login(&srv, "330105198404045011", "tongban-demo", &other), 200);
-	json_decref(call(&other, "POST", path_of(c2, "/events"), "{\"event\":\"accept\"}", 403));
+	json_decref(call(&other, "POST", path_of(c2, "/events"), "{\"event\":\"accept\"}", 404));
 	/* Nor the general window's clerk, who accepts only for its own department. */
 	json_decref(call(&clerk, "POST", path_of(c2, "/events"), "{\"event\":\"accept\"}", 403));
 	event(&reviewer, c2, "{\"event\":\"reject\",\"opinion\":\"不属于本部门职权\"}",

@@ -3,6 +3,8 @@
 -- state, the applicants' message inbox, department webhooks, and ratings
 -- (好差评) with their follow-ups.
 
+-- required: the names of the materials the item version requires, copied
+-- at creation so that submitting never reads the catalog.
 CREATE TABLE cases (
 	id {{ID}},
 	case_no TEXT NOT NULL UNIQUE,
@@ -24,6 +26,7 @@ CREATE TABLE cases (
 	extension_days BIGINT NOT NULL,
 	form TEXT NOT NULL,
 	materials TEXT NOT NULL,
+	required TEXT NOT NULL,
 	corrections TEXT,
 	accepted_on TEXT,
 	promised_due TEXT,
