@@ -5,9 +5,11 @@
 #include "cases/cases.h"
 #include "cases/notify.h"
 #include "http/handlers.h"
+#include "identity/ratelimit.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void send_text(struct tb_req *r, int status, const char *text)
 {
@@ -237,8 +239,9 @@ void tb_handle_cases_list(struct tb_req *r)
 	if (!p)
 		return;
 	const char *ls = tb_req_query(r, "limit");
-	long limit = ls ? strtol(ls, NULL, 10) : 50;
-	if (limit < 1 || limit > 200) {
+	char *end = NULL;
+	long limit = ls ? strtol(ls, &end, 10) : 50;
+	if ((ls && (!*ls || *end)) || limit < 1 || limit > 200) {
 		tb_resp_error(r, TB_EINVAL, "limit", "expected 1 to 200");
 		return;
 	}
@@ -282,9 +285,23 @@ void tb_handle_progress(struct tb_req *r)
 		tb_resp_error(r, TB_EINVAL, "code", "required: the 8-digit query code");
 		return;
 	}
+	/* Guessing codes is slowed like guessing passwords: per address. */
+	char key[80];
+	snprintf(key, sizeof(key), "p:%s", r->client);
+	int64_t now = (int64_t)time(NULL);
+	int wait = tb_limit_locked(key, now);
+	if (wait > 0) {
+		char sec[16];
+		snprintf(sec, sizeof(sec), "%d", wait);
+		tb_resp_header(r, "Retry-After", sec);
+		tb_resp_error(r, TB_ERATE, "code", "too many wrong codes; try again later");
+		return;
+	}
 	const char *text;
 	enum tb_err e = tb_case_progress(r->app->store, r->app->calendar, r->params[0], code,
 	                                 r->app->yellow_days, r->arena, &text);
+	if (e == TB_ENOTFOUND)
+		tb_limit_fail(key, tb_limit_client_policy(), now);
 	if (e == TB_ENOTFOUND)
 		tb_resp_error(r, e, "case_no", "no case with this number and code");
 	else if (e != TB_OK)

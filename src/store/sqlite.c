@@ -171,7 +171,8 @@ static enum tb_err lite_connect(const char *path, struct tb_conn **out, struct t
 	lc->head.be = &tb_sqlite_backend;
 	lc->db = db;
 	if (lite_exec(&lc->head, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	                         " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;") != TB_OK) {
+	                         " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+	                         " PRAGMA cache_size=-8192;") != TB_OK) {
 		sqlite3_close(db);
 		free(lc);
 		return tb_fail(f, TB_ESTORE, "db", "cannot configure the SQLite database");
