@@ -581,56 +581,53 @@ static enum tb_err rules(struct tb_conn *c, const struct tb_calendar *cal, struc
 	return TB_OK;
 }
 
-enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal,
-                          const struct tb_ctx *ctx, const char *case_no,
-                          const struct tb_case_event *ev, struct tb_arena *a, const char **state,
-                          const char **missing, struct tb_fail *f)
+struct apply_args {
+	const struct tb_calendar *cal;
+	const struct tb_ctx *ctx;
+	const char *case_no;
+	const struct tb_case_event *ev;
+	struct tb_arena *a;
+	const char **missing;
+	struct tb_fail *f;
+	const char *state; /* out */
+};
+
+/* The transition inside the writer's transaction (tb_store_write). */
+static enum tb_err apply_in(struct tb_conn *c, void *arg)
 {
-	*state = NULL;
-	*missing = NULL;
-	if (!ev->event || !tb_machine_event_known(ev->event))
-		return tb_fail(f, TB_EINVAL, "event", "not an event of the case state machine");
-	struct tb_conn *c;
-	enum tb_err e = tb_store_acquire(s, &c);
+	struct apply_args *x = arg;
+	const struct tb_case_event *ev = x->ev;
+	struct tb_arena *a = x->a;
+	struct row r;
+	memset(&r, 0, sizeof(r));
+	enum tb_err e = load(c, x->case_no, a, &r);
 	if (e != TB_OK)
 		return e;
-	struct row r;
-	e = tb_conn_begin(c);
-	if (e == TB_OK)
-		e = load(c, case_no, a, &r);
-	struct tb_authz_object who = {
-	    .owner = r.applicant, .department = r.department, .region = r.region};
-	const char *again;
-	if (e == TB_OK && !strcmp(ev->event, "submit") && !strcmp(r.state, "submitted") &&
-	    tb_machine_next("draft", "submit", ctx->who, &who, &again) == TB_OK) {
-		/* The same draft submitted twice by whoever may submit it: one
-		 * case, one submission. */
-		tb_conn_rollback(c);
-		tb_store_release(c);
-		*state = "submitted";
-		return TB_OK;
-	}
 	struct tb_authz_object o = {
 	    .owner = r.applicant, .department = r.department, .region = r.region};
 	const char *to = NULL;
-	char from[24];
-	if (e == TB_OK) {
-		copy(from, sizeof(from), r.state);
-		e = tb_machine_next(r.state, ev->event, ctx->who, &o, &to);
-		if (e == TB_ECONFLICT)
-			tb_fail(
-			    f, e, "state",
-			    tb_arena_printf(a, "cannot %s a case that is %s", ev->event, r.state));
-		else if (e != TB_OK)
-			tb_fail(f, e, "event", "your role may not do this to this case");
+	if (!strcmp(ev->event, "submit") && !strcmp(r.state, "submitted") &&
+	    tb_machine_next("draft", "submit", x->ctx->who, &o, &to) == TB_OK) {
+		/* The same draft submitted twice by whoever may submit it: one
+		 * case, one submission. */
+		x->state = "submitted";
+		return TB_OK;
 	}
+	char from[24];
+	copy(from, sizeof(from), r.state);
+	e = tb_machine_next(r.state, ev->event, x->ctx->who, &o, &to);
+	if (e == TB_ECONFLICT)
+		tb_fail(x->f, e, "state",
+		        tb_arena_printf(a, "cannot %s a case that is %s", ev->event, r.state));
+	else if (e != TB_OK)
+		tb_fail(x->f, e, "event", "your role may not do this to this case");
 	if (e == TB_OK)
-		e = rules(c, cal, &r, ev, to, a, missing, f);
+		e = rules(c, x->cal, &r, ev, to, a, x->missing, x->f);
 	int64_t now = (int64_t)time(NULL);
 	if (e == TB_OK)
 		e = write_back(c, &r, from);
 	if (e == TB_OK)
-		e = record(c, ctx, &r, ev->event, from, ev->opinion, now, a);
+		e = record(c, x->ctx, &r, ev->event, from, ev->opinion, now, a);
 	/* An immediate item (即办件) completes on acceptance. */
 	if (e == TB_OK && !strcmp(r.state, "accepted") && !strcmp(r.case_kind, "immediate")) {
 		const char *done;
@@ -646,12 +643,24 @@ enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal,
 		}
 	}
 	if (e == TB_OK)
-		e = tb_conn_commit(c);
-	else
-		tb_conn_rollback(c);
-	tb_store_release(c);
+		x->state = tb_arena_strdup(a, r.state);
+	return e;
+}
+
+enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal,
+                          const struct tb_ctx *ctx, const char *case_no,
+                          const struct tb_case_event *ev, struct tb_arena *a, const char **state,
+                          const char **missing, struct tb_fail *f)
+{
+	*state = NULL;
+	*missing = NULL;
+	if (!ev->event || !tb_machine_event_known(ev->event))
+		return tb_fail(f, TB_EINVAL, "event", "not an event of the case state machine");
+	struct apply_args x = {cal, ctx, case_no, ev, a, missing, f, NULL};
+	/* Batched with concurrent transitions: one commit, one fsync. */
+	enum tb_err e = tb_store_write(s, apply_in, &x);
 	if (e == TB_OK)
-		*state = tb_arena_strdup(a, r.state);
+		*state = x.state;
 	return e;
 }
 

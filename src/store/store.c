@@ -9,8 +9,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A write waiting for the batch writer. */
+struct job {
+	enum tb_err (*fn)(struct tb_conn *c, void *arg);
+	void *arg;
+	enum tb_err result;
+	bool done;
+	struct job *next;
+};
+
 struct tb_store {
 	const struct tb_backend *be;
+	/* The batch writer (SQLite): its own connection and thread. */
+	struct tb_conn *writer;
+	pthread_t writer_thread;
+	bool writer_running, writer_stop;
+	struct job *jobs, **jobs_tail;
+	pthread_cond_t jobs_cv, done_cv;
 	char *target;     /* path or conninfo handed to connect */
 	char *url_masked; /* for logs */
 	int pool_size;
@@ -64,6 +79,9 @@ enum tb_err tb_store_open(const char *url, int pool_size, struct tb_store **out,
 	s->all = tb_xcalloc((size_t)s->pool_size, sizeof(*s->all));
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	pthread_cond_init(&s->jobs_cv, NULL);
+	pthread_cond_init(&s->done_cv, NULL);
+	s->jobs_tail = &s->jobs;
 
 	struct tb_conn *c;
 	enum tb_err e = be->connect(s->target, &c, f);
@@ -79,14 +97,19 @@ enum tb_err tb_store_open(const char *url, int pool_size, struct tb_store **out,
 	return TB_OK;
 }
 
+static void writer_stop(struct tb_store *s);
+
 void tb_store_close(struct tb_store *s)
 {
 	if (!s)
 		return;
+	writer_stop(s);
 	for (int i = 0; i < s->open; i++)
 		s->be->disconnect(s->all[i]);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
+	pthread_cond_destroy(&s->jobs_cv);
+	pthread_cond_destroy(&s->done_cv);
 	free(s->all);
 	free(s->target);
 	free(s->url_masked);
@@ -339,4 +362,146 @@ enum tb_err tb_conn_run(struct tb_conn *c, int64_t *changes, const char *sql, co
 		*changes = tb_stmt_changes(st);
 	tb_stmt_reset(st);
 	return e;
+}
+
+/* ---- batched writes ----------------------------------------------------- */
+
+#define BATCH_MAX 64
+
+static enum tb_err run_alone(struct tb_store *s, enum tb_err (*fn)(struct tb_conn *c, void *arg),
+                             void *arg)
+{
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	e = tb_conn_begin(c);
+	if (e == TB_OK) {
+		e = fn(c, arg);
+		if (e == TB_OK)
+			e = tb_conn_commit(c);
+		else
+			tb_conn_rollback(c);
+	}
+	tb_store_release(c);
+	return e;
+}
+
+/* Runs a batch of jobs in one transaction, each in a savepoint. */
+static void run_batch(struct tb_store *s, struct job *batch)
+{
+	struct tb_conn *c = s->writer;
+	enum tb_err e = tb_conn_begin(c);
+	int wrote = 0;
+	for (struct job *j = batch; j; j = j->next) {
+		if (e != TB_OK) {
+			j->result = e;
+			continue;
+		}
+		enum tb_err se = tb_conn_exec(c, "SAVEPOINT job");
+		j->result = se == TB_OK ? j->fn(c, j->arg) : se;
+		if (se == TB_OK && j->result == TB_OK) {
+			tb_conn_exec(c, "RELEASE job");
+			wrote++;
+		} else if (se == TB_OK) {
+			tb_conn_exec(c, "ROLLBACK TO job");
+			tb_conn_exec(c, "RELEASE job");
+		}
+	}
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	if (e != TB_OK) {
+		tb_conn_rollback(c);
+		for (struct job *j = batch; j; j = j->next)
+			if (j->result == TB_OK)
+				j->result = e; /* nothing of the batch is durable */
+	}
+	(void)wrote;
+}
+
+static void *writer_main(void *arg)
+{
+	struct tb_store *s = arg;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->jobs && !s->writer_stop)
+			pthread_cond_wait(&s->jobs_cv, &s->mu);
+		if (!s->jobs && s->writer_stop)
+			break;
+		/* Take what is waiting, up to BATCH_MAX. */
+		struct job *batch = s->jobs, *last = batch;
+		int n = 1;
+		while (last->next && n < BATCH_MAX) {
+			last = last->next;
+			n++;
+		}
+		s->jobs = last->next;
+		if (!s->jobs)
+			s->jobs_tail = &s->jobs;
+		last->next = NULL;
+		pthread_mutex_unlock(&s->mu);
+		run_batch(s, batch);
+		pthread_mutex_lock(&s->mu);
+		for (struct job *j = batch, *next; j; j = next) {
+			next = j->next;
+			j->done = true;
+		}
+		pthread_cond_broadcast(&s->done_cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Starts the writer on first use; false when it cannot (then callers run
+ * alone). Called with s->mu held. */
+static bool writer_start(struct tb_store *s)
+{
+	if (s->writer_running)
+		return true;
+	struct tb_fail f = {0};
+	if (s->be->connect(s->target, &s->writer, &f) != TB_OK)
+		return false;
+	s->writer->store = s;
+	if (pthread_create(&s->writer_thread, NULL, writer_main, s) != 0) {
+		s->be->disconnect(s->writer);
+		s->writer = NULL;
+		return false;
+	}
+	s->writer_running = true;
+	return true;
+}
+
+static void writer_stop(struct tb_store *s)
+{
+	pthread_mutex_lock(&s->mu);
+	bool running = s->writer_running;
+	s->writer_stop = true;
+	pthread_cond_broadcast(&s->jobs_cv);
+	pthread_mutex_unlock(&s->mu);
+	if (!running)
+		return;
+	pthread_join(s->writer_thread, NULL);
+	s->be->disconnect(s->writer);
+	s->writer = NULL;
+	s->writer_running = false;
+}
+
+enum tb_err tb_store_write(struct tb_store *s, enum tb_err (*fn)(struct tb_conn *c, void *arg),
+                           void *arg)
+{
+	if (s->be->kind != TB_STORE_SQLITE)
+		return run_alone(s, fn, arg);
+	pthread_mutex_lock(&s->mu);
+	if (s->writer_stop || !writer_start(s)) {
+		pthread_mutex_unlock(&s->mu);
+		return run_alone(s, fn, arg);
+	}
+	struct job j = {fn, arg, TB_OK, false, NULL};
+	*s->jobs_tail = &j;
+	s->jobs_tail = &j.next;
+	pthread_cond_signal(&s->jobs_cv);
+	while (!j.done)
+		pthread_cond_wait(&s->done_cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	return j.result;
 }

@@ -72,6 +72,15 @@ int64_t tb_stmt_changes(struct tb_stmt *st);
 /* Clears results and bindings so that the statement can be used again. */
 void tb_stmt_reset(struct tb_stmt *st);
 
+/* Runs fn(c, arg) inside a write transaction and returns once the
+ * transaction is durable, with fn's result (TB_OK commits fn's writes;
+ * anything else undoes them). fn must not begin or commit itself. On
+ * SQLite concurrent calls are batched: one writer thread runs several in
+ * one transaction, each in its own savepoint, so they share one commit
+ * and one fsync; on PostgreSQL each runs in its own transaction. */
+enum tb_err tb_store_write(struct tb_store *s, enum tb_err (*fn)(struct tb_conn *c, void *arg),
+                           void *arg);
+
 /* Convenience: prepare, bind from a format and step once.
  * fmt has one letter per parameter: 's' const char * (NULL binds NULL),
  * 'i' int64_t, 'I' int64_t id where 0 binds NULL, 'n' NULL (no argument). Leaves the statement positioned on
