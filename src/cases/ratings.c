@@ -1,4 +1,5 @@
 /* Ratings and follow-ups (see ratings.h). */
+#include "regions/regions.h"
 #include "cases/ratings.h"
 #include "base/date.h"
 #include "base/utf8.h"
@@ -104,13 +105,9 @@ enum tb_err tb_followups(struct tb_store *s, const char *region, struct tb_arena
                          const char **text)
 {
 	*text = NULL;
-	char lo[12], hi[12];
-	size_t n = strlen(region);
-	if (n == 6)
-		while (n >= 2 && region[n - 1] == '0' && region[n - 2] == '0')
-			n -= 2;
-	snprintf(lo, sizeof(lo), "%.*s", (int)n, region);
-	snprintf(hi, sizeof(hi), "%.*s~", (int)n, region);
+	char lo[10], hi[12];
+	tb_region_prefix(region, lo);
+	snprintf(hi, sizeof(hi), "%s~", lo);
 	struct tb_conn *c;
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)

@@ -1,6 +1,7 @@
 /* The consistency report (see consistency.h): each compared field of each
  * item is reduced to a canonical JSON string; items with the same string
  * share a variant; a field with more than one variant is a difference. */
+#include "regions/regions.h"
 #include "catalog/consistency.h"
 #include "base/date.h"
 
@@ -35,12 +36,9 @@ enum tb_err tb_catalog_consistency(struct tb_store *s, const char *basic_code, c
                                    struct tb_arena *a, const char **text)
 {
 	*text = NULL;
-	char like[12];
-	size_t n = strlen(region);
-	if (n == 6)
-		while (n >= 2 && region[n - 1] == '0' && region[n - 2] == '0')
-			n -= 2;
-	snprintf(like, sizeof(like), "%.*s%%", (int)n, region);
+	char prefix[10], like[12];
+	tb_region_prefix(region, prefix);
+	snprintf(like, sizeof(like), "%s%%", prefix);
 	char day[11];
 	tb_date_format(tb_date_today(), day);
 

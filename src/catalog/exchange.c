@@ -17,12 +17,9 @@
 static char *prefix_of(const char *region)
 {
 	/* 330000 -> "33%", 000000 -> "%" */
-	char buf[12];
-	size_t n = region ? strlen(region) : 0;
-	if (n == 6)
-		while (n >= 2 && region[n - 1] == '0' && region[n - 2] == '0')
-			n -= 2;
-	snprintf(buf, sizeof(buf), "%.*s%%", (int)n, region ? region : "");
+	char prefix[10], buf[12];
+	tb_region_prefix(region, prefix);
+	snprintf(buf, sizeof(buf), "%s%%", prefix);
 	return tb_xstrdup(buf);
 }
 

@@ -11,16 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-static void send_text(struct tb_req *r, int status, const char *text)
-{
-	size_t n = strlen(text);
-	char *copy = malloc(n + 1);
-	if (!copy)
-		abort();
-	memcpy(copy, text, n + 1);
-	tb_resp_take(r, status, "application/json; charset=utf-8", copy, n);
-}
-
 /* Serialises a JSON value member of body to text (arena), or NULL. */
 static const char *member_text(struct tb_req *r, json_t *v)
 {
@@ -105,7 +95,7 @@ void tb_handle_case_get(struct tb_req *r)
 	if (e != TB_OK)
 		tb_resp_error(r, e, NULL, NULL);
 	else
-		send_text(r, 200, text);
+		tb_resp_json_text(r, 200, text);
 }
 
 void tb_handle_case_update(struct tb_req *r)
@@ -307,5 +297,5 @@ void tb_handle_progress(struct tb_req *r)
 	else if (e != TB_OK)
 		tb_resp_error(r, e, NULL, NULL);
 	else
-		send_text(r, 200, text);
+		tb_resp_json_text(r, 200, text);
 }

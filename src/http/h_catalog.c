@@ -14,16 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void send_text(struct tb_req *r, int status, const char *text)
-{
-	size_t n = strlen(text);
-	char *copy = malloc(n + 1);
-	if (!copy)
-		abort();
-	memcpy(copy, text, n + 1);
-	tb_resp_take(r, status, "application/json; charset=utf-8", copy, n);
-}
-
 static bool int_query(struct tb_req *r, const char *name, long lo, long hi, long *out)
 {
 	const char *s = tb_req_query(r, name);
@@ -82,13 +72,9 @@ void tb_handle_items_list(struct tb_req *r)
 		int n = tb_regions_path(r->app->regions, g, path);
 		for (int i = 0; i < n; i++)
 			q.regions[q.nregions++] = path[i]->code;
-		char canon[10];
-		tb_region_code_normalize(g->code, canon);
-		size_t pl = strlen(canon);
-		if (pl == 6)
-			while (pl >= 2 && canon[pl - 1] == '0' && canon[pl - 2] == '0')
-				pl -= 2;
-		q.region_prefix = tb_arena_printf(r->arena, "%.*s%%", (int)pl, canon);
+		char sig[10];
+		tb_region_prefix(g->code, sig);
+		q.region_prefix = tb_arena_printf(r->arena, "%s%%", sig);
 	}
 	const char *dept = tb_req_query(r, "department");
 	if (dept) {
@@ -160,7 +146,7 @@ void tb_handle_item_get(struct tb_req *r)
 	if (!tb_req_allow(
 	        r, strcmp(meta.state, "draft") == 0 ? "catalog.read_draft" : "catalog.read", &o))
 		return;
-	send_text(r, 200, text);
+	tb_resp_json_text(r, 200, text);
 }
 
 void tb_handle_item_versions(struct tb_req *r)
@@ -341,7 +327,7 @@ void tb_handle_consistency(struct tb_req *r)
 	if (e != TB_OK)
 		tb_resp_error(r, e, NULL, NULL);
 	else
-		send_text(r, 200, text);
+		tb_resp_json_text(r, 200, text);
 }
 
 void tb_handle_basic_create(struct tb_req *r)
@@ -361,7 +347,7 @@ void tb_handle_basic_create(struct tb_req *r)
 	if (e != TB_OK)
 		tb_resp_fail(r, e, &f);
 	else
-		send_text(r, 201, text);
+		tb_resp_json_text(r, 201, text);
 }
 
 void tb_handle_basic_get(struct tb_req *r)
@@ -373,5 +359,5 @@ void tb_handle_basic_get(struct tb_req *r)
 	if (e != TB_OK)
 		tb_resp_error(r, e, "code", e == TB_ENOTFOUND ? "no such basic item" : NULL);
 	else
-		send_text(r, 200, text);
+		tb_resp_json_text(r, 200, text);
 }

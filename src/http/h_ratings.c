@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void send_text(struct tb_req *r, int status, const char *text)
-{
-	size_t n = strlen(text);
-	char *copy = malloc(n + 1);
-	if (!copy)
-		abort();
-	memcpy(copy, text, n + 1);
-	tb_resp_take(r, status, "application/json; charset=utf-8", copy, n);
-}
-
 void tb_handle_case_rate(struct tb_req *r)
 {
 	struct tb_case_ref ref;
@@ -81,7 +71,7 @@ void tb_handle_followups(struct tb_req *r)
 	if (e != TB_OK)
 		tb_resp_error(r, e, NULL, NULL);
 	else
-		send_text(r, 200, text);
+		tb_resp_json_text(r, 200, text);
 }
 
 void tb_handle_followup_close(struct tb_req *r)

@@ -24,6 +24,12 @@ void tb_resp_static(struct tb_req *r, int status, const char *content_type, cons
 	r->resp_static = true;
 }
 
+void tb_resp_json_text(struct tb_req *r, int status, const char *text)
+{
+	size_t n = strlen(text);
+	tb_resp_take(r, status, "application/json; charset=utf-8", tb_xstrndup(text, n), n);
+}
+
 void tb_resp_json(struct tb_req *r, int status, json_t *json)
 {
 	char *s = json_dumps(json, JSON_COMPACT);

@@ -98,6 +98,8 @@ void tb_resp_fail(struct tb_req *r, enum tb_err e, const struct tb_fail *f);
 /* Sends data that outlives the request (embedded assets) without copying. */
 void tb_resp_static(struct tb_req *r, int status, const char *content_type, const char *data,
                     size_t len);
+/* Sends JSON text (copied) with status. */
+void tb_resp_json_text(struct tb_req *r, int status, const char *text);
 /* Sends malloc'd data, taking ownership. */
 void tb_resp_take(struct tb_req *r, int status, const char *content_type, char *data, size_t len);
 /* Adds a response header; name and value are copied into the arena. */

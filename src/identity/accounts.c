@@ -1,6 +1,7 @@
 /* Person and organisation accounts (see accounts.h). Password hashing
  * runs before the transaction: it takes ~75 ms and must not hold the
  * write lock. */
+#include "regions/regions.h"
 #include "identity/accounts.h"
 #include "base/pwhash.h"
 #include "codes/credit.h"
@@ -223,12 +224,9 @@ enum tb_err tb_account_list(struct tb_store *s, const char *region, const char *
 	if (limit < 1 || limit > 500)
 		limit = 50;
 	/* Region prefix: 330000 -> "33%". */
-	char prefix[12];
-	size_t pl = strlen(region);
-	if (pl == 6)
-		while (pl >= 2 && region[pl - 1] == '0' && region[pl - 2] == '0')
-			pl -= 2;
-	snprintf(prefix, sizeof(prefix), "%.*s%%", (int)pl, region);
+	char sig[10], prefix[12];
+	tb_region_prefix(region, sig);
+	snprintf(prefix, sizeof(prefix), "%s%%", sig);
 	char *like = q ? tb_arena_printf(a, "%%%s%%", q) : NULL;
 	struct tb_conn *c;
 	enum tb_err e = tb_store_acquire(s, &c);

@@ -4,6 +4,7 @@
 #include "identity/authz.h"
 #include "base/asset.h"
 #include "base/log.h"
+#include "regions/regions.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -107,13 +108,9 @@ bool tb_region_covers(const char *ancestor, const char *region)
 {
 	if (!ancestor || !region || !*region)
 		return false;
-	/* The significant prefix: trailing "00" pairs of a 6-digit code do not
-	 * count (330000 -> 33, 330100 -> 3301, 000000 -> ""). */
-	size_t n = strlen(ancestor);
-	if (n == 6)
-		while (n >= 2 && ancestor[n - 1] == '0' && ancestor[n - 2] == '0')
-			n -= 2;
-	return strncmp(ancestor, region, n) == 0;
+	char sig[10];
+	tb_region_prefix(ancestor, sig);
+	return strncmp(sig, region, strlen(sig)) == 0;
 }
 
 /* Does the token's own action list hold action? */

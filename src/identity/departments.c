@@ -112,12 +112,9 @@ enum tb_err tb_department_list(struct tb_store *s, const char *region, struct tb
 {
 	*out = NULL;
 	*n = 0;
-	char prefix[12];
-	size_t pl = region ? strlen(region) : 0;
-	if (pl == 6)
-		while (pl >= 2 && region[pl - 1] == '0' && region[pl - 2] == '0')
-			pl -= 2;
-	snprintf(prefix, sizeof(prefix), "%.*s%%", (int)pl, region ? region : "");
+	char sig[10], prefix[12];
+	tb_region_prefix(region, sig);
+	snprintf(prefix, sizeof(prefix), "%s%%", sig);
 	struct tb_conn *c;
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)

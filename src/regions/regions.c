@@ -46,6 +46,16 @@ bool tb_region_code_normalize(const char *in, char out[10])
 	return true;
 }
 
+void tb_region_prefix(const char *code, char out[10])
+{
+	size_t n = code ? strnlen(code, 9) : 0;
+	if (n == 6)
+		while (n >= 2 && code[n - 1] == '0' && code[n - 2] == '0')
+			n -= 2;
+	memcpy(out, code ? code : "", n);
+	out[n] = '\0';
+}
+
 static int by_code(const void *a, const void *b)
 {
 	return strcmp(((const struct tb_region *)a)->code, ((const struct tb_region *)b)->code);

@@ -35,6 +35,11 @@ const char *tb_region_level_name(enum tb_region_level lv);
  * digits as they are. False (and out = "") for anything else. */
 bool tb_region_code_normalize(const char *in, char out[10]);
 
+/* The significant prefix of a region code (330000 -> "33", 330100 ->
+ * "3301", 330106 -> "330106", 000000 -> ""), written to out (10 bytes).
+ * Every region within code starts with it. */
+void tb_region_prefix(const char *code, char out[10]);
+
 /* Reads the regions table into a new snapshot owned by the caller. */
 enum tb_err tb_regions_load(struct tb_store *s, struct tb_regions **out);
 /* NULL is a no-op. */
