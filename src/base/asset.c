@@ -29,3 +29,21 @@ void tb_asset_each(const char *prefix, void (*fn)(const struct tb_asset *a, void
 		if (strncmp(tb_assets[i].path, prefix, plen) == 0)
 			fn(&tb_assets[i], ctx);
 }
+
+void tb_asset_lines(const struct tb_asset *a, void (*fn)(char *line, void *ctx), void *ctx)
+{
+	const char *p = a->data, *end = a->data + a->size;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		char line[256];
+		size_t n =
+		    (size_t)(eol - p) < sizeof(line) - 1 ? (size_t)(eol - p) : sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = eol + 1;
+		if (line[0] && line[0] != '#')
+			fn(line, ctx);
+	}
+}

@@ -16,4 +16,9 @@ const struct tb_asset *tb_asset_find(const char *path);
 /* Calls fn for every asset whose path starts with prefix, in path order. */
 void tb_asset_each(const char *prefix, void (*fn)(const struct tb_asset *a, void *ctx), void *ctx);
 
+/* Calls fn for each line of a (a table file: blank lines and lines that
+ * start with '#' are skipped), with the line copied NUL-terminated into a
+ * buffer of up to 255 bytes (longer lines are cut). fn may modify it. */
+void tb_asset_lines(const struct tb_asset *a, void (*fn)(char *line, void *ctx), void *ctx);
+
 #endif

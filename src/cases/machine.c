@@ -17,33 +17,26 @@ static struct row rows[MAX_ROWS];
 static int nrows;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+static void add_row(char *line, void *ctx)
+{
+	(void)ctx;
+	if (nrows >= MAX_ROWS)
+		return;
+	struct row *r = &rows[nrows];
+	if (sscanf(line, "%23[^\t]\t%23[^\t]\t%23[^\t]\t%23s", r->from, r->event, r->role, r->to) ==
+	    4)
+		nrows++;
+	else
+		tb_log_error("cases", "transition line skipped");
+}
+
 static void load(void)
 {
 	const struct tb_asset *a = tb_asset_find("src/cases/transitions.tsv");
-	if (!a) {
+	if (a)
+		tb_asset_lines(a, add_row, NULL);
+	else
 		tb_log_error("cases", "transition table missing: no case can move");
-		return;
-	}
-	const char *p = a->data, *end = a->data + a->size;
-	while (p < end && nrows < MAX_ROWS) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			eol = end;
-		char line[128];
-		size_t n =
-		    (size_t)(eol - p) < sizeof(line) - 1 ? (size_t)(eol - p) : sizeof(line) - 1;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p = eol + 1;
-		if (!line[0] || line[0] == '#')
-			continue;
-		struct row *r = &rows[nrows];
-		if (sscanf(line, "%23[^\t]\t%23[^\t]\t%23[^\t]\t%23s", r->from, r->event, r->role,
-		           r->to) == 4)
-			nrows++;
-		else
-			tb_log_error("cases", "transition line skipped");
-	}
 }
 
 bool tb_machine_row(int i, const char **from, const char **event, const char **role,

@@ -38,50 +38,43 @@ bool tb_role_known(const char *role)
 	return false;
 }
 
+static void add_row(char *line, void *ctx)
+{
+	(void)ctx;
+	if (nrows >= MAX_ROWS)
+		return;
+	struct row *r = &rows[nrows];
+	char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+	if (!t1 || !t2) {
+		tb_log_error("authz", "policy line skipped: %s", line);
+		return;
+	}
+	*t1 = *t2 = '\0';
+	snprintf(r->role, sizeof(r->role), "%.23s", line);
+	snprintf(r->action, sizeof(r->action), "%.47s", t1 + 1);
+	snprintf(r->scope_name, sizeof(r->scope_name), "%.15s", t2 + 1);
+	if (strcmp(t2 + 1, "all") == 0)
+		r->scope = SCOPE_ALL;
+	else if (strcmp(t2 + 1, "own") == 0)
+		r->scope = SCOPE_OWN;
+	else if (strcmp(t2 + 1, "department") == 0)
+		r->scope = SCOPE_DEPARTMENT;
+	else if (strcmp(t2 + 1, "region") == 0)
+		r->scope = SCOPE_REGION;
+	else {
+		tb_log_error("authz", "policy line with unknown scope skipped");
+		return;
+	}
+	nrows++;
+}
+
 static void load(void)
 {
 	const struct tb_asset *a = tb_asset_find("src/identity/policy.tsv");
-	if (!a) {
+	if (a)
+		tb_asset_lines(a, add_row, NULL);
+	else
 		tb_log_error("authz", "policy table missing: everything is denied");
-		return;
-	}
-	const char *p = a->data, *end = a->data + a->size;
-	while (p < end && nrows < MAX_ROWS) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			eol = end;
-		char line[128];
-		size_t n =
-		    (size_t)(eol - p) < sizeof(line) - 1 ? (size_t)(eol - p) : sizeof(line) - 1;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p = eol + 1;
-		if (!line[0] || line[0] == '#')
-			continue;
-		struct row *r = &rows[nrows];
-		char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-		if (!t1 || !t2) {
-			tb_log_error("authz", "policy line skipped: %s", line);
-			continue;
-		}
-		*t1 = *t2 = '\0';
-		snprintf(r->role, sizeof(r->role), "%.23s", line);
-		snprintf(r->action, sizeof(r->action), "%.47s", t1 + 1);
-		snprintf(r->scope_name, sizeof(r->scope_name), "%.15s", t2 + 1);
-		if (strcmp(t2 + 1, "all") == 0)
-			r->scope = SCOPE_ALL;
-		else if (strcmp(t2 + 1, "own") == 0)
-			r->scope = SCOPE_OWN;
-		else if (strcmp(t2 + 1, "department") == 0)
-			r->scope = SCOPE_DEPARTMENT;
-		else if (strcmp(t2 + 1, "region") == 0)
-			r->scope = SCOPE_REGION;
-		else {
-			tb_log_error("authz", "policy line with unknown scope skipped");
-			continue;
-		}
-		nrows++;
-	}
 }
 
 bool tb_policy_row(int i, const char **role, const char **action, const char **scope)
