@@ -20,10 +20,7 @@
 static struct test_srv srv;
 static const char *db_url;
 
-struct session {
-	char cookie[300]; /* "Cookie: tb_session=..." */
-	char csrf[96];    /* "X-CSRF-Token: ..." */
-};
+#define session test_session
 
 static const struct {
 	const char *name, *id_number;
@@ -42,31 +39,16 @@ static const char *const json_hdr = "Content-Type: application/json";
 
 static long post(const char *path, const struct session *s, const char *body, struct http_resp *out)
 {
-	const char *h[4] = {json_hdr, s ? s->cookie : NULL, s ? s->csrf : NULL, NULL};
-	http_req(&srv, "POST", path, h, body, strlen(body), out);
+	test_call(&srv, s, "POST", path, body, out);
 	return out->status;
 }
 
-/* Logs in and fills s; returns the status. */
+/* Logs in (checking the cookie's flags) and fills s; returns the status. */
 static long login(const char *id_number, const char *password, struct session *s)
 {
-	char body[256];
-	snprintf(body, sizeof(body), "{\"login\":\"%s\",\"password\":\"%s\"}", id_number, password);
-	struct http_resp r;
-	long st = post("/api/v1/auth/login", NULL, body, &r);
-	if (st == 200 && s) {
-		char cookie[256];
-		assert_non_null(http_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
-		assert_non_null(strstr(cookie, "HttpOnly"));
-		assert_non_null(strstr(cookie, "SameSite=Strict"));
-		*strchr(cookie, ';') = '\0';
-		snprintf(s->cookie, sizeof(s->cookie), "Cookie: %s", cookie);
-		json_t *j = json_loads(r.body, 0, NULL);
-		snprintf(s->csrf, sizeof(s->csrf), "X-CSRF-Token: %s",
-		         json_string_value(json_object_get(j, "csrf_token")));
-		json_decref(j);
-	}
-	http_free(&r);
+	long st = test_login(&srv, id_number, password, s);
+	if (st == 200 && s)
+		assert_true(strncmp(s->cookie, "Cookie: tb_session=", 19) == 0);
 	return st;
 }
 
@@ -240,6 +222,17 @@ static void login_answers(void **state)
 	json_decref(jb);
 	http_free(&a);
 	http_free(&b);
+
+	/* The session cookie: HttpOnly, SameSite=Strict, a 256-bit token. */
+	struct http_resp lr;
+	post("/api/v1/auth/login", NULL,
+	     "{\"login\":\"330102199203154022\",\"password\":\"tongban-demo\"}", &lr);
+	char cookie[256];
+	assert_non_null(http_header(&lr, "Set-Cookie", cookie, sizeof(cookie)));
+	assert_non_null(strstr(cookie, "HttpOnly"));
+	assert_non_null(strstr(cookie, "SameSite=Strict"));
+	assert_true(strcspn(cookie + 11, ";") >= 43); /* base64url of 32 bytes */
+	http_free(&lr);
 
 	/* CSRF: a cookie-authenticated write without the token is refused. */
 	struct session *s = who("王五");
