@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static struct test_srv srv;
@@ -307,6 +308,40 @@ static void brute_force(void **state)
 	assert_int_equal(login("330102199203154022", "tongban-demo", NULL), 200);
 }
 
+/* `tongban admin create` with the password on standard input makes an
+ * administrator who can sign in and administer. */
+static void admin_cli(void **state)
+{
+	(void)state;
+	const char *bin = getenv("TB_TEST_BIN") ? getenv("TB_TEST_BIN") : "build/tongban";
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+	         "echo 'first-admin-2026' | %s admin create --name 钱管理 --id-number "
+	         "330106197001017210 --db '%s' >/dev/null 2>&1",
+	         bin, db_url);
+	assert_int_equal(WEXITSTATUS(system(cmd)), 0);
+	/* A bad identity number: refused with a message and a non-zero exit. */
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "echo 'x-password-1' | %s admin create --name 钱管理 --id-number 330106197001017218"
+	    " --db '%s' 2>&1",
+	    bin, db_url);
+	FILE *p = popen(cmd, "r");
+	char line[256] = "";
+	assert_non_null(fgets(line, sizeof(line), p));
+	assert_int_equal(WEXITSTATUS(pclose(p)), 1);
+	assert_non_null(strstr(line, "check digit"));
+	snprintf(cmd, sizeof(cmd), "%s admin create --name x </dev/null >/dev/null 2>&1", bin);
+	assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+
+	struct session s;
+	assert_int_equal(login("330106197001017210", "first-admin-2026", &s), 200);
+	struct http_resp r;
+	test_call(&srv, &s, "GET", "/api/v1/accounts", NULL, &r);
+	assert_int_equal(r.status, 200);
+	http_free(&r);
+}
+
 static void audit_chain_verifies(void **state)
 {
 	(void)state;
@@ -329,9 +364,9 @@ int main(void)
 	setenv("TB_PWHASH_OPS", "1", 0);
 	setenv("TB_LOGIN_LOCK_SECONDS", "2", 1);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(policy_over_http),     cmocka_unit_test(registration),
-	    cmocka_unit_test(login_answers),        cmocka_unit_test(brute_force),
-	    cmocka_unit_test(audit_chain_verifies),
+	    cmocka_unit_test(policy_over_http), cmocka_unit_test(registration),
+	    cmocka_unit_test(login_answers),    cmocka_unit_test(brute_force),
+	    cmocka_unit_test(admin_cli),        cmocka_unit_test(audit_chain_verifies),
 	};
 	int failed = cmocka_run_group_tests_name("identity/sqlite", tests, start_sqlite, stop);
 	if (test_pg_base_url()) {
