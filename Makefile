@@ -10,7 +10,7 @@ O   ?= build
 SAN ?=
 CC  ?= cc
 
-PKGS      := libmicrohttpd jansson sqlite3 libpq libcrypto libsodium libcurl
+PKGS      := libmicrohttpd jansson sqlite3 libpq libcrypto libsodium libcurl libmagic
 TEST_PKGS := cmocka libcurl libcrypto
 
 # A fresh machine lacks the -dev packages: install them before asking

@@ -96,3 +96,44 @@ bool tb_streq_ct(const char *a, const char *b)
 		diff |= (unsigned char)(a[i] ^ b[i]);
 	return diff == 0;
 }
+
+struct tb_sm3_stream {
+	EVP_MD_CTX *ctx;
+};
+
+struct tb_sm3_stream *tb_sm3_begin(void)
+{
+	pthread_once(&sm3_once, fetch_sm3);
+	struct tb_sm3_stream *s = malloc(sizeof(*s));
+	if (!s || !(s->ctx = EVP_MD_CTX_new()) || EVP_DigestInit_ex(s->ctx, sm3_md, NULL) != 1) {
+		fprintf(stderr, "tongban: SM3 failed\n");
+		abort();
+	}
+	return s;
+}
+
+void tb_sm3_update(struct tb_sm3_stream *s, const void *data, size_t n)
+{
+	if (EVP_DigestUpdate(s->ctx, data, n) != 1) {
+		fprintf(stderr, "tongban: SM3 failed\n");
+		abort();
+	}
+}
+
+void tb_sm3_end(struct tb_sm3_stream *s, char out[TB_SM3_HEX])
+{
+	unsigned char d[TB_SM3_LEN];
+	unsigned int len = 0;
+	EVP_DigestFinal_ex(s->ctx, d, &len);
+	tb_hex(d, sizeof(d), out);
+	EVP_MD_CTX_free(s->ctx);
+	free(s);
+}
+
+void tb_sm3_abort(struct tb_sm3_stream *s)
+{
+	if (!s)
+		return;
+	EVP_MD_CTX_free(s->ctx);
+	free(s);
+}

@@ -26,4 +26,14 @@ void tb_token(const char *prefix, size_t nbytes, char *out, size_t out_size);
  * lengths. */
 bool tb_streq_ct(const char *a, const char *b);
 
+/* An SM3 digest computed piece by piece (streamed uploads). */
+struct tb_sm3_stream;
+/* A new stream; never NULL. */
+struct tb_sm3_stream *tb_sm3_begin(void);
+void tb_sm3_update(struct tb_sm3_stream *s, const void *data, size_t n);
+/* Writes the hex digest and frees s. */
+void tb_sm3_end(struct tb_sm3_stream *s, char out[TB_SM3_HEX]);
+/* Frees s without a digest; NULL is a no-op. */
+void tb_sm3_abort(struct tb_sm3_stream *s);
+
 #endif
