@@ -5,6 +5,7 @@
 #include "base/mem.h"
 #include "calendar/calendar_store.h"
 #include "demo/demo.h"
+#include "materials/blobs.h"
 #include "regions/regions.h"
 #include "store/migrate.h"
 #include "store/store.h"
@@ -34,6 +35,7 @@ enum tb_err tb_app_open_store(const struct tb_app_options *opt, struct tb_app **
 	app->secure_cookies = opt->secure_cookies;
 	app->session_idle_s = 1800;
 	app->yellow_days = 2;
+	app->max_upload = 20u << 20;
 	app->session_absolute_s = 43200;
 	memcpy(app->province, "000000", 7);
 	enum tb_err e = tb_store_open(url, opt->pool_size > 0 ? opt->pool_size : 8, &app->store, f);
@@ -86,6 +88,14 @@ enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, s
 		e = tb_demo_seed(app);
 	if (e == TB_OK)
 		e = load_province(app);
+	if (e == TB_OK) {
+		char dir[4096];
+		if (mkdir(app->data_dir, 0700) != 0 && errno != EEXIST)
+			e = TB_ESTORE;
+		snprintf(dir, sizeof(dir), "%s/blobs", app->data_dir);
+		if (e == TB_OK)
+			e = tb_blobs_open(dir, &app->blobs);
+	}
 	if (e != TB_OK) {
 		tb_fail(f, e, "db", "loading reference data failed");
 		tb_app_close(app);
@@ -99,6 +109,7 @@ void tb_app_close(struct tb_app *app)
 {
 	if (!app)
 		return;
+	tb_blobs_close(app->blobs);
 	tb_regions_free(app->regions);
 	tb_calendar_free(app->calendar);
 	tb_store_close(app->store);

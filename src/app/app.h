@@ -7,11 +7,13 @@
 #include "base/err.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct tb_store;
 struct tb_regions;
 struct tb_calendar;
 struct tb_notifier;
+struct tb_blobs;
 
 struct tb_app_options {
 	const char *data_dir; /* default "tongban-data" */
@@ -31,6 +33,8 @@ struct tb_app {
 	struct tb_regions *regions;
 	struct tb_calendar *calendar;
 	struct tb_notifier *notifier; /* started by serve; NULL elsewhere */
+	struct tb_blobs *blobs;       /* material files: DATA/blobs */
+	size_t max_upload;            /* bytes of one uploaded file; default 20 MiB */
 	char *data_dir;
 	bool demo;
 };

@@ -866,3 +866,110 @@ enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int6
 	*text = dump(arr, a);
 	return TB_OK;
 }
+
+/* ---- uploaded materials ---------------------------------------------------- */
+
+struct upload_args {
+	const struct tb_ctx *ctx;
+	const char *case_no, *name, *sm3, *mime;
+	size_t size;
+	struct tb_arena *a;
+	struct tb_fail *f;
+};
+
+static enum tb_err add_upload_in(struct tb_conn *c, void *arg)
+{
+	struct upload_args *x = arg;
+	struct row r;
+	memset(&r, 0, sizeof(r));
+	enum tb_err e = load(c, x->case_no, x->a, &r);
+	if (e != TB_OK)
+		return e;
+	if (strcmp(r.state, "draft") && strcmp(r.state, "needs_correction"))
+		return tb_fail(x->f, TB_ECONFLICT, "state",
+		               "materials go with a draft or a case that needs correction");
+	json_t *item = item_doc_on(c, r.item_code, r.item_version, x->a);
+	bool known = false;
+	size_t i;
+	json_t *m;
+	json_array_foreach(item ? json_object_get(item, "materials") : NULL, i, m) known |=
+	    strcmp(json_string_value(json_object_get(m, "name")), x->name) == 0;
+	json_decref(item);
+	if (!known)
+		return tb_fail(x->f, TB_EINVAL, "material", "not a material of this item");
+	/* The case's list: this material now comes from the upload. */
+	json_t *list = json_loads(r.materials, 0, NULL), *out = json_array();
+	json_array_foreach(list, i, m) if (strcmp(json_string_value(json_object_get(m, "name")),
+	                                          x->name) != 0) json_array_append(out, m);
+	json_array_append_new(
+	    out, json_pack("{s:s, s:s, s:s}", "name", x->name, "source", "upload", "ref", x->sm3));
+	char *text = json_dumps(out, JSON_COMPACT);
+	json_decref(list);
+	json_decref(out);
+	int64_t now = (int64_t)time(NULL);
+	e = tb_conn_run(c, NULL, "UPDATE cases SET materials = ?, updated_at = ? WHERE id = ?",
+	                "sii", text, now, r.id);
+	free(text);
+	if (e == TB_OK)
+		e = tb_conn_run(
+		    c, NULL,
+		    "INSERT INTO materials (owner_id, name, sm3, size, mime, source, case_id,"
+		    " given_by, created_at) VALUES (?, ?, ?, ?, ?, 'upload', ?, ?, ?)",
+		    "issisiii", r.applicant, x->name, x->sm3, (int64_t)x->size, x->mime, r.id,
+		    x->ctx->who->account_id, now);
+	if (e == TB_OK)
+		e = tb_ctx_audit(c, x->ctx, "case.material",
+		                 tb_arena_printf(x->a, "case:%s", x->case_no), "ok");
+	return e;
+}
+
+enum tb_err tb_case_add_upload(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
+                               const char *name, const char *sm3, size_t size, const char *mime,
+                               struct tb_fail *f)
+{
+	struct tb_arena *a = tb_arena_new();
+	struct upload_args x = {ctx, case_no, name, sm3, mime, size, a, f};
+	enum tb_err e = tb_store_write(s, add_upload_in, &x);
+	tb_arena_free(a);
+	return e;
+}
+
+enum tb_err tb_material_library(struct tb_store *s, int64_t owner, struct tb_arena *a,
+                                const char **text)
+{
+	*text = NULL;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	json_t *arr = json_array();
+	e = tb_conn_query(
+	    c, &st, &row,
+	    "SELECT m.id, m.name, m.sm3, m.size, m.mime, m.source, m.created_at,"
+	    " m.valid_until, x.case_no FROM materials m LEFT JOIN cases x ON x.id ="
+	    " m.case_id WHERE m.owner_id = ? AND m.deleted_at IS NULL ORDER BY m.id DESC"
+	    " LIMIT 500",
+	    "i", owner);
+	while (e == TB_OK && row) {
+		const char *until = tb_stmt_text(st, 7), *case_no = tb_stmt_text(st, 8);
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:o}", "id",
+		              (json_int_t)tb_stmt_int(st, 0), "name", tb_stmt_text(st, 1), "sm3",
+		              tb_stmt_text(st, 2), "size", (json_int_t)tb_stmt_int(st, 3), "mime",
+		              tb_stmt_text(st, 4), "source", tb_stmt_text(st, 5), "created_at",
+		              (json_int_t)tb_stmt_int(st, 6), "valid_until",
+		              until ? json_string(until) : json_null(), "case_no",
+		              case_no ? json_string(case_no) : json_null()));
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	if (e == TB_OK)
+		*text = dump(arr, a);
+	else
+		json_decref(arr);
+	return e;
+}

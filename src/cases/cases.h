@@ -84,4 +84,16 @@ enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int6
                          int64_t department, int limit, int yellow_days, struct tb_arena *a,
                          const char **text);
 
+/* Records an uploaded file (already in the blob store as sm3) as material
+ * name of a case in draft or needing correction: the case's list says
+ * "upload" with the hash, and the owner's library gets the file.
+ * TB_EINVAL (f names "material") when the item has no such material;
+ * TB_ECONFLICT in any other state. */
+enum tb_err tb_case_add_upload(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
+                               const char *name, const char *sm3, size_t size, const char *mime,
+                               struct tb_fail *f);
+/* The library of owner as a JSON array (arena), newest first. */
+enum tb_err tb_material_library(struct tb_store *s, int64_t owner, struct tb_arena *a,
+                                const char **text);
+
 #endif

@@ -78,4 +78,10 @@ void tb_handle_followup_close(struct tb_req *r);
 void tb_handle_messages(struct tb_req *r);
 void tb_handle_webhook_create(struct tb_req *r);
 
+/* h_materials.c */
+struct tb_stream;
+extern const struct tb_stream tb_material_upload;
+void tb_handle_material_upload(struct tb_req *r);
+void tb_handle_my_materials(struct tb_req *r);
+
 #endif

@@ -39,6 +39,8 @@ struct tb_req {
 	char csrf[48];
 	const char *session_token;
 
+	void *stream_ctx; /* a streaming route's own state */
+
 	/* The response. */
 	int status;
 	const char *content_type;

@@ -10,6 +10,19 @@
 
 typedef void (*tb_handler)(struct tb_req *r);
 
+/* A route whose body is multipart/form-data streamed as it arrives, never
+ * held whole: begin runs once the headers are in (authorise, prepare;
+ * false: it set the refusal), part for every chunk of every form field
+ * (false: it set the refusal and the rest is not read), the route's
+ * handler at the end, and abort when the request ends without it. */
+struct tb_stream {
+	bool (*begin)(struct tb_req *r);
+	bool (*part)(struct tb_req *r, const char *key, const char *filename, const char *data,
+	             size_t size);
+	void (*abort)(struct tb_req *r);
+	size_t max_body;
+};
+
 struct tb_route {
 	const char *method;
 	const char *pattern;
@@ -17,6 +30,7 @@ struct tb_route {
 	/* Comma-separated query parameter names the route accepts; anything
 	 * else is refused. NULL accepts any (pages read their own). */
 	const char *query;
+	const struct tb_stream *stream; /* NULL: a JSON body of at most --max-body */
 };
 
 /* The routes, in match order; the last entry has a NULL method. */

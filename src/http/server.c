@@ -31,6 +31,11 @@ struct tb_http_server {
 
 struct ctx {
 	struct tb_req r;
+	const struct tb_stream *stream;
+	struct MHD_PostProcessor *pp;
+	bool handled;
+	char tail[128]; /* the last bytes of a streamed body */
+	size_t tail_len;
 	struct tb_http_server *srv;
 	struct tb_buf body;
 	struct timespec t0;
@@ -262,6 +267,72 @@ static struct ctx *ctx_new(struct tb_http_server *srv, struct MHD_Connection *co
 	return c;
 }
 
+static enum MHD_Result stream_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *filename, const char *content_type,
+                                   const char *transfer_encoding, const char *data, uint64_t off,
+                                   size_t size)
+{
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	(void)off;
+	struct ctx *c = cls;
+	return c->stream->part(&c->r, key, filename, data, size) ? MHD_YES : MHD_NO;
+}
+
+/* True when the body's last bytes hold the closing boundary "--B--". */
+static bool closed_multipart(struct tb_req *r, const char *tail, size_t n)
+{
+	const char *ct = tb_req_header(r, "Content-Type");
+	const char *b = ct ? strstr(ct, "boundary=") : NULL;
+	if (!b)
+		return false;
+	b += 9;
+	if (*b == '"')
+		b++;
+	char want[96];
+	int w = snprintf(want, sizeof(want), "--%.*s--", (int)strcspn(b, "; \""), b);
+	if (w <= 0 || (size_t)w >= sizeof(want) || (size_t)w > n)
+		return false;
+	return memmem(tail, n, want, (size_t)w) != NULL;
+}
+
+/* First call of a POST to a streaming route: checks, begins, and sets up
+ * the form parser. Returns false when a response was set (refusal). */
+static bool stream_start(struct tb_http_server *srv, struct MHD_Connection *conn, struct ctx *c,
+                         const char *url)
+{
+	(void)srv;
+	const struct tb_route *route;
+	const char *allow;
+	c->r.path = tb_arena_strdup(c->r.arena, url);
+	if (!tb_utf8_is_line(url, strlen(url)) ||
+	    tb_route_match(&c->r, c->r.method, c->r.path, &route, &allow) != TB_MATCH_OK ||
+	    !route->stream)
+		return true; /* not a streaming route: the ordinary path */
+	c->r.route = route;
+	c->stream = route->stream;
+	const char *ct = tb_req_header(&c->r, "Content-Type");
+	if (!ct || strncmp(ct, "multipart/form-data", 19) != 0) {
+		tb_resp_error(&c->r, TB_EMEDIA, "Content-Type", "expected multipart/form-data");
+		return false;
+	}
+	const char *cl =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) > route->stream->max_body) {
+		tb_resp_error(&c->r, TB_ETOOBIG, "file", "upload over the size limit");
+		return false;
+	}
+	if (!c->stream->begin(&c->r))
+		return false;
+	c->pp = MHD_create_post_processor(conn, 16384, stream_part, c);
+	if (!c->pp) {
+		tb_resp_error(&c->r, TB_EINVAL, "body", "malformed multipart/form-data");
+		return false;
+	}
+	return true;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -289,9 +360,54 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			c->r.path = tb_arena_strdup(c->r.arena, url);
 			tb_resp_error(&c->r, TB_ETOOBIG, "body",
 			              "request body over the size limit");
+			/* a streaming route has its own, larger limit */
+			if (strcmp(method, "POST") != 0 || !stream_start(srv, conn, c, url) ||
+			    !c->stream)
+				return send_response(conn, c);
+			tb_resp_take(&c->r, 0, NULL, NULL, 0);
+			return MHD_YES;
+		}
+		if (strcmp(method, "POST") == 0 && !stream_start(srv, conn, c, url))
+			return send_response(conn, c);
+		return MHD_YES;
+	}
+	if (c->stream && !c->answered) {
+		if (*upload_size) {
+			/* Keep the last bytes: the closing boundary must be there. */
+			size_t n = *upload_size;
+			if (n >= sizeof(c->tail)) {
+				memcpy(c->tail, upload + n - sizeof(c->tail), sizeof(c->tail));
+				c->tail_len = sizeof(c->tail);
+			} else {
+				size_t keep = c->tail_len + n > sizeof(c->tail)
+				                  ? sizeof(c->tail) - n
+				                  : c->tail_len;
+				memmove(c->tail, c->tail + c->tail_len - keep, keep);
+				memcpy(c->tail + keep, upload, n);
+				c->tail_len = keep + n;
+			}
+			enum MHD_Result ok = MHD_post_process(c->pp, upload, *upload_size);
+			*upload_size = 0;
+			if (ok != MHD_YES) {
+				if (!c->r.status)
+					tb_resp_error(&c->r, TB_EINVAL, "body",
+					              "malformed multipart/form-data");
+				return send_response(conn, c);
+			}
+			return MHD_YES;
+		}
+		MHD_destroy_post_processor(c->pp);
+		c->pp = NULL;
+		if (!closed_multipart(&c->r, c->tail, c->tail_len)) {
+			/* A truncated body: nothing of it is kept. */
+			c->stream->abort(&c->r);
+			c->handled = true;
+			tb_resp_error(&c->r, TB_EINVAL, "body", "truncated multipart/form-data");
 			return send_response(conn, c);
 		}
-		return MHD_YES;
+		c->handled = true;
+		c->r.route->handler(&c->r);
+		return send_response(conn, c);
 	}
 	if (c->answered) {
 		*upload_size = 0;
@@ -319,6 +435,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!c)
 		return;
 	*con_cls = NULL;
+	if (c->pp)
+		MHD_destroy_post_processor(c->pp);
+	if (c->stream && !c->handled)
+		c->stream->abort(&c->r);
 	if (c->r.resp_body && !c->r.resp_static)
 		free(c->r.resp_body);
 	tb_buf_free(&c->body);
