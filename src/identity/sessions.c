@@ -4,9 +4,70 @@
 #include "base/pwhash.h"
 #include "identity/ratelimit.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+/* A short-lived cache of resolved sessions: a signed-in client's requests
+ * come in bursts, and each would otherwise cost the session row and the
+ * grants. Entries live CACHE_TTL seconds, so a role change or a disabled
+ * account takes effect within that; logout and acting-for drop the entry
+ * at once. */
+#define CACHE_SLOTS 1024
+#define CACHE_TTL   2
+
+struct cached {
+	char hash[TB_SM3_HEX];
+	int64_t at;
+	struct tb_principal p;
+	char csrf[48];
+};
+
+static struct cached cache[CACHE_SLOTS];
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static struct cached *slot_of(const char *hash)
+{
+	unsigned h = 0;
+	for (int i = 0; i < 8; i++)
+		h = h * 16 + (unsigned)(hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
+	return &cache[h % CACHE_SLOTS];
+}
+
+static bool cache_get(const char *hash, int64_t now, struct tb_principal *p, char csrf[48])
+{
+	pthread_mutex_lock(&cache_mu);
+	struct cached *c = slot_of(hash);
+	bool hit = strcmp(c->hash, hash) == 0 && now >= c->at && now - c->at < CACHE_TTL;
+	if (hit) {
+		*p = c->p;
+		memcpy(csrf, c->csrf, 48);
+	}
+	pthread_mutex_unlock(&cache_mu);
+	return hit;
+}
+
+static void cache_put(const char *hash, int64_t now, const struct tb_principal *p,
+                      const char csrf[48])
+{
+	pthread_mutex_lock(&cache_mu);
+	struct cached *c = slot_of(hash);
+	memcpy(c->hash, hash, TB_SM3_HEX);
+	c->at = now;
+	c->p = *p;
+	memcpy(c->csrf, csrf, 48);
+	pthread_mutex_unlock(&cache_mu);
+}
+
+static void cache_drop(const char *hash)
+{
+	pthread_mutex_lock(&cache_mu);
+	struct cached *c = slot_of(hash);
+	if (strcmp(c->hash, hash) == 0)
+		c->hash[0] = '\0';
+	pthread_mutex_unlock(&cache_mu);
+}
 
 static void normalise(const char *in, char out[20])
 {
@@ -142,6 +203,8 @@ enum tb_err tb_session_resolve(struct tb_store *s, const struct tb_session_limit
 	char hashed[TB_SM3_HEX];
 	tb_sm3_hex(token, strlen(token), hashed);
 	int64_t now = (int64_t)time(NULL);
+	if (cache_get(hashed, now, p, csrf))
+		return TB_OK;
 	struct tb_conn *c;
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
@@ -183,13 +246,17 @@ enum tb_err tb_session_resolve(struct tb_store *s, const struct tb_session_limit
 		memset(p, 0, sizeof(*p));
 		return e;
 	}
-	return p->kind == TB_PERSON ? TB_OK : TB_EUNAUTH;
+	if (p->kind != TB_PERSON)
+		return TB_EUNAUTH;
+	cache_put(hashed, now, p, csrf);
+	return TB_OK;
 }
 
 enum tb_err tb_session_end(struct tb_store *s, const struct tb_ctx *ctx, const char *token)
 {
 	char hashed[TB_SM3_HEX];
 	tb_sm3_hex(token, strlen(token), hashed);
+	cache_drop(hashed);
 	struct tb_conn *c;
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
@@ -212,6 +279,7 @@ enum tb_err tb_session_act_for(struct tb_store *s, const struct tb_ctx *ctx, con
 {
 	char hashed[TB_SM3_HEX];
 	tb_sm3_hex(token, strlen(token), hashed);
+	cache_drop(hashed);
 	struct tb_conn *c;
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
