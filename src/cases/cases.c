@@ -513,11 +513,10 @@ static bool terminal(const char *state)
 }
 
 /* The event's own rules: the clock, corrections, materials. */
-static enum tb_err rules(struct tb_conn *c, const struct tb_calendar *cal, struct row *r,
+static enum tb_err rules(const struct tb_calendar *cal, struct row *r,
                          const struct tb_case_event *ev, const char *to, struct tb_arena *a,
                          const char **missing, struct tb_fail *f)
 {
-	(void)c; /* reads of the transaction would go through it */
 	int64_t today = tb_date_today();
 	char day[11];
 	tb_date_format(today, day);
@@ -622,7 +621,7 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	else if (e != TB_OK)
 		tb_fail(x->f, e, "event", "your role may not do this to this case");
 	if (e == TB_OK)
-		e = rules(c, x->cal, &r, ev, to, a, x->missing, x->f);
+		e = rules(x->cal, &r, ev, to, a, x->missing, x->f);
 	int64_t now = (int64_t)time(NULL);
 	if (e == TB_OK)
 		e = write_back(c, &r, from);

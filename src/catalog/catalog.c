@@ -265,9 +265,9 @@ enum tb_err tb_item_insert(struct tb_conn *c, json_t *canon, int64_t department_
 	enum tb_err e = tb_conn_prepare(
 	    c,
 	    "INSERT INTO items (implementation_code, version, state, basic_code, department_id,"
-	    " region, name, item_type, online_depth, required_visits, service_objects, events,"
+	    " region, name, item_type, online_depth, required_visits, service_objects,"
 	    " valid_from, valid_to, created_at, published_at)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 	    &st);
 	int64_t id = 0;
 	if (e == TB_OK) {
@@ -285,14 +285,13 @@ enum tb_err tb_item_insert(struct tb_conn *c, json_t *canon, int64_t department_
 		tb_stmt_bind_int(st, 10, I("required_visits"));
 		tb_stmt_bind_text(st, 11,
 		                  list_column(json_object_get(canon, "service_objects"), a));
-		tb_stmt_bind_text(st, 12, list_column(json_object_get(canon, "events"), a));
-		tb_stmt_bind_text(st, 13, S("valid_from"));
-		tb_stmt_bind_text(st, 14, S("valid_to"));
-		tb_stmt_bind_int(st, 15, created_at);
+		tb_stmt_bind_text(st, 12, S("valid_from"));
+		tb_stmt_bind_text(st, 13, S("valid_to"));
+		tb_stmt_bind_int(st, 14, created_at);
 		if (published_at)
-			tb_stmt_bind_int(st, 16, published_at);
+			tb_stmt_bind_int(st, 15, published_at);
 		else
-			tb_stmt_bind_null(st, 16);
+			tb_stmt_bind_null(st, 15);
 #undef S
 #undef I
 		bool row;

@@ -392,7 +392,6 @@ static void run_batch(struct tb_store *s, struct job *batch)
 {
 	struct tb_conn *c = s->writer;
 	enum tb_err e = tb_conn_begin(c);
-	int wrote = 0;
 	for (struct job *j = batch; j; j = j->next) {
 		if (e != TB_OK) {
 			j->result = e;
@@ -402,7 +401,6 @@ static void run_batch(struct tb_store *s, struct job *batch)
 		j->result = se == TB_OK ? j->fn(c, j->arg) : se;
 		if (se == TB_OK && j->result == TB_OK) {
 			tb_conn_exec(c, "RELEASE job");
-			wrote++;
 		} else if (se == TB_OK) {
 			tb_conn_exec(c, "ROLLBACK TO job");
 			tb_conn_exec(c, "RELEASE job");
@@ -416,7 +414,6 @@ static void run_batch(struct tb_store *s, struct job *batch)
 			if (j->result == TB_OK)
 				j->result = e; /* nothing of the batch is durable */
 	}
-	(void)wrote;
 }
 
 static void *writer_main(void *arg)

@@ -85,8 +85,9 @@ static void *hook_loop(void *arg)
 		}
 		static const char ok[] =
 		    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-		if (write(c, ok, sizeof(ok) - 1) < 0)
-			hook_bad_sig += 0;
+		/* The platform reads the answer only for its status; a short write
+		 * shows there as a failed delivery, which the test would catch. */
+		(void)!write(c, ok, sizeof(ok) - 1);
 		close(c);
 	}
 	return NULL;

@@ -15,8 +15,9 @@ CREATE INDEX basic_items_parent ON basic_items (parent_code);
 -- One row per version. Only one version of a code is published at a time;
 -- publishing a newer one marks the older one superseded. The row holds
 -- only what lists filter and sort on, so that scans stay small; the
--- document and the search terms live in item_docs. service_objects and
--- events are stored as ",1,2," / ",出生,结婚," so that a filter is one LIKE.
+-- document and the search terms live in item_docs. service_objects is
+-- stored as ",1,2," so that its filter is one LIKE; events are indexed in
+-- item_events.
 CREATE TABLE items (
 	id {{ID}},
 	implementation_code TEXT NOT NULL,
@@ -30,7 +31,6 @@ CREATE TABLE items (
 	online_depth BIGINT NOT NULL,
 	required_visits BIGINT NOT NULL,
 	service_objects TEXT NOT NULL,
-	events TEXT NOT NULL,
 	valid_from TEXT NOT NULL,
 	valid_to TEXT,
 	created_at BIGINT NOT NULL,
