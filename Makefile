@@ -10,7 +10,7 @@ O   ?= build
 SAN ?=
 CC  ?= cc
 
-PKGS      := libmicrohttpd jansson sqlite3 libpq libcrypto libsodium libcurl libmagic
+PKGS      := libmicrohttpd jansson sqlite3 libpq libcrypto libsodium libcurl libmagic libqrencode
 TEST_PKGS := cmocka libcurl libcrypto
 
 # A fresh machine lacks the -dev packages: install them before asking
@@ -52,7 +52,7 @@ TEST_SUPPORT := $(O)/tests/support.o
 # the reference data loaded on first start.
 ASSETS := $(sort $(wildcard web/*)) docs/openapi.yaml src/identity/policy.tsv src/cases/transitions.tsv $(sort $(wildcard src/store/migrations/*.sql)) \
           $(sort $(wildcard data/regions/*.csv)) $(sort $(wildcard data/calendar/*.csv)) \
-          $(sort $(wildcard data/demo/*.json))
+          $(sort $(wildcard data/demo/*.json)) $(sort $(wildcard data/certs/*.json))
 
 .PHONY: all run test bench check-style format clean
 all: $(BIN) $(TEST_BIN)

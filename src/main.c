@@ -23,6 +23,7 @@ static const struct {
     {"bench-cases", tb_cmd_bench_cases, "add drafts and a million cases (make bench)"},
     {"bench-catalog", tb_cmd_bench_catalog, "add a large synthetic catalog (make bench)"},
     {"audit", tb_cmd_audit, "verify the tamper-evident audit trail"},
+    {"cert", tb_cmd_cert, "verify an exported e-certificate offline"},
 };
 
 static void usage(FILE *out)

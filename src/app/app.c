@@ -5,6 +5,8 @@
 #include "base/mem.h"
 #include "calendar/calendar_store.h"
 #include "demo/demo.h"
+#include "certs/keys.h"
+#include "certs/types.h"
 #include "materials/blobs.h"
 #include "regions/regions.h"
 #include "store/migrate.h"
@@ -81,21 +83,27 @@ enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, s
 	if (e == TB_OK)
 		e = tb_calendar_seed(app->store, &seeded);
 	if (e == TB_OK)
+		e = tb_cert_types_seed(app->store, &seeded);
+	if (e == TB_OK)
 		e = tb_regions_load(app->store, &app->regions);
 	if (e == TB_OK)
 		e = tb_calendar_load(app->store, &app->calendar);
-	if (e == TB_OK && opt->demo)
-		e = tb_demo_seed(app);
-	if (e == TB_OK)
-		e = load_province(app);
 	if (e == TB_OK) {
+		/* Files beside the database: material blobs and signing keys. */
 		char dir[4096];
 		if (mkdir(app->data_dir, 0700) != 0 && errno != EEXIST)
 			e = TB_ESTORE;
 		snprintf(dir, sizeof(dir), "%s/blobs", app->data_dir);
 		if (e == TB_OK)
 			e = tb_blobs_open(dir, &app->blobs);
+		snprintf(dir, sizeof(dir), "%s/keys", app->data_dir);
+		if (e == TB_OK)
+			e = tb_keys_open(dir, &app->keys);
 	}
+	if (e == TB_OK && opt->demo)
+		e = tb_demo_seed(app);
+	if (e == TB_OK)
+		e = load_province(app);
 	if (e != TB_OK) {
 		tb_fail(f, e, "db", "loading reference data failed");
 		tb_app_close(app);
@@ -110,6 +118,7 @@ void tb_app_close(struct tb_app *app)
 	if (!app)
 		return;
 	tb_blobs_close(app->blobs);
+	tb_keys_close(app->keys);
 	tb_regions_free(app->regions);
 	tb_calendar_free(app->calendar);
 	tb_store_close(app->store);

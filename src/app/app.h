@@ -14,6 +14,7 @@ struct tb_regions;
 struct tb_calendar;
 struct tb_notifier;
 struct tb_blobs;
+struct tb_keys;
 
 struct tb_app_options {
 	const char *data_dir; /* default "tongban-data" */
@@ -35,12 +36,14 @@ struct tb_app {
 	struct tb_notifier *notifier; /* started by serve; NULL elsewhere */
 	struct tb_blobs *blobs;       /* material files: DATA/blobs */
 	size_t max_upload;            /* bytes of one uploaded file; default 20 MiB */
+	struct tb_keys *keys;         /* departments' signing keys: DATA/keys */
 	char *data_dir;
 	bool demo;
 };
 
 /* Opens the store, applies migrations, seeds the built-in reference data
- * when the store has none (regions, calendar), loads the snapshots. On
+ * when the store has none (regions, calendar, certificate types), opens
+ * the blob store and the signing keys under the data folder, loads the snapshots. On
  * failure f says what went wrong. The caller owns *out. */
 enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, struct tb_fail *f);
 /* Opens the store and applies migrations only (for commands that need no

@@ -2,14 +2,17 @@
  * the event's rules, and written back with a compare-and-set on its state,
  * together with the step, the audit record and the outbox row. */
 #include "cases/cases.h"
+#include "base/json.h"
 #include "base/buf.h"
 #include "base/crypto.h"
 #include "base/date.h"
 #include "calendar/calendar.h"
 #include "cases/clock.h"
 #include "cases/machine.h"
+#include "cases/result.h"
 #include "catalog/catalog.h"
 #include "identity/accounts.h"
+#include "materials/reuse.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 struct row {
 	int64_t id, applicant, agent, department, item_version, visits, extended;
 	int64_t promised_days, statutory_days, extension_days, submitted_at, finished_at;
+	int64_t mat_required, mat_certificate, mat_library, mat_sharing;
 	char case_no[64], item_code[40], region[10], state[24], case_kind[16], channel[12];
 	char accepted_on[11], promised_due[11], statutory_due[11], suspended_on[11], queue_due[11];
 	const char *item_name, *form, *materials, *corrections, *required;
@@ -32,7 +36,8 @@ struct row {
 	" promised_days, statutory_days, extension_days, COALESCE(submitted_at, 0),"              \
 	" COALESCE(finished_at, 0), case_no, item_code, region, state, case_kind, channel,"       \
 	" accepted_on, promised_due, statutory_due, suspended_on, queue_due, item_name, form,"    \
-	" materials, corrections, required"
+	" materials, corrections, required, mat_required, mat_certificate, mat_library,"          \
+	" mat_sharing"
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -72,6 +77,10 @@ static void read_row(struct tb_stmt *st, struct tb_arena *a, struct row *r)
 	r->materials = tb_arena_strdup(a, tb_stmt_text(st, 25));
 	r->corrections = tb_stmt_text(st, 26) ? tb_arena_strdup(a, tb_stmt_text(st, 26)) : NULL;
 	r->required = tb_arena_strdup(a, tb_stmt_text(st, 27) ? tb_stmt_text(st, 27) : "[]");
+	r->mat_required = tb_stmt_int(st, 28);
+	r->mat_certificate = tb_stmt_int(st, 29);
+	r->mat_library = tb_stmt_int(st, 30);
+	r->mat_sharing = tb_stmt_int(st, 31);
 }
 
 static enum tb_err load(struct tb_conn *c, const char *case_no, struct tb_arena *a, struct row *r)
@@ -273,6 +282,11 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 			            "no case numbers left for this item today");
 	}
 	snprintf(case_no, sizeof(case_no), "%s%04lld", prefix, (long long)serial);
+	int reused = 0;
+	if (e == TB_OK)
+		e = tb_reuse_check_on(c, applicant, item, materials, a, f);
+	if (e == TB_OK)
+		e = tb_reuse_fill_on(c, applicant, item, materials, a, &materials, &reused);
 	char salted[128];
 	snprintf(salted, sizeof(salted), "%s:%s", case_no, code);
 	tb_sm3_hex(salted, strlen(salted), hash);
@@ -365,6 +379,8 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 	if (e == TB_OK && materials) {
 		item = item_doc_on(c, r.item_code, r.item_version, a);
 		e = item ? check_materials(materials, item, a, f) : TB_ESTORE;
+		if (e == TB_OK)
+			e = tb_reuse_check_on(c, r.applicant, item, materials, a, f);
 	}
 	if (e == TB_OK)
 		e = tb_conn_begin(c);
@@ -441,7 +457,8 @@ static enum tb_err write_back(struct tb_conn *c, const struct row *r, const char
 	    c,
 	    "UPDATE cases SET state = ?, visits = ?, corrections = ?, accepted_on = ?,"
 	    " promised_due = ?, statutory_due = ?, suspended_on = ?, extended = ?, queue_due = ?,"
-	    " submitted_at = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state = ?",
+	    " submitted_at = ?, finished_at = ?, updated_at = ?, materials = ?, mat_required = ?,"
+	    " mat_certificate = ?, mat_library = ?, mat_sharing = ? WHERE id = ? AND state = ?",
 	    &st);
 	if (e != TB_OK)
 		return e;
@@ -462,8 +479,13 @@ static enum tb_err write_back(struct tb_conn *c, const struct row *r, const char
 	else
 		tb_stmt_bind_null(st, 11);
 	tb_stmt_bind_int(st, 12, (int64_t)time(NULL));
-	tb_stmt_bind_int(st, 13, r->id);
-	tb_stmt_bind_text(st, 14, from);
+	tb_stmt_bind_text(st, 13, r->materials);
+	const int64_t counts[] = {r->mat_required, r->mat_certificate, r->mat_library,
+	                          r->mat_sharing};
+	for (int i = 0; i < 4; i++)
+		tb_stmt_bind_int(st, 14 + i, counts[i]);
+	tb_stmt_bind_int(st, 18, r->id);
+	tb_stmt_bind_text(st, 19, from);
 	bool row;
 	e = tb_stmt_step(st, &row);
 	if (e == TB_OK)
@@ -512,6 +534,28 @@ static bool terminal(const char *state)
 	       !strcmp(state, "withdrawn");
 }
 
+/* Counts the required materials of r and those that came without an
+ * upload, by source (GET /api/v1/stats/reuse). */
+static void count_sources(struct row *r)
+{
+	json_t *need = json_loads(r->required, 0, NULL), *have = json_loads(r->materials, 0, NULL);
+	r->mat_required = (int64_t)json_array_size(need);
+	r->mat_certificate = r->mat_library = r->mat_sharing = 0;
+	size_t i, k;
+	json_t *m, *h;
+	json_array_foreach(need, i, m) json_array_foreach(have, k, h)
+	{
+		if (strcmp(json_string_value(m), json_string_value(json_object_get(h, "name"))))
+			continue;
+		const char *src = json_string_value(json_object_get(h, "source"));
+		r->mat_certificate += src && !strcmp(src, "certificate");
+		r->mat_library += src && !strcmp(src, "library");
+		r->mat_sharing += src && !strcmp(src, "sharing");
+	}
+	json_decref(need);
+	json_decref(have);
+}
+
 /* The event's own rules: the clock, corrections, materials. */
 static enum tb_err rules(const struct tb_calendar *cal, struct row *r,
                          const struct tb_case_event *ev, const char *to, struct tb_arena *a,
@@ -533,6 +577,7 @@ static enum tb_err rules(const struct tb_calendar *cal, struct row *r,
 			return tb_fail(f, TB_EINVAL, "materials", "required materials are missing");
 		}
 		json_decref(miss);
+		count_sources(r);
 		r->visits += ev->visits;
 		if (!r->submitted_at)
 			r->submitted_at = (int64_t)time(NULL);
@@ -580,8 +625,28 @@ static enum tb_err rules(const struct tb_calendar *cal, struct row *r,
 	return TB_OK;
 }
 
+/* Before a submission: what became available since the draft was made
+ * (a certificate issued, a library file given) fills what is missing. */
+static enum tb_err reuse_missing(struct tb_conn *c, struct row *r, struct tb_arena *a)
+{
+	json_t *miss = missing_materials(r->required, r->materials);
+	size_t n = json_array_size(miss);
+	json_decref(miss);
+	if (n == 0)
+		return TB_OK;
+	json_t *item = item_doc_on(c, r->item_code, r->item_version, a);
+	if (!item)
+		return TB_ESTORE;
+	int filled;
+	enum tb_err e =
+	    tb_reuse_fill_on(c, r->applicant, item, r->materials, a, &r->materials, &filled);
+	json_decref(item);
+	return e;
+}
+
 struct apply_args {
 	const struct tb_calendar *cal;
+	struct tb_keys *keys;
 	const struct tb_ctx *ctx;
 	const char *case_no;
 	const struct tb_case_event *ev;
@@ -620,6 +685,8 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 		        tb_arena_printf(a, "cannot %s a case that is %s", ev->event, r.state));
 	else if (e != TB_OK)
 		tb_fail(x->f, e, "event", "your role may not do this to this case");
+	if (e == TB_OK && !strcmp(ev->event, "submit"))
+		e = reuse_missing(c, &r, a);
 	if (e == TB_OK)
 		e = rules(x->cal, &r, ev, to, a, x->missing, x->f);
 	int64_t now = (int64_t)time(NULL);
@@ -641,12 +708,19 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 				           a);
 		}
 	}
+	if (e == TB_OK && !strcmp(r.state, "completed") && x->keys) {
+		struct tb_case_result res = {r.id,           r.applicant, r.department,
+		                             r.item_version, r.item_code, r.form,
+		                             ev->certificate};
+		const char *identifier;
+		e = tb_case_result_on(x->keys, c, x->ctx, &res, a, &identifier, x->f);
+	}
 	if (e == TB_OK)
 		x->state = tb_arena_strdup(a, r.state);
 	return e;
 }
 
-enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal,
+enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal, struct tb_keys *keys,
                           const struct tb_ctx *ctx, const char *case_no,
                           const struct tb_case_event *ev, struct tb_arena *a, const char **state,
                           const char **missing, struct tb_fail *f)
@@ -655,7 +729,16 @@ enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal,
 	*missing = NULL;
 	if (!ev->event || !tb_machine_event_known(ev->event))
 		return tb_fail(f, TB_EINVAL, "event", "not an event of the case state machine");
-	struct apply_args x = {cal, ctx, case_no, ev, a, missing, f, NULL};
+	/* A completion may issue a certificate: its department's key is made
+	 * beforehand, outside the batched transaction. */
+	int64_t department;
+	if (keys && (!strcmp(ev->event, "complete") || !strcmp(ev->event, "accept")) &&
+	    tb_case_result_needs_key(s, case_no, &department) == TB_OK) {
+		enum tb_err ke = tb_keys_ensure(keys, s, department);
+		if (ke != TB_OK)
+			return ke;
+	}
+	struct apply_args x = {cal, keys, ctx, case_no, ev, a, missing, f, NULL};
 	/* Batched with concurrent transitions: one commit, one fsync. */
 	enum tb_err e = tb_store_write(s, apply_in, &x);
 	if (e == TB_OK)
@@ -716,13 +799,21 @@ static json_t *steps_json(struct tb_conn *c, int64_t id, bool personal)
 	return arr;
 }
 
-static char *dump(json_t *j, struct tb_arena *a)
+/* The identifiers of the certificates the case yielded. */
+static json_t *certificates_json(struct tb_conn *c, int64_t id)
 {
-	char *t = json_dumps(j, JSON_COMPACT);
-	char *out = tb_arena_strdup(a, t ? t : "null");
-	free(t);
-	json_decref(j);
-	return out;
+	json_t *arr = json_array();
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(
+	    c, &st, &row, "SELECT identifier FROM certificates WHERE case_id = ? ORDER BY id", "i",
+	    id);
+	while (e == TB_OK && row) {
+		json_array_append_new(arr, json_string(tb_stmt_text(st, 0)));
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	return arr;
 }
 
 /* The required materials of the item, each with how the case has it. */
@@ -763,6 +854,7 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	struct row r;
 	e = load(c, case_no, a, &r);
 	json_t *steps = e == TB_OK ? steps_json(c, r.id, true) : NULL;
+	json_t *certs = e == TB_OK ? certificates_json(c, r.id) : NULL;
 	tb_store_release(c);
 	if (e != TB_OK)
 		return e;
@@ -780,7 +872,8 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	                    r.corrections ? json_loads(r.corrections, 0, NULL) : json_null());
 	json_object_set_new(j, "clock", clock_json(cal, &r, yellow_days));
 	json_object_set_new(j, "steps", steps);
-	*text = dump(j, a);
+	json_object_set_new(j, "certificates", certs);
+	*text = tb_json_take(j, a);
 	return TB_OK;
 }
 
@@ -817,7 +910,7 @@ enum tb_err tb_case_progress(struct tb_store *s, const struct tb_calendar *cal, 
 			    "{s:s, s:s, s:s, s:s, s:o, s:o}", "case_no", r.case_no, "item_name",
 			    r.item_name, "department", dept, "state", r.state, "clock",
 			    clock_json(cal, &r, yellow_days), "steps", steps_json(c, r.id, false));
-			*text = dump(j, a);
+			*text = tb_json_take(j, a);
 		}
 	}
 	tb_store_release(c);
@@ -862,7 +955,7 @@ enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int6
 		json_decref(arr);
 		return e;
 	}
-	*text = dump(arr, a);
+	*text = tb_json_take(arr, a);
 	return TB_OK;
 }
 
@@ -870,7 +963,7 @@ enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int6
 
 struct upload_args {
 	const struct tb_ctx *ctx;
-	const char *case_no, *name, *sm3, *mime;
+	const char *case_no, *name, *sm3, *mime, *valid_until;
 	size_t size;
 	struct tb_arena *a;
 	struct tb_fail *f;
@@ -888,13 +981,14 @@ static enum tb_err add_upload_in(struct tb_conn *c, void *arg)
 		return tb_fail(x->f, TB_ECONFLICT, "state",
 		               "materials go with a draft or a case that needs correction");
 	json_t *item = item_doc_on(c, r.item_code, r.item_version, x->a);
-	bool known = false;
+	const char *kind = NULL;
 	size_t i;
 	json_t *m;
-	json_array_foreach(item ? json_object_get(item, "materials") : NULL, i, m) known |=
-	    strcmp(json_string_value(json_object_get(m, "name")), x->name) == 0;
+	json_array_foreach(item ? json_object_get(item, "materials") : NULL, i,
+	                   m) if (strcmp(json_string_value(json_object_get(m, "name")), x->name) ==
+	                          0) kind = tb_arena_strdup(x->a, tb_material_kind(m));
 	json_decref(item);
-	if (!known)
+	if (!kind)
 		return tb_fail(x->f, TB_EINVAL, "material", "not a material of this item");
 	/* The case's list: this material now comes from the upload. */
 	json_t *list = json_loads(r.materials, 0, NULL), *out = json_array();
@@ -912,10 +1006,11 @@ static enum tb_err add_upload_in(struct tb_conn *c, void *arg)
 	if (e == TB_OK)
 		e = tb_conn_run(
 		    c, NULL,
-		    "INSERT INTO materials (owner_id, name, sm3, size, mime, source, case_id,"
-		    " given_by, created_at) VALUES (?, ?, ?, ?, ?, 'upload', ?, ?, ?)",
-		    "issisiii", r.applicant, x->name, x->sm3, (int64_t)x->size, x->mime, r.id,
-		    x->ctx->who->account_id, now);
+		    "INSERT INTO materials (owner_id, name, kind, sm3, size, mime, source, case_id,"
+		    " given_by, created_at, valid_until) VALUES (?, ?, ?, ?, ?, ?, 'upload', ?, ?,"
+		    " ?, ?)",
+		    "isssisiiis", r.applicant, x->name, kind, x->sm3, (int64_t)x->size, x->mime,
+		    r.id, x->ctx->who->account_id, now, x->valid_until);
 	if (e == TB_OK)
 		e = tb_ctx_audit(c, x->ctx, "case.material",
 		                 tb_arena_printf(x->a, "case:%s", x->case_no), "ok");
@@ -924,51 +1019,14 @@ static enum tb_err add_upload_in(struct tb_conn *c, void *arg)
 
 enum tb_err tb_case_add_upload(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
                                const char *name, const char *sm3, size_t size, const char *mime,
-                               struct tb_fail *f)
+                               const char *valid_until, struct tb_fail *f)
 {
+	int64_t day;
+	if (valid_until && (!tb_date_parse(valid_until, &day) || day < tb_date_today()))
+		return tb_fail(f, TB_EINVAL, "valid_until", "a date YYYY-MM-DD, today or later");
 	struct tb_arena *a = tb_arena_new();
-	struct upload_args x = {ctx, case_no, name, sm3, mime, size, a, f};
+	struct upload_args x = {ctx, case_no, name, sm3, mime, valid_until, size, a, f};
 	enum tb_err e = tb_store_write(s, add_upload_in, &x);
 	tb_arena_free(a);
-	return e;
-}
-
-enum tb_err tb_material_library(struct tb_store *s, int64_t owner, struct tb_arena *a,
-                                const char **text)
-{
-	*text = NULL;
-	struct tb_conn *c;
-	enum tb_err e = tb_store_acquire(s, &c);
-	if (e != TB_OK)
-		return e;
-	struct tb_stmt *st;
-	bool row;
-	json_t *arr = json_array();
-	e = tb_conn_query(
-	    c, &st, &row,
-	    "SELECT m.id, m.name, m.sm3, m.size, m.mime, m.source, m.created_at,"
-	    " m.valid_until, x.case_no FROM materials m LEFT JOIN cases x ON x.id ="
-	    " m.case_id WHERE m.owner_id = ? AND m.deleted_at IS NULL ORDER BY m.id DESC"
-	    " LIMIT 500",
-	    "i", owner);
-	while (e == TB_OK && row) {
-		const char *until = tb_stmt_text(st, 7), *case_no = tb_stmt_text(st, 8);
-		json_array_append_new(
-		    arr,
-		    json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:o}", "id",
-		              (json_int_t)tb_stmt_int(st, 0), "name", tb_stmt_text(st, 1), "sm3",
-		              tb_stmt_text(st, 2), "size", (json_int_t)tb_stmt_int(st, 3), "mime",
-		              tb_stmt_text(st, 4), "source", tb_stmt_text(st, 5), "created_at",
-		              (json_int_t)tb_stmt_int(st, 6), "valid_until",
-		              until ? json_string(until) : json_null(), "case_no",
-		              case_no ? json_string(case_no) : json_null()));
-		e = tb_stmt_step(st, &row);
-	}
-	tb_stmt_reset(st);
-	tb_store_release(c);
-	if (e == TB_OK)
-		*text = dump(arr, a);
-	else
-		json_decref(arr);
 	return e;
 }

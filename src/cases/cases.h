@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 struct tb_calendar;
+struct tb_keys;
 
 struct tb_case_new {
 	const char *item;      /* implementation code */
@@ -30,7 +31,9 @@ struct tb_case_created {
 	const char *query_code; /* shown once: only its hash is kept */
 };
 
-/* Opens a draft. TB_ENOTFOUND: no such published item in force;
+/* Opens a draft. The required materials it lacks are filled, where they
+ * can be, from the applicant's valid e-certificates and library
+ * (materials/reuse.h). TB_ENOTFOUND: no such published item in force;
  * TB_EDENIED: applicant is not the caller nor an organisation they act
  * for (and the caller is no window clerk). */
 enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
@@ -55,14 +58,20 @@ struct tb_case_event {
 	const char *opinion;     /* required for reject, refuse, extend, suspend */
 	const char *corrections; /* request_correction: JSON array of {material|field, reason} */
 	int visits;              /* submit at a window: visits made (0: keep) */
+	const char *certificate; /* complete: JSON object {holder: {code, name}, face: {...}}
+	                            for the certificate the item yields, or NULL */
 };
 
-/* Applies event. *state gets the new state (arena). TB_ECONFLICT with
+/* Applies event. *state gets the new state (arena). A case that completes
+ * (explicitly, or an immediate item on acceptance) gets the e-certificate
+ * its item yields, signed with its department's key from keys (made on
+ * first need), in the same transaction; f names "certificate.*" fields
+ * when that cannot be issued. TB_ECONFLICT with
  * f->reason naming the current state when the event is not possible now;
  * submitting with required materials missing is TB_EINVAL and *missing
  * (arena JSON array text) lists every one. Submitting a case that is
  * already submitted answers TB_OK without a new step (idempotent). */
-enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal,
+enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal, struct tb_keys *keys,
                           const struct tb_ctx *ctx, const char *case_no,
                           const struct tb_case_event *ev, struct tb_arena *a, const char **state,
                           const char **missing, struct tb_fail *f);
@@ -86,14 +95,12 @@ enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int6
 
 /* Records an uploaded file (already in the blob store as sm3) as material
  * name of a case in draft or needing correction: the case's list says
- * "upload" with the hash, and the owner's library gets the file.
+ * "upload" with the hash, and the owner's library gets the file, of the
+ * material's kind, valid until valid_until (YYYY-MM-DD, or NULL: no end).
  * TB_EINVAL (f names "material") when the item has no such material;
  * TB_ECONFLICT in any other state. */
 enum tb_err tb_case_add_upload(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
                                const char *name, const char *sm3, size_t size, const char *mime,
-                               struct tb_fail *f);
-/* The library of owner as a JSON array (arena), newest first. */
-enum tb_err tb_material_library(struct tb_store *s, int64_t owner, struct tb_arena *a,
-                                const char **text);
+                               const char *valid_until, struct tb_fail *f);
 
 #endif

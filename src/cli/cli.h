@@ -48,4 +48,11 @@ int tb_cmd_bench_catalog(int argc, char **argv);
 /* `tongban bench-cases`: drafts to submit and a million cases, for make bench. */
 int tb_cmd_bench_cases(int argc, char **argv);
 
+/* `tongban cert verify FILE.json --key KEY`: verifies an exported
+ * e-certificate offline with the issuer's public key (PEM, or the JSON of
+ * GET /api/v1/keys/{key_id}); prints "cert: STATUS[ (REASON)]: ID, issuer
+ * NAME (CODE)". Returns 0 when valid, 1 when expired or forged, 2 on a
+ * usage error or an unreadable file (message on stderr). */
+int tb_cmd_cert(int argc, char **argv);
+
 #endif

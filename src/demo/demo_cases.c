@@ -10,6 +10,7 @@
 #include "cases/cases.h"
 #include "cases/ratings.h"
 #include "catalog/catalog.h"
+#include "codes/credit.h"
 #include "identity/sessions.h"
 
 #include <jansson.h>
@@ -18,7 +19,18 @@
 #include <string.h>
 
 /* Accounts of the demo, by the order demo.c creates them. */
-enum { ZHANG = 1, LI = 2, WANG = 3, CLERK = 4, REVIEWER = 5, APPROVER = 6 };
+enum {
+	ZHANG = 1,
+	LI = 2,
+	WANG = 3,
+	CLERK = 4,
+	REVIEWER = 5,
+	APPROVER = 6,
+	MZ_REVIEWER = 11, /* 杭州市西湖区民政局 */
+	MZ_APPROVER = 12,
+	GA_REVIEWER = 13, /* 杭州市公安局 */
+	GA_APPROVER = 14
+};
 
 static enum tb_err person(struct tb_store *s, int64_t id, struct tb_principal *p)
 {
@@ -62,15 +74,18 @@ struct step {
 	const char *opinion;
 };
 
+/* One case of item for applicant along steps; certificate (JSON text or
+ * NULL) goes with its completion, form (NULL: a remark) is its form. */
 static enum tb_err one(struct tb_app *app, const char *item, int applicant, int accepted_ago,
-                       const struct step *steps, int score)
+                       const struct step *steps, int score, const char *certificate,
+                       const char *form)
 {
 	struct tb_store *s = app->store;
 	struct tb_arena *a = tb_arena_new();
 	struct tb_principal who;
 	enum tb_err e = person(s, applicant, &who);
 	struct tb_ctx ctx = {&who, "demo", "demo"};
-	struct tb_case_new in = {.item = item, .form = "{\"备注\":\"演示办件\"}"};
+	struct tb_case_new in = {.item = item, .form = form ? form : "{\"备注\":\"演示办件\"}"};
 	/* A case the applicant brings to the general window: the clerk opens it. */
 	struct tb_principal clerk;
 	if (e == TB_OK && steps[0].event && steps[1].event && steps[1].who == CLERK &&
@@ -106,13 +121,15 @@ static enum tb_err one(struct tb_app *app, const char *item, int applicant, int 
 		e = person(s, steps[i].who ? steps[i].who : applicant, &staff);
 		struct tb_ctx sctx = {&staff, "demo", "demo"};
 		struct tb_case_event ev = {.event = steps[i].event, .opinion = steps[i].opinion};
+		if (!strcmp(ev.event, "complete") || !strcmp(ev.event, "accept"))
+			ev.certificate = certificate;
 		if (!strcmp(ev.event, "request_correction"))
 			ev.corrections =
 			    "[{\"material\":\"经营场所使用相关证明\",\"reason\":\"证明已过期\"}]";
 		const char *state, *missing;
 		if (e == TB_OK)
-			e = tb_case_apply(s, app->calendar, &sctx, made.case_no, &ev, a, &state,
-			                  &missing, &f);
+			e = tb_case_apply(s, app->calendar, app->keys, &sctx, made.case_no, &ev, a,
+			                  &state, &missing, &f);
 	}
 	unsetenv("TB_TODAY");
 	if (e == TB_OK && score) {
@@ -146,6 +163,46 @@ static enum tb_err one(struct tb_app *app, const char *item, int applicant, int 
 	{                      \
 		"now", 0, NULL \
 	}
+
+/* The 营业执照 a completed 个体工商户 registration yields: the new
+ * business, with a credit code of its own (92: 市场监管, 个体工商户). */
+static const char *shop_licence(size_t n, struct tb_arena *a)
+{
+	char body[9], first17[18];
+	snprintf(body, sizeof(body), "MA2H%04zu", n);
+	snprintf(first17, sizeof(first17), "92330106%s%c", body, tb_credit_org_check_char(body));
+	return tb_arena_printf(
+	    a,
+	    "{\"holder\":{\"code\":\"%s%c\",\"name\":\"杭州市西湖区示例小店%zu号\"},"
+	    "\"face\":{\"entity_type\":\"个体工商户\",\"address\":"
+	    "\"浙江省杭州市西湖区文三路%zu号\",\"business_scope\":\"日用百货零售\"}}",
+	    first17, tb_credit_check_char(first17), n, 100 + n);
+}
+
+/* 张三's e-certificates, issued through the normal path: his household
+ * register (户口迁入, 杭州市公安局) and his marriage certificate (内地居民
+ * 结婚登记, 西湖区民政局). Later applications reuse them. */
+static enum tb_err certificates_of_zhang(struct tb_app *app)
+{
+	const struct step hukou[] = {MAT,
+	                             SUBMIT(0),
+	                             {"accept", GA_REVIEWER, "材料齐全"},
+	                             {"review", GA_REVIEWER, NULL},
+	                             {"approve", GA_APPROVER, "准予迁入"},
+	                             {"complete", GA_APPROVER, "户口簿已签发"},
+	                             END};
+	enum tb_err e = one(app, "1133010002485155523010051001000", ZHANG, 0, hukou, 0,
+	                    "{\"face\":{\"household_type\":\"家庭户\",\"address\":"
+	                    "\"浙江省杭州市西湖区文三路100号\"}}",
+	                    NULL);
+	/* An immediate item (即办件): it completes on acceptance. */
+	const struct step marriage[] = {
+	    MAT, SUBMIT(0), {"accept", MZ_REVIEWER, "双方自愿，证件齐全，当场登记"}, END};
+	if (e == TB_OK)
+		e = one(app, "11330106024903108G4070081601000", ZHANG, 0, marriage, 5, NULL,
+		        "{\"spouse_name\":\"李梅\",\"spouse_id\":\"330106199202022023\"}");
+	return e;
+}
 
 enum tb_err tb_demo_cases(struct tb_app *app)
 {
@@ -210,19 +267,23 @@ enum tb_err tb_demo_cases(struct tb_app *app)
 	};
 	enum tb_err e = TB_OK;
 	int made = 0;
+	struct tb_arena *a = tb_arena_new();
 	for (size_t i = 0; e == TB_OK && i < sizeof(cases) / sizeof(cases[0]); i++) {
 		/* Window cases are opened by the clerk for the applicant. */
-		e = one(app, shop, cases[i].applicant, cases[i].ago, cases[i].steps,
-		        cases[i].score);
+		e = one(app, shop, cases[i].applicant, cases[i].ago, cases[i].steps, cases[i].score,
+		        shop_licence(i, a), NULL);
 		made += e == TB_OK;
 	}
 	/* 食品经营许可 promises 3 working days: freshly accepted cases are green. */
 	const char *food = "11330106024892795E4010020301001";
 	const struct step *fresh[] = {review, accepted, review, approved};
 	for (size_t i = 0; e == TB_OK && i < sizeof(fresh) / sizeof(fresh[0]); i++) {
-		e = one(app, food, (int)(i % 3) + 1, 0, fresh[i], 0);
+		e = one(app, food, (int)(i % 3) + 1, 0, fresh[i], 0, NULL, NULL);
 		made += e == TB_OK;
 	}
+	if (e == TB_OK)
+		e = certificates_of_zhang(app);
+	tb_arena_free(a);
 	tb_log_info("demo", "%d demo cases", made);
 	return e;
 }

@@ -135,8 +135,8 @@ static void apply(struct tb_req *r, struct tb_case_event *ev)
 	tb_req_ctx(r, &ctx);
 	struct tb_fail f = {0};
 	const char *state, *missing;
-	enum tb_err e = tb_case_apply(r->app->store, r->app->calendar, &ctx, r->params[0], ev,
-	                              r->arena, &state, &missing, &f);
+	enum tb_err e = tb_case_apply(r->app->store, r->app->calendar, r->app->keys, &ctx,
+	                              r->params[0], ev, r->arena, &state, &missing, &f);
 	if (e == TB_OK) {
 		tb_notifier_kick(r->app->notifier);
 		tb_resp_json(r, 200,
@@ -194,22 +194,24 @@ void tb_handle_case_event(struct tb_req *r)
 	if (!body)
 		return;
 	struct tb_case_event ev = {0};
-	json_t *corrections = NULL;
+	json_t *corrections = NULL, *certificate = NULL;
 	json_int_t visits = 0;
 	const struct tb_field fields[] = {
-	    {"event", 's', true, &ev.event},
-	    {"opinion", 's', false, &ev.opinion},
-	    {"corrections", 'a', false, &corrections},
-	    {"visits", 'i', false, &visits},
+	    {"event", 's', true, &ev.event},           {"opinion", 's', false, &ev.opinion},
+	    {"corrections", 'a', false, &corrections}, {"visits", 'i', false, &visits},
+	    {"certificate", 'o', false, &certificate},
 	};
-	if (tb_req_fields(r, body, fields, 4)) {
+	if (tb_req_fields(r, body, fields, 5)) {
 		if (ev.opinion && strlen(ev.opinion) > 2000) {
 			tb_resp_error(r, TB_EINVAL, "opinion", "at most 2000 bytes");
+		} else if (certificate && !json_is_object(certificate)) {
+			tb_resp_error(r, TB_EINVAL, "certificate", "expected {holder, face}");
 		} else if (visits < 0 || visits > 10) {
 			tb_resp_error(r, TB_EINVAL, "visits", "expected 0 to 10");
 		} else {
 			ev.visits = (int)visits;
 			ev.corrections = member_text(r, corrections);
+			ev.certificate = member_text(r, certificate);
 			apply(r, &ev);
 		}
 	}

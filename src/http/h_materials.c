@@ -1,12 +1,21 @@
 /* Materials over HTTP: POST /api/v1/cases/{case_no}/materials streams a
  * multipart/form-data upload (a "material" field naming the catalog
- * material, a "file" part) into the blob store, hashing and limiting it as
- * it comes; GET /api/v1/me/materials lists the caller's library. */
+ * material, a "file" part, optionally "valid_until") into the blob store,
+ * hashing and limiting it as it comes; /api/v1/me/materials is the
+ * caller's library (list, download, delete); /api/v1/stats/reuse is the
+ * share of materials given without an upload. */
 #include "app/app.h"
 #include "cases/cases.h"
 #include "http/handlers.h"
 #include "http/router.h"
 #include "materials/blobs.h"
+#include "materials/library.h"
+#include "materials/reuse.h"
+#include "regions/regions.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +25,8 @@ struct upload {
 	struct tb_blob_writer *w;
 	char material[256];
 	size_t material_len;
+	char valid_until[16];
+	size_t valid_until_len;
 	bool file_seen, failed;
 };
 
@@ -79,6 +90,14 @@ static bool upload_part(struct tb_req *r, const char *key, const char *filename,
 		u->material[u->material_len] = '\0';
 		return true;
 	}
+	if (key && strcmp(key, "valid_until") == 0) {
+		if (u->valid_until_len + size >= sizeof(u->valid_until))
+			return refuse(r, u, "valid_until", "a date YYYY-MM-DD");
+		memcpy(u->valid_until + u->valid_until_len, data, size);
+		u->valid_until_len += size;
+		u->valid_until[u->valid_until_len] = '\0';
+		return true;
+	}
 	if (key && strcmp(key, "file") == 0) {
 		if (filename &&
 		    (strchr(filename, '/') || strchr(filename, '\\') || strstr(filename, "..")))
@@ -136,7 +155,8 @@ void tb_handle_material_upload(struct tb_req *r)
 	struct tb_ctx ctx;
 	tb_req_ctx(r, &ctx);
 	struct tb_fail f = {0};
-	e = tb_case_add_upload(r->app->store, &ctx, r->params[0], u->material, sm3, size, mime, &f);
+	e = tb_case_add_upload(r->app->store, &ctx, r->params[0], u->material, sm3, size, mime,
+	                       u->valid_until_len ? u->valid_until : NULL, &f);
 	if (e != TB_OK) {
 		tb_resp_fail(r, e, &f);
 		return;
@@ -161,4 +181,80 @@ void tb_handle_my_materials(struct tb_req *r)
 		return;
 	}
 	tb_resp_json(r, 200, json_pack("{s:o}", "items", json_loads(text, 0, NULL)));
+}
+
+/* The caller's library entry of the path, or 0 with the answer sent. */
+static int64_t my_material(struct tb_req *r, const char *action, int64_t *owner)
+{
+	const struct tb_principal *p = tb_req_principal(r);
+	if (!p)
+		return 0;
+	*owner = p->acting_for ? p->acting_for : p->account_id;
+	if (!tb_req_allow(r, action, &(struct tb_authz_object){.owner = *owner}))
+		return 0;
+	char *end;
+	long long id = strtoll(r->params[0], &end, 10);
+	if (*end || id <= 0) {
+		tb_resp_error(r, TB_ENOTFOUND, "id", "no such material in your library");
+		return 0;
+	}
+	return id;
+}
+
+void tb_handle_my_material_file(struct tb_req *r)
+{
+	int64_t owner, id = my_material(r, "material.read", &owner);
+	if (!id)
+		return;
+	struct tb_material_file mf;
+	char path[4096];
+	enum tb_err e = tb_material_file(r->app->store, owner, id, r->arena, &mf);
+	if (e == TB_OK && !tb_blob_path(r->app->blobs, mf.sm3, path, sizeof(path)))
+		e = TB_ESTORE; /* the register names a file the store lacks */
+	int fd = e == TB_OK ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	struct stat st;
+	if (e == TB_OK && (fd < 0 || fstat(fd, &st) != 0))
+		e = TB_ESTORE;
+	if (e != TB_OK) {
+		if (fd >= 0)
+			close(fd);
+		tb_resp_error(r, e, "id",
+		              e == TB_ENOTFOUND ? "no such material in your library" : NULL);
+		return;
+	}
+	tb_resp_header(r, "Content-Disposition", "attachment");
+	tb_resp_file(r, 200, mf.mime, fd, (size_t)st.st_size);
+}
+
+void tb_handle_my_material_delete(struct tb_req *r)
+{
+	int64_t owner, id = my_material(r, "material.delete", &owner);
+	if (!id)
+		return;
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	enum tb_err e = tb_material_delete(r->app->store, &ctx, owner, id);
+	if (e != TB_OK)
+		tb_resp_error(r, e, "id",
+		              e == TB_ENOTFOUND ? "no such material in your library" : NULL);
+	else
+		tb_resp_json(r, 200, json_pack("{s:I, s:b}", "id", (json_int_t)id, "deleted", 1));
+}
+
+void tb_handle_stats_reuse(struct tb_req *r)
+{
+	if (!tb_req_allow(r, "stats.read", NULL))
+		return;
+	const char *region = tb_req_query(r, "region"), *item = tb_req_query(r, "item");
+	char code[10];
+	if (region && !tb_region_code_normalize(region, code)) {
+		tb_resp_error(r, TB_EINVAL, "region", "a 6-digit GB/T 2260 code");
+		return;
+	}
+	const char *text;
+	enum tb_err e = tb_reuse_stats(r->app->store, region ? code : NULL, item, r->arena, &text);
+	if (e != TB_OK)
+		tb_resp_error(r, e, NULL, NULL);
+	else
+		tb_resp_json_text(r, 200, text);
 }

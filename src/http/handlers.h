@@ -83,5 +83,20 @@ struct tb_stream;
 extern const struct tb_stream tb_material_upload;
 void tb_handle_material_upload(struct tb_req *r);
 void tb_handle_my_materials(struct tb_req *r);
+void tb_handle_my_material_file(struct tb_req *r);
+void tb_handle_my_material_delete(struct tb_req *r);
+void tb_handle_stats_reuse(struct tb_req *r);
+
+/* h_certs.c */
+void tb_handle_cert_types(struct tb_req *r);
+void tb_handle_cert_issue(struct tb_req *r);
+void tb_handle_my_certificates(struct tb_req *r);
+void tb_handle_cert_get(struct tb_req *r);
+void tb_handle_cert_verify(struct tb_req *r);
+void tb_handle_cert_verify_document(struct tb_req *r);
+void tb_handle_cert_revoke(struct tb_req *r);
+void tb_handle_cert_qr(struct tb_req *r);
+void tb_handle_key_get(struct tb_req *r);
+void tb_handle_key_rotate(struct tb_req *r);
 
 #endif

@@ -3,6 +3,7 @@
 #include "base/mem.h"
 
 #include <string.h>
+#include <unistd.h>
 
 void tb_resp_take(struct tb_req *r, int status, const char *content_type, char *data, size_t len)
 {
@@ -13,6 +14,15 @@ void tb_resp_take(struct tb_req *r, int status, const char *content_type, char *
 	r->resp_body = data;
 	r->resp_len = len;
 	r->resp_static = false;
+}
+
+void tb_resp_file(struct tb_req *r, int status, const char *content_type, int fd, size_t size)
+{
+	tb_resp_take(r, status, content_type, NULL, 0);
+	if (r->resp_fd >= 0)
+		close(r->resp_fd);
+	r->resp_fd = fd;
+	r->resp_len = size;
 }
 
 void tb_resp_static(struct tb_req *r, int status, const char *content_type, const char *data,

@@ -47,6 +47,7 @@ struct tb_req {
 	char *resp_body; /* malloc'd (freed after sending) unless resp_static */
 	size_t resp_len;
 	bool resp_static;
+	int resp_fd; /* an open file sent as the body (tb_resp_file), or -1 */
 	const char *hdr_name[TB_REQ_MAX_HEADERS];
 	const char *hdr_value[TB_REQ_MAX_HEADERS];
 	int nhdr;
@@ -104,6 +105,8 @@ void tb_resp_static(struct tb_req *r, int status, const char *content_type, cons
 void tb_resp_json_text(struct tb_req *r, int status, const char *text);
 /* Sends malloc'd data, taking ownership. */
 void tb_resp_take(struct tb_req *r, int status, const char *content_type, char *data, size_t len);
+/* Sends the open file fd (taken: closed after sending) of size bytes. */
+void tb_resp_file(struct tb_req *r, int status, const char *content_type, int fd, size_t size);
 /* Adds a response header; name and value are copied into the arena. */
 void tb_resp_header(struct tb_req *r, const char *name, const char *value);
 

@@ -113,7 +113,12 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct ctx *c)
 		tb_resp_error(r, TB_EINTERNAL, NULL, NULL);
 	}
 	struct MHD_Response *resp;
-	if (r->resp_static || !r->resp_body) {
+	if (r->resp_fd >= 0) {
+		resp = MHD_create_response_from_fd(r->resp_len, r->resp_fd);
+		if (!resp)
+			close(r->resp_fd);
+		r->resp_fd = -1; /* the response closes it */
+	} else if (r->resp_static || !r->resp_body) {
 		resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body,
 		                                       MHD_RESPMEM_PERSISTENT);
 	} else {
@@ -249,6 +254,7 @@ static struct ctx *ctx_new(struct tb_http_server *srv, struct MHD_Connection *co
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 	c->srv = srv;
 	c->r.arena = tb_arena_new();
+	c->r.resp_fd = -1;
 	c->r.app = srv->app;
 	c->r.conn = conn;
 	c->r.method = tb_arena_strdup(c->r.arena, method);
@@ -441,6 +447,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		c->stream->abort(&c->r);
 	if (c->r.resp_body && !c->r.resp_static)
 		free(c->r.resp_body);
+	if (c->r.resp_fd >= 0)
+		close(c->r.resp_fd);
 	tb_buf_free(&c->body);
 	tb_arena_free(c->r.arena);
 	free(c);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <magic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,16 +111,33 @@ enum tb_err tb_blob_write(struct tb_blob_writer *w, const void *data, size_t n)
 	return TB_OK;
 }
 
+/* Each thread's cookie is closed when the thread ends. */
+static pthread_key_t cookie_key;
+static pthread_once_t cookie_once = PTHREAD_ONCE_INIT;
+
+static void cookie_close(void *cookie)
+{
+	magic_close(cookie);
+}
+
+static void cookie_key_make(void)
+{
+	pthread_key_create(&cookie_key, cookie_close);
+}
+
 /* The content type of the first bytes, or NULL when not accepted. */
 static const char *sniff(const unsigned char *head, size_t n)
 {
-	static _Thread_local magic_t cookie;
+	pthread_once(&cookie_once, cookie_key_make);
+	magic_t cookie = pthread_getspecific(cookie_key);
 	if (!cookie) {
 		cookie = magic_open(MAGIC_MIME_TYPE);
 		if (!cookie || magic_load(cookie, NULL) != 0) {
+			magic_close(cookie);
 			tb_log_error("materials", "libmagic cannot load its database");
 			return NULL;
 		}
+		pthread_setspecific(cookie_key, cookie);
 	}
 	const char *t = magic_buffer(cookie, head, n);
 	if (!t)

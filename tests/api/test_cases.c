@@ -287,8 +287,34 @@ static void online_path(void **state)
 	json_decref(
 	    call(&reviewer, "POST", path_of(no, "/events"), "{\"event\":\"approve\"}", 403));
 	event(&approver, no, "{\"event\":\"approve\",\"opinion\":\"准予登记\"}", "approved");
-	event(&approver, no, "{\"event\":\"complete\",\"opinion\":\"营业执照已送达\"}",
+	/* The item yields a 营业执照, held by the new business: without its
+	 * code, or with a bad one, the case stays approved and nothing is
+	 * issued. */
+	j = call(&approver, "POST", path_of(no, "/events"), "{\"event\":\"complete\"}", 400);
+	assert_string_equal(str(j, "field"), "certificate.holder");
+	json_decref(j);
+	j = call(&approver, "POST", path_of(no, "/events"),
+	         "{\"event\":\"complete\",\"certificate\":{\"holder\":{\"code\":"
+	         "\"92330106MA2T000151\",\"name\":\"西湖测试小店\"}}}",
+	         400);
+	assert_string_equal(str(j, "field"), "certificate.holder.code");
+	json_decref(j);
+	event(&approver, no,
+	      "{\"event\":\"complete\",\"opinion\":\"营业执照已送达\",\"certificate\":{"
+	      "\"holder\":{\"code\":\"92330106MA2T000150\",\"name\":\"西湖测试小店\"},\"face\":{"
+	      "\"entity_type\":\"个体工商户\"}}}",
 	      "completed");
+	j = call(&zhang, "GET", path_of(no, ""), NULL, 200);
+	json_t *issued = json_object_get(j, "certificates");
+	assert_int_equal(json_array_size(issued), 1);
+	char verify[300];
+	snprintf(verify, sizeof(verify), "/api/v1/certificates/%s/verify",
+	         json_string_value(json_array_get(issued, 0)));
+	json_decref(j);
+	j = call(NULL, "GET", verify, NULL, 200);
+	assert_string_equal(str(j, "status"), "valid");
+	assert_string_equal(str(j, "holder"), "西*****");
+	json_decref(j);
 	json_decref(
 	    call(&approver, "POST", path_of(no, "/events"), "{\"event\":\"complete\"}", 409));
 

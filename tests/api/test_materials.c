@@ -2,7 +2,9 @@
  * SQLite and PostgreSQL: a streamed multipart upload lands in the blob
  * store under its SM3 and in the case and the library; a renamed
  * executable, an oversized file, a path in the file name, a truncated
- * body and an unknown material are refused, with nothing left behind. */
+ * body and an unknown material are refused, with nothing left behind; the
+ * library keeps files with their kind and validity, serves and deletes
+ * them, and gives them to later items that need the same kind. */
 #include "support.h"
 
 #include <setjmp.h>
@@ -35,15 +37,21 @@ static size_t sink(char *p, size_t size, size_t n, void *ud)
 	return k;
 }
 
-/* POSTs material + file (data, n bytes, named filename) as s. */
-static long upload(const struct test_session *s, const char *material, const char *filename,
-                   const void *data, size_t n, json_t **out)
+/* POSTs material + file (data, n bytes, named filename) + valid_until
+ * (NULL: none) as s to case no. */
+static long upload_to(const struct test_session *s, const char *no, const char *material,
+                      const char *filename, const void *data, size_t n, const char *valid_until,
+                      json_t **out)
 {
 	CURL *c = curl_easy_init();
 	char url[256];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/cases/%s/materials", srv.port,
-	         case_no);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/cases/%s/materials", srv.port, no);
 	curl_mime *mime = curl_mime_init(c);
+	if (valid_until) {
+		curl_mimepart *p = curl_mime_addpart(mime);
+		curl_mime_name(p, "valid_until");
+		curl_mime_data(p, valid_until, CURL_ZERO_TERMINATED);
+	}
 	if (material) {
 		curl_mimepart *p = curl_mime_addpart(mime);
 		curl_mime_name(p, "material");
@@ -74,6 +82,12 @@ static long upload(const struct test_session *s, const char *material, const cha
 	curl_mime_free(mime);
 	curl_easy_cleanup(c);
 	return status;
+}
+
+static long upload(const struct test_session *s, const char *material, const char *filename,
+                   const void *data, size_t n, json_t **out)
+{
+	return upload_to(s, case_no, material, filename, data, n, NULL, out);
 }
 
 static int tmp_files(void)
@@ -188,11 +202,136 @@ static void uploads(void **state)
 	assert_int_equal(tmp_files(), 0);
 }
 
+static json_t *call(const struct test_session *s, const char *method, const char *path,
+                    const char *body, long want)
+{
+	struct http_resp r;
+	test_call(&srv, s, method, path, body, &r);
+	if (r.status != want)
+		fail_msg("%s %s -> %ld, want %ld: %s", method, path, r.status, want, r.body);
+	json_t *j = json_loads(r.body, 0, NULL);
+	http_free(&r);
+	return j;
+}
+
+/* The source of material name in case no, as s sees it. */
+static char *source_of(const struct test_session *s, const char *no, const char *name)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/cases/%s", no);
+	json_t *j = call(s, "GET", path, NULL, 200);
+	size_t i;
+	json_t *m;
+	char *out = NULL;
+	json_array_foreach(json_object_get(j, "materials"), i,
+	                   m) if (!strcmp(json_string_value(json_object_get(m, "name")), name))
+	    out = strdup(json_string_value(json_object_get(m, "source")));
+	json_decref(j);
+	return out;
+}
+
+static char *new_case(const struct test_session *s, const char *item, const char *materials)
+{
+	char body[1024];
+	snprintf(body, sizeof(body), "{\"item\":\"%s\",\"materials\":%s}", item,
+	         materials ? materials : "[]");
+	json_t *j = call(s, "POST", "/api/v1/cases", body, 201);
+	char *no = strdup(json_string_value(json_object_get(j, "case_no")));
+	json_decref(j);
+	return no;
+}
+
+/* The library: validity dates, download, delete; a later item that needs
+ * the same kind (an identity card) takes it from the library, until it is
+ * deleted; claims of certificates and library files are checked. */
+static void library(void **state)
+{
+	(void)state;
+	/* 王五 has no library yet: a fresh case asks for everything. */
+	struct test_session wang;
+	assert_int_equal(test_login(&srv, "330102199203154022", "tongban-demo", &wang), 200);
+	char *no = new_case(&wang, ITEM, NULL);
+	assert_int_equal(upload_to(&wang, no, "经营者居民身份证", "id.pdf", pdf, sizeof(pdf) - 1,
+	                           "2020-01-01", NULL),
+	                 400); /* a validity date in the past */
+	json_t *j;
+	assert_int_equal(upload_to(&wang, no, "经营者居民身份证", "id.pdf", pdf, sizeof(pdf) - 1,
+	                           "2099-12-31", &j),
+	                 201);
+	json_decref(j);
+	j = call(&wang, "GET", "/api/v1/me/materials", NULL, 200);
+	json_t *entry = json_array_get(json_object_get(j, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(entry, "valid_until")), "2099-12-31");
+	assert_string_equal(json_string_value(json_object_get(entry, "kind")), "居民身份证");
+	long long id = json_integer_value(json_object_get(entry, "id"));
+	json_decref(j);
+
+	/* Download: the same bytes, only for the owner. */
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/me/materials/%lld/file", id);
+	struct http_resp r;
+	test_call(&srv, &wang, "GET", path, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.len, sizeof(pdf) - 1);
+	assert_memory_equal(r.body, pdf, sizeof(pdf) - 1);
+	http_free(&r);
+	json_decref(call(&zhang, "GET", path, NULL, 404));
+	json_decref(call(&wang, "GET", "/api/v1/me/materials/x/file", NULL, 404));
+
+	/* 食品经营许可 needs an identity card too: it comes from the library. */
+	const char *food = "11330106024892795E4010020301001";
+	char *second = new_case(&wang, food, NULL);
+	char *src = source_of(&wang, second, "法定代表人（负责人、经营者）居民身份证");
+	assert_string_equal(src, "library");
+	free(src);
+
+	/* Claims are checked: a certificate the applicant does not hold, a
+	 * file not in their library, a sharing result they made up. */
+	j = call(&wang, "POST", "/api/v1/cases",
+	         "{\"item\":\"" ITEM "\",\"materials\":[{\"name\":\"经营者居民身份证\","
+	         "\"source\":\"certificate\",\"ref\":\"1.2.3\"}]}",
+	         400);
+	assert_string_equal(json_string_value(json_object_get(j, "field")), "materials[0].ref");
+	json_decref(j);
+	j = call(&wang, "POST", "/api/v1/cases",
+	         "{\"item\":\"" ITEM "\",\"materials\":[{\"name\":\"经营者居民身份证\","
+	         "\"source\":\"library\",\"ref\":\"00\"}]}",
+	         400);
+	assert_string_equal(json_string_value(json_object_get(j, "field")), "materials[0].ref");
+	json_decref(j);
+	j = call(&wang, "POST", "/api/v1/cases",
+	         "{\"item\":\"" ITEM "\",\"materials\":[{\"name\":\"经营者居民身份证\","
+	         "\"source\":\"sharing\"}]}",
+	         400);
+	assert_string_equal(json_string_value(json_object_get(j, "field")), "materials[0].source");
+	json_decref(j);
+
+	/* Deleted: gone from the library and from reuse; others cannot. */
+	snprintf(path, sizeof(path), "/api/v1/me/materials/%lld", id);
+	json_decref(call(&zhang, "DELETE", path, NULL, 404));
+	json_decref(call(&wang, "DELETE", path, NULL, 200));
+	json_decref(call(&wang, "DELETE", path, NULL, 404));
+	j = call(&wang, "GET", "/api/v1/me/materials", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
+	json_decref(j);
+	char *third = new_case(&wang, food, NULL);
+	src = source_of(&wang, third, "法定代表人（负责人、经营者）居民身份证");
+	assert_string_equal(src, "missing");
+	free(src);
+	/* The case it was given for keeps it. */
+	src = source_of(&wang, no, "经营者居民身份证");
+	assert_string_equal(src, "upload");
+	free(src);
+	free(no);
+	free(second);
+	free(third);
+}
+
 int main(void)
 {
 	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
 	setenv("TB_PWHASH_OPS", "1", 0);
-	const struct CMUnitTest tests[] = {cmocka_unit_test(uploads)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(uploads), cmocka_unit_test(library)};
 	int failed = cmocka_run_group_tests_name("materials/sqlite", tests, start_sqlite, stop);
 	if (test_pg_base_url())
 		failed +=

@@ -1,0 +1,73 @@
+/* Certificate documents (see record.h). */
+#include "certs/record.h"
+#include "base/date.h"
+#include "codes/certid.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *tb_cert_status_name(enum tb_cert_status s)
+{
+	static const char *const names[] = {"valid", "revoked", "expired", "forged", "unknown"};
+	return s <= TB_CERT_UNKNOWN ? names[s] : "unknown";
+}
+
+char *tb_cert_canonical(const json_t *record)
+{
+	if (!json_is_object(record))
+		return NULL;
+	return json_dumps(record, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+static const char *text_at(const json_t *o, const char *a, const char *b)
+{
+	const json_t *x = json_object_get(o, a);
+	return json_string_value(b ? json_object_get(x, b) : x);
+}
+
+static enum tb_cert_status forged(const char **reason, const char *why)
+{
+	*reason = why;
+	return TB_CERT_FORGED;
+}
+
+enum tb_cert_status tb_cert_check(const json_t *doc, const struct tb_sm2_key *key, int64_t today,
+                                  const char **reason)
+{
+	*reason = NULL;
+	const json_t *record = json_object_get(doc, "record");
+	const char *sig = json_string_value(json_object_get(doc, "signature"));
+	if (!json_is_object(record) || !sig)
+		return forged(reason, "not a certificate document");
+	struct tb_certid id;
+	struct tb_fail f = {0};
+	if (tb_certid_parse(text_at(record, "identifier", NULL), &id, &f) != TB_OK)
+		return forged(reason, strcmp(f.reason, "check character") == 0
+		                          ? "identifier check character"
+		                          : "identifier");
+	const char *type = text_at(record, "type", "code"),
+	           *issuer = text_at(record, "issuer", "code");
+	const char *number = text_at(record, "number", NULL);
+	if (!type || !issuer || !number || strcmp(type, id.type_code) ||
+	    strcmp(issuer, id.issuer) || strcmp(number, id.serial))
+		return forged(reason, "identifier does not match the record");
+	if (!key)
+		return forged(reason, "key");
+	char *canon = tb_cert_canonical(record);
+	char digest[TB_SM3_HEX];
+	tb_sm3_hex(canon, strlen(canon), digest);
+	const char *claimed = json_string_value(json_object_get(doc, "digest"));
+	enum tb_cert_status st = TB_CERT_VALID;
+	if (claimed && strcmp(claimed, digest) != 0)
+		st = forged(reason, "digest");
+	else if (!tb_sm2_verify(key, canon, strlen(canon), sig))
+		st = forged(reason, "signature");
+	free(canon);
+	if (st != TB_CERT_VALID)
+		return st;
+	int64_t until;
+	const char *to = text_at(record, "valid_to", NULL);
+	if (to && tb_date_parse(to, &until) && until < today)
+		return TB_CERT_EXPIRED;
+	return TB_CERT_VALID;
+}

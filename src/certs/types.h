@@ -1,0 +1,33 @@
+/* Certificate types (电子证照类型, GB/T 36902): code, name, defining body,
+ * holder type, validity and the fields on the face. The built-in set
+ * (data/certs/types.json) is loaded on first start. */
+#ifndef TB_CERTS_TYPES_H
+#define TB_CERTS_TYPES_H
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "store/store.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tb_cert_type {
+	const char *code, *name, *defining_body;
+	const char *holder_type; /* person or organisation */
+	int validity_years;      /* 0: long-term */
+	const char *fields;      /* JSON array of {key, label, from, required?} */
+};
+
+/* Loads the built-in types when the store has none; *seeded says whether
+ * it did. */
+enum tb_err tb_cert_types_seed(struct tb_store *s, bool *seeded);
+
+/* The type whose code or name is key, on c (strings in a).
+ * TB_ENOTFOUND when there is none. */
+enum tb_err tb_cert_type_get_on(struct tb_conn *c, const char *key, struct tb_arena *a,
+                                struct tb_cert_type *out);
+
+/* Every type as a JSON array (arena), by code. */
+enum tb_err tb_cert_types_list(struct tb_store *s, struct tb_arena *a, const char **text);
+
+#endif

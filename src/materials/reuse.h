@@ -1,0 +1,45 @@
+/* Reuse when applying: "a material that can be shared is never asked for
+ * again". For each required material of an item that a case does not
+ * have yet, the platform tries in order a valid e-certificate of the
+ * applicant of the material's certificate type, then a still-valid
+ * material of the same kind in the applicant's library (the sharing
+ * issue adds a third source). */
+#ifndef TB_MATERIALS_REUSE_H
+#define TB_MATERIALS_REUSE_H
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* The kind of a catalog material (item JSON material object): its
+ * certificate type, or its name when it has none. */
+const char *tb_material_kind(const json_t *material);
+
+/* Fills the required materials of item (parsed item JSON) that the case's
+ * list (JSON array text of {name, source, ref}) lacks, on c, for the
+ * applicant account. *out (arena) gets the new list text, *filled how
+ * many were added. */
+enum tb_err tb_reuse_fill_on(struct tb_conn *c, int64_t applicant, const json_t *item,
+                             const char *materials, struct tb_arena *a, const char **out,
+                             int *filled);
+
+/* Checks what an applicant claims in a case's list (JSON array text):
+ * a "certificate" must name (ref) a valid certificate the applicant holds
+ * of the material's certificate type, a "library" entry a file of their
+ * library (its SM3), and "sharing" comes only from a sharing query, never
+ * from the applicant. TB_EINVAL with f naming materials[i].ref or
+ * materials[i].source (field strings in a). */
+enum tb_err tb_reuse_check_on(struct tb_conn *c, int64_t applicant, const json_t *item,
+                              const char *materials, struct tb_arena *a, struct tb_fail *f);
+
+/* The share of required materials satisfied without an upload over the
+ * submitted cases, by region and item, with totals; region (a GB/T 2260
+ * code: it and the regions below it) and item (an implementation code)
+ * narrow it when not NULL. JSON text in a. */
+enum tb_err tb_reuse_stats(struct tb_store *s, const char *region, const char *item,
+                           struct tb_arena *a, const char **text);
+
+#endif
