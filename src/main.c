@@ -22,6 +22,7 @@ static const struct {
     {"migrate", tb_cmd_migrate, "apply schema migrations to the store"},
     {"bench-cases", tb_cmd_bench_cases, "add drafts and a million cases (make bench)"},
     {"bench-catalog", tb_cmd_bench_catalog, "add a large synthetic catalog (make bench)"},
+    {"bench-sm2", tb_cmd_bench_sm2, "SM2 signs and verifies per second (make bench)"},
     {"audit", tb_cmd_audit, "verify the tamper-evident audit trail"},
     {"cert", tb_cmd_cert, "verify an exported e-certificate offline"},
 };

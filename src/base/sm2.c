@@ -51,6 +51,13 @@ void tb_sm2_free(struct tb_sm2_key *k)
 	free(k);
 }
 
+struct tb_sm2_key *tb_sm2_ref(const struct tb_sm2_key *k)
+{
+	if (EVP_PKEY_up_ref(k->pkey) != 1)
+		return NULL;
+	return wrap(k->pkey);
+}
+
 enum tb_err tb_sm2_save_private(const struct tb_sm2_key *k, const char *path)
 {
 	char tmp[4096];

@@ -20,6 +20,10 @@ struct tb_sm2_key;
 enum tb_err tb_sm2_generate(struct tb_sm2_key **out);
 /* NULL is a no-op. */
 void tb_sm2_free(struct tb_sm2_key *k);
+/* Another handle on the same key (shared, reference counted: free each
+ * handle with tb_sm2_free); NULL when memory runs out. A key may be used
+ * by several threads at once. */
+struct tb_sm2_key *tb_sm2_ref(const struct tb_sm2_key *k);
 
 /* Writes the private key as PKCS#8 PEM to path with mode 0600 (a
  * temporary file, fsynced, renamed; the folder is synced too). */

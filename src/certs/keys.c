@@ -191,11 +191,45 @@ static bool key_id_ok(const char *id)
 	return true;
 }
 
+/* Parsed public keys by id (parsing PEM costs more than a verification). */
+static pthread_mutex_t public_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct cached public_cache[CACHE_MAX];
+static int npublic;
+
+static struct tb_sm2_key *public_cached(const char *key_id)
+{
+	struct tb_sm2_key *out = NULL;
+	pthread_mutex_lock(&public_mu);
+	for (int i = 0; i < npublic && !out; i++)
+		if (strcmp(public_cache[i].id, key_id) == 0)
+			out = tb_sm2_ref(public_cache[i].key);
+	pthread_mutex_unlock(&public_mu);
+	return out;
+}
+
+static void public_keep(const char *key_id, const struct tb_sm2_key *key)
+{
+	pthread_mutex_lock(&public_mu);
+	if (npublic == CACHE_MAX) { /* full: start again (handles out stay valid) */
+		for (int i = 0; i < npublic; i++)
+			tb_sm2_free(public_cache[i].key);
+		npublic = 0;
+	}
+	struct tb_sm2_key *ref = tb_sm2_ref(key);
+	if (ref) {
+		snprintf(public_cache[npublic].id, TB_SM2_KEY_ID, "%s", key_id);
+		public_cache[npublic++].key = ref;
+	}
+	pthread_mutex_unlock(&public_mu);
+}
+
 enum tb_err tb_keys_public_on(struct tb_conn *c, const char *key_id, struct tb_sm2_key **out)
 {
 	*out = NULL;
 	if (!key_id_ok(key_id))
 		return TB_ENOTFOUND;
+	if ((*out = public_cached(key_id)))
+		return TB_OK;
 	struct tb_stmt *st;
 	bool row;
 	enum tb_err e = tb_conn_query(
@@ -205,6 +239,8 @@ enum tb_err tb_keys_public_on(struct tb_conn *c, const char *key_id, struct tb_s
 	else if (e == TB_OK)
 		e = TB_ENOTFOUND;
 	tb_stmt_reset(st);
+	if (e == TB_OK)
+		public_keep(key_id, *out);
 	return e;
 }
 

@@ -37,6 +37,7 @@ enum tb_err tb_keys_rotate(struct tb_keys *k, struct tb_store *s, const struct t
                            int64_t department, char key_id[TB_SM2_KEY_ID]);
 
 /* A public key on c by id: *out (the caller frees it with tb_sm2_free).
+ * Public keys never change: parsed ones are kept in a process-wide cache.
  * TB_ENOTFOUND. */
 enum tb_err tb_keys_public_on(struct tb_conn *c, const char *key_id, struct tb_sm2_key **out);
 

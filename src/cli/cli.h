@@ -48,6 +48,10 @@ int tb_cmd_bench_catalog(int argc, char **argv);
 /* `tongban bench-cases`: drafts to submit and a million cases, for make bench. */
 int tb_cmd_bench_cases(int argc, char **argv);
 
+/* `tongban bench-sm2 [--seconds N]`: prints SM2 (with SM3) signs and
+ * verifies per second on one thread. */
+int tb_cmd_bench_sm2(int argc, char **argv);
+
 /* `tongban cert verify FILE.json --key KEY`: verifies an exported
  * e-certificate offline with the issuer's public key (PEM, or the JSON of
  * GET /api/v1/keys/{key_id}); prints "cert: STATUS[ (REASON)]: ID, issuer

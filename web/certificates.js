@@ -1,0 +1,75 @@
+// "My e-certificates": lists the signed-in person's certificates with the
+// face, the status and a QR code that leads to the public verification.
+// Text is set with textContent only; nothing from the server becomes HTML.
+const statusNames = { valid: '有效', revoked: '已注销', expired: '已过期', forged: '签名无效' };
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+
+function card(c) {
+  const box = el('article', undefined, 'cert');
+  box.append(el('h3', c.type.name));
+  const st = el('p', `状态：${statusNames[c.status] || c.status}`, c.status === 'valid' ? 'ok' : 'bad');
+  box.append(st);
+  const dl = el('dl');
+  const rows = [
+    ['证照编号', c.number],
+    ['发证机关', c.issuer.name],
+    ['发证日期', c.issued_on],
+    ['有效期', `${c.valid_from} 至 ${c.valid_to || '长期'}`],
+    ...c.face.map((f) => [f.label, f.value || '—']),
+    ['证照标识', c.identifier],
+  ];
+  for (const [k, v] of rows) {
+    dl.append(el('dt', k), el('dd', v));
+  }
+  box.append(dl);
+  const qr = el('img');
+  qr.src = `/api/v1/certificates/${encodeURIComponent(c.identifier)}/qr.svg`;
+  qr.alt = '核验二维码';
+  qr.className = 'qr';
+  box.append(qr);
+  const link = el('a', '在线核验');
+  link.href = `/verify.html#${encodeURIComponent(c.identifier)}`;
+  box.append(el('p')).append(link);
+  return box;
+}
+
+async function load() {
+  const r = await fetch('/api/v1/me/certificates');
+  if (r.status === 401) {
+    document.getElementById('signin').hidden = false;
+    document.getElementById('list').hidden = true;
+    return;
+  }
+  const j = await r.json();
+  document.getElementById('signin').hidden = true;
+  document.getElementById('list').hidden = false;
+  document.getElementById('count').textContent = `共 ${j.items.length} 本电子证照`;
+  const list = document.getElementById('certs');
+  list.replaceChildren(...j.items.map(card));
+}
+
+document.getElementById('login').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const r = await fetch('/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      login: document.getElementById('login-id').value.trim(),
+      password: document.getElementById('login-pw').value,
+    }),
+  });
+  if (!r.ok) {
+    const j = await r.json();
+    document.getElementById('login-msg').textContent = `登录失败：${j.reason || j.error}`;
+    return;
+  }
+  load();
+});
+
+load();
