@@ -7,7 +7,11 @@ set -eu
 PKGS="build-essential pkg-config clang-format
 libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev
 libssl-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev
-libmagic-dev postgresql postgresql-contrib wrk curl ca-certificates"
+libmagic-dev postgresql postgresql-contrib wrk curl ca-certificates chromium"
+
+# The browser tests run on Node.js with npm (playwright-core); Debian's
+# own are used when the machine has none.
+command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 
 missing=""
 for p in $PKGS; do

@@ -2,8 +2,9 @@
 # make test: installs what is missing, checks the style, builds twice (plain,
 # and with AddressSanitizer + UndefinedBehaviorSanitizer), starts a
 # throwaway PostgreSQL, and runs every test program of both builds. Unit
-# tests run in-process; API tests start the real binary on a loopback port.
-# With CI=true the PostgreSQL tests are mandatory.
+# tests run in-process; API tests start the real binary on a loopback port;
+# browser tests drive the pages in Debian's chromium. With CI=true the
+# PostgreSQL and browser tests are mandatory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,6 +60,36 @@ for build in build build/asan; do
 		rm -f "$log"
 	done
 done
+
+# Browser tests of the pages: Debian's chromium driven by playwright-core
+# (from npm, pinned by tests/web/package-lock.json), against the plain build.
+if command -v node >/dev/null && [ -x /usr/bin/chromium ]; then
+	log=$(mktemp)
+	ok=0
+	(cd tests/web && npm ci --no-audit --no-fund --silent) >"$log" 2>&1 &&
+		TB_TEST_BIN=build/tongban node --test tests/web/pages.test.mjs >>"$log" 2>&1 || ok=$?
+	n=$(awk '/^# pass / {print $3}' "$log")
+	nf=$(awk '/^# fail / {print $3}' "$log")
+	cases=$((cases + ${n:-0}))
+	failed_cases=$((failed_cases + ${nf:-0}))
+	if [ $ok -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "PASS tests/web/pages.test.mjs (${n:-0} cases)"
+	else
+		[ "${nf:-0}" -eq 0 ] && failed_cases=$((failed_cases + 1))
+		failed=$((failed + 1))
+		failures+=("tests/web/pages.test.mjs")
+		echo "FAIL tests/web/pages.test.mjs"
+		grep -v '^# {' "$log" | tail -40
+	fi
+	rm -f "$log"
+elif [ "${CI:-}" = "true" ]; then
+	echo "test: node or /usr/bin/chromium missing, and CI=true makes the browser tests mandatory" >&2
+	exit 1
+else
+	echo "test: node or /usr/bin/chromium missing: browser tests skipped" >&2
+fi
+
 echo
 echo "test programs: $passed of $((passed + failed)) passed"
 echo "tests: $cases passed, $failed_cases failed"

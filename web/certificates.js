@@ -35,7 +35,9 @@ function card(c) {
   box.append(qr);
   const link = el('a', '在线核验');
   link.href = `/verify.html#${encodeURIComponent(c.identifier)}`;
-  box.append(el('p')).append(link);
+  const para = el('p');
+  para.append(link);
+  box.append(para);
   return box;
 }
 

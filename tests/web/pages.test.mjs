@@ -1,0 +1,134 @@
+// Browser tests of the pages, in Debian's chromium driven by
+// playwright-core, against the real binary with demo data on a loopback
+// port: the start page, "my e-certificates" (sign-in, the certificates
+// with their QR codes) and the public verification page.
+// TB_TEST_BIN names the binary (default build/tongban, from the repository root).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const bin = process.env.TB_TEST_BIN || 'build/tongban';
+let server;
+let browser;
+let base;
+let dataDir;
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'tongban-web-'));
+  server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--demo', '--quiet'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, TB_PWHASH_MEM_KIB: '8192', TB_PWHASH_OPS: '1' },
+  });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (?:http:\/\/)?(127\.0\.0\.1:\d+)/);
+      if (m) resolve(`http://${m[1]}`);
+    });
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    setTimeout(() => reject(new Error('server did not start')), 30000);
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const done = new Promise((resolve) => server.on('exit', resolve));
+    server.kill('SIGTERM');
+    await done;
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+// A fresh page that fails the test on any script error.
+async function page() {
+  const ctx = await browser.newContext();
+  const p = await ctx.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  return { p, ctx, errors };
+}
+
+test('the start page shows the platform status', async () => {
+  const { p, ctx, errors } = await page();
+  await p.goto(`${base}/`);
+  await p.locator('#health.ok').waitFor();
+  assert.match(await p.textContent('#health'), /运行正常/);
+  await p.fill('#code', '33010619900101123X');
+  await p.click('button[type=submit]');
+  await p.locator('#result.ok').waitFor();
+  assert.match(await p.textContent('#result'), /有效的公民身份号码/);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('a citizen signs in and sees their e-certificates with QR codes', async () => {
+  const { p, ctx, errors } = await page();
+  await p.goto(`${base}/certificates.html`);
+  await p.locator('#signin').waitFor();
+  await p.fill('#login-id', '33010619900101123X');
+  await p.fill('#login-pw', 'wrong-password');
+  await p.click('#login button');
+  await p.locator('#login-msg', { hasText: '登录失败' }).waitFor();
+  await p.fill('#login-pw', 'tongban-demo');
+  await p.click('#login button');
+  await p.locator('#list').waitFor();
+  const cards = p.locator('article.cert');
+  await cards.first().waitFor();
+  assert.equal(await cards.count(), 2);
+  const text = await p.textContent('#certs');
+  assert.match(text, /结婚证/);
+  assert.match(text, /居民户口簿/);
+  assert.match(text, /李梅/); // the spouse on the face of the 结婚证
+  assert.match(text, /状态：有效/);
+  // Every QR code loaded as an image.
+  const qrs = p.locator('img.qr');
+  for (let i = 0; i < await qrs.count(); i++) {
+    await qrs.nth(i).evaluate((img) => img.decode());
+    assert.ok(await qrs.nth(i).evaluate((img) => img.naturalWidth > 0));
+  }
+  // "在线核验" leads to the public verification of that certificate.
+  await p.locator('article.cert a', { hasText: '在线核验' }).first().click();
+  await p.waitForURL(/verify\.html#/);
+  await p.locator('#answer p.ok').waitFor();
+  assert.match(await p.textContent('#answer'), /有效/);
+  assert.match(await p.textContent('#answer'), /张\*/);
+  // The page asks before sign-in, and the wrong password: two 401s, expected.
+  assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), []);
+  await ctx.close();
+});
+
+test('the verification page tells forged and malformed identifiers apart', async () => {
+  const { p, ctx, errors } = await page();
+  await p.goto(`${base}/verify.html`);
+  // A real identifier with its check character changed.
+  const r = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login: '33010619900101123X', password: 'tongban-demo' }),
+  });
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  const mine = await (await fetch(`${base}/api/v1/me/certificates`, { headers: { cookie } })).json();
+  const id = mine.items[0].identifier;
+  const forged = id.slice(0, -1) + (id.endsWith('A') ? 'B' : 'A');
+  await p.fill('#id', forged);
+  await p.click('#verify button');
+  await p.locator('#answer p.bad').waitFor();
+  assert.match(await p.textContent('#answer'), /核验不通过/);
+  await p.fill('#id', '1.2.3');
+  await p.click('#verify button');
+  await p.locator('#answer p.bad', { hasText: '格式有误' }).waitFor();
+  assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
+  await ctx.close();
+});
