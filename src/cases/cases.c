@@ -720,6 +720,20 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	return e;
 }
 
+enum tb_err tb_case_apply_prepare(struct tb_store *s, struct tb_keys *keys, const char *case_no,
+                                  const struct tb_case_event *ev, struct tb_fail *f)
+{
+	if (!ev->event || !tb_machine_event_known(ev->event))
+		return tb_fail(f, TB_EINVAL, "event", "not an event of the case state machine");
+	/* A completion may issue a certificate: its department's key is made
+	 * beforehand, outside the batched transaction. */
+	int64_t department;
+	if (keys && (!strcmp(ev->event, "complete") || !strcmp(ev->event, "accept")) &&
+	    tb_case_result_needs_key(s, case_no, &department) == TB_OK)
+		return tb_keys_ensure(keys, s, department);
+	return TB_OK;
+}
+
 enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal, struct tb_keys *keys,
                           const struct tb_ctx *ctx, const char *case_no,
                           const struct tb_case_event *ev, struct tb_arena *a, const char **state,
@@ -727,23 +741,57 @@ enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal, str
 {
 	*state = NULL;
 	*missing = NULL;
-	if (!ev->event || !tb_machine_event_known(ev->event))
-		return tb_fail(f, TB_EINVAL, "event", "not an event of the case state machine");
-	/* A completion may issue a certificate: its department's key is made
-	 * beforehand, outside the batched transaction. */
-	int64_t department;
-	if (keys && (!strcmp(ev->event, "complete") || !strcmp(ev->event, "accept")) &&
-	    tb_case_result_needs_key(s, case_no, &department) == TB_OK) {
-		enum tb_err ke = tb_keys_ensure(keys, s, department);
-		if (ke != TB_OK)
-			return ke;
-	}
+	enum tb_err e = tb_case_apply_prepare(s, keys, case_no, ev, f);
+	if (e != TB_OK)
+		return e;
 	struct apply_args x = {cal, keys, ctx, case_no, ev, a, missing, f, NULL};
 	/* Batched with concurrent transitions: one commit, one fsync. */
-	enum tb_err e = tb_store_write(s, apply_in, &x);
+	e = tb_store_write(s, apply_in, &x);
 	if (e == TB_OK)
 		*state = x.state;
 	return e;
+}
+
+/* A transition in the background: everything it reads lives here, in the
+ * request's arena, until done has run. */
+struct apply_later {
+	struct apply_args x;
+	struct tb_ctx ctx;
+	struct tb_case_event ev;
+	const char *missing;
+	struct tb_case_outcome o;
+	void (*done)(void *cb, const struct tb_case_outcome *o);
+	void *cb;
+};
+
+static void apply_later_done(void *arg, enum tb_err e)
+{
+	struct apply_later *y = arg;
+	y->o.e = e;
+	y->o.state = e == TB_OK ? y->x.state : NULL;
+	y->o.missing = y->missing;
+	y->done(y->cb, &y->o);
+}
+
+void tb_case_apply_async(struct tb_store *s, const struct tb_calendar *cal, struct tb_keys *keys,
+                         const struct tb_ctx *ctx, const char *case_no,
+                         const struct tb_case_event *ev, struct tb_arena *a,
+                         void (*done)(void *cb, const struct tb_case_outcome *o), void *cb)
+{
+	struct apply_later *y = tb_arena_zalloc(a, sizeof(*y));
+	y->ctx = *ctx;
+	y->ev = *ev;
+	/* The event's strings may live in a JSON body freed before the write. */
+	const char **strs[] = {&y->ev.event, &y->ev.opinion, &y->ev.corrections,
+	                       &y->ev.certificate};
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (*strs[i])
+			*strs[i] = tb_arena_strdup(a, *strs[i]);
+	y->x =
+	    (struct apply_args){cal, keys, &y->ctx, case_no, &y->ev, a, &y->missing, &y->o.f, NULL};
+	y->done = done;
+	y->cb = cb;
+	tb_store_write_async(s, apply_in, &y->x, apply_later_done, y);
 }
 
 /* ---- JSON views ------------------------------------------------------------ */

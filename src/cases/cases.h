@@ -76,6 +76,30 @@ enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal, str
                           const struct tb_case_event *ev, struct tb_arena *a, const char **state,
                           const char **missing, struct tb_fail *f);
 
+/* The checks tb_case_apply makes before its transaction: the event is
+ * one of the machine's, and a completion's department has a signing key
+ * (made now when it has none). */
+enum tb_err tb_case_apply_prepare(struct tb_store *s, struct tb_keys *keys, const char *case_no,
+                                  const struct tb_case_event *ev, struct tb_fail *f);
+
+/* What tb_case_apply_async gives its callback: tb_case_apply's result,
+ * new state, missing list and failure. */
+struct tb_case_outcome {
+	enum tb_err e;
+	const char *state, *missing;
+	struct tb_fail f;
+};
+
+/* tb_case_apply in the background, for a store with tb_store_async and
+ * after tb_case_apply_prepare: queues the transition and returns; done(cb,
+ * outcome) runs on the store's writer thread once it is durable or has
+ * failed. ev and its strings, and ctx, are copied into a; what ctx
+ * points to, case_no and a must live until done has run. */
+void tb_case_apply_async(struct tb_store *s, const struct tb_calendar *cal, struct tb_keys *keys,
+                         const struct tb_ctx *ctx, const char *case_no,
+                         const struct tb_case_event *ev, struct tb_arena *a,
+                         void (*done)(void *cb, const struct tb_case_outcome *o), void *cb);
+
 /* The case as JSON (arena): everything, with its steps, materials and
  * clock (remaining working days and colour; yellow_days sets yellow). */
 enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, const char *case_no,

@@ -129,14 +129,11 @@ out:
 	json_decref(body);
 }
 
-static void apply(struct tb_req *r, struct tb_case_event *ev)
+/* The answer to an event: the new state, or the error with what is
+ * missing and, on a conflict, the case's current state. */
+static void answer(struct tb_req *r, enum tb_err e, const char *state, const char *missing,
+                   const struct tb_fail *f)
 {
-	struct tb_ctx ctx;
-	tb_req_ctx(r, &ctx);
-	struct tb_fail f = {0};
-	const char *state, *missing;
-	enum tb_err e = tb_case_apply(r->app->store, r->app->calendar, r->app->keys, &ctx,
-	                              r->params[0], ev, r->arena, &state, &missing, &f);
 	if (e == TB_OK) {
 		tb_notifier_kick(r->app->notifier);
 		tb_resp_json(r, 200,
@@ -144,7 +141,7 @@ static void apply(struct tb_req *r, struct tb_case_event *ev)
 		return;
 	}
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "error", tb_err_message(e), "field",
-	                      f.field ? f.field : "event", "reason", f.reason ? f.reason : "",
+	                      f->field ? f->field : "event", "reason", f->reason ? f->reason : "",
 	                      "request_id", r->request_id);
 	if (missing)
 		json_object_set_new(j, "missing", json_loads(missing, 0, NULL));
@@ -154,6 +151,46 @@ static void apply(struct tb_req *r, struct tb_case_event *ev)
 			json_object_set_new(j, "state", json_string(ref.state));
 	}
 	tb_resp_json(r, tb_err_status(e), j);
+}
+
+static void answer_later(struct tb_req *r)
+{
+	const struct tb_case_outcome *o = r->later;
+	answer(r, o->e, o->state, o->missing, &o->f);
+}
+
+/* On the store's writer thread: keep the outcome, wake the request. */
+static void applied(void *cb, const struct tb_case_outcome *o)
+{
+	struct tb_req *r = cb;
+	*(struct tb_case_outcome *)r->later = *o;
+	tb_req_resume(r, answer_later);
+}
+
+static void apply(struct tb_req *r, struct tb_case_event *ev)
+{
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	struct tb_store *s = r->app->store;
+	if (tb_store_async(s)) {
+		/* The transition joins the writer's next batch while this thread
+		 * serves other requests; the answer is made when it is durable. */
+		enum tb_err e = tb_case_apply_prepare(s, r->app->keys, r->params[0], ev, &f);
+		if (e != TB_OK) {
+			answer(r, e, NULL, NULL, &f);
+			return;
+		}
+		r->later = tb_arena_zalloc(r->arena, sizeof(struct tb_case_outcome));
+		tb_req_suspend(r);
+		tb_case_apply_async(s, r->app->calendar, r->app->keys, &ctx, r->params[0], ev,
+		                    r->arena, applied, r);
+		return;
+	}
+	const char *state, *missing;
+	enum tb_err e = tb_case_apply(s, r->app->calendar, r->app->keys, &ctx, r->params[0], ev,
+	                              r->arena, &state, &missing, &f);
+	answer(r, e, state, missing, &f);
 }
 
 void tb_handle_case_submit(struct tb_req *r)

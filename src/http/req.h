@@ -41,6 +41,11 @@ struct tb_req {
 
 	void *stream_ctx; /* a streaming route's own state */
 
+	/* An answer given later (tb_req_suspend / tb_req_resume). */
+	bool suspended;
+	void (*finish)(struct tb_req *r);
+	void *later; /* the suspended handler's own state */
+
 	/* The response. */
 	int status;
 	const char *content_type;
@@ -90,6 +95,13 @@ struct tb_field {
  * member of the wrong type, a string with a NUL, and any member not listed
  * are refused with 400 naming it. Strings point into body. */
 bool tb_req_fields(struct tb_req *r, json_t *body, const struct tb_field *fields, size_t n);
+
+/* Suspends the request: the handler returns without an answer, and its
+ * thread goes on serving others. Later, from any thread, tb_req_resume(r,
+ * finish) has finish(r) run on the request's own thread to set the answer.
+ * Between the two, only the one who resumes may touch r. */
+void tb_req_suspend(struct tb_req *r);
+void tb_req_resume(struct tb_req *r, void (*finish)(struct tb_req *r));
 
 /* Sends json (taken: its reference is released) with status. */
 void tb_resp_json(struct tb_req *r, int status, json_t *json);

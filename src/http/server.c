@@ -339,6 +339,18 @@ static bool stream_start(struct tb_http_server *srv, struct MHD_Connection *conn
 	return true;
 }
 
+void tb_req_suspend(struct tb_req *r)
+{
+	r->suspended = true;
+	MHD_suspend_connection(r->conn);
+}
+
+void tb_req_resume(struct tb_req *r, void (*finish)(struct tb_req *r))
+{
+	r->finish = finish;
+	MHD_resume_connection(r->conn);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -376,6 +388,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (strcmp(method, "POST") == 0 && !stream_start(srv, conn, c, url))
 			return send_response(conn, c);
 		return MHD_YES;
+	}
+	if (c->r.suspended) {
+		/* Resumed: the answer is ready to be made. */
+		if (!c->r.finish)
+			return MHD_YES;
+		void (*finish)(struct tb_req *) = c->r.finish;
+		c->r.suspended = false;
+		c->r.finish = NULL;
+		finish(&c->r);
+		return send_response(conn, c);
 	}
 	if (c->stream && !c->answered) {
 		if (*upload_size) {
@@ -428,6 +450,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	dispatch(conn, c, url);
+	if (c->r.suspended)
+		return MHD_YES; /* answered when resumed */
 	return send_response(conn, c);
 }
 
@@ -527,8 +551,9 @@ enum tb_err tb_http_start(const struct tb_http_config *cfg, struct tb_app *app,
 	 * TURBO: read/write before polling (measured ~10% more requests/s). */
 	size_t mem = s->cfg.max_header * 2;
 	s->d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO, 0, NULL,
-	    NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+	        MHD_ALLOW_SUSPEND_RESUME,
+	    0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
 	    s->cfg.max_conns, MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,

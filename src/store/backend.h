@@ -14,6 +14,11 @@ struct tb_backend {
 	enum tb_err (*begin)(struct tb_conn *c);
 	/* Commits and returns once the transaction is durable. */
 	enum tb_err (*commit)(struct tb_conn *c);
+	/* Optional (NULL when the backend has no group sync): commits without
+	 * waiting, giving *ticket; durable(c, ticket), from any thread, returns
+	 * once that commit is durable. */
+	enum tb_err (*commit_deferred)(struct tb_conn *c, uint64_t *ticket);
+	enum tb_err (*durable)(struct tb_conn *c, uint64_t ticket);
 	void (*rollback)(struct tb_conn *c);
 	enum tb_err (*prepare)(struct tb_conn *c, const char *sql, struct tb_stmt **out);
 	void (*bind_text)(struct tb_stmt *st, int idx, const char *s);

@@ -87,12 +87,20 @@ static void sync_put(struct wal_sync *w)
 	pthread_mutex_unlock(&syncs_mu);
 }
 
-/* Waits until an fdatasync of the WAL that began after this commit has
- * finished, running it when no other thread is. */
-static enum tb_err group_sync(struct wal_sync *w)
+/* A ticket for a commit that has just finished (its frames are in the WAL). */
+static uint64_t sync_ticket(struct wal_sync *w)
 {
 	pthread_mutex_lock(&w->mu);
 	uint64_t ticket = ++w->committed;
+	pthread_mutex_unlock(&w->mu);
+	return ticket;
+}
+
+/* Waits until an fdatasync of the WAL that began after the commit of
+ * ticket has finished, running it when no other thread is. */
+static enum tb_err sync_wait(struct wal_sync *w, uint64_t ticket)
+{
+	pthread_mutex_lock(&w->mu);
 	enum tb_err e = TB_OK;
 	while (w->synced < ticket) {
 		if (w->syncing) {
@@ -220,14 +228,27 @@ static enum tb_err lite_begin(struct tb_conn *c)
 	return e;
 }
 
-static enum tb_err lite_commit(struct tb_conn *c)
+static enum tb_err lite_commit_deferred(struct tb_conn *c, uint64_t *ticket)
 {
 	struct lite_conn *lc = (struct lite_conn *)c;
 	enum tb_err e = lite_exec(c, "COMMIT");
 	if (e != TB_OK)
 		return e; /* the caller rolls back, which ends the write */
 	end_write(lc);
-	return group_sync(lc->sync);
+	*ticket = sync_ticket(lc->sync);
+	return TB_OK;
+}
+
+static enum tb_err lite_durable(struct tb_conn *c, uint64_t ticket)
+{
+	return sync_wait(((struct lite_conn *)c)->sync, ticket);
+}
+
+static enum tb_err lite_commit(struct tb_conn *c)
+{
+	uint64_t ticket;
+	enum tb_err e = lite_commit_deferred(c, &ticket);
+	return e == TB_OK ? lite_durable(c, ticket) : e;
 }
 
 static void lite_rollback(struct tb_conn *c)
@@ -320,6 +341,8 @@ const struct tb_backend tb_sqlite_backend = {
     .exec = lite_exec,
     .begin = lite_begin,
     .commit = lite_commit,
+    .commit_deferred = lite_commit_deferred,
+    .durable = lite_durable,
     .rollback = lite_rollback,
     .prepare = lite_prepare,
     .bind_text = lite_bind_text,

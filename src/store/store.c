@@ -14,18 +14,28 @@ struct job {
 	enum tb_err (*fn)(struct tb_conn *c, void *arg);
 	void *arg;
 	enum tb_err result;
+	uint64_t ticket; /* its commit's, when the backend syncs on its own */
 	bool done;
+	/* Asynchronous (tb_store_write_async): called on the writer thread
+	 * once the write is durable; the job is malloc'd and freed after. */
+	void (*on_done)(void *cb, enum tb_err result);
+	void *cb;
+	/* Its own wakeup: a finished batch wakes only its waiters, not every
+	 * thread queued behind it (a herd of futile context switches). */
+	pthread_cond_t cv;
 	struct job *next;
 };
 
 struct tb_store {
 	const struct tb_backend *be;
-	/* The batch writer (SQLite): its own connection and thread. */
+	/* The batch writer (SQLite): its own connection and thread, and its
+	 * queue under a mutex of its own (not the pool's). */
 	struct tb_conn *writer;
 	pthread_t writer_thread;
 	bool writer_running, writer_stop;
 	struct job *jobs, **jobs_tail;
-	pthread_cond_t jobs_cv, done_cv;
+	pthread_mutex_t wmu;
+	pthread_cond_t jobs_cv;
 	char *target;     /* path or conninfo handed to connect */
 	char *url_masked; /* for logs */
 	int pool_size;
@@ -79,8 +89,8 @@ enum tb_err tb_store_open(const char *url, int pool_size, struct tb_store **out,
 	s->all = tb_xcalloc((size_t)s->pool_size, sizeof(*s->all));
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	pthread_mutex_init(&s->wmu, NULL);
 	pthread_cond_init(&s->jobs_cv, NULL);
-	pthread_cond_init(&s->done_cv, NULL);
 	s->jobs_tail = &s->jobs;
 
 	struct tb_conn *c;
@@ -109,7 +119,7 @@ void tb_store_close(struct tb_store *s)
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	pthread_cond_destroy(&s->jobs_cv);
-	pthread_cond_destroy(&s->done_cv);
+	pthread_mutex_destroy(&s->wmu);
 	free(s->all);
 	free(s->target);
 	free(s->url_masked);
@@ -387,6 +397,23 @@ static enum tb_err run_alone(struct tb_store *s, enum tb_err (*fn)(struct tb_con
 	return e;
 }
 
+/* Commits the writer's transaction: with a backend that can, without
+ * waiting for the fsync (each job's waiter waits for it, while the writer
+ * goes on with the next batch: fsyncs and batches overlap). */
+static enum tb_err batch_commit(struct tb_conn *c, uint64_t *ticket)
+{
+	*ticket = 0;
+	if (!c->be->commit_deferred)
+		return tb_conn_commit(c);
+	enum tb_err e = c->be->commit_deferred(c, ticket);
+	if (e != TB_OK) {
+		tb_conn_rollback(c);
+		return e;
+	}
+	c->in_tx = false;
+	return TB_OK;
+}
+
 /* Runs a batch of jobs in one transaction, each in a savepoint. */
 static void run_batch(struct tb_store *s, struct job *batch)
 {
@@ -406,23 +433,46 @@ static void run_batch(struct tb_store *s, struct job *batch)
 			tb_conn_exec(c, "RELEASE job");
 		}
 	}
+	uint64_t ticket = 0;
 	if (e == TB_OK)
-		e = tb_conn_commit(c);
+		e = batch_commit(c, &ticket);
 	if (e != TB_OK) {
 		tb_conn_rollback(c);
 		for (struct job *j = batch; j; j = j->next)
 			if (j->result == TB_OK)
 				j->result = e; /* nothing of the batch is durable */
 	}
+	for (struct job *j = batch; j; j = j->next)
+		j->ticket = j->result == TB_OK ? ticket : 0;
+}
+
+/* Waits for the durability of the asynchronous jobs of a batch (they
+ * share one commit, so one wait) and tells each its result. */
+static void finish_async(struct tb_store *s, struct job *async)
+{
+	enum tb_err durable = TB_OK;
+	uint64_t waited = 0;
+	for (struct job *j = async, *next; j; j = next) {
+		next = j->next;
+		if (j->result == TB_OK && j->ticket) {
+			if (j->ticket != waited) {
+				durable = s->writer->be->durable(s->writer, j->ticket);
+				waited = j->ticket;
+			}
+			j->result = durable;
+		}
+		j->on_done(j->cb, j->result);
+		free(j);
+	}
 }
 
 static void *writer_main(void *arg)
 {
 	struct tb_store *s = arg;
-	pthread_mutex_lock(&s->mu);
+	pthread_mutex_lock(&s->wmu);
 	for (;;) {
 		while (!s->jobs && !s->writer_stop)
-			pthread_cond_wait(&s->jobs_cv, &s->mu);
+			pthread_cond_wait(&s->jobs_cv, &s->wmu);
 		if (!s->jobs && s->writer_stop)
 			break;
 		/* Take what is waiting, up to BATCH_MAX. */
@@ -436,21 +486,33 @@ static void *writer_main(void *arg)
 		if (!s->jobs)
 			s->jobs_tail = &s->jobs;
 		last->next = NULL;
-		pthread_mutex_unlock(&s->mu);
+		pthread_mutex_unlock(&s->wmu);
 		run_batch(s, batch);
-		pthread_mutex_lock(&s->mu);
+		/* Asynchronous jobs are taken out first: waiting ones may be
+		 * gone as soon as they are signalled. */
+		struct job *async = NULL, **async_tail = &async;
+		pthread_mutex_lock(&s->wmu);
 		for (struct job *j = batch, *next; j; j = next) {
 			next = j->next;
+			if (j->on_done) {
+				j->next = NULL;
+				*async_tail = j;
+				async_tail = &j->next;
+				continue;
+			}
 			j->done = true;
+			pthread_cond_signal(&j->cv);
 		}
-		pthread_cond_broadcast(&s->done_cv);
+		pthread_mutex_unlock(&s->wmu);
+		finish_async(s, async);
+		pthread_mutex_lock(&s->wmu);
 	}
-	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_unlock(&s->wmu);
 	return NULL;
 }
 
 /* Starts the writer on first use; false when it cannot (then callers run
- * alone). Called with s->mu held. */
+ * alone). Called with s->wmu held. */
 static bool writer_start(struct tb_store *s)
 {
 	if (s->writer_running)
@@ -470,11 +532,11 @@ static bool writer_start(struct tb_store *s)
 
 static void writer_stop(struct tb_store *s)
 {
-	pthread_mutex_lock(&s->mu);
+	pthread_mutex_lock(&s->wmu);
 	bool running = s->writer_running;
 	s->writer_stop = true;
 	pthread_cond_broadcast(&s->jobs_cv);
-	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_unlock(&s->wmu);
 	if (!running)
 		return;
 	pthread_join(s->writer_thread, NULL);
@@ -488,17 +550,54 @@ enum tb_err tb_store_write(struct tb_store *s, enum tb_err (*fn)(struct tb_conn 
 {
 	if (s->be->kind != TB_STORE_SQLITE)
 		return run_alone(s, fn, arg);
-	pthread_mutex_lock(&s->mu);
+	pthread_mutex_lock(&s->wmu);
 	if (s->writer_stop || !writer_start(s)) {
-		pthread_mutex_unlock(&s->mu);
+		pthread_mutex_unlock(&s->wmu);
 		return run_alone(s, fn, arg);
 	}
-	struct job j = {fn, arg, TB_OK, false, NULL};
+	struct job j = {.fn = fn, .arg = arg, .result = TB_OK};
+	pthread_cond_init(&j.cv, NULL);
 	*s->jobs_tail = &j;
 	s->jobs_tail = &j.next;
 	pthread_cond_signal(&s->jobs_cv);
 	while (!j.done)
-		pthread_cond_wait(&s->done_cv, &s->mu);
-	pthread_mutex_unlock(&s->mu);
+		pthread_cond_wait(&j.cv, &s->wmu);
+	struct tb_conn *writer = s->writer;
+	pthread_mutex_unlock(&s->wmu);
+	pthread_cond_destroy(&j.cv);
+	/* Acknowledged only once durable. */
+	if (j.result == TB_OK && j.ticket)
+		j.result = writer->be->durable(writer, j.ticket);
 	return j.result;
+}
+
+bool tb_store_async(struct tb_store *s)
+{
+	if (s->be->kind != TB_STORE_SQLITE)
+		return false;
+	pthread_mutex_lock(&s->wmu);
+	bool ok = !s->writer_stop && writer_start(s);
+	pthread_mutex_unlock(&s->wmu);
+	return ok;
+}
+
+void tb_store_write_async(struct tb_store *s, enum tb_err (*fn)(struct tb_conn *c, void *arg),
+                          void *arg, void (*on_done)(void *cb, enum tb_err result), void *cb)
+{
+	pthread_mutex_lock(&s->wmu);
+	if (s->writer_stop || !writer_start(s)) {
+		/* Stopping: the write runs here and now. */
+		pthread_mutex_unlock(&s->wmu);
+		on_done(cb, run_alone(s, fn, arg));
+		return;
+	}
+	struct job *j = tb_xcalloc(1, sizeof(*j));
+	j->fn = fn;
+	j->arg = arg;
+	j->on_done = on_done;
+	j->cb = cb;
+	*s->jobs_tail = j;
+	s->jobs_tail = &j->next;
+	pthread_cond_signal(&s->jobs_cv);
+	pthread_mutex_unlock(&s->wmu);
 }

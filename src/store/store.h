@@ -81,6 +81,17 @@ void tb_stmt_reset(struct tb_stmt *st);
 enum tb_err tb_store_write(struct tb_store *s, enum tb_err (*fn)(struct tb_conn *c, void *arg),
                            void *arg);
 
+/* Whether tb_store_write_async runs writes in the background (SQLite's
+ * batch writer; not PostgreSQL). */
+bool tb_store_async(struct tb_store *s);
+/* Queues fn(c, arg) for the batch writer and returns at once; on_done(cb,
+ * result) runs on the writer thread once the write is durable (or has
+ * failed), after which the store no longer touches arg. For callers that
+ * can answer later (a suspended HTTP request): no thread waits. When the
+ * store is stopping, fn and on_done run on the calling thread. */
+void tb_store_write_async(struct tb_store *s, enum tb_err (*fn)(struct tb_conn *c, void *arg),
+                          void *arg, void (*on_done)(void *cb, enum tb_err result), void *cb);
+
 /* Convenience: prepare, bind from a format and step once.
  * fmt has one letter per parameter: 's' const char * (NULL binds NULL),
  * 'i' int64_t, 'I' int64_t id where 0 binds NULL, 'n' NULL (no argument). Leaves the statement positioned on
