@@ -1,6 +1,7 @@
-/* Cases (see cases.h). A case row is loaded into struct row, changed by
- * the event's rules, and written back with a compare-and-set on its state,
- * together with the step, the audit record and the outbox row. */
+/* Cases (see cases.h): opening, editing, transitions and uploads. A case
+ * row (row.h) is loaded, changed by the event's rules, and written back
+ * with a compare-and-set on its state, together with the step, the audit
+ * record and the outbox row. Reads are in views.c. */
 #include "cases/cases.h"
 #include "base/json.h"
 #include "base/buf.h"
@@ -10,6 +11,7 @@
 #include "cases/clock.h"
 #include "cases/machine.h"
 #include "cases/result.h"
+#include "cases/row.h"
 #include "catalog/catalog.h"
 #include "identity/accounts.h"
 #include "materials/reuse.h"
@@ -22,91 +24,9 @@
 
 #define MAX_FORM 65536
 
-struct row {
-	int64_t id, applicant, agent, department, item_version, visits, extended;
-	int64_t promised_days, statutory_days, extension_days, submitted_at, finished_at;
-	int64_t mat_required, mat_certificate, mat_library, mat_sharing;
-	char case_no[64], item_code[40], region[10], state[24], case_kind[16], channel[12];
-	char accepted_on[11], promised_due[11], statutory_due[11], suspended_on[11], queue_due[11];
-	const char *item_name, *form, *materials, *corrections, *required;
-};
-
-#define ROW_COLS                                                                                  \
-	"id, applicant_id, COALESCE(agent_id, 0), department_id, item_version, visits, extended," \
-	" promised_days, statutory_days, extension_days, COALESCE(submitted_at, 0),"              \
-	" COALESCE(finished_at, 0), case_no, item_code, region, state, case_kind, channel,"       \
-	" accepted_on, promised_due, statutory_due, suspended_on, queue_due, item_name, form,"    \
-	" materials, corrections, required, mat_required, mat_certificate, mat_library,"          \
-	" mat_sharing"
-
-static void copy(char *dst, size_t n, const char *src)
-{
-	snprintf(dst, n, "%s", src ? src : "");
-}
-
-static void read_row(struct tb_stmt *st, struct tb_arena *a, struct row *r)
-{
-	memset(r, 0, sizeof(*r));
-	int64_t *ints[] = {&r->id,
-	                   &r->applicant,
-	                   &r->agent,
-	                   &r->department,
-	                   &r->item_version,
-	                   &r->visits,
-	                   &r->extended,
-	                   &r->promised_days,
-	                   &r->statutory_days,
-	                   &r->extension_days,
-	                   &r->submitted_at,
-	                   &r->finished_at};
-	for (int i = 0; i < 12; i++)
-		*ints[i] = tb_stmt_int(st, i);
-	copy(r->case_no, sizeof(r->case_no), tb_stmt_text(st, 12));
-	copy(r->item_code, sizeof(r->item_code), tb_stmt_text(st, 13));
-	copy(r->region, sizeof(r->region), tb_stmt_text(st, 14));
-	copy(r->state, sizeof(r->state), tb_stmt_text(st, 15));
-	copy(r->case_kind, sizeof(r->case_kind), tb_stmt_text(st, 16));
-	copy(r->channel, sizeof(r->channel), tb_stmt_text(st, 17));
-	copy(r->accepted_on, sizeof(r->accepted_on), tb_stmt_text(st, 18));
-	copy(r->promised_due, sizeof(r->promised_due), tb_stmt_text(st, 19));
-	copy(r->statutory_due, sizeof(r->statutory_due), tb_stmt_text(st, 20));
-	copy(r->suspended_on, sizeof(r->suspended_on), tb_stmt_text(st, 21));
-	copy(r->queue_due, sizeof(r->queue_due), tb_stmt_text(st, 22));
-	r->item_name = tb_arena_strdup(a, tb_stmt_text(st, 23));
-	r->form = tb_arena_strdup(a, tb_stmt_text(st, 24));
-	r->materials = tb_arena_strdup(a, tb_stmt_text(st, 25));
-	r->corrections = tb_stmt_text(st, 26) ? tb_arena_strdup(a, tb_stmt_text(st, 26)) : NULL;
-	r->required = tb_arena_strdup(a, tb_stmt_text(st, 27) ? tb_stmt_text(st, 27) : "[]");
-	r->mat_required = tb_stmt_int(st, 28);
-	r->mat_certificate = tb_stmt_int(st, 29);
-	r->mat_library = tb_stmt_int(st, 30);
-	r->mat_sharing = tb_stmt_int(st, 31);
-}
-
-static enum tb_err load(struct tb_conn *c, const char *case_no, struct tb_arena *a, struct row *r)
-{
-	struct tb_stmt *st;
-	bool row;
-	enum tb_err e = tb_conn_query(
-	    c, &st, &row, "SELECT " ROW_COLS " FROM cases WHERE case_no = ?", "s", case_no);
-	if (e == TB_OK && row)
-		read_row(st, a, r);
-	else if (e == TB_OK)
-		e = TB_ENOTFOUND;
-	tb_stmt_reset(st);
-	return e;
-}
-
 static void today_str(char out[11])
 {
 	tb_date_format(tb_date_today(), out);
-}
-
-static int64_t day_of(const char *s)
-{
-	int64_t d = 0;
-	tb_date_parse(s, &d);
-	return d;
 }
 
 /* ---- validation ---------------------------------------------------------- */
@@ -163,27 +83,6 @@ static enum tb_err check_form(const char *form, struct tb_fail *f)
 	return ok ? TB_OK : tb_fail(f, TB_EINVAL, "form", "expected a JSON object");
 }
 
-/* The item version a case follows, parsed (caller decrefs). */
-static json_t *item_doc(struct tb_store *s, const char *code, int64_t version, struct tb_arena *a,
-                        struct tb_item_meta *meta)
-{
-	const char *text;
-	if (tb_item_get(s, code, version, a, &text, meta) != TB_OK)
-		return NULL;
-	return json_loads(text, 0, NULL);
-}
-
-/* The same on a connection the caller holds (never a second one from the
- * pool while holding the first: that can exhaust it). */
-static json_t *item_doc_on(struct tb_conn *c, const char *code, int64_t version, struct tb_arena *a)
-{
-	const char *text;
-	struct tb_item_meta meta;
-	if (tb_item_get_on(c, code, version, a, &text, &meta) != TB_OK)
-		return NULL;
-	return json_loads(text, 0, NULL);
-}
-
 static char *required_of(json_t *item, struct tb_arena *a);
 
 /* ---- create ------------------------------------------------------------- */
@@ -197,7 +96,7 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 	if (p->kind != TB_PERSON)
 		return tb_fail(f, TB_EUNAUTH, "session", "sign in as a person");
 	struct tb_item_meta meta;
-	json_t *item = in->item ? item_doc(s, in->item, 0, a, &meta) : NULL;
+	json_t *item = in->item ? tb_case_item_doc(s, in->item, 0, a, &meta) : NULL;
 	if (!item)
 		return tb_fail(f, TB_ENOTFOUND, "item",
 		               "no published item in force with this code");
@@ -351,8 +250,8 @@ enum tb_err tb_case_ref(struct tb_store *s, const char *case_no, struct tb_case_
 		out->id = tb_stmt_int(st, 0);
 		out->applicant = tb_stmt_int(st, 1);
 		out->department = tb_stmt_int(st, 2);
-		copy(out->region, sizeof(out->region), tb_stmt_text(st, 3));
-		copy(out->state, sizeof(out->state), tb_stmt_text(st, 4));
+		tb_case_copy(out->region, sizeof(out->region), tb_stmt_text(st, 3));
+		tb_case_copy(out->state, sizeof(out->state), tb_stmt_text(st, 4));
 	} else if (e == TB_OK) {
 		e = TB_ENOTFOUND;
 	}
@@ -369,7 +268,7 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 	enum tb_err e = tb_store_acquire(s, &c);
 	struct row r;
 	if (e == TB_OK)
-		e = load(c, case_no, a, &r);
+		e = tb_case_row_load(c, case_no, a, &r);
 	if (e == TB_OK && strcmp(r.state, "draft") && strcmp(r.state, "needs_correction"))
 		e = tb_fail(f, TB_ECONFLICT, "state",
 		            tb_arena_printf(a, "a %s case cannot be edited", r.state));
@@ -377,7 +276,7 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 		e = check_form(form, f);
 	json_t *item = NULL;
 	if (e == TB_OK && materials) {
-		item = item_doc_on(c, r.item_code, r.item_version, a);
+		item = tb_case_item_doc_on(c, r.item_code, r.item_version, a);
 		e = item ? check_materials(materials, item, a, f) : TB_ESTORE;
 		if (e == TB_OK)
 			e = tb_reuse_check_on(c, r.applicant, item, materials, a, f);
@@ -528,12 +427,6 @@ static bool needs_opinion(const char *event)
 	return false;
 }
 
-static bool terminal(const char *state)
-{
-	return !strcmp(state, "completed") || !strcmp(state, "not_accepted") ||
-	       !strcmp(state, "withdrawn");
-}
-
 /* Counts the required materials of r and those that came without an
  * upload, by source (GET /api/v1/stats/reuse). */
 static void count_sources(struct row *r)
@@ -582,7 +475,7 @@ static enum tb_err rules(const struct tb_calendar *cal, struct row *r,
 		if (!r->submitted_at)
 			r->submitted_at = (int64_t)time(NULL);
 		r->corrections = NULL;
-		copy(r->queue_due, sizeof(r->queue_due), day);
+		tb_case_copy(r->queue_due, sizeof(r->queue_due), day);
 	} else if (!strcmp(event, "request_correction")) {
 		json_t *cj = ev->corrections ? json_loads(ev->corrections, 0, NULL) : NULL;
 		bool ok = json_is_array(cj) && json_array_size(cj) > 0;
@@ -593,32 +486,32 @@ static enum tb_err rules(const struct tb_calendar *cal, struct row *r,
 		r->corrections = ev->corrections;
 		r->queue_due[0] = '\0'; /* waiting for the applicant */
 	} else if (!strcmp(event, "accept")) {
-		copy(r->accepted_on, sizeof(r->accepted_on), day);
+		tb_case_copy(r->accepted_on, sizeof(r->accepted_on), day);
 		tb_date_format(tb_clock_due(cal, today, (int)r->promised_days), r->promised_due);
 		tb_date_format(tb_clock_due(cal, today, (int)r->statutory_days), r->statutory_due);
-		copy(r->queue_due, sizeof(r->queue_due), r->promised_due);
+		tb_case_copy(r->queue_due, sizeof(r->queue_due), r->promised_due);
 	} else if (!strcmp(event, "suspend")) {
-		copy(r->suspended_on, sizeof(r->suspended_on), day);
+		tb_case_copy(r->suspended_on, sizeof(r->suspended_on), day);
 	} else if (!strcmp(event, "resume")) {
-		int64_t since = day_of(r->suspended_on);
-		tb_date_format(tb_clock_resume(cal, day_of(r->promised_due), since, today),
+		int64_t since = tb_case_day_of(r->suspended_on);
+		tb_date_format(tb_clock_resume(cal, tb_case_day_of(r->promised_due), since, today),
 		               r->promised_due);
-		tb_date_format(tb_clock_resume(cal, day_of(r->statutory_due), since, today),
+		tb_date_format(tb_clock_resume(cal, tb_case_day_of(r->statutory_due), since, today),
 		               r->statutory_due);
 		r->suspended_on[0] = '\0';
-		copy(r->queue_due, sizeof(r->queue_due), r->promised_due);
+		tb_case_copy(r->queue_due, sizeof(r->queue_due), r->promised_due);
 	} else if (!strcmp(event, "extend")) {
 		if (r->extended)
 			return tb_fail(f, TB_ECONFLICT, "event", "a case is extended once only");
 		if (r->extension_days <= 0)
 			return tb_fail(f, TB_ECONFLICT, "event", "this item allows no extension");
-		tb_date_format(
-		    tb_calendar_add_workdays(cal, day_of(r->statutory_due), (int)r->extension_days),
-		    r->statutory_due);
+		tb_date_format(tb_calendar_add_workdays(cal, tb_case_day_of(r->statutory_due),
+		                                        (int)r->extension_days),
+		               r->statutory_due);
 		r->extended = 1;
 	}
-	copy(r->state, sizeof(r->state), to);
-	if (terminal(to)) {
+	tb_case_copy(r->state, sizeof(r->state), to);
+	if (tb_case_terminal(to)) {
 		r->finished_at = (int64_t)time(NULL);
 		r->queue_due[0] = '\0';
 	}
@@ -634,7 +527,7 @@ static enum tb_err reuse_missing(struct tb_conn *c, struct row *r, struct tb_are
 	json_decref(miss);
 	if (n == 0)
 		return TB_OK;
-	json_t *item = item_doc_on(c, r->item_code, r->item_version, a);
+	json_t *item = tb_case_item_doc_on(c, r->item_code, r->item_version, a);
 	if (!item)
 		return TB_ESTORE;
 	int filled;
@@ -664,7 +557,7 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	struct tb_arena *a = x->a;
 	struct row r;
 	memset(&r, 0, sizeof(r));
-	enum tb_err e = load(c, x->case_no, a, &r);
+	enum tb_err e = tb_case_row_load(c, x->case_no, a, &r);
 	if (e != TB_OK)
 		return e;
 	struct tb_authz_object o = {
@@ -678,7 +571,7 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 		return TB_OK;
 	}
 	char from[24];
-	copy(from, sizeof(from), r.state);
+	tb_case_copy(from, sizeof(from), r.state);
 	e = tb_machine_next(r.state, ev->event, x->ctx->who, &o, &to);
 	if (e == TB_ECONFLICT)
 		tb_fail(x->f, e, "state",
@@ -698,8 +591,8 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	if (e == TB_OK && !strcmp(r.state, "accepted") && !strcmp(r.case_kind, "immediate")) {
 		const char *done;
 		if (tb_machine_next("accepted", "complete", NULL, &o, &done) == TB_OK) {
-			copy(from, sizeof(from), r.state);
-			copy(r.state, sizeof(r.state), done);
+			tb_case_copy(from, sizeof(from), r.state);
+			tb_case_copy(r.state, sizeof(r.state), done);
 			r.finished_at = now;
 			r.queue_due[0] = '\0';
 			e = write_back(c, &r, from);
@@ -794,219 +687,6 @@ void tb_case_apply_async(struct tb_store *s, const struct tb_calendar *cal, stru
 	tb_store_write_async(s, apply_in, &y->x, apply_later_done, y);
 }
 
-/* ---- JSON views ------------------------------------------------------------ */
-
-/* The clock of r as JSON: deadlines, remaining working days, colour. */
-static json_t *clock_json(const struct tb_calendar *cal, const struct row *r, int yellow)
-{
-	json_t *j = json_object();
-	json_object_set_new(j, "accepted_on",
-	                    r->accepted_on[0] ? json_string(r->accepted_on) : json_null());
-	json_object_set_new(j, "promised_due",
-	                    r->promised_due[0] ? json_string(r->promised_due) : json_null());
-	json_object_set_new(j, "statutory_due",
-	                    r->statutory_due[0] ? json_string(r->statutory_due) : json_null());
-	json_object_set_new(j, "suspended", json_boolean(r->suspended_on[0] != '\0'));
-	json_object_set_new(j, "extended", json_boolean(r->extended));
-	if (r->promised_due[0] && !terminal(r->state)) {
-		int left = tb_clock_remaining(cal, tb_date_today(), day_of(r->promised_due),
-		                              r->suspended_on[0] ? day_of(r->suspended_on) : 0);
-		json_object_set_new(j, "remaining_workdays", json_integer(left));
-		json_object_set_new(j, "colour", json_string(tb_clock_colour(left, yellow)));
-	}
-	return j;
-}
-
-static json_t *steps_json(struct tb_conn *c, int64_t id, bool personal)
-{
-	json_t *arr = json_array();
-	struct tb_stmt *st;
-	bool row;
-	enum tb_err e =
-	    tb_conn_query(c, &st, &row,
-	                  "SELECT event, from_state, to_state, handler, opinion, at FROM"
-	                  " case_steps WHERE case_id = ? ORDER BY id",
-	                  "i", id);
-	while (e == TB_OK && row) {
-		char day[11];
-		tb_date_format((tb_stmt_int(st, 5) + 8 * 3600) / 86400, day);
-		json_t *s = json_pack("{s:s, s:s, s:s, s:s}", "event", tb_stmt_text(st, 0), "from",
-		                      tb_stmt_text(st, 1), "to", tb_stmt_text(st, 2), "date", day);
-		if (personal) {
-			json_object_set_new(s, "at", json_integer(tb_stmt_int(st, 5)));
-			json_object_set_new(s, "opinion", json_string(tb_stmt_text(st, 4)));
-			json_object_set_new(s, "handler",
-			                    tb_stmt_is_null(st, 3)
-			                        ? json_null()
-			                        : json_integer(tb_stmt_int(st, 3)));
-		}
-		json_array_append_new(arr, s);
-		e = tb_stmt_step(st, &row);
-	}
-	tb_stmt_reset(st);
-	return arr;
-}
-
-/* The identifiers of the certificates the case yielded. */
-static json_t *certificates_json(struct tb_conn *c, int64_t id)
-{
-	json_t *arr = json_array();
-	struct tb_stmt *st;
-	bool row;
-	enum tb_err e = tb_conn_query(
-	    c, &st, &row, "SELECT identifier FROM certificates WHERE case_id = ? ORDER BY id", "i",
-	    id);
-	while (e == TB_OK && row) {
-		json_array_append_new(arr, json_string(tb_stmt_text(st, 0)));
-		e = tb_stmt_step(st, &row);
-	}
-	tb_stmt_reset(st);
-	return arr;
-}
-
-/* The required materials of the item, each with how the case has it. */
-static json_t *materials_view(struct tb_store *s, const struct row *r, struct tb_arena *a)
-{
-	struct tb_item_meta meta;
-	json_t *item = item_doc(s, r->item_code, r->item_version, a, &meta);
-	json_t *have = json_loads(r->materials, 0, NULL), *out = json_array();
-	size_t i, k;
-	json_t *m, *h;
-	json_array_foreach(item ? json_object_get(item, "materials") : NULL, i, m)
-	{
-		const char *name = json_string_value(json_object_get(m, "name"));
-		json_t *got = NULL;
-		json_array_foreach(
-		    have, k, h) if (!strcmp(name, json_string_value(json_object_get(h, "name"))))
-		    got = h;
-		json_t *v = json_pack(
-		    "{s:s, s:O, s:s}", "name", name, "required", json_object_get(m, "required"),
-		    "source", got ? json_string_value(json_object_get(got, "source")) : "missing");
-		if (got && json_object_get(got, "ref"))
-			json_object_set(v, "ref", json_object_get(got, "ref"));
-		json_array_append_new(out, v);
-	}
-	json_decref(item);
-	json_decref(have);
-	return out;
-}
-
-enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, const char *case_no,
-                         int yellow_days, struct tb_arena *a, const char **text)
-{
-	*text = NULL;
-	struct tb_conn *c;
-	enum tb_err e = tb_store_acquire(s, &c);
-	if (e != TB_OK)
-		return e;
-	struct row r;
-	e = load(c, case_no, a, &r);
-	json_t *steps = e == TB_OK ? steps_json(c, r.id, true) : NULL;
-	json_t *certs = e == TB_OK ? certificates_json(c, r.id) : NULL;
-	tb_store_release(c);
-	if (e != TB_OK)
-		return e;
-	json_t *j =
-	    json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:s, s:I, s:s, s:I}", "case_no", r.case_no,
-	              "state", r.state, "item", r.item_code, "item_version", (int)r.item_version,
-	              "item_name", r.item_name, "department_id", (json_int_t)r.department, "region",
-	              r.region, "applicant_id", (json_int_t)r.applicant, "channel", r.channel,
-	              "visits", (json_int_t)r.visits);
-	json_object_set_new(j, "agent_id", r.agent ? json_integer(r.agent) : json_null());
-	json_object_set_new(j, "case_kind", json_string(r.case_kind));
-	json_object_set_new(j, "form", json_loads(r.form, 0, NULL));
-	json_object_set_new(j, "materials", materials_view(s, &r, a));
-	json_object_set_new(j, "corrections",
-	                    r.corrections ? json_loads(r.corrections, 0, NULL) : json_null());
-	json_object_set_new(j, "clock", clock_json(cal, &r, yellow_days));
-	json_object_set_new(j, "steps", steps);
-	json_object_set_new(j, "certificates", certs);
-	*text = tb_json_take(j, a);
-	return TB_OK;
-}
-
-enum tb_err tb_case_progress(struct tb_store *s, const struct tb_calendar *cal, const char *case_no,
-                             const char *code, int yellow_days, struct tb_arena *a,
-                             const char **text)
-{
-	*text = NULL;
-	struct tb_conn *c;
-	enum tb_err e = tb_store_acquire(s, &c);
-	if (e != TB_OK)
-		return e;
-	struct row r;
-	e = load(c, case_no, a, &r);
-	char salted[160], hash[TB_SM3_HEX], stored[TB_SM3_HEX] = "";
-	snprintf(salted, sizeof(salted), "%s:%s", case_no, code ? code : "");
-	tb_sm3_hex(salted, strlen(salted), hash);
-	struct tb_stmt *st;
-	bool row;
-	if (e == TB_OK && tb_conn_query(c, &st, &row,
-	                                "SELECT query_hash, d.name FROM cases x"
-	                                " JOIN departments d ON d.id = x.department_id"
-	                                " WHERE x.id = ?",
-	                                "i", r.id) == TB_OK) {
-		if (row)
-			copy(stored, sizeof(stored), tb_stmt_text(st, 0));
-		const char *dept = row ? tb_arena_strdup(a, tb_stmt_text(st, 1)) : "";
-		tb_stmt_reset(st);
-		/* A wrong code looks exactly like no case. */
-		if (!tb_streq_ct(hash, stored)) {
-			e = TB_ENOTFOUND;
-		} else {
-			json_t *j = json_pack(
-			    "{s:s, s:s, s:s, s:s, s:o, s:o}", "case_no", r.case_no, "item_name",
-			    r.item_name, "department", dept, "state", r.state, "clock",
-			    clock_json(cal, &r, yellow_days), "steps", steps_json(c, r.id, false));
-			*text = tb_json_take(j, a);
-		}
-	}
-	tb_store_release(c);
-	return e;
-}
-
-enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int64_t applicant,
-                         int64_t department, int limit, int yellow_days, struct tb_arena *a,
-                         const char **text)
-{
-	*text = NULL;
-	struct tb_conn *c;
-	enum tb_err e = tb_store_acquire(s, &c);
-	if (e != TB_OK)
-		return e;
-	struct tb_stmt *st;
-	bool row;
-	if (applicant)
-		e = tb_conn_query(c, &st, &row,
-		                  "SELECT " ROW_COLS " FROM cases WHERE applicant_id = ?"
-		                  " ORDER BY id DESC LIMIT ?",
-		                  "ii", applicant, (int64_t)limit);
-	else
-		e = tb_conn_query(c, &st, &row,
-		                  "SELECT " ROW_COLS " FROM cases WHERE department_id = ?"
-		                  " AND queue_due IS NOT NULL ORDER BY queue_due, id LIMIT ?",
-		                  "ii", department, (int64_t)limit);
-	json_t *arr = json_array();
-	while (e == TB_OK && row) {
-		struct row r;
-		read_row(st, a, &r);
-		json_t *j =
-		    json_pack("{s:s, s:s, s:s, s:s, s:s}", "case_no", r.case_no, "state", r.state,
-		              "item", r.item_code, "item_name", r.item_name, "channel", r.channel);
-		json_object_set_new(j, "clock", clock_json(cal, &r, yellow_days));
-		json_array_append_new(arr, j);
-		e = tb_stmt_step(st, &row);
-	}
-	tb_stmt_reset(st);
-	tb_store_release(c);
-	if (e != TB_OK) {
-		json_decref(arr);
-		return e;
-	}
-	*text = tb_json_take(arr, a);
-	return TB_OK;
-}
-
 /* ---- uploaded materials ---------------------------------------------------- */
 
 struct upload_args {
@@ -1022,13 +702,13 @@ static enum tb_err add_upload_in(struct tb_conn *c, void *arg)
 	struct upload_args *x = arg;
 	struct row r;
 	memset(&r, 0, sizeof(r));
-	enum tb_err e = load(c, x->case_no, x->a, &r);
+	enum tb_err e = tb_case_row_load(c, x->case_no, x->a, &r);
 	if (e != TB_OK)
 		return e;
 	if (strcmp(r.state, "draft") && strcmp(r.state, "needs_correction"))
 		return tb_fail(x->f, TB_ECONFLICT, "state",
 		               "materials go with a draft or a case that needs correction");
-	json_t *item = item_doc_on(c, r.item_code, r.item_version, x->a);
+	json_t *item = tb_case_item_doc_on(c, r.item_code, r.item_version, x->a);
 	const char *kind = NULL;
 	size_t i;
 	json_t *m;

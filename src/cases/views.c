@@ -1,0 +1,228 @@
+/* Reading cases (see cases.h): one case in full, its public progress,
+ * and lists (an applicant's cases, a department's queue), each with the
+ * clock: deadlines, remaining working days and colour. */
+#include "base/crypto.h"
+#include "base/date.h"
+#include "base/json.h"
+#include "calendar/calendar.h"
+#include "cases/cases.h"
+#include "cases/clock.h"
+#include "cases/row.h"
+#include "catalog/catalog.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The clock of r as JSON: deadlines, remaining working days, colour. */
+static json_t *clock_json(const struct tb_calendar *cal, const struct row *r, int yellow)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "accepted_on",
+	                    r->accepted_on[0] ? json_string(r->accepted_on) : json_null());
+	json_object_set_new(j, "promised_due",
+	                    r->promised_due[0] ? json_string(r->promised_due) : json_null());
+	json_object_set_new(j, "statutory_due",
+	                    r->statutory_due[0] ? json_string(r->statutory_due) : json_null());
+	json_object_set_new(j, "suspended", json_boolean(r->suspended_on[0] != '\0'));
+	json_object_set_new(j, "extended", json_boolean(r->extended));
+	if (r->promised_due[0] && !tb_case_terminal(r->state)) {
+		int left =
+		    tb_clock_remaining(cal, tb_date_today(), tb_case_day_of(r->promised_due),
+		                       r->suspended_on[0] ? tb_case_day_of(r->suspended_on) : 0);
+		json_object_set_new(j, "remaining_workdays", json_integer(left));
+		json_object_set_new(j, "colour", json_string(tb_clock_colour(left, yellow)));
+	}
+	return j;
+}
+
+static json_t *steps_json(struct tb_conn *c, int64_t id, bool personal)
+{
+	json_t *arr = json_array();
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e =
+	    tb_conn_query(c, &st, &row,
+	                  "SELECT event, from_state, to_state, handler, opinion, at FROM"
+	                  " case_steps WHERE case_id = ? ORDER BY id",
+	                  "i", id);
+	while (e == TB_OK && row) {
+		char day[11];
+		tb_date_format((tb_stmt_int(st, 5) + 8 * 3600) / 86400, day);
+		json_t *s = json_pack("{s:s, s:s, s:s, s:s}", "event", tb_stmt_text(st, 0), "from",
+		                      tb_stmt_text(st, 1), "to", tb_stmt_text(st, 2), "date", day);
+		if (personal) {
+			json_object_set_new(s, "at", json_integer(tb_stmt_int(st, 5)));
+			json_object_set_new(s, "opinion", json_string(tb_stmt_text(st, 4)));
+			json_object_set_new(s, "handler",
+			                    tb_stmt_is_null(st, 3)
+			                        ? json_null()
+			                        : json_integer(tb_stmt_int(st, 3)));
+		}
+		json_array_append_new(arr, s);
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	return arr;
+}
+
+/* The identifiers of the certificates the case yielded. */
+static json_t *certificates_json(struct tb_conn *c, int64_t id)
+{
+	json_t *arr = json_array();
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(
+	    c, &st, &row, "SELECT identifier FROM certificates WHERE case_id = ? ORDER BY id", "i",
+	    id);
+	while (e == TB_OK && row) {
+		json_array_append_new(arr, json_string(tb_stmt_text(st, 0)));
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	return arr;
+}
+
+/* The required materials of the item, each with how the case has it. */
+static json_t *materials_view(struct tb_store *s, const struct row *r, struct tb_arena *a)
+{
+	struct tb_item_meta meta;
+	json_t *item = tb_case_item_doc(s, r->item_code, r->item_version, a, &meta);
+	json_t *have = json_loads(r->materials, 0, NULL), *out = json_array();
+	size_t i, k;
+	json_t *m, *h;
+	json_array_foreach(item ? json_object_get(item, "materials") : NULL, i, m)
+	{
+		const char *name = json_string_value(json_object_get(m, "name"));
+		json_t *got = NULL;
+		json_array_foreach(
+		    have, k, h) if (!strcmp(name, json_string_value(json_object_get(h, "name"))))
+		    got = h;
+		json_t *v = json_pack(
+		    "{s:s, s:O, s:s}", "name", name, "required", json_object_get(m, "required"),
+		    "source", got ? json_string_value(json_object_get(got, "source")) : "missing");
+		if (got && json_object_get(got, "ref"))
+			json_object_set(v, "ref", json_object_get(got, "ref"));
+		json_array_append_new(out, v);
+	}
+	json_decref(item);
+	json_decref(have);
+	return out;
+}
+
+enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, const char *case_no,
+                         int yellow_days, struct tb_arena *a, const char **text)
+{
+	*text = NULL;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct row r;
+	e = tb_case_row_load(c, case_no, a, &r);
+	json_t *steps = e == TB_OK ? steps_json(c, r.id, true) : NULL;
+	json_t *certs = e == TB_OK ? certificates_json(c, r.id) : NULL;
+	tb_store_release(c);
+	if (e != TB_OK)
+		return e;
+	json_t *j =
+	    json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:s, s:I, s:s, s:I}", "case_no", r.case_no,
+	              "state", r.state, "item", r.item_code, "item_version", (int)r.item_version,
+	              "item_name", r.item_name, "department_id", (json_int_t)r.department, "region",
+	              r.region, "applicant_id", (json_int_t)r.applicant, "channel", r.channel,
+	              "visits", (json_int_t)r.visits);
+	json_object_set_new(j, "agent_id", r.agent ? json_integer(r.agent) : json_null());
+	json_object_set_new(j, "case_kind", json_string(r.case_kind));
+	json_object_set_new(j, "form", json_loads(r.form, 0, NULL));
+	json_object_set_new(j, "materials", materials_view(s, &r, a));
+	json_object_set_new(j, "corrections",
+	                    r.corrections ? json_loads(r.corrections, 0, NULL) : json_null());
+	json_object_set_new(j, "clock", clock_json(cal, &r, yellow_days));
+	json_object_set_new(j, "steps", steps);
+	json_object_set_new(j, "certificates", certs);
+	*text = tb_json_take(j, a);
+	return TB_OK;
+}
+
+enum tb_err tb_case_progress(struct tb_store *s, const struct tb_calendar *cal, const char *case_no,
+                             const char *code, int yellow_days, struct tb_arena *a,
+                             const char **text)
+{
+	*text = NULL;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct row r;
+	e = tb_case_row_load(c, case_no, a, &r);
+	char salted[160], hash[TB_SM3_HEX], stored[TB_SM3_HEX] = "";
+	snprintf(salted, sizeof(salted), "%s:%s", case_no, code ? code : "");
+	tb_sm3_hex(salted, strlen(salted), hash);
+	struct tb_stmt *st;
+	bool row;
+	if (e == TB_OK && tb_conn_query(c, &st, &row,
+	                                "SELECT query_hash, d.name FROM cases x"
+	                                " JOIN departments d ON d.id = x.department_id"
+	                                " WHERE x.id = ?",
+	                                "i", r.id) == TB_OK) {
+		if (row)
+			tb_case_copy(stored, sizeof(stored), tb_stmt_text(st, 0));
+		const char *dept = row ? tb_arena_strdup(a, tb_stmt_text(st, 1)) : "";
+		tb_stmt_reset(st);
+		/* A wrong code looks exactly like no case. */
+		if (!tb_streq_ct(hash, stored)) {
+			e = TB_ENOTFOUND;
+		} else {
+			json_t *j = json_pack(
+			    "{s:s, s:s, s:s, s:s, s:o, s:o}", "case_no", r.case_no, "item_name",
+			    r.item_name, "department", dept, "state", r.state, "clock",
+			    clock_json(cal, &r, yellow_days), "steps", steps_json(c, r.id, false));
+			*text = tb_json_take(j, a);
+		}
+	}
+	tb_store_release(c);
+	return e;
+}
+
+enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int64_t applicant,
+                         int64_t department, int limit, int yellow_days, struct tb_arena *a,
+                         const char **text)
+{
+	*text = NULL;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	if (applicant)
+		e = tb_conn_query(c, &st, &row,
+		                  "SELECT " ROW_COLS " FROM cases WHERE applicant_id = ?"
+		                  " ORDER BY id DESC LIMIT ?",
+		                  "ii", applicant, (int64_t)limit);
+	else
+		e = tb_conn_query(c, &st, &row,
+		                  "SELECT " ROW_COLS " FROM cases WHERE department_id = ?"
+		                  " AND queue_due IS NOT NULL ORDER BY queue_due, id LIMIT ?",
+		                  "ii", department, (int64_t)limit);
+	json_t *arr = json_array();
+	while (e == TB_OK && row) {
+		struct row r;
+		tb_case_row_read(st, a, &r);
+		json_t *j =
+		    json_pack("{s:s, s:s, s:s, s:s, s:s}", "case_no", r.case_no, "state", r.state,
+		              "item", r.item_code, "item_name", r.item_name, "channel", r.channel);
+		json_object_set_new(j, "clock", clock_json(cal, &r, yellow_days));
+		json_array_append_new(arr, j);
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	if (e != TB_OK) {
+		json_decref(arr);
+		return e;
+	}
+	*text = tb_json_take(arr, a);
+	return TB_OK;
+}
