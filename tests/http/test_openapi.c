@@ -1,6 +1,7 @@
 /* docs/openapi.yaml against the route table: every route is described
  * with its method, and every described path and method is a route (or
- * the page at "/"). A lint of the description's shape, run by make test. */
+ * the page at "/"); every operation has its own operationId. A lint of the
+ * description's shape, run by make test. */
 #include "support.h"
 
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 struct op {
 	char path[1024];
 	char method[8];
+	char id[128]; /* operationId */
 };
 
 static int load(struct op *ops)
@@ -41,6 +43,9 @@ static int load(struct op *ops)
 			assert_non_null(colon);
 			*colon = '\0';
 			snprintf(path, sizeof(path), "%s", line + 2);
+		} else if (strncmp(line, "      operationId: ", 19) == 0 && n > 0) {
+			snprintf(ops[n - 1].id, sizeof(ops[n - 1].id), "%.127s", line + 19);
+			ops[n - 1].id[strcspn(ops[n - 1].id, "\n")] = '\0';
 		} else if (strncmp(line, "    ", 4) == 0 && line[4] != ' ' && path[0]) {
 			static const char *const methods[] = {
 			    "get:", "post:", "put:", "delete:", "patch:"};
@@ -88,8 +93,26 @@ static void every_route_documented(void **state)
 	}
 }
 
+/* Every operation has an operationId, and no two share one (generated
+ * clients name their functions after them). */
+static void operation_ids(void **state)
+{
+	(void)state;
+	static struct op ops[MAX_OPS];
+	int n = load(ops);
+	for (int i = 0; i < n; i++) {
+		if (!ops[i].id[0])
+			fail_msg("%s %s has no operationId", ops[i].method, ops[i].path);
+		for (int k = 0; k < i; k++)
+			if (strcmp(ops[i].id, ops[k].id) == 0)
+				fail_msg("operationId %s twice (%s %s, %s %s)", ops[i].id,
+				         ops[k].method, ops[k].path, ops[i].method, ops[i].path);
+	}
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(every_route_documented)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(every_route_documented),
+	                                   cmocka_unit_test(operation_ids)};
 	return cmocka_run_group_tests_name("openapi", tests, NULL, NULL);
 }
