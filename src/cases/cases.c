@@ -218,6 +218,8 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		    "iii", id, p->account_id, now);
 	}
 	if (e == TB_OK)
+		e = tb_reuse_record_on(c, applicant, id, p->account_id, materials);
+	if (e == TB_OK)
 		e = tb_ctx_audit(c, ctx, "case.create", tb_arena_printf(a, "case:%s", case_no),
 		                 "ok");
 	if (e == TB_OK)
@@ -580,6 +582,8 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 		tb_fail(x->f, e, "event", "your role may not do this to this case");
 	if (e == TB_OK && !strcmp(ev->event, "submit"))
 		e = reuse_missing(c, &r, a);
+	if (e == TB_OK && !strcmp(ev->event, "submit"))
+		e = tb_reuse_record_on(c, r.applicant, r.id, x->ctx->who->account_id, r.materials);
 	if (e == TB_OK)
 		e = rules(x->cal, &r, ev, to, a, x->missing, x->f);
 	int64_t now = (int64_t)time(NULL);

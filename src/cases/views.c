@@ -84,6 +84,30 @@ static json_t *certificates_json(struct tb_conn *c, int64_t id)
 	return arr;
 }
 
+/* The register of what was given for the case: each material, how it
+ * arrived, who gave it and when, and the file's SM3. */
+static json_t *given_json(struct tb_conn *c, int64_t id)
+{
+	json_t *arr = json_array();
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(c, &st, &row,
+	                              "SELECT name, source, given_by, created_at, sm3, mime FROM"
+	                              " materials WHERE case_id = ? ORDER BY id",
+	                              "i", id);
+	while (e == TB_OK && row) {
+		json_array_append_new(arr,
+		                      json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "material",
+		                                tb_stmt_text(st, 0), "source", tb_stmt_text(st, 1),
+		                                "by", (json_int_t)tb_stmt_int(st, 2), "at",
+		                                (json_int_t)tb_stmt_int(st, 3), "sm3",
+		                                tb_stmt_text(st, 4), "mime", tb_stmt_text(st, 5)));
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	return arr;
+}
+
 /* The required materials of the item, each with how the case has it. */
 static json_t *materials_view(struct tb_store *s, const struct row *r, struct tb_arena *a)
 {
@@ -123,6 +147,7 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	e = tb_case_row_load(c, case_no, a, &r);
 	json_t *steps = e == TB_OK ? steps_json(c, r.id, true) : NULL;
 	json_t *certs = e == TB_OK ? certificates_json(c, r.id) : NULL;
+	json_t *given = e == TB_OK ? given_json(c, r.id) : NULL;
 	tb_store_release(c);
 	if (e != TB_OK)
 		return e;
@@ -141,6 +166,7 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	json_object_set_new(j, "clock", clock_json(cal, &r, yellow_days));
 	json_object_set_new(j, "steps", steps);
 	json_object_set_new(j, "certificates", certs);
+	json_object_set_new(j, "given", given);
 	*text = tb_json_take(j, a);
 	return TB_OK;
 }

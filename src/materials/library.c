@@ -22,7 +22,8 @@ enum tb_err tb_material_library(struct tb_store *s, int64_t owner, struct tb_are
 	    c, &st, &row,
 	    "SELECT m.id, m.name, m.sm3, m.size, m.mime, m.source, m.created_at,"
 	    " m.valid_until, x.case_no, m.kind FROM materials m LEFT JOIN cases x ON x.id ="
-	    " m.case_id WHERE m.owner_id = ? AND m.deleted_at IS NULL ORDER BY m.id DESC"
+	    " m.case_id WHERE m.owner_id = ? AND m.source = 'upload' AND m.deleted_at IS NULL"
+	    " ORDER BY m.id DESC"
 	    " LIMIT 500",
 	    "i", owner);
 	while (e == TB_OK && row) {
@@ -63,7 +64,7 @@ enum tb_err tb_material_file(struct tb_store *s, int64_t owner, int64_t id, stru
 	bool row;
 	e = tb_conn_query(c, &st, &row,
 	                  "SELECT sm3, mime, name FROM materials WHERE id = ? AND owner_id = ? AND"
-	                  " deleted_at IS NULL",
+	                  " source = 'upload' AND deleted_at IS NULL",
 	                  "ii", id, owner);
 	if (e == TB_OK && row) {
 		out->sm3 = tb_arena_strdup(a, tb_stmt_text(st, 0));
@@ -90,7 +91,7 @@ enum tb_err tb_material_delete(struct tb_store *s, const struct tb_ctx *ctx, int
 		e = tb_conn_run(
 		    c, &changed,
 		    "UPDATE materials SET deleted_at = ? WHERE id = ? AND owner_id = ? AND"
-		    " deleted_at IS NULL",
+		    " source = 'upload' AND deleted_at IS NULL",
 		    "iii", (int64_t)time(NULL), id, owner);
 	if (e == TB_OK && changed != 1)
 		e = TB_ENOTFOUND;

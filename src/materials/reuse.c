@@ -3,8 +3,10 @@
 #include "base/date.h"
 #include "certs/certs.h"
 #include "regions/regions.h"
+#include "base/crypto.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +35,9 @@ static enum tb_err from_library(struct tb_conn *c, int64_t owner, const char *ki
 	bool row;
 	enum tb_err e = tb_conn_query(c, &st, &row,
 	                              "SELECT sm3 FROM materials WHERE owner_id = ? AND kind = ?"
-	                              " AND deleted_at IS NULL AND (valid_until IS NULL OR"
-	                              " valid_until >= ?) ORDER BY id DESC LIMIT 1",
+	                              " AND source = 'upload' AND deleted_at IS NULL AND"
+	                              " (valid_until IS NULL OR valid_until >= ?) ORDER BY id DESC"
+	                              " LIMIT 1",
 	                              "iss", owner, kind, day);
 	if (e == TB_OK && row)
 		*sm3 = tb_arena_strdup(a, tb_stmt_text(st, 0));
@@ -195,6 +198,86 @@ enum tb_err tb_reuse_check_on(struct tb_conn *c, int64_t applicant, const json_t
 				               : tb_fail(f, TB_EINVAL, field,
 				                         "not a file of the applicant's library");
 		}
+	}
+	json_decref(list);
+	return e;
+}
+
+static bool recorded(struct tb_conn *c, int64_t case_id, const char *name, enum tb_err *e)
+{
+	struct tb_stmt *st;
+	bool row = false;
+	*e = tb_conn_query(c, &st, &row,
+	                   "SELECT 1 FROM materials WHERE case_id = ? AND name = ? AND source IN"
+	                   " ('certificate', 'library') LIMIT 1",
+	                   "is", case_id, name);
+	tb_stmt_reset(st);
+	return *e == TB_OK && row;
+}
+
+/* The SM3 and length of a certificate's signed record. */
+static enum tb_err certificate_digest(struct tb_conn *c, const char *identifier,
+                                      char sm3[TB_SM3_HEX], int64_t *size)
+{
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(
+	    c, &st, &row, "SELECT record FROM certificates WHERE identifier = ?", "s", identifier);
+	if (e == TB_OK && row) {
+		const char *rec = tb_stmt_text(st, 0);
+		*size = (int64_t)strlen(rec);
+		tb_sm3_hex(rec, strlen(rec), sm3);
+	} else if (e == TB_OK) {
+		e = TB_ENOTFOUND;
+	}
+	tb_stmt_reset(st);
+	return e;
+}
+
+enum tb_err tb_reuse_record_on(struct tb_conn *c, int64_t applicant, int64_t case_id,
+                               int64_t given_by, const char *materials)
+{
+	json_t *list = json_loads(materials, 0, NULL);
+	int64_t now = (int64_t)time(NULL);
+	enum tb_err e = TB_OK;
+	size_t i;
+	json_t *m;
+	json_array_foreach(list, i, m)
+	{
+		const char *src = json_string_value(json_object_get(m, "source"));
+		const char *name = json_string_value(json_object_get(m, "name"));
+		const char *ref = json_string_value(json_object_get(m, "ref"));
+		if (!src || !name || !ref || (strcmp(src, "certificate") && strcmp(src, "library")))
+			continue;
+		if (recorded(c, case_id, name, &e) || e != TB_OK) {
+			if (e != TB_OK)
+				break;
+			continue;
+		}
+		if (!strcmp(src, "library")) {
+			e = tb_conn_run(
+			    c, NULL,
+			    "INSERT INTO materials (owner_id, name, kind, sm3, size, mime,"
+			    " source, case_id, given_by, created_at) SELECT owner_id, ?,"
+			    " kind, sm3, size, mime, 'library', ?, ?, ? FROM materials WHERE"
+			    " owner_id = ? AND sm3 = ? AND source = 'upload' ORDER BY id DESC"
+			    " LIMIT 1",
+			    "siiiis", name, case_id, given_by, now, applicant, ref);
+		} else {
+			char sm3[TB_SM3_HEX];
+			int64_t size = 0;
+			e = certificate_digest(c, ref, sm3, &size);
+			if (e == TB_OK)
+				e = tb_conn_run(
+				    c, NULL,
+				    "INSERT INTO materials (owner_id, name, kind, sm3, size,"
+				    " mime, source, case_id, given_by, created_at) VALUES (?,"
+				    " ?, NULL, ?, ?, 'application/json', 'certificate', ?, ?,"
+				    " ?)",
+				    "issiiii", applicant, name, sm3, size, case_id, given_by, now);
+		}
+		if (e != TB_OK)
+			break;
 	}
 	json_decref(list);
 	return e;

@@ -26,6 +26,14 @@ enum tb_err tb_reuse_fill_on(struct tb_conn *c, int64_t applicant, const json_t 
                              const char *materials, struct tb_arena *a, const char **out,
                              int *filled);
 
+/* Records, in the materials register, each entry of a case's list
+ * (JSON array text) that came from a certificate or the library and is not
+ * recorded for that case yet: who gave it (given_by), when, for which case
+ * and catalog material, and how (the library file's SM3, or the SM3 of
+ * the certificate's signed record). */
+enum tb_err tb_reuse_record_on(struct tb_conn *c, int64_t applicant, int64_t case_id,
+                               int64_t given_by, const char *materials);
+
 /* Checks what an applicant claims in a case's list (JSON array text):
  * a "certificate" must name (ref) a valid certificate the applicant holds
  * of the material's certificate type, a "library" entry a file of their

@@ -271,6 +271,17 @@ static void end_to_end(void **state)
 	}
 	assert_int_equal(from_cert, 1);
 	assert_int_equal(from_library, 1);
+	/* The register says how each arrived, who gave it, and which file. */
+	json_t *given = json_object_get(j, "given");
+	assert_int_equal(json_array_size(given), 2);
+	json_array_foreach(given, i, m)
+	{
+		assert_true(json_integer_value(json_object_get(m, "by")) > 0);
+		assert_int_equal(strlen(str(m, "sm3")), 64);
+		assert_string_equal(str(m, "mime"), !strcmp(str(m, "source"), "certificate")
+		                                        ? "application/json"
+		                                        : "application/pdf");
+	}
 	json_decref(j);
 	json_decref(call(&li, "POST", url("/api/v1/cases/", birth, "/submit"), NULL, 200));
 	j = call(NULL, "GET", "/api/v1/stats/reuse?item=" BIRTH, NULL, 200);
