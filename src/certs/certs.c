@@ -203,7 +203,7 @@ enum tb_err tb_cert_issue_on(struct tb_keys *k, struct tb_conn *c, const struct 
 		e = next_number(c, t.code, is.code, issued_on, number);
 	if (e == TB_OK)
 		e = tb_certid_make(t.code, is.code, number, "001", id, sizeof(id), f);
-	const struct tb_sm2_key *key = NULL;
+	struct tb_sm2_key *key = NULL;
 	char key_id[TB_SM2_KEY_ID];
 	if (e == TB_OK)
 		e = tb_keys_signer_on(k, c, in->department, &key, key_id);
@@ -224,6 +224,7 @@ enum tb_err tb_cert_issue_on(struct tb_keys *k, struct tb_conn *c, const struct 
 	json_decref(record);
 	char sig[TB_SM2_SIG_HEX];
 	e = tb_sm2_sign(key, canon, strlen(canon), sig);
+	tb_sm2_free(key);
 	if (e == TB_OK)
 		e = tb_conn_run(
 		    c, NULL,

@@ -131,7 +131,7 @@ enum tb_err tb_keys_ensure(struct tb_keys *k, struct tb_store *s, int64_t depart
 }
 
 enum tb_err tb_keys_signer_on(struct tb_keys *k, struct tb_conn *c, int64_t department,
-                              const struct tb_sm2_key **key, char key_id[TB_SM2_KEY_ID])
+                              struct tb_sm2_key **key, char key_id[TB_SM2_KEY_ID])
 {
 	*key = NULL;
 	enum tb_err e = active_id(c, department, key_id);
@@ -140,22 +140,27 @@ enum tb_err tb_keys_signer_on(struct tb_keys *k, struct tb_conn *c, int64_t depa
 	pthread_mutex_lock(&k->mu);
 	for (int i = 0; i < k->ncache && !*key; i++)
 		if (strcmp(k->cache[i].id, key_id) == 0)
-			*key = k->cache[i].key;
+			*key = tb_sm2_ref(k->cache[i].key);
 	if (!*key) {
 		char path[4096];
 		key_path(k, key_id, path, sizeof(path));
 		struct tb_sm2_key *loaded;
 		e = tb_sm2_load_private(path, &loaded);
-		if (e == TB_OK && k->ncache < CACHE_MAX) {
+		if (e == TB_OK) {
+			if (k->ncache ==
+			    CACHE_MAX) { /* full: start again (handles out stay valid) */
+				for (int i = 0; i < k->ncache; i++)
+					tb_sm2_free(k->cache[i].key);
+				k->ncache = 0;
+			}
 			snprintf(k->cache[k->ncache].id, TB_SM2_KEY_ID, "%s", key_id);
 			k->cache[k->ncache++].key = loaded;
-			*key = loaded;
-		} else if (e == TB_OK) {
-			tb_sm2_free(loaded); /* a full cache: the oldest entries stay */
-			e = TB_EUNAVAIL;
+			*key = tb_sm2_ref(loaded);
 		}
 	}
 	pthread_mutex_unlock(&k->mu);
+	if (e == TB_OK && !*key)
+		e = TB_EINTERNAL;
 	return e;
 }
 

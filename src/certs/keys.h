@@ -25,11 +25,11 @@ void tb_keys_close(struct tb_keys *k);
  * its own when it has none (call it outside any transaction). */
 enum tb_err tb_keys_ensure(struct tb_keys *k, struct tb_store *s, int64_t department);
 
-/* The department's active key on c: *key (borrowed from the cache, valid
- * until tb_keys_close) and its id. TB_ENOTFOUND when it has none (see
- * tb_keys_ensure) or its file is gone. */
+/* The department's active key on c: *key (a handle the caller frees with
+ * tb_sm2_free; the key itself stays cached) and its id. TB_ENOTFOUND when
+ * it has none (see tb_keys_ensure) or its file is gone. */
 enum tb_err tb_keys_signer_on(struct tb_keys *k, struct tb_conn *c, int64_t department,
-                              const struct tb_sm2_key **key, char key_id[TB_SM2_KEY_ID]);
+                              struct tb_sm2_key **key, char key_id[TB_SM2_KEY_ID]);
 
 /* Makes a new key for department and retires the active one, with an
  * audit record; key_id gets the new key's id. */
