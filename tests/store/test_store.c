@@ -1,7 +1,8 @@
 /* The store interface against SQLite and a real PostgreSQL: migrations,
  * round trips of text (Chinese), integers and NULL, conflicts, rollback,
  * `?` inside string literals, the statement cache and the pool under
- * threads. Every test runs once per backend. */
+ * threads; on SQLite, the batch writer with synchronous and asynchronous
+ * writes at once. Every test runs once per backend. */
 #include "support.h"
 
 #include <setjmp.h>
@@ -208,6 +209,107 @@ static void pool_under_threads(void **state)
 	tb_store_release(c);
 }
 
+/* ---- the batch writer ---------------------------------------------------- */
+
+/* A write: inserts meta key, or fails (and is undone alone) when the key
+ * starts with "bad". */
+static enum tb_err put_key(struct tb_conn *c, void *arg)
+{
+	const char *key = arg;
+	enum tb_err e =
+	    tb_conn_run(c, NULL, "INSERT INTO meta (key, value) VALUES (?, 'x')", "s", key);
+	return e == TB_OK && strncmp(key, "bad", 3) == 0 ? TB_EINVAL : e;
+}
+
+struct async_count {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done, ok, failed;
+};
+
+static void counted(void *cb, enum tb_err result)
+{
+	struct async_count *n = cb;
+	pthread_mutex_lock(&n->mu);
+	n->done++;
+	n->ok += result == TB_OK;
+	n->failed += result == TB_EINVAL;
+	pthread_cond_signal(&n->cv);
+	pthread_mutex_unlock(&n->mu);
+}
+
+struct writer_thread {
+	struct tb_store *s;
+	int id;
+	int ok;
+};
+
+static void *sync_writes(void *arg)
+{
+	struct writer_thread *w = arg;
+	for (int i = 0; i < 40; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "s%d-%d", w->id, i);
+		w->ok += tb_store_write(w->s, put_key, key) == TB_OK;
+	}
+	return NULL;
+}
+
+static int64_t count_keys(struct tb_store *s, const char *like)
+{
+	struct tb_conn *c;
+	assert_int_equal(tb_store_acquire(s, &c), TB_OK);
+	struct tb_stmt *st;
+	bool row;
+	assert_int_equal(
+	    tb_conn_query(c, &st, &row, "SELECT COUNT(*) FROM meta WHERE key LIKE ?", "s", like),
+	    TB_OK);
+	int64_t n = tb_stmt_int(st, 0);
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	return n;
+}
+
+/* Synchronous and asynchronous writes together: every one gets its own
+ * result (a failing one undoes only itself), every callback runs once,
+ * and what succeeded is stored. */
+static void batch_writer(void **state)
+{
+	struct tb_store *s = *state;
+	assert_true(tb_store_async(s));
+	static char keys[300][16];
+	struct async_count n = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+	struct writer_thread w[4];
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct writer_thread){s, i, 0};
+		pthread_create(&t[i], NULL, sync_writes, &w[i]);
+	}
+	for (int i = 0; i < 300; i++) {
+		snprintf(keys[i], sizeof(keys[i]), i % 10 == 0 ? "bad%d" : "a%d", i);
+		tb_store_write_async(s, put_key, keys[i], counted, &n);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].ok, 40);
+	}
+	pthread_mutex_lock(&n.mu);
+	while (n.done < 300)
+		pthread_cond_wait(&n.cv, &n.mu);
+	pthread_mutex_unlock(&n.mu);
+	assert_int_equal(n.ok, 270);
+	assert_int_equal(n.failed, 30);
+	assert_int_equal(count_keys(s, "a%"), 270);
+	assert_int_equal(count_keys(s, "bad%"), 0);
+	assert_int_equal(count_keys(s, "s%"), 4 * 40);
+}
+
+/* Without a batch writer (PostgreSQL) the store says so. */
+static void no_batch_writer(void **state)
+{
+	assert_false(tb_store_async(*state));
+}
+
 static void bad_urls(void **state)
 {
 	(void)state;
@@ -231,6 +333,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(conflict_and_rollback, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(bad_sql_is_a_store_error, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(pool_under_threads, setup_sqlite, teardown),
+	    cmocka_unit_test_setup_teardown(batch_writer, setup_sqlite, teardown),
 	    cmocka_unit_test(bad_urls),
 	};
 	const struct CMUnitTest pg_tests[] = {
@@ -239,6 +342,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(conflict_and_rollback, setup_pg, teardown),
 	    cmocka_unit_test_setup_teardown(bad_sql_is_a_store_error, setup_pg, teardown),
 	    cmocka_unit_test_setup_teardown(pool_under_threads, setup_pg, teardown),
+	    cmocka_unit_test_setup_teardown(no_batch_writer, setup_pg, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("store/sqlite", sqlite_tests, NULL, NULL);
 	if (test_pg_base_url())
