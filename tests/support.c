@@ -340,3 +340,56 @@ long test_login(struct test_srv *srv, const char *login, const char *password,
 	http_free(&r);
 	return st;
 }
+
+long test_upload(struct test_srv *srv, const struct test_session *s, const char *case_no,
+                 const char *material, const char *filename, const void *data, size_t n,
+                 const char *valid_until, char **body)
+{
+	CURL *c = curl_easy_init();
+	char url[512];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/cases/%s/materials", srv->port,
+	         case_no);
+	curl_mime *mime = curl_mime_init(c);
+	if (valid_until) {
+		curl_mimepart *p = curl_mime_addpart(mime);
+		curl_mime_name(p, "valid_until");
+		curl_mime_data(p, valid_until, CURL_ZERO_TERMINATED);
+	}
+	if (material) {
+		curl_mimepart *p = curl_mime_addpart(mime);
+		curl_mime_name(p, "material");
+		curl_mime_data(p, material, CURL_ZERO_TERMINATED);
+	}
+	if (data) {
+		curl_mimepart *p = curl_mime_addpart(mime);
+		curl_mime_name(p, "file");
+		curl_mime_filename(p, filename);
+		curl_mime_data(p, data, n);
+	}
+	struct curl_slist *h = NULL;
+	if (s) {
+		h = curl_slist_append(h, s->cookie);
+		h = curl_slist_append(h, s->csrf);
+	}
+	struct sink b = {0};
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	long status = -1;
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (body)
+		*body = b.data ? b.data : strdup("");
+	else
+		free(b.data);
+	curl_slist_free_all(h);
+	curl_mime_free(mime);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+const char test_pdf[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n";
+const size_t test_pdf_len = sizeof(test_pdf) - 1;

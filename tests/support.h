@@ -86,3 +86,15 @@ long test_login(struct test_srv *srv, const char *login, const char *password,
 /* A request as s (NULL: anonymous) with a JSON body (may be NULL). */
 void test_call(struct test_srv *srv, const struct test_session *s, const char *method,
                const char *path, const char *json, struct http_resp *out);
+
+/* POST /api/v1/cases/{case_no}/materials as s: multipart with the fields
+ * valid_until and material when not NULL, and the file part (data, n
+ * bytes, named filename) when data is not NULL. Returns the status (-1
+ * when the connection failed); *body (may be NULL) gets the answer,
+ * malloc'd. */
+long test_upload(struct test_srv *srv, const struct test_session *s, const char *case_no,
+                 const char *material, const char *filename, const void *data, size_t n,
+                 const char *valid_until, char **body);
+/* A minimal PDF, for uploads. */
+extern const char test_pdf[];
+extern const size_t test_pdf_len;

@@ -183,7 +183,7 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 	snprintf(case_no, sizeof(case_no), "%s%04lld", prefix, (long long)serial);
 	int reused = 0;
 	if (e == TB_OK)
-		e = tb_reuse_check_on(c, applicant, item, materials, a, f);
+		e = tb_reuse_check_on(c, applicant, channel, item, materials, a, f);
 	if (e == TB_OK)
 		e = tb_reuse_fill_on(c, applicant, item, materials, a, &materials, &reused);
 	char salted[128];
@@ -281,7 +281,7 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 		item = tb_case_item_doc_on(c, r.item_code, r.item_version, a);
 		e = item ? check_materials(materials, item, a, f) : TB_ESTORE;
 		if (e == TB_OK)
-			e = tb_reuse_check_on(c, r.applicant, item, materials, a, f);
+			e = tb_reuse_check_on(c, r.applicant, r.channel, item, materials, a, f);
 	}
 	if (e == TB_OK)
 		e = tb_conn_begin(c);
@@ -714,13 +714,18 @@ static enum tb_err add_upload_in(struct tb_conn *c, void *arg)
 		               "materials go with a draft or a case that needs correction");
 	json_t *item = tb_case_item_doc_on(c, r.item_code, r.item_version, x->a);
 	const char *kind = NULL;
+	bool known = false;
 	size_t i;
 	json_t *m;
-	json_array_foreach(item ? json_object_get(item, "materials") : NULL, i,
-	                   m) if (strcmp(json_string_value(json_object_get(m, "name")), x->name) ==
-	                          0) kind = tb_arena_strdup(x->a, tb_material_kind(m));
+	json_array_foreach(item ? json_object_get(item, "materials") : NULL, i, m)
+	{
+		if (strcmp(json_string_value(json_object_get(m, "name")), x->name) != 0)
+			continue;
+		known = true;
+		kind = tb_material_kind(m) ? tb_arena_strdup(x->a, tb_material_kind(m)) : NULL;
+	}
 	json_decref(item);
-	if (!kind)
+	if (!known)
 		return tb_fail(x->f, TB_EINVAL, "material", "not a material of this item");
 	/* The case's list: this material now comes from the upload. */
 	json_t *list = json_loads(r.materials, 0, NULL), *out = json_array();

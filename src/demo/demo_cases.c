@@ -10,6 +10,7 @@
 #include "cases/cases.h"
 #include "cases/ratings.h"
 #include "catalog/catalog.h"
+#include "materials/blobs.h"
 #include "codes/credit.h"
 #include "identity/sessions.h"
 
@@ -46,24 +47,39 @@ static enum tb_err person(struct tb_store *s, int64_t id, struct tb_principal *p
 	return e;
 }
 
-/* Every material of the item, as uploaded. */
-static char *all_materials(struct tb_store *s, const char *item, struct tb_arena *a)
+/* Gives every material of item to case no as an upload (a small PDF in
+ * the blob store, through the normal upload path). */
+static enum tb_err upload_all(struct tb_app *app, const struct tb_ctx *ctx, const char *item,
+                              const char *no, struct tb_arena *a)
 {
+	static const char pdf[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n";
+	struct tb_blob_writer *w;
+	char sm3[TB_SM3_HEX];
+	size_t size;
+	const char *mime;
+	bool existed;
+	enum tb_err e = tb_blob_begin(app->blobs, app->max_upload, &w);
+	if (e == TB_OK)
+		e = tb_blob_write(w, pdf, sizeof(pdf) - 1);
+	if (e == TB_OK)
+		e = tb_blob_finish(w, sm3, &size, &mime, &existed);
 	const char *text;
 	struct tb_item_meta meta;
-	if (tb_item_get(s, item, 0, a, &text, &meta) != TB_OK)
-		return NULL;
-	json_t *doc = json_loads(text, 0, NULL), *out = json_array();
+	if (e == TB_OK)
+		e = tb_item_get(app->store, item, 0, a, &text, &meta);
+	json_t *doc = e == TB_OK ? json_loads(text, 0, NULL) : NULL;
 	size_t i;
 	json_t *m;
-	json_array_foreach(json_object_get(doc, "materials"), i, m) json_array_append_new(
-	    out, json_pack("{s:O, s:s}", "name", json_object_get(m, "name"), "source", "upload"));
-	char *d = json_dumps(out, JSON_COMPACT);
-	char *copy = tb_arena_strdup(a, d);
-	free(d);
+	json_array_foreach(json_object_get(doc, "materials"), i, m)
+	{
+		struct tb_fail f = {0};
+		if (e == TB_OK)
+			e = tb_case_add_upload(app->store, ctx, no,
+			                       json_string_value(json_object_get(m, "name")), sm3,
+			                       size, mime, NULL, &f);
+	}
 	json_decref(doc);
-	json_decref(out);
-	return copy;
+	return e;
 }
 
 /* A path through the machine: events after creation, each by whom (0:
@@ -108,8 +124,7 @@ static enum tb_err one(struct tb_app *app, const char *item, int applicant, int 
 		e = tb_case_create(s, &ctx, &in, a, &made, &f);
 	for (int i = 0; e == TB_OK && steps[i].event; i++) {
 		if (!strcmp(steps[i].event, "materials")) {
-			e = tb_case_update(s, &ctx, made.case_no, NULL, all_materials(s, item, a),
-			                   &f);
+			e = upload_all(app, &ctx, item, made.case_no, a);
 			continue;
 		}
 		if (!strcmp(steps[i].event, "now")) {

@@ -38,9 +38,9 @@ enum tb_err tb_material_library(struct tb_store *s, int64_t owner, struct tb_are
 		              until ? json_string(until) : json_null(), "case_no",
 		              case_no ? json_string(case_no) : json_null()));
 		json_t *last = json_array_get(arr, json_array_size(arr) - 1);
-		json_object_set_new(
-		    last, "kind",
-		    json_string(tb_stmt_text(st, 9) ? tb_stmt_text(st, 9) : tb_stmt_text(st, 1)));
+		json_object_set_new(last, "kind",
+		                    tb_stmt_text(st, 9) ? json_string(tb_stmt_text(st, 9))
+		                                        : json_null());
 		e = tb_stmt_step(st, &row);
 	}
 	tb_stmt_reset(st);

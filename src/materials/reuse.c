@@ -14,7 +14,7 @@
 const char *tb_material_kind(const json_t *material)
 {
 	const char *cert = json_string_value(json_object_get(material, "certificate_type"));
-	return cert && *cert ? cert : json_string_value(json_object_get(material, "name"));
+	return cert && *cert ? cert : NULL;
 }
 
 static bool listed(const json_t *list, const char *name)
@@ -90,11 +90,11 @@ enum tb_err tb_reuse_fill_on(struct tb_conn *c, int64_t applicant, const json_t 
 			e = tb_cert_find_valid_on(c, code, cert, day, a, &ref);
 			source = "certificate";
 		}
-		if (e == TB_ENOTFOUND || !ref) {
+		if ((e == TB_ENOTFOUND || !ref) && tb_material_kind(m)) {
 			e = from_library(c, applicant, tb_material_kind(m), day, a, &ref);
 			source = "library";
 		}
-		if (e == TB_ENOTFOUND) {
+		if (e == TB_ENOTFOUND || (e == TB_OK && !ref)) {
 			e = TB_OK;
 			continue;
 		}
@@ -138,8 +138,9 @@ static bool in_library(struct tb_conn *c, int64_t owner, const char *sm3, enum t
 	return *e == TB_OK && row;
 }
 
-enum tb_err tb_reuse_check_on(struct tb_conn *c, int64_t applicant, const json_t *item,
-                              const char *materials, struct tb_arena *a, struct tb_fail *f)
+enum tb_err tb_reuse_check_on(struct tb_conn *c, int64_t applicant, const char *channel,
+                              const json_t *item, const char *materials, struct tb_arena *a,
+                              struct tb_fail *f)
 {
 	json_t *list = json_loads(materials, 0, NULL);
 	char code[19], day[11];
@@ -192,11 +193,20 @@ enum tb_err tb_reuse_check_on(struct tb_conn *c, int64_t applicant, const json_t
 					    "not a valid certificate of this type held by the "
 					    "applicant");
 			}
-		} else if (!strcmp(src, "library")) {
+		} else if (!strcmp(src, "library") || !strcmp(src, "upload")) {
+			/* Uploads arrive through the upload endpoint, which records
+			 * them; a list may only name what was given. */
 			if (!ref || !in_library(c, applicant, ref, &e))
 				e = e != TB_OK ? e
-				               : tb_fail(f, TB_EINVAL, field,
-				                         "not a file of the applicant's library");
+				    : !strcmp(src, "library")
+				        ? tb_fail(f, TB_EINVAL, field,
+				                  "not a file of the applicant's library")
+				        : tb_fail(f, TB_EINVAL, field,
+				                  "no such upload: give the file with POST "
+				                  "/api/v1/cases/{case_no}/materials");
+		} else if (!strcmp(src, "window") && strcmp(channel, "window") != 0) {
+			e = tb_fail(f, TB_EINVAL, tb_arena_printf(a, "materials[%zu].source", i),
+			            "only the general window takes papers in hand");
 		}
 	}
 	json_decref(list);

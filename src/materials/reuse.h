@@ -1,9 +1,10 @@
 /* Reuse when applying: "a material that can be shared is never asked for
  * again". For each required material of an item that a case does not
- * have yet, the platform tries in order a valid e-certificate of the
- * applicant of the material's certificate type, then a still-valid
- * material of the same kind in the applicant's library (the sharing
- * issue adds a third source). */
+ * have yet and that has a certificate type (a document of a kind; forms,
+ * declarations and contracts belong to one case), the platform tries in
+ * order a valid e-certificate of the applicant of that type, then a
+ * still-valid file of the same kind in the applicant's library (the
+ * sharing issue adds a third source). */
 #ifndef TB_MATERIALS_REUSE_H
 #define TB_MATERIALS_REUSE_H
 
@@ -15,7 +16,7 @@
 #include <stdint.h>
 
 /* The kind of a catalog material (item JSON material object): its
- * certificate type, or its name when it has none. */
+ * certificate type, or NULL when it has none (then it is not reused). */
 const char *tb_material_kind(const json_t *material);
 
 /* Fills the required materials of item (parsed item JSON) that the case's
@@ -34,14 +35,17 @@ enum tb_err tb_reuse_fill_on(struct tb_conn *c, int64_t applicant, const json_t 
 enum tb_err tb_reuse_record_on(struct tb_conn *c, int64_t applicant, int64_t case_id,
                                int64_t given_by, const char *materials);
 
-/* Checks what an applicant claims in a case's list (JSON array text):
- * a "certificate" must name (ref) a valid certificate the applicant holds
- * of the material's certificate type, a "library" entry a file of their
- * library (its SM3), and "sharing" comes only from a sharing query, never
- * from the applicant. TB_EINVAL with f naming materials[i].ref or
+/* Checks what an applicant claims in a case's list (JSON array text): an
+ * "upload" must name (ref) the SM3 of a file they gave with the upload
+ * endpoint, a "certificate" a valid certificate they hold of the
+ * material's certificate type, a "library" entry a file of their library;
+ * "window" (handed in at the general window) only on a window case
+ * (channel), and "sharing" comes only from a sharing query, never from the
+ * applicant. TB_EINVAL with f naming materials[i].ref or
  * materials[i].source (field strings in a). */
-enum tb_err tb_reuse_check_on(struct tb_conn *c, int64_t applicant, const json_t *item,
-                              const char *materials, struct tb_arena *a, struct tb_fail *f);
+enum tb_err tb_reuse_check_on(struct tb_conn *c, int64_t applicant, const char *channel,
+                              const json_t *item, const char *materials, struct tb_arena *a,
+                              struct tb_fail *f);
 
 /* The share of required materials satisfied without an upload over the
  * submitted cases, by region and item, with totals; region (a GB/T 2260

@@ -13,7 +13,6 @@
 #include <cmocka.h>
 
 #include "codes/certid.h"
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,50 +58,15 @@ static const char *url(const char *head, const char *id, const char *tail)
 	return buf[i];
 }
 
-static size_t sink(char *p, size_t size, size_t n, void *ud)
-{
-	struct http_resp *r = ud;
-	size_t k = size * n;
-	r->body = realloc(r->body, r->len + k + 1);
-	memcpy(r->body + r->len, p, k);
-	r->len += k;
-	r->body[r->len] = '\0';
-	return k;
-}
-
-static const char pdf[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n";
-
 /* Uploads a small PDF as material of case_no. */
 static void upload(const struct test_session *s, const char *case_no, const char *material)
 {
-	CURL *c = curl_easy_init();
-	char u[256];
-	snprintf(u, sizeof(u), "http://127.0.0.1:%d/api/v1/cases/%s/materials", srv.port, case_no);
-	curl_mime *mime = curl_mime_init(c);
-	curl_mimepart *p = curl_mime_addpart(mime);
-	curl_mime_name(p, "material");
-	curl_mime_data(p, material, CURL_ZERO_TERMINATED);
-	p = curl_mime_addpart(mime);
-	curl_mime_name(p, "file");
-	curl_mime_filename(p, "id.pdf");
-	curl_mime_data(p, pdf, sizeof(pdf) - 1);
-	struct curl_slist *h = curl_slist_append(NULL, s->cookie);
-	h = curl_slist_append(h, s->csrf);
-	struct http_resp r = {0};
-	curl_easy_setopt(c, CURLOPT_URL, u);
-	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-	long status = -1;
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	char *body = NULL;
+	long status =
+	    test_upload(&srv, s, case_no, material, "id.pdf", test_pdf, test_pdf_len, NULL, &body);
 	if (status != 201)
-		fail_msg("upload %s -> %ld: %s", material, status, r.body ? r.body : "");
-	free(r.body);
-	curl_slist_free_all(h);
-	curl_mime_free(mime);
-	curl_easy_cleanup(c);
+		fail_msg("upload %s -> %ld: %s", material, status, body);
+	free(body);
 }
 
 static int start(const char *db)
