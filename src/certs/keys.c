@@ -19,7 +19,11 @@ struct cached {
 struct tb_keys {
 	char *dir;
 	/* Serialises key making (two first issues of one department must not
-	 * make two keys) and guards the cache. */
+	 * make two keys); held across a store transaction. */
+	pthread_mutex_t make_mu;
+	/* Guards the cache only, and is never held while waiting for the
+	 * store: the batch writer takes it inside its transaction, so holding
+	 * it while waiting for the store's write lock would deadlock. */
 	pthread_mutex_t mu;
 	struct cached cache[CACHE_MAX];
 	int ncache;
@@ -40,6 +44,7 @@ enum tb_err tb_keys_open(const char *dir, struct tb_keys **out)
 		return TB_EINTERNAL;
 	}
 	pthread_mutex_init(&k->mu, NULL);
+	pthread_mutex_init(&k->make_mu, NULL);
 	*out = k;
 	return TB_OK;
 }
@@ -51,6 +56,7 @@ void tb_keys_close(struct tb_keys *k)
 	for (int i = 0; i < k->ncache; i++)
 		tb_sm2_free(k->cache[i].key);
 	pthread_mutex_destroy(&k->mu);
+	pthread_mutex_destroy(&k->make_mu);
 	free(k->dir);
 	free(k);
 }
@@ -116,7 +122,7 @@ enum tb_err tb_keys_ensure(struct tb_keys *k, struct tb_store *s, int64_t depart
 	char id[TB_SM2_KEY_ID];
 	e = active_id(c, department, id);
 	if (e == TB_ENOTFOUND) {
-		pthread_mutex_lock(&k->mu);
+		pthread_mutex_lock(&k->make_mu);
 		e = active_id(c, department, id); /* made meanwhile? */
 		if (e == TB_ENOTFOUND) {
 			e = tb_conn_begin(c);
@@ -124,7 +130,7 @@ enum tb_err tb_keys_ensure(struct tb_keys *k, struct tb_store *s, int64_t depart
 				e = make_key(k, c, department, id);
 			e = e == TB_OK ? tb_conn_commit(c) : (tb_conn_rollback(c), e);
 		}
-		pthread_mutex_unlock(&k->mu);
+		pthread_mutex_unlock(&k->make_mu);
 	}
 	tb_store_release(c);
 	return e;
@@ -171,7 +177,7 @@ enum tb_err tb_keys_rotate(struct tb_keys *k, struct tb_store *s, const struct t
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
 		return e;
-	pthread_mutex_lock(&k->mu);
+	pthread_mutex_lock(&k->make_mu);
 	e = tb_conn_begin(c);
 	if (e == TB_OK)
 		e = make_key(k, c, department, key_id);
@@ -181,7 +187,7 @@ enum tb_err tb_keys_rotate(struct tb_keys *k, struct tb_store *s, const struct t
 		e = tb_ctx_audit(c, ctx, "key.rotate", object, "ok");
 	}
 	e = e == TB_OK ? tb_conn_commit(c) : (tb_conn_rollback(c), e);
-	pthread_mutex_unlock(&k->mu);
+	pthread_mutex_unlock(&k->make_mu);
 	tb_store_release(c);
 	return e;
 }
