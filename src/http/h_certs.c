@@ -225,8 +225,10 @@ void tb_handle_cert_qr(struct tb_req *r)
 		tb_resp_fail(r, e, &f);
 		return;
 	}
-	const char *url = tb_arena_printf(r->arena, "%s/api/v1/certificates/%s/verify", base_url(r),
-	                                  r->params[0]);
+	/* A phone that scans it opens the public verification page, which
+	 * asks GET /api/v1/certificates/{identifier}/verify and shows the
+	 * verdict in words. */
+	const char *url = tb_arena_printf(r->arena, "%s/verify.html#%s", base_url(r), r->params[0]);
 	QRcode *qr = QRcode_encodeString(url, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	if (!qr) {
 		tb_resp_error(r, TB_EINTERNAL, NULL, NULL);
