@@ -392,10 +392,12 @@ enum tb_err tb_cert_get(struct tb_store *s, const char *identifier, struct tb_ar
 	return e;
 }
 
-enum tb_err tb_cert_list(struct tb_store *s, const char *holder_code, struct tb_arena *a,
-                         const char **text)
+enum tb_err tb_cert_list(struct tb_store *s, const char *holder_code, int64_t department, int limit,
+                         struct tb_arena *a, const char **text)
 {
 	*text = NULL;
+	if (limit < 1 || limit > 500)
+		limit = 500;
 	struct tb_conn *c;
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
@@ -403,14 +405,32 @@ enum tb_err tb_cert_list(struct tb_store *s, const char *holder_code, struct tb_
 	struct tb_stmt *st;
 	bool row;
 	json_t *arr = json_array();
-	e = tb_conn_query(c, &st, &row,
-	                  "SELECT " CERT_COLS " FROM certificates c JOIN departments d ON d.id ="
-	                  " c.department_id WHERE c.holder_code = ? ORDER BY c.id DESC LIMIT 500",
-	                  "s", holder_code);
+	/* One query per filter, so that each uses its index. */
+	if (department && holder_code)
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "SELECT " CERT_COLS " FROM certificates c JOIN departments d ON d.id"
+		    " = c.department_id WHERE c.department_id = ? AND c.holder_code = ?"
+		    " ORDER BY c.id DESC LIMIT ?",
+		    "isi", department, holder_code, (int64_t)limit);
+	else if (department)
+		e = tb_conn_query(c, &st, &row,
+		                  "SELECT " CERT_COLS
+		                  " FROM certificates c JOIN departments d ON d.id"
+		                  " = c.department_id WHERE c.department_id = ? ORDER BY c.id DESC"
+		                  " LIMIT ?",
+		                  "ii", department, (int64_t)limit);
+	else
+		e = tb_conn_query(c, &st, &row,
+		                  "SELECT " CERT_COLS
+		                  " FROM certificates c JOIN departments d ON d.id"
+		                  " = c.department_id WHERE c.holder_code = ? ORDER BY c.id DESC"
+		                  " LIMIT ?",
+		                  "si", holder_code ? holder_code : "", (int64_t)limit);
 	/* Statuses need the keys: collect the rows first, then check them. */
 	struct stored *rows = NULL;
 	size_t n = 0;
-	while (e == TB_OK && row && n < 500) {
+	while (e == TB_OK && row && n < (size_t)limit) {
 		if (n % 16 == 0) {
 			struct stored *more = tb_arena_alloc(a, (n + 16) * sizeof(*more));
 			if (n)

@@ -60,10 +60,11 @@ enum tb_err tb_cert_ref(struct tb_store *s, const char *identifier, struct tb_ce
 enum tb_err tb_cert_get(struct tb_store *s, const char *identifier, struct tb_arena *a,
                         const char **text);
 
-/* The certificates held by holder_code as a JSON array (arena), newest
- * first, each with its status. */
-enum tb_err tb_cert_list(struct tb_store *s, const char *holder_code, struct tb_arena *a,
-                         const char **text);
+/* Certificates held by holder_code (NULL: any) and/or issued by
+ * department (0: any; one of the two is needed), newest first, at most
+ * limit (1-500), each record with its status, as a JSON array (arena). */
+enum tb_err tb_cert_list(struct tb_store *s, const char *holder_code, int64_t department, int limit,
+                         struct tb_arena *a, const char **text);
 
 /* Verifies by identifier. TB_EINVAL (f: "identifier" and the reason) for
  * a malformed one; otherwise TB_OK with *status and *text (arena JSON:

@@ -89,7 +89,39 @@ void tb_handle_my_certificates(struct tb_req *r)
 	const char *text = NULL;
 	enum tb_err e = tb_account_get(r->app->store, me, r->arena, &acc);
 	if (e == TB_OK)
-		e = tb_cert_list(r->app->store, acc.login, r->arena, &text);
+		e = tb_cert_list(r->app->store, acc.login, 0, 500, r->arena, &text);
+	if (e != TB_OK)
+		tb_resp_error(r, e, NULL, NULL);
+	else
+		tb_resp_json(r, 200, json_pack("{s:o}", "items", json_loads(text, 0, NULL)));
+}
+
+void tb_handle_certs_list(struct tb_req *r)
+{
+	const char *ds = tb_req_query(r, "department"), *holder = tb_req_query(r, "holder");
+	const char *ls = tb_req_query(r, "limit");
+	char *end = NULL;
+	long long id = ds ? strtoll(ds, &end, 10) : 0;
+	struct tb_department d;
+	if (!ds || !*ds || *end || id <= 0 ||
+	    tb_department_get(r->app->store, id, r->arena, &d) != TB_OK) {
+		tb_resp_error(r, TB_EINVAL, "department", "a department id is required");
+		return;
+	}
+	long limit = ls ? strtol(ls, &end, 10) : 50;
+	if ((ls && (!*ls || *end)) || limit < 1 || limit > 500) {
+		tb_resp_error(r, TB_EINVAL, "limit", "expected 1 to 500");
+		return;
+	}
+	if (holder && (strlen(holder) != 18)) {
+		tb_resp_error(r, TB_EINVAL, "holder", "an identity number or credit code");
+		return;
+	}
+	if (!tb_req_allow(r, "cert.read",
+	                  &(struct tb_authz_object){.department = d.id, .region = d.region}))
+		return;
+	const char *text;
+	enum tb_err e = tb_cert_list(r->app->store, holder, d.id, (int)limit, r->arena, &text);
 	if (e != TB_OK)
 		tb_resp_error(r, e, NULL, NULL);
 	else

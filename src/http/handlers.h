@@ -90,6 +90,7 @@ void tb_handle_stats_reuse(struct tb_req *r);
 /* h_certs.c */
 void tb_handle_cert_types(struct tb_req *r);
 void tb_handle_cert_issue(struct tb_req *r);
+void tb_handle_certs_list(struct tb_req *r);
 void tb_handle_my_certificates(struct tb_req *r);
 void tb_handle_cert_get(struct tb_req *r);
 void tb_handle_cert_verify(struct tb_req *r);

@@ -67,6 +67,7 @@ const struct tb_route tb_routes[] = {
     {"GET", "/api/v1/stats/reuse", tb_handle_stats_reuse, "region,item", NULL},
     {"GET", "/api/v1/certificate-types", tb_handle_cert_types, "", NULL},
     {"POST", "/api/v1/certificates", tb_handle_cert_issue, "", NULL},
+    {"GET", "/api/v1/certificates", tb_handle_certs_list, "department,holder,limit", NULL},
     {"POST", "/api/v1/certificates/verify", tb_handle_cert_verify_document, "", NULL},
     {"GET", "/api/v1/me/certificates", tb_handle_my_certificates, "", NULL},
     {"GET", "/api/v1/certificates/{identifier}", tb_handle_cert_get, "", NULL},

@@ -432,6 +432,31 @@ static void issue_and_rotate(void **state)
 	assert_string_equal(str(j, "key_id"), new_key);
 	json_decref(j);
 	json_decref(call(NULL, "GET", "/api/v1/keys/zz", NULL, 404));
+
+	/* The department's register of what it issued: its staff see it,
+	 * others do not; a holder narrows it. */
+	j = call(&mz_reviewer, "GET", "/api/v1/certificates?department=" MZ_ID, NULL, 200);
+	json_t *items = json_object_get(j, "items");
+	assert_true(json_array_size(items) >= 3);
+	bool expired_seen = false;
+	size_t i;
+	json_t *c;
+	json_array_foreach(items, i, c)
+	{
+		assert_string_equal(str(json_object_get(c, "issuer"), "code"), MZ);
+		expired_seen |= !strcmp(str(c, "status"), "expired");
+	}
+	assert_true(expired_seen);
+	json_decref(j);
+	j = call(&mz_reviewer, "GET",
+	         "/api/v1/certificates?department=" MZ_ID "&holder=330102199203154022&limit=5",
+	         NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
+	json_decref(j);
+	json_decref(call(&zhang, "GET", "/api/v1/certificates?department=" MZ_ID, NULL, 403));
+	json_decref(call(&mz_reviewer, "GET", "/api/v1/certificates", NULL, 400));
+	json_decref(call(&mz_reviewer, "GET", "/api/v1/certificates?department=" MZ_ID "&limit=0",
+	                 NULL, 400));
 	json_decref(call(&admin, "POST", "/api/v1/departments/999/keys", NULL, 404));
 
 	/* Private keys: files of mode 0600 in a 0700 folder. */
