@@ -1,6 +1,8 @@
 // "My e-certificates": lists the signed-in person's certificates with the
 // face, the status and a QR code that leads to the public verification.
 // Text is set with textContent only; nothing from the server becomes HTML.
+import { signIn } from '/session.js';
+
 const statusNames = { valid: '有效', revoked: '已注销', expired: '已过期', forged: '签名无效' };
 
 function el(tag, text, cls) {
@@ -58,17 +60,10 @@ async function load() {
 
 document.getElementById('login').addEventListener('submit', async (ev) => {
   ev.preventDefault();
-  const r = await fetch('/api/v1/auth/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      login: document.getElementById('login-id').value.trim(),
-      password: document.getElementById('login-pw').value,
-    }),
-  });
+  const r = await signIn(document.getElementById('login-id').value.trim(),
+    document.getElementById('login-pw').value);
   if (!r.ok) {
-    const j = await r.json();
-    document.getElementById('login-msg').textContent = `登录失败：${j.reason || j.error}`;
+    document.getElementById('login-msg').textContent = `登录失败：${r.reason}`;
     return;
   }
   load();

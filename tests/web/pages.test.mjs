@@ -1,7 +1,8 @@
 // Browser tests of the pages, in Debian's chromium driven by
 // playwright-core, against the real binary with demo data on a loopback
 // port: the start page, "my e-certificates" (sign-in, the certificates
-// with their QR codes) and the public verification page.
+// with their QR codes), the public verification page, and applying online
+// (materials already satisfied shown as such, an upload, the submission).
 // TB_TEST_BIN names the binary (default build/tongban, from the repository root).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -129,6 +130,41 @@ test('the verification page tells forged and malformed identifiers apart', async
   await p.fill('#id', '1.2.3');
   await p.click('#verify button');
   await p.locator('#answer p.bad', { hasText: '格式有误' }).waitFor();
+  assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
+  await ctx.close();
+});
+
+test('applying online: what is already satisfied is shown, the rest is uploaded', async () => {
+  const { p, ctx, errors } = await page();
+  // 生育登记 needs 结婚证 (张三 holds one) and an identity card (his library has one).
+  await p.goto(`${base}/apply.html?item=1133010002486186853200032801000`);
+  await p.locator('#signin').waitFor();
+  await p.fill('#login-id', '33010619900101123X');
+  await p.fill('#login-pw', 'tongban-demo');
+  await p.click('#login button');
+  await p.locator('#materials tbody tr').first().waitFor();
+  assert.match(await p.textContent('#item-name'), /生育登记/);
+  assert.match(await p.textContent('tr[data-material="结婚证"]'), /电子证照/);
+  assert.match(await p.textContent('tr[data-material="夫妻双方居民身份证"]'), /材料库/);
+  await p.click('#submit');
+  await p.locator('#result p.ok').waitFor();
+  assert.match(await p.textContent('#result'), /已提交。办件编号 1133010002486186853200032801000\d{12}/);
+
+  // 个体工商户设立登记: the application form has to be uploaded.
+  await p.goto(`${base}/apply.html?item=11330106024892795E4010010201000`);
+  const row = p.locator('tr[data-material="个体工商户登记（备案）申请书"]');
+  await row.waitFor();
+  assert.match(await row.textContent(), /需上传/);
+  await p.click('#submit');
+  await p.locator('#result p.bad', { hasText: '还缺少' }).waitFor();
+  await row.locator('input[type=file]').setInputFiles({
+    name: '申请书.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n'),
+  });
+  await row.locator('button').click();
+  await p.locator('tr[data-material="个体工商户登记（备案）申请书"] td.ok', { hasText: '已上传' }).waitFor();
+  // The missing submit answered 400: expected.
   assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
   await ctx.close();
 });

@@ -1,0 +1,36 @@
+// Signing in from a page: the session cookie is set by the server
+// (HttpOnly); the CSRF token that state-changing requests must carry is
+// kept for this tab in sessionStorage.
+const KEY = 'tongban.csrf';
+
+export async function signIn(login, password) {
+  const r = await fetch('/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login, password }),
+  });
+  const j = await r.json();
+  if (r.ok) sessionStorage.setItem(KEY, j.csrf_token);
+  return { ok: r.ok, reason: j.reason || j.error };
+}
+
+export function signedIn() {
+  return sessionStorage.getItem(KEY) !== null;
+}
+
+// A JSON API call; body (an object) is sent as JSON, a FormData as is.
+export async function api(method, path, body) {
+  const headers = {};
+  const token = sessionStorage.getItem(KEY);
+  if (token && method !== 'GET') headers['X-CSRF-Token'] = token;
+  let payload;
+  if (body instanceof FormData) {
+    payload = body;
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const r = await fetch(path, { method, headers, body: payload });
+  const j = await r.json().catch(() => ({}));
+  return { status: r.status, ok: r.ok, body: j };
+}
