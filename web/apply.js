@@ -2,19 +2,13 @@
 // shows each material with how it is already satisfied (an e-certificate,
 // the applicant's library) or that it needs an upload, takes the uploads,
 // and submits. Text is set with textContent only.
-import { signIn, signedIn, api } from '/session.js';
+import { api, bindSignIn, el, signedIn } from '/session.js';
 
 const code = new URLSearchParams(location.search).get('item') || '';
 const requirement = { required: '必须', optional: '可选', later: '容缺后补' };
 let caseNo = null;
 let queryCode = null;
 
-function el(tag, text, cls) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
 
 function fail(text) {
   document.getElementById('error').textContent = text;
@@ -112,17 +106,7 @@ async function start() {
   showCase();
 }
 
-document.getElementById('login').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  const r = await signIn(document.getElementById('login-id').value.trim(),
-    document.getElementById('login-pw').value);
-  if (!r.ok) {
-    document.getElementById('login-msg').textContent = `登录失败：${r.reason}`;
-    return;
-  }
-  document.getElementById('login-msg').textContent = '';
-  start();
-});
+bindSignIn(start);
 
 document.getElementById('submit').addEventListener('click', async () => {
   const r = await api('POST', `/api/v1/cases/${encodeURIComponent(caseNo)}/submit`);

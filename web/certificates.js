@@ -1,16 +1,10 @@
 // "My e-certificates": lists the signed-in person's certificates with the
 // face, the status and a QR code that leads to the public verification.
 // Text is set with textContent only; nothing from the server becomes HTML.
-import { signIn } from '/session.js';
+import { bindSignIn, el } from '/session.js';
 
 const statusNames = { valid: '有效', revoked: '已注销', expired: '已过期', forged: '签名无效' };
 
-function el(tag, text, cls) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
 
 function card(c) {
   const box = el('article', undefined, 'cert');
@@ -58,15 +52,6 @@ async function load() {
   list.replaceChildren(...j.items.map(card));
 }
 
-document.getElementById('login').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  const r = await signIn(document.getElementById('login-id').value.trim(),
-    document.getElementById('login-pw').value);
-  if (!r.ok) {
-    document.getElementById('login-msg').textContent = `登录失败：${r.reason}`;
-    return;
-  }
-  load();
-});
+bindSignIn(load);
 
 load();

@@ -1,6 +1,7 @@
-// Signing in from a page: the session cookie is set by the server
-// (HttpOnly); the CSRF token that state-changing requests must carry is
-// kept for this tab in sessionStorage.
+// What the pages share: signing in (the session cookie is set by the
+// server, HttpOnly; the CSRF token that state-changing requests must carry
+// is kept for this tab in sessionStorage), API calls, and making elements
+// whose text is set with textContent only.
 const KEY = 'tongban.csrf';
 
 export async function signIn(login, password) {
@@ -33,4 +34,25 @@ export async function api(method, path, body) {
   const r = await fetch(path, { method, headers, body: payload });
   const j = await r.json().catch(() => ({}));
   return { status: r.status, ok: r.ok, body: j };
+}
+
+// An element with text (never parsed as HTML) and a class.
+export function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+
+// Wires the page's sign-in form (#login, #login-id, #login-pw, #login-msg):
+// done() runs once signed in.
+export function bindSignIn(done) {
+  document.getElementById('login').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const r = await signIn(document.getElementById('login-id').value.trim(),
+      document.getElementById('login-pw').value);
+    const msg = document.getElementById('login-msg');
+    msg.textContent = r.ok ? '' : `登录失败：${r.reason}`;
+    if (r.ok) done();
+  });
 }
