@@ -116,8 +116,11 @@ document.getElementById('submit').addEventListener('click', async () => {
     result.replaceChildren(el('p', missing ? `还缺少：${missing}` : `提交失败：${r.body.reason}`, 'bad'));
     return;
   }
-  result.replaceChildren(
-    el('p', `已提交。办件编号 ${caseNo}，查询码 ${queryCode}（凭此查询办理进度）`, 'ok'));
+  const link = el('a', '查询办理进度');
+  link.href = `/progress.html#${encodeURIComponent(`${caseNo}:${queryCode}`)}`;
+  const done = el('p', `已提交。办件编号 ${caseNo}，查询码 ${queryCode}（凭此查询办理进度） `, 'ok');
+  done.append(link);
+  result.replaceChildren(done);
   document.getElementById('submit').disabled = true;
 });
 

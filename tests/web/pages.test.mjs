@@ -2,7 +2,8 @@
 // playwright-core, against the real binary with demo data on a loopback
 // port: the start page, "my e-certificates" (sign-in, the certificates
 // with their QR codes), the public verification page, and applying online
-// (materials already satisfied shown as such, an upload, the submission).
+// (materials already satisfied shown as such, an upload, the submission)
+// with the public progress page it links to.
 // TB_TEST_BIN names the binary (default build/tongban, from the repository root).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -149,6 +150,17 @@ test('applying online: what is already satisfied is shown, the rest is uploaded'
   await p.click('#submit');
   await p.locator('#result p.ok').waitFor();
   assert.match(await p.textContent('#result'), /已提交。办件编号 1133010002486186853200032801000\d{12}/);
+  // The public progress page, from the link with the number and query code.
+  await p.locator('#result a', { hasText: '查询办理进度' }).click();
+  await p.waitForURL(/progress\.html#/);
+  await p.locator('#progress dl').waitFor();
+  assert.match(await p.textContent('#progress'), /已提交，待受理/);
+  assert.match(await p.textContent('#progress'), /生育登记/);
+  // A wrong code looks like no case at all.
+  await p.fill('#code', '00000000');
+  await p.click('#query button');
+  await p.locator('#progress p.bad').waitFor();
+  assert.match(await p.textContent('#progress'), /没有找到/);
 
   // 个体工商户设立登记: the application form has to be uploaded.
   await p.goto(`${base}/apply.html?item=11330106024892795E4010010201000`);
@@ -164,7 +176,7 @@ test('applying online: what is already satisfied is shown, the rest is uploaded'
   });
   await row.locator('button').click();
   await p.locator('tr[data-material="个体工商户登记（备案）申请书"] td.ok', { hasText: '已上传' }).waitFor();
-  // The missing submit answered 400: expected.
-  assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
+  // The missing submit answered 400 and the wrong code 404: expected.
+  assert.deepEqual(errors.filter((e) => !/status of (400|404)/.test(e)), []);
   await ctx.close();
 });
