@@ -3,7 +3,7 @@
 // port: the start page, "my e-certificates" (sign-in, the certificates
 // with their QR codes), the public verification page, and applying online
 // (materials already satisfied shown as such, an upload, the submission)
-// with the public progress page it links to.
+// with the public progress page it links to, and the service catalog.
 // TB_TEST_BIN names the binary (default build/tongban, from the repository root).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -178,5 +178,30 @@ test('applying online: what is already satisfied is shown, the rest is uploaded'
   await p.locator('tr[data-material="个体工商户登记（备案）申请书"] td.ok', { hasText: '已上传' }).waitFor();
   // The missing submit answered 400 and the wrong code 404: expected.
   assert.deepEqual(errors.filter((e) => !/status of (400|404)/.test(e)), []);
+  await ctx.close();
+});
+
+test('the service catalog finds items and leads to applying', async () => {
+  const { p, ctx, errors } = await page();
+  await p.goto(`${base}/services.html`);
+  await p.locator('#items article').first().waitFor();
+  await p.fill('#q', '结婚');
+  await p.fill('#region', '330106');
+  await p.click('#search button');
+  await p.locator('#items article[data-code="11330106024903108G4070081601000"]').waitFor();
+  assert.match(await p.textContent('#count'), /找到 \d+ 项/);
+  const marriage = p.locator('article[data-code="11330106024903108G4070081601000"]');
+  assert.match(await marriage.textContent(), /内地居民结婚登记/);
+  assert.match(await marriage.textContent(), /即办/);
+  await marriage.locator('a', { hasText: '在线申请' }).click();
+  await p.waitForURL(/apply\.html\?item=11330106024903108G4070081601000/);
+  await p.locator('#item-name', { hasText: '内地居民结婚登记' }).waitFor();
+  // A bad region is refused with the reason.
+  await p.goto(`${base}/services.html`);
+  await p.fill('#region', '99');
+  await p.click('#search button');
+  await p.locator('#count.bad').waitFor();
+  // The bad region answered 400: expected.
+  assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
   await ctx.close();
 });

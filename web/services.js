@@ -1,0 +1,55 @@
+// The public catalog: finds services by keyword and region, with what each
+// takes (time limit, visits, online depth) and a link to apply online.
+// Text is set with textContent only.
+import { el } from '/session.js';
+
+const depth = { 1: '网上咨询', 2: '网上预约', 3: '网上受理', 4: '全程网办' };
+
+function card(it) {
+  const box = el('article', undefined, 'cert');
+  box.dataset.code = it.implementation_code;
+  box.append(el('h3', it.name));
+  const dl = el('dl');
+  const rows = [
+    ['事项编码', it.implementation_code],
+    ['办理时限', it.case_kind === 'immediate' ? '即办' : `承诺 ${it.promised_days} 个工作日`],
+    ['到现场次数', `${it.required_visits} 次`],
+    ['网办深度', depth[it.online_depth] || String(it.online_depth)],
+  ];
+  if (it.result && it.result.name) rows.push(['办理结果', it.result.name]);
+  for (const [k, v] of rows) dl.append(el('dt', k), el('dd', v));
+  box.append(dl);
+  const link = el('a', '在线申请');
+  link.href = `/apply.html?item=${encodeURIComponent(it.implementation_code)}`;
+  const p = el('p');
+  p.append(link);
+  box.append(p);
+  return box;
+}
+
+async function search(q, region) {
+  const params = new URLSearchParams({ per_page: '20' });
+  if (q) params.set('q', q);
+  if (region) params.set('region', region);
+  const r = await fetch(`/api/v1/items?${params}`);
+  const j = await r.json();
+  const count = document.getElementById('count');
+  if (!r.ok) {
+    count.textContent = `输入有误：${j.reason || j.error}`;
+    count.className = 'bad';
+    document.getElementById('items').replaceChildren();
+    return;
+  }
+  count.className = '';
+  count.textContent = j.total > j.items.length
+    ? `找到 ${j.total} 项，显示前 ${j.items.length} 项`
+    : `找到 ${j.total} 项`;
+  document.getElementById('items').replaceChildren(...j.items.map(card));
+}
+
+document.getElementById('search').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  search(document.getElementById('q').value.trim(), document.getElementById('region').value.trim());
+});
+
+search('', '');
