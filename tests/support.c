@@ -3,7 +3,12 @@
 #include "support.h"
 #include "store/store.h"
 
+#include <setjmp.h>
+#include <stddef.h>
+#include <cmocka.h>
+
 #include <curl/curl.h>
+#include <jansson.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -393,3 +398,23 @@ long test_upload(struct test_srv *srv, const struct test_session *s, const char 
 
 const char test_pdf[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n";
 const size_t test_pdf_len = sizeof(test_pdf) - 1;
+
+json_t *test_expect(struct test_srv *srv, const struct test_session *s, const char *method,
+                    const char *path, const char *json, long want)
+{
+	struct http_resp r;
+	test_call(srv, s, method, path, json, &r);
+	if (r.status != want)
+		fail_msg("%s %s -> %ld, want %ld: %s", method, path, r.status, want, r.body);
+	json_t *j = json_loads(r.body, 0, NULL);
+	http_free(&r);
+	return j;
+}
+
+const char *test_str(const json_t *j, const char *key)
+{
+	const char *v = json_string_value(json_object_get(j, key));
+	if (!v)
+		fail_msg("no member %s", key);
+	return v;
+}

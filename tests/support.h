@@ -4,6 +4,7 @@
 #ifndef TB_TESTS_SUPPORT_H
 #define TB_TESTS_SUPPORT_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -86,6 +87,13 @@ long test_login(struct test_srv *srv, const char *login, const char *password,
 /* A request as s (NULL: anonymous) with a JSON body (may be NULL). */
 void test_call(struct test_srv *srv, const struct test_session *s, const char *method,
                const char *path, const char *json, struct http_resp *out);
+
+/* test_call, then fails the test unless the status is want; the body
+ * parsed as JSON (NULL when it is none), which the caller decrefs. */
+json_t *test_expect(struct test_srv *srv, const struct test_session *s, const char *method,
+                    const char *path, const char *json, long want);
+/* The string member key of j; fails the test when there is none. */
+const char *test_str(const json_t *j, const char *key);
 
 /* POST /api/v1/cases/{case_no}/materials as s: multipart with the fields
  * valid_until and material when not NULL, and the file part (data, n

@@ -291,6 +291,8 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 		    "UPDATE cases SET form = ?, materials = ?, updated_at = ? WHERE id = ?", "ssii",
 		    form ? form : r.form, materials ? materials : r.materials, (int64_t)time(NULL),
 		    r.id);
+	if (e == TB_OK && materials) /* claimed certificates and library files */
+		e = tb_reuse_record_on(c, r.applicant, r.id, ctx->who->account_id, materials);
 	if (e == TB_OK)
 		e = tb_ctx_audit(c, ctx, "case.update", tb_arena_printf(a, "case:%s", case_no),
 		                 "ok");
@@ -341,11 +343,7 @@ static char *required_of(json_t *item, struct tb_arena *a)
 	    json_object_get(item, "materials"), i,
 	    m) if (strcmp(json_string_value(json_object_get(m, "required")), "required") == 0)
 	    json_array_append(out, json_object_get(m, "name"));
-	char *t = json_dumps(out, JSON_COMPACT);
-	char *copy = tb_arena_strdup(a, t);
-	free(t);
-	json_decref(out);
-	return copy;
+	return tb_json_take(out, a);
 }
 
 /* ---- transitions ----------------------------------------------------------- */
@@ -465,10 +463,7 @@ static enum tb_err rules(const struct tb_calendar *cal, struct row *r,
 	if (!strcmp(event, "submit")) {
 		json_t *miss = missing_materials(r->required, r->materials);
 		if (json_array_size(miss) > 0) {
-			char *t = json_dumps(miss, JSON_COMPACT);
-			*missing = tb_arena_strdup(a, t);
-			free(t);
-			json_decref(miss);
+			*missing = tb_json_take(miss, a);
 			return tb_fail(f, TB_EINVAL, "materials", "required materials are missing");
 		}
 		json_decref(miss);
@@ -521,8 +516,10 @@ static enum tb_err rules(const struct tb_calendar *cal, struct row *r,
 }
 
 /* Before a submission: what became available since the draft was made
- * (a certificate issued, a library file given) fills what is missing. */
-static enum tb_err reuse_missing(struct tb_conn *c, struct row *r, struct tb_arena *a)
+ * (a certificate issued, a library file given) fills what is missing, and
+ * goes into the register as given by the submitter. */
+static enum tb_err reuse_missing(struct tb_conn *c, struct row *r, int64_t given_by,
+                                 struct tb_arena *a)
 {
 	json_t *miss = missing_materials(r->required, r->materials);
 	size_t n = json_array_size(miss);
@@ -536,6 +533,8 @@ static enum tb_err reuse_missing(struct tb_conn *c, struct row *r, struct tb_are
 	enum tb_err e =
 	    tb_reuse_fill_on(c, r->applicant, item, r->materials, a, &r->materials, &filled);
 	json_decref(item);
+	if (e == TB_OK && filled)
+		e = tb_reuse_record_on(c, r->applicant, r->id, given_by, r->materials);
 	return e;
 }
 
@@ -581,9 +580,7 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	else if (e != TB_OK)
 		tb_fail(x->f, e, "event", "your role may not do this to this case");
 	if (e == TB_OK && !strcmp(ev->event, "submit"))
-		e = reuse_missing(c, &r, a);
-	if (e == TB_OK && !strcmp(ev->event, "submit"))
-		e = tb_reuse_record_on(c, r.applicant, r.id, x->ctx->who->account_id, r.materials);
+		e = reuse_missing(c, &r, x->ctx->who->account_id, a);
 	if (e == TB_OK)
 		e = rules(x->cal, &r, ev, to, a, x->missing, x->f);
 	int64_t now = (int64_t)time(NULL);

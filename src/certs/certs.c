@@ -349,12 +349,11 @@ static enum tb_cert_status status_of(struct tb_conn *c, const struct stored *x, 
 /* The document of a stored certificate (caller decrefs). */
 static json_t *document(const struct stored *x)
 {
+	/* The stored text is the canonical record as signed: its digest is
+	 * the record's (a row changed in any byte no longer verifies). */
 	json_t *record = json_loads(x->record, 0, NULL);
-	char *canon = tb_cert_canonical(record);
-	char digest[TB_SM3_HEX] = "";
-	if (canon)
-		tb_sm3_hex(canon, strlen(canon), digest);
-	free(canon);
+	char digest[TB_SM3_HEX];
+	tb_sm3_hex(x->record, strlen(x->record), digest);
 	return json_pack("{s:s, s:i, s:o, s:s, s:s}", "format", "tongban-certificate",
 	                 "format_version", 1, "record", record ? record : json_object(), "digest",
 	                 digest, "signature", x->signature);
@@ -428,15 +427,9 @@ enum tb_err tb_cert_list(struct tb_store *s, const char *holder_code, int64_t de
 		                  " LIMIT ?",
 		                  "si", holder_code ? holder_code : "", (int64_t)limit);
 	/* Statuses need the keys: collect the rows first, then check them. */
-	struct stored *rows = NULL;
+	struct stored *rows = tb_arena_alloc(a, (size_t)limit * sizeof(*rows));
 	size_t n = 0;
 	while (e == TB_OK && row && n < (size_t)limit) {
-		if (n % 16 == 0) {
-			struct stored *more = tb_arena_alloc(a, (n + 16) * sizeof(*more));
-			if (n)
-				memcpy(more, rows, n * sizeof(*more));
-			rows = more;
-		}
 		read_stored(st, a, &rows[n++]);
 		e = tb_stmt_step(st, &row);
 	}
@@ -581,33 +574,36 @@ enum tb_err tb_cert_verify_document(struct tb_store *s, const json_t *doc, struc
 	return e;
 }
 
+struct revoke_args {
+	const struct tb_ctx *ctx;
+	const char *identifier, *reason;
+	struct tb_fail *f;
+};
+
+static enum tb_err revoke_in(struct tb_conn *c, void *arg)
+{
+	struct revoke_args *x = arg;
+	int64_t changed = 0;
+	enum tb_err e =
+	    tb_conn_run(c, &changed,
+	                "UPDATE certificates SET revoked_at = ?, revoke_reason = ? WHERE"
+	                " identifier = ? AND revoked_at IS NULL",
+	                "iss", (int64_t)time(NULL), x->reason, x->identifier);
+	if (e == TB_OK && changed != 1)
+		return tb_fail(x->f, TB_ECONFLICT, "identifier", "already revoked");
+	char object[TB_CERTID_MAX + 8];
+	snprintf(object, sizeof(object), "cert:%s", x->identifier);
+	return e == TB_OK ? tb_ctx_audit(c, x->ctx, "cert.revoke", object, "ok") : e;
+}
+
 enum tb_err tb_cert_revoke(struct tb_store *s, const struct tb_ctx *ctx, const char *identifier,
                            const char *reason, struct tb_fail *f)
 {
 	size_t chars = reason ? tb_utf8_chars(reason, strlen(reason)) : 0;
 	if (chars < 1 || chars > 500)
 		return tb_fail(f, TB_EINVAL, "reason", "1 to 500 characters");
-	struct tb_conn *c;
-	enum tb_err e = tb_store_acquire(s, &c);
-	if (e != TB_OK)
-		return e;
-	int64_t changed = 0;
-	e = tb_conn_begin(c);
-	if (e == TB_OK)
-		e = tb_conn_run(c, &changed,
-		                "UPDATE certificates SET revoked_at = ?, revoke_reason = ? WHERE"
-		                " identifier = ? AND revoked_at IS NULL",
-		                "iss", (int64_t)time(NULL), reason, identifier);
-	if (e == TB_OK && changed != 1)
-		e = tb_fail(f, TB_ECONFLICT, "identifier", "already revoked");
-	if (e == TB_OK) {
-		char object[TB_CERTID_MAX + 8];
-		snprintf(object, sizeof(object), "cert:%s", identifier);
-		e = tb_ctx_audit(c, ctx, "cert.revoke", object, "ok");
-	}
-	e = e == TB_OK ? tb_conn_commit(c) : (tb_conn_rollback(c), e);
-	tb_store_release(c);
-	return e;
+	struct revoke_args x = {ctx, identifier, reason, f};
+	return tb_store_write(s, revoke_in, &x);
 }
 
 enum tb_err tb_cert_find_valid_on(struct tb_conn *c, const char *holder_code, const char *type_name,

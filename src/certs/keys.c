@@ -1,5 +1,6 @@
 /* Department signing keys (see keys.h). */
 #include "certs/keys.h"
+#include "base/json.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -11,23 +12,63 @@
 
 #define CACHE_MAX 256
 
-struct cached {
-	char id[TB_SM2_KEY_ID];
-	struct tb_sm2_key *key;
+/* Parsed keys by id (reading and parsing PEM costs more than a
+ * signature). Handles are reference counted: a full cache starts again
+ * while handles already given out stay valid. */
+struct key_cache {
+	pthread_mutex_t mu;
+	int n;
+	struct {
+		char id[TB_SM2_KEY_ID];
+		struct tb_sm2_key *key;
+	} entries[CACHE_MAX];
 };
+
+/* A new handle on the key cached as id, or NULL. */
+static struct tb_sm2_key *cache_get(struct key_cache *kc, const char *id)
+{
+	struct tb_sm2_key *out = NULL;
+	pthread_mutex_lock(&kc->mu);
+	for (int i = 0; i < kc->n && !out; i++)
+		if (strcmp(kc->entries[i].id, id) == 0)
+			out = tb_sm2_ref(kc->entries[i].key);
+	pthread_mutex_unlock(&kc->mu);
+	return out;
+}
+
+static void cache_clear(struct key_cache *kc)
+{
+	for (int i = 0; i < kc->n; i++)
+		tb_sm2_free(kc->entries[i].key);
+	kc->n = 0;
+}
+
+/* Keeps a handle on key as id. */
+static void cache_put(struct key_cache *kc, const char *id, const struct tb_sm2_key *key)
+{
+	struct tb_sm2_key *ref = tb_sm2_ref(key);
+	if (!ref)
+		return;
+	pthread_mutex_lock(&kc->mu);
+	if (kc->n == CACHE_MAX)
+		cache_clear(kc);
+	snprintf(kc->entries[kc->n].id, TB_SM2_KEY_ID, "%s", id);
+	kc->entries[kc->n++].key = ref;
+	pthread_mutex_unlock(&kc->mu);
+}
 
 struct tb_keys {
 	char *dir;
 	/* Serialises key making (two first issues of one department must not
 	 * make two keys); held across a store transaction. */
 	pthread_mutex_t make_mu;
-	/* Guards the cache only, and is never held while waiting for the
-	 * store: the batch writer takes it inside its transaction, so holding
-	 * it while waiting for the store's write lock would deadlock. */
-	pthread_mutex_t mu;
-	struct cached cache[CACHE_MAX];
-	int ncache;
+	/* Private keys. Its mutex is never held while waiting for the store:
+	 * the batch writer reads the cache inside its transaction. */
+	struct key_cache private_keys;
 };
+
+/* Public keys never change: one cache for the process. */
+static struct key_cache public_keys = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 enum tb_err tb_keys_open(const char *dir, struct tb_keys **out)
 {
@@ -43,7 +84,7 @@ enum tb_err tb_keys_open(const char *dir, struct tb_keys **out)
 		free(k);
 		return TB_EINTERNAL;
 	}
-	pthread_mutex_init(&k->mu, NULL);
+	pthread_mutex_init(&k->private_keys.mu, NULL);
 	pthread_mutex_init(&k->make_mu, NULL);
 	*out = k;
 	return TB_OK;
@@ -53,9 +94,8 @@ void tb_keys_close(struct tb_keys *k)
 {
 	if (!k)
 		return;
-	for (int i = 0; i < k->ncache; i++)
-		tb_sm2_free(k->cache[i].key);
-	pthread_mutex_destroy(&k->mu);
+	cache_clear(&k->private_keys);
+	pthread_mutex_destroy(&k->private_keys.mu);
 	pthread_mutex_destroy(&k->make_mu);
 	free(k->dir);
 	free(k);
@@ -113,6 +153,21 @@ static enum tb_err make_key(struct tb_keys *k, struct tb_conn *c, int64_t depart
 	return e;
 }
 
+struct make_args {
+	struct tb_keys *k;
+	const struct tb_ctx *ctx; /* rotation: audited */
+	int64_t department;
+	char *key_id;
+};
+
+/* Makes the department's first key, unless it has one by now. */
+static enum tb_err ensure_in(struct tb_conn *c, void *arg)
+{
+	struct make_args *x = arg;
+	enum tb_err e = active_id(c, x->department, x->key_id);
+	return e == TB_ENOTFOUND ? make_key(x->k, c, x->department, x->key_id) : e;
+}
+
 enum tb_err tb_keys_ensure(struct tb_keys *k, struct tb_store *s, int64_t department)
 {
 	struct tb_conn *c;
@@ -121,18 +176,13 @@ enum tb_err tb_keys_ensure(struct tb_keys *k, struct tb_store *s, int64_t depart
 		return e;
 	char id[TB_SM2_KEY_ID];
 	e = active_id(c, department, id);
+	tb_store_release(c);
 	if (e == TB_ENOTFOUND) {
+		struct make_args x = {k, NULL, department, id};
 		pthread_mutex_lock(&k->make_mu);
-		e = active_id(c, department, id); /* made meanwhile? */
-		if (e == TB_ENOTFOUND) {
-			e = tb_conn_begin(c);
-			if (e == TB_OK)
-				e = make_key(k, c, department, id);
-			e = e == TB_OK ? tb_conn_commit(c) : (tb_conn_rollback(c), e);
-		}
+		e = tb_store_write(s, ensure_in, &x);
 		pthread_mutex_unlock(&k->make_mu);
 	}
-	tb_store_release(c);
 	return e;
 }
 
@@ -141,54 +191,32 @@ enum tb_err tb_keys_signer_on(struct tb_keys *k, struct tb_conn *c, int64_t depa
 {
 	*key = NULL;
 	enum tb_err e = active_id(c, department, key_id);
-	if (e != TB_OK)
+	if (e != TB_OK || (*key = cache_get(&k->private_keys, key_id)))
 		return e;
-	pthread_mutex_lock(&k->mu);
-	for (int i = 0; i < k->ncache && !*key; i++)
-		if (strcmp(k->cache[i].id, key_id) == 0)
-			*key = tb_sm2_ref(k->cache[i].key);
-	if (!*key) {
-		char path[4096];
-		key_path(k, key_id, path, sizeof(path));
-		struct tb_sm2_key *loaded;
-		e = tb_sm2_load_private(path, &loaded);
-		if (e == TB_OK) {
-			if (k->ncache ==
-			    CACHE_MAX) { /* full: start again (handles out stay valid) */
-				for (int i = 0; i < k->ncache; i++)
-					tb_sm2_free(k->cache[i].key);
-				k->ncache = 0;
-			}
-			snprintf(k->cache[k->ncache].id, TB_SM2_KEY_ID, "%s", key_id);
-			k->cache[k->ncache++].key = loaded;
-			*key = tb_sm2_ref(loaded);
-		}
-	}
-	pthread_mutex_unlock(&k->mu);
-	if (e == TB_OK && !*key)
-		e = TB_EINTERNAL;
+	char path[4096];
+	key_path(k, key_id, path, sizeof(path));
+	e = tb_sm2_load_private(path, key);
+	if (e == TB_OK)
+		cache_put(&k->private_keys, key_id, *key);
 	return e;
+}
+
+static enum tb_err rotate_in(struct tb_conn *c, void *arg)
+{
+	struct make_args *x = arg;
+	enum tb_err e = make_key(x->k, c, x->department, x->key_id);
+	char object[64];
+	snprintf(object, sizeof(object), "key:%s", x->key_id);
+	return e == TB_OK ? tb_ctx_audit(c, x->ctx, "key.rotate", object, "ok") : e;
 }
 
 enum tb_err tb_keys_rotate(struct tb_keys *k, struct tb_store *s, const struct tb_ctx *ctx,
                            int64_t department, char key_id[TB_SM2_KEY_ID])
 {
-	struct tb_conn *c;
-	enum tb_err e = tb_store_acquire(s, &c);
-	if (e != TB_OK)
-		return e;
+	struct make_args x = {k, ctx, department, key_id};
 	pthread_mutex_lock(&k->make_mu);
-	e = tb_conn_begin(c);
-	if (e == TB_OK)
-		e = make_key(k, c, department, key_id);
-	if (e == TB_OK) {
-		char object[64];
-		snprintf(object, sizeof(object), "key:%s", key_id);
-		e = tb_ctx_audit(c, ctx, "key.rotate", object, "ok");
-	}
-	e = e == TB_OK ? tb_conn_commit(c) : (tb_conn_rollback(c), e);
+	enum tb_err e = tb_store_write(s, rotate_in, &x);
 	pthread_mutex_unlock(&k->make_mu);
-	tb_store_release(c);
 	return e;
 }
 
@@ -202,44 +230,12 @@ static bool key_id_ok(const char *id)
 	return true;
 }
 
-/* Parsed public keys by id (parsing PEM costs more than a verification). */
-static pthread_mutex_t public_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct cached public_cache[CACHE_MAX];
-static int npublic;
-
-static struct tb_sm2_key *public_cached(const char *key_id)
-{
-	struct tb_sm2_key *out = NULL;
-	pthread_mutex_lock(&public_mu);
-	for (int i = 0; i < npublic && !out; i++)
-		if (strcmp(public_cache[i].id, key_id) == 0)
-			out = tb_sm2_ref(public_cache[i].key);
-	pthread_mutex_unlock(&public_mu);
-	return out;
-}
-
-static void public_keep(const char *key_id, const struct tb_sm2_key *key)
-{
-	pthread_mutex_lock(&public_mu);
-	if (npublic == CACHE_MAX) { /* full: start again (handles out stay valid) */
-		for (int i = 0; i < npublic; i++)
-			tb_sm2_free(public_cache[i].key);
-		npublic = 0;
-	}
-	struct tb_sm2_key *ref = tb_sm2_ref(key);
-	if (ref) {
-		snprintf(public_cache[npublic].id, TB_SM2_KEY_ID, "%s", key_id);
-		public_cache[npublic++].key = ref;
-	}
-	pthread_mutex_unlock(&public_mu);
-}
-
 enum tb_err tb_keys_public_on(struct tb_conn *c, const char *key_id, struct tb_sm2_key **out)
 {
 	*out = NULL;
 	if (!key_id_ok(key_id))
 		return TB_ENOTFOUND;
-	if ((*out = public_cached(key_id)))
+	if ((*out = cache_get(&public_keys, key_id)))
 		return TB_OK;
 	struct tb_stmt *st;
 	bool row;
@@ -251,7 +247,7 @@ enum tb_err tb_keys_public_on(struct tb_conn *c, const char *key_id, struct tb_s
 		e = TB_ENOTFOUND;
 	tb_stmt_reset(st);
 	if (e == TB_OK)
-		public_keep(key_id, *out);
+		cache_put(&public_keys, key_id, *out);
 	return e;
 }
 
@@ -279,10 +275,7 @@ enum tb_err tb_keys_describe(struct tb_store *s, const char *key_id, struct tb_a
 		    "algorithm", "SM2-SM3", "public_pem", tb_stmt_text(st, 3), "created_at",
 		    (json_int_t)tb_stmt_int(st, 4), "retired_at",
 		    tb_stmt_is_null(st, 5) ? json_null() : json_integer(tb_stmt_int(st, 5)));
-		char *d = json_dumps(j, JSON_COMPACT);
-		*text = tb_arena_strdup(a, d);
-		free(d);
-		json_decref(j);
+		*text = tb_json_take(j, a);
 	} else if (e == TB_OK) {
 		e = TB_ENOTFOUND;
 	}

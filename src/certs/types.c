@@ -1,5 +1,6 @@
 /* Certificate types (see types.h). */
 #include "certs/types.h"
+#include "base/json.h"
 #include "base/asset.h"
 #include "base/log.h"
 
@@ -9,8 +10,9 @@
 
 #define TYPE_COLS "code, name, defining_body, holder_type, validity_years, fields"
 
-static enum tb_err insert_all(struct tb_conn *c, json_t *types)
+static enum tb_err insert_all(struct tb_conn *c, void *arg)
 {
+	json_t *types = arg;
 	size_t i;
 	json_t *t;
 	enum tb_err e = TB_OK;
@@ -34,36 +36,27 @@ static enum tb_err insert_all(struct tb_conn *c, json_t *types)
 enum tb_err tb_cert_types_seed(struct tb_store *s, bool *seeded)
 {
 	*seeded = false;
-	const struct tb_asset *asset = tb_asset_find("data/certs/types.json");
-	json_t *doc = asset ? json_loadb(asset->data, asset->size, 0, NULL) : NULL;
-	json_t *types = json_object_get(doc, "types");
-	if (!json_is_array(types)) {
-		json_decref(doc);
-		return TB_EINTERNAL;
-	}
 	struct tb_conn *c;
 	enum tb_err e = tb_store_acquire(s, &c);
-	if (e != TB_OK) {
-		json_decref(doc);
+	if (e != TB_OK)
 		return e;
-	}
 	struct tb_stmt *st;
 	bool row;
 	e = tb_conn_query(c, &st, &row, "SELECT COUNT(*) FROM cert_types", "");
 	int64_t have = e == TB_OK && row ? tb_stmt_int(st, 0) : 0;
 	tb_stmt_reset(st);
-	if (e == TB_OK && have == 0) {
-		e = tb_conn_begin(c);
-		if (e == TB_OK)
-			e = insert_all(c, types);
-		e = e == TB_OK ? tb_conn_commit(c) : (tb_conn_rollback(c), e);
-		if (e == TB_OK) {
-			*seeded = true;
-			tb_log_info("certs", "loaded %zu built-in certificate types",
-			            json_array_size(types));
-		}
-	}
 	tb_store_release(c);
+	if (e != TB_OK || have > 0)
+		return e; /* the usual start: nothing to parse */
+	const struct tb_asset *asset = tb_asset_find("data/certs/types.json");
+	json_t *doc = asset ? json_loadb(asset->data, asset->size, 0, NULL) : NULL;
+	json_t *types = json_object_get(doc, "types");
+	e = json_is_array(types) ? tb_store_write(s, insert_all, types) : TB_EINTERNAL;
+	if (e == TB_OK) {
+		*seeded = true;
+		tb_log_info("certs", "loaded %zu built-in certificate types",
+		            json_array_size(types));
+	}
 	json_decref(doc);
 	return e;
 }
@@ -118,11 +111,9 @@ enum tb_err tb_cert_types_list(struct tb_store *s, struct tb_arena *a, const cha
 	}
 	tb_stmt_reset(st);
 	tb_store_release(c);
-	if (e == TB_OK) {
-		char *d = json_dumps(arr, JSON_COMPACT);
-		*text = tb_arena_strdup(a, d);
-		free(d);
-	}
-	json_decref(arr);
+	if (e == TB_OK)
+		*text = tb_json_take(arr, a);
+	else
+		json_decref(arr);
 	return e;
 }

@@ -36,31 +36,41 @@ static void code_for(const char *region, int serial, char out[19])
 	snprintf(out, 19, "%s%c", first17, tb_credit_check_char(first17));
 }
 
-int tb_cmd_bench_catalog(int argc, char **argv)
+/* The options both generators take: the store's, two counts and --help.
+ * Returns -1 to go on, or the exit status (0 after --help, 2 on an
+ * unknown option, usage printed). */
+static int count_opts(int argc, char **argv, const char *usage, const char *name1, long *v1,
+                      const char *name2, long *v2, struct tb_app_options *ao)
 {
-	struct tb_app_options ao = {0};
-	long counties = 3000, per = 40;
-	static const struct option longopts[] = {
+	const struct option longopts[] = {
 	    TB_STORE_LONGOPTS,
-	    {"counties", required_argument, NULL, 'c'},
-	    {"items", required_argument, NULL, 'i'},
+	    {name1, required_argument, NULL, '1'},
+	    {name2, required_argument, NULL, '2'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (tb_store_opt(&ao, ch, optarg))
+		if (tb_store_opt(ao, ch, optarg))
 			continue;
-		if (ch == 'c')
-			counties = strtol(optarg, NULL, 10);
-		else if (ch == 'i')
-			per = strtol(optarg, NULL, 10);
-		else {
-			fprintf(ch == 'h' ? stdout : stderr, "%s", USAGE);
-			return ch == 'h' ? 0 : 2;
+		if (ch == '1' || ch == '2') {
+			*(ch == '1' ? v1 : v2) = strtol(optarg, NULL, 10);
+			continue;
 		}
+		fprintf(ch == 'h' ? stdout : stderr, "%s", usage);
+		return ch == 'h' ? 0 : 2;
 	}
+	return -1;
+}
+
+int tb_cmd_bench_catalog(int argc, char **argv)
+{
+	struct tb_app_options ao = {0};
+	long counties = 3000, per = 40;
+	int rc = count_opts(argc, argv, USAGE, "counties", &counties, "items", &per, &ao);
+	if (rc >= 0)
+		return rc;
 	if (counties < 1 || counties > 5000 || per < 1 || per > 54) {
 		fprintf(stderr, "tongban bench-catalog: --counties 1..5000, --items 1..54\n");
 		return 2;
@@ -185,27 +195,9 @@ int tb_cmd_bench_cases(int argc, char **argv)
 {
 	struct tb_app_options ao = {0};
 	long drafts = 20000, cases = 1000000;
-	static const struct option longopts[] = {
-	    TB_STORE_LONGOPTS,
-	    {"drafts", required_argument, NULL, 'n'},
-	    {"cases", required_argument, NULL, 'm'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (tb_store_opt(&ao, ch, optarg))
-			continue;
-		if (ch == 'n')
-			drafts = strtol(optarg, NULL, 10);
-		else if (ch == 'm')
-			cases = strtol(optarg, NULL, 10);
-		else {
-			fprintf(ch == 'h' ? stdout : stderr, "%s", CASES_USAGE);
-			return ch == 'h' ? 0 : 2;
-		}
-	}
+	int rc = count_opts(argc, argv, CASES_USAGE, "drafts", &drafts, "cases", &cases, &ao);
+	if (rc >= 0)
+		return rc;
 	if (drafts < 0 || drafts > 1000000 || cases < 0 || cases > 5000000) {
 		fprintf(stderr, "tongban bench-cases: --drafts 0..1000000, --cases 0..5000000\n");
 		return 2;

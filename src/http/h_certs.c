@@ -6,6 +6,7 @@
 #include "base/buf.h"
 #include "certs/certs.h"
 #include "certs/types.h"
+#include "codes/certid.h"
 #include "http/handlers.h"
 #include "identity/accounts.h"
 #include "identity/departments.h"
@@ -245,16 +246,19 @@ void tb_handle_cert_qr(struct tb_req *r)
 {
 	if (!tb_req_allow(r, "cert.verify", NULL))
 		return;
-	/* Only well-formed identifiers get a code (the identifier goes into
-	 * the address as is). */
-	enum tb_cert_status status;
-	const char *text;
+	/* Only identifiers on the register get a code (the identifier goes
+	 * into the address as is); the verdict is the page's business. */
+	struct tb_certid id;
 	struct tb_fail f = {0};
-	enum tb_err e = tb_cert_verify(r->app->store, r->params[0], r->arena, &status, &text, &f);
-	if (e == TB_OK && status == TB_CERT_UNKNOWN)
-		e = tb_fail(&f, TB_ENOTFOUND, "identifier", "no such certificate");
+	if (tb_certid_parse(r->params[0], &id, &f) != TB_OK &&
+	    strcmp(f.reason, "check character") != 0) {
+		tb_resp_error(r, TB_EINVAL, "identifier", "not a GB/T 36904 identifier");
+		return;
+	}
+	struct tb_cert_ref ref;
+	enum tb_err e = tb_cert_ref(r->app->store, r->params[0], &ref);
 	if (e != TB_OK) {
-		tb_resp_fail(r, e, &f);
+		tb_resp_error(r, e, "identifier", e == TB_ENOTFOUND ? "no such certificate" : NULL);
 		return;
 	}
 	/* A phone that scans it opens the public verification page, which

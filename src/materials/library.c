@@ -78,29 +78,30 @@ enum tb_err tb_material_file(struct tb_store *s, int64_t owner, int64_t id, stru
 	return e;
 }
 
+struct delete_args {
+	const struct tb_ctx *ctx;
+	int64_t owner, id;
+};
+
+static enum tb_err delete_in(struct tb_conn *c, void *arg)
+{
+	struct delete_args *x = arg;
+	int64_t changed = 0;
+	enum tb_err e =
+	    tb_conn_run(c, &changed,
+	                "UPDATE materials SET deleted_at = ? WHERE id = ? AND owner_id = ?"
+	                " AND source = 'upload' AND deleted_at IS NULL",
+	                "iii", (int64_t)time(NULL), x->id, x->owner);
+	if (e == TB_OK && changed != 1)
+		return TB_ENOTFOUND;
+	char object[40];
+	snprintf(object, sizeof(object), "material:%lld", (long long)x->id);
+	return e == TB_OK ? tb_ctx_audit(c, x->ctx, "material.delete", object, "ok") : e;
+}
+
 enum tb_err tb_material_delete(struct tb_store *s, const struct tb_ctx *ctx, int64_t owner,
                                int64_t id)
 {
-	struct tb_conn *c;
-	enum tb_err e = tb_store_acquire(s, &c);
-	if (e != TB_OK)
-		return e;
-	int64_t changed = 0;
-	e = tb_conn_begin(c);
-	if (e == TB_OK)
-		e = tb_conn_run(
-		    c, &changed,
-		    "UPDATE materials SET deleted_at = ? WHERE id = ? AND owner_id = ? AND"
-		    " source = 'upload' AND deleted_at IS NULL",
-		    "iii", (int64_t)time(NULL), id, owner);
-	if (e == TB_OK && changed != 1)
-		e = TB_ENOTFOUND;
-	if (e == TB_OK) {
-		char object[40];
-		snprintf(object, sizeof(object), "material:%lld", (long long)id);
-		e = tb_ctx_audit(c, ctx, "material.delete", object, "ok");
-	}
-	e = e == TB_OK ? tb_conn_commit(c) : (tb_conn_rollback(c), e);
-	tb_store_release(c);
-	return e;
+	struct delete_args x = {ctx, owner, id};
+	return tb_store_write(s, delete_in, &x);
 }

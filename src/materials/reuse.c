@@ -1,5 +1,6 @@
 /* Reuse of certificates and library materials (see reuse.h). */
 #include "materials/reuse.h"
+#include "base/json.h"
 #include "base/date.h"
 #include "certs/certs.h"
 #include "regions/regions.h"
@@ -105,12 +106,10 @@ enum tb_err tb_reuse_fill_on(struct tb_conn *c, int64_t applicant, const json_t 
 			(*filled)++;
 		}
 	}
-	if (e == TB_OK && *filled) {
-		char *t = json_dumps(list, JSON_COMPACT);
-		*out = tb_arena_strdup(a, t);
-		free(t);
-	}
-	json_decref(list);
+	if (e == TB_OK && *filled)
+		*out = tb_json_take(list, a);
+	else
+		json_decref(list);
 	return e;
 }
 
@@ -376,9 +375,6 @@ enum tb_err tb_reuse_stats(struct tb_store *s, const char *region, const char *i
 	}
 	json_t *out = json_pack("{s:o, s:o, s:o}", "total", tally_json(&total), "by_region",
 	                        by_region, "by_item", items);
-	char *d = json_dumps(out, JSON_COMPACT);
-	*text = tb_arena_strdup(a, d);
-	free(d);
-	json_decref(out);
+	*text = tb_json_take(out, a);
 	return TB_OK;
 }

@@ -115,21 +115,7 @@ static void hook_end(void)
 static json_t *call(const struct test_session *s, const char *method, const char *path,
                     const char *body, long want)
 {
-	struct http_resp r;
-	test_call(&srv, s, method, path, body, &r);
-	if (r.status != want)
-		fail_msg("%s %s -> %ld, want %ld: %s", method, path, r.status, want, r.body);
-	json_t *j = json_loads(r.body, 0, NULL);
-	http_free(&r);
-	return j;
-}
-
-static const char *str(json_t *j, const char *k)
-{
-	const char *v = json_string_value(json_object_get(j, k));
-	if (!v)
-		fail_msg("no member %s", k);
-	return v;
+	return test_expect(&srv, s, method, path, body, want);
 }
 
 static char *path_of(const char *case_no, const char *suffix)
@@ -143,7 +129,7 @@ static void event(const struct test_session *s, const char *case_no, const char 
                   const char *want_state)
 {
 	json_t *j = call(s, "POST", path_of(case_no, "/events"), body, 200);
-	assert_string_equal(str(j, "state"), want_state);
+	assert_string_equal(test_str(j, "state"), want_state);
 	json_decref(j);
 }
 
@@ -167,9 +153,9 @@ static char *ready_case(char *code_out)
 {
 	json_t *j =
 	    call(&zhang, "POST", "/api/v1/cases", "{\"item\":\"" ITEM "\",\"form\":{}}", 201);
-	char *no = strdup(str(j, "case_no"));
+	char *no = strdup(test_str(j, "case_no"));
 	if (code_out)
-		snprintf(code_out, 16, "%s", str(j, "query_code"));
+		snprintf(code_out, 16, "%s", test_str(j, "query_code"));
 	json_decref(j);
 	give_materials(&zhang, no);
 	json_decref(call(&zhang, "POST", path_of(no, "/submit"), NULL, 200));
@@ -222,15 +208,15 @@ static void online_path(void **state)
 	         hook_port);
 	json_decref(call(&zhang, "POST", "/api/v1/webhooks", body, 403));
 	json_t *w = call(&admin, "POST", "/api/v1/webhooks", body, 201);
-	snprintf(hook_secret, sizeof(hook_secret), "%s", str(w, "secret"));
+	snprintf(hook_secret, sizeof(hook_secret), "%s", test_str(w, "secret"));
 	json_decref(w);
 
 	json_t *j = call(&zhang, "POST", "/api/v1/cases",
 	                 "{\"item\":\"" ITEM "\",\"form\":{\"字号\":\"西湖小店\"}}", 201);
-	assert_string_equal(str(j, "state"), "draft");
+	assert_string_equal(test_str(j, "state"), "draft");
 	char no[64], code[16];
-	snprintf(no, sizeof(no), "%s", str(j, "case_no"));
-	snprintf(code, sizeof(code), "%s", str(j, "query_code"));
+	snprintf(no, sizeof(no), "%s", test_str(j, "case_no"));
+	snprintf(code, sizeof(code), "%s", test_str(j, "query_code"));
 	json_decref(j);
 	/* implementation code + yyyymmdd + 4-digit serial */
 	assert_int_equal(strlen(no), 31 + 8 + 4);
@@ -243,13 +229,13 @@ static void online_path(void **state)
 	size_t k;
 	json_t *m;
 	json_array_foreach(json_object_get(j, "materials"), k,
-	                   m) if (!strcmp(str(m, "name"), "经营者居民身份证"))
-	    assert_string_equal(str(m, "source"), "library");
+	                   m) if (!strcmp(test_str(m, "name"), "经营者居民身份证"))
+	    assert_string_equal(test_str(m, "source"), "library");
 	json_decref(j);
 	j = call(&zhang, "PUT", path_of(no, ""),
 	         "{\"materials\":[{\"name\":\"经营场所使用相关证明\",\"source\":\"upload\"}]}",
 	         400);
-	assert_string_equal(str(j, "field"), "materials");
+	assert_string_equal(test_str(j, "field"), "materials");
 	json_decref(j);
 	j = call(&zhang, "POST", path_of(no, "/submit"), NULL, 400);
 	assert_int_equal(json_array_size(json_object_get(j, "missing")), 2);
@@ -263,7 +249,7 @@ static void online_path(void **state)
 	size_t i;
 	json_t *s;
 	json_array_foreach(json_object_get(j, "steps"), i, s) submits +=
-	    strcmp(str(s, "event"), "submit") == 0;
+	    strcmp(test_str(s, "event"), "submit") == 0;
 	assert_int_equal(submits, 1);
 	json_decref(j);
 	/* Editing is over once submitted. */
@@ -286,7 +272,7 @@ static void online_path(void **state)
 	assert_true(json_is_integer(json_object_get(clock, "remaining_workdays")));
 	assert_true(json_is_string(json_object_get(clock, "colour")));
 	char statutory[16];
-	snprintf(statutory, sizeof(statutory), "%s", str(clock, "statutory_due"));
+	snprintf(statutory, sizeof(statutory), "%s", test_str(clock, "statutory_due"));
 	json_decref(j);
 
 	event(&reviewer, no, "{\"event\":\"review\"}", "under_review");
@@ -296,18 +282,18 @@ static void online_path(void **state)
 	json_decref(j);
 	event(&reviewer, no, "{\"event\":\"resume\"}", "under_review");
 	j = call(&approver, "POST", path_of(no, "/events"), "{\"event\":\"extend\"}", 400);
-	assert_string_equal(str(j, "field"), "opinion");
+	assert_string_equal(test_str(j, "field"), "opinion");
 	json_decref(j);
 	/* Extended once, with a reason; the statutory deadline moves. */
 	event(&approver, no, "{\"event\":\"extend\",\"opinion\":\"情况复杂，需延期\"}",
 	      "under_review");
 	j = call(&zhang, "GET", path_of(no, ""), NULL, 200);
-	assert_string_not_equal(str(json_object_get(j, "clock"), "statutory_due"), statutory);
+	assert_string_not_equal(test_str(json_object_get(j, "clock"), "statutory_due"), statutory);
 	assert_true(json_is_true(json_object_get(json_object_get(j, "clock"), "extended")));
 	json_decref(j);
 	j = call(&approver, "POST", path_of(no, "/events"),
 	         "{\"event\":\"extend\",\"opinion\":\"再次延期\"}", 409);
-	assert_string_equal(str(j, "state"), "under_review");
+	assert_string_equal(test_str(j, "state"), "under_review");
 	json_decref(j);
 	json_decref(
 	    call(&reviewer, "POST", path_of(no, "/events"), "{\"event\":\"approve\"}", 403));
@@ -316,13 +302,13 @@ static void online_path(void **state)
 	 * code, or with a bad one, the case stays approved and nothing is
 	 * issued. */
 	j = call(&approver, "POST", path_of(no, "/events"), "{\"event\":\"complete\"}", 400);
-	assert_string_equal(str(j, "field"), "certificate.holder");
+	assert_string_equal(test_str(j, "field"), "certificate.holder");
 	json_decref(j);
 	j = call(&approver, "POST", path_of(no, "/events"),
 	         "{\"event\":\"complete\",\"certificate\":{\"holder\":{\"code\":"
 	         "\"92330106MA2T000151\",\"name\":\"西湖测试小店\"}}}",
 	         400);
-	assert_string_equal(str(j, "field"), "certificate.holder.code");
+	assert_string_equal(test_str(j, "field"), "certificate.holder.code");
 	json_decref(j);
 	event(&approver, no,
 	      "{\"event\":\"complete\",\"opinion\":\"营业执照已送达\",\"certificate\":{"
@@ -337,8 +323,8 @@ static void online_path(void **state)
 	         json_string_value(json_array_get(issued, 0)));
 	json_decref(j);
 	j = call(NULL, "GET", verify, NULL, 200);
-	assert_string_equal(str(j, "status"), "valid");
-	assert_string_equal(str(j, "holder"), "西*****");
+	assert_string_equal(test_str(j, "status"), "valid");
+	assert_string_equal(test_str(j, "holder"), "西*****");
 	json_decref(j);
 	json_decref(
 	    call(&approver, "POST", path_of(no, "/events"), "{\"event\":\"complete\"}", 409));
@@ -347,7 +333,7 @@ static void online_path(void **state)
 	char p[200];
 	snprintf(p, sizeof(p), "/api/v1/progress/%s?code=%s", no, code);
 	j = call(NULL, "GET", p, NULL, 200);
-	assert_string_equal(str(j, "state"), "completed");
+	assert_string_equal(test_str(j, "state"), "completed");
 	assert_null(json_object_get(j, "applicant_id"));
 	assert_null(json_object_get(j, "form"));
 	assert_true(json_array_size(json_object_get(j, "steps")) >= 8);
@@ -357,7 +343,7 @@ static void online_path(void **state)
 	json_t *wrong = call(NULL, "GET", p, NULL, 404);
 	snprintf(p, sizeof(p), "/api/v1/progress/%s0?code=%s", no, code);
 	json_t *none = call(NULL, "GET", p, NULL, 404);
-	assert_string_equal(str(wrong, "reason"), str(none, "reason"));
+	assert_string_equal(test_str(wrong, "reason"), test_str(none, "reason"));
 	json_decref(wrong);
 	json_decref(none);
 	json_decref(call(NULL, "GET", "/api/v1/progress/x?code=12", NULL, 400));
@@ -390,7 +376,7 @@ static void online_path(void **state)
 		j = call(&zhang, "GET", "/api/v1/me/messages", NULL, 200);
 		msgs = 0;
 		json_array_foreach(json_object_get(j, "items"), i, s) msgs +=
-		    strcmp(str(s, "case_no"), no) == 0;
+		    strcmp(test_str(s, "case_no"), no) == 0;
 		json_decref(j);
 	}
 	assert_int_equal(msgs, 8); /* submit accept review suspend resume extend approve complete */
@@ -408,16 +394,16 @@ static void window_and_corrections(void **state)
 	json_t *page =
 	    call(NULL, "GET", "/api/v1/items?region=330100&department=4&per_page=1", NULL, 200);
 	const char *city_item =
-	    str(json_array_get(json_object_get(page, "items"), 0), "implementation_code");
+	    test_str(json_array_get(json_object_get(page, "items"), 0), "implementation_code");
 	char body[256];
 	snprintf(body, sizeof(body), "{\"item\":\"%s\",\"applicant\":\"330106198505052313\"}",
 	         city_item);
 	json_t *j = call(&clerk, "POST", "/api/v1/cases", body, 201);
 	char no[64];
-	snprintf(no, sizeof(no), "%s", str(j, "case_no"));
+	snprintf(no, sizeof(no), "%s", test_str(j, "case_no"));
 	json_decref(j);
 	j = call(&li, "GET", path_of(no, ""), NULL, 200);
-	assert_string_equal(str(j, "channel"), "window");
+	assert_string_equal(test_str(j, "channel"), "window");
 	assert_int_equal(json_integer_value(json_object_get(j, "visits")), 1);
 	json_decref(j);
 	/* Others learn nothing of it: not even that it exists. */
@@ -463,7 +449,7 @@ static void window_and_corrections(void **state)
 
 	/* The queue: the department's open cases, most urgent first. */
 	j = call(&reviewer, "GET", "/api/v1/cases", NULL, 200);
-	assert_string_equal(str(j, "view"), "department_queue");
+	assert_string_equal(test_str(j, "view"), "department_queue");
 	json_decref(j);
 	/* Guessing query codes is locked out like guessing passwords. */
 	long last = 0;
@@ -477,7 +463,7 @@ static void window_and_corrections(void **state)
 	}
 	assert_int_equal(last, 429);
 	j = call(&zhang, "GET", "/api/v1/cases", NULL, 200);
-	assert_string_equal(str(j, "view"), "mine");
+	assert_string_equal(test_str(j, "view"), "mine");
 	assert_true(json_array_size(json_object_get(j, "items")) >= 2);
 	json_decref(j);
 }
@@ -559,7 +545,7 @@ static void crash_before_delivery(void **state)
 		size_t i;
 		json_t *s;
 		json_array_foreach(json_object_get(j, "items"), i, s) msgs +=
-		    strcmp(str(s, "case_no"), no) == 0;
+		    strcmp(test_str(s, "case_no"), no) == 0;
 		json_decref(j);
 	}
 	usleep(300000); /* and no duplicate arrives later */
@@ -568,7 +554,7 @@ static void crash_before_delivery(void **state)
 	size_t i;
 	json_t *s;
 	json_array_foreach(json_object_get(j, "items"), i, s) msgs +=
-	    strcmp(str(s, "case_no"), no) == 0;
+	    strcmp(test_str(s, "case_no"), no) == 0;
 	json_decref(j);
 	assert_int_equal(msgs, 2); /* submit, accept */
 	free(no);

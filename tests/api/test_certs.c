@@ -31,21 +31,7 @@ static struct test_session zhang, li, mz_reviewer, mz_approver, admin;
 static json_t *call(const struct test_session *s, const char *method, const char *path,
                     const char *body, long want)
 {
-	struct http_resp r;
-	test_call(&srv, s, method, path, body, &r);
-	if (r.status != want)
-		fail_msg("%s %s -> %ld, want %ld: %s", method, path, r.status, want, r.body);
-	json_t *j = json_loads(r.body, 0, NULL);
-	http_free(&r);
-	return j;
-}
-
-static const char *str(const json_t *j, const char *k)
-{
-	const char *v = json_string_value(json_object_get(j, k));
-	if (!v)
-		fail_msg("no member %s", k);
-	return v;
+	return test_expect(&srv, s, method, path, body, want);
 }
 
 /* head + id + tail, in one of four rotating buffers. */
@@ -116,11 +102,11 @@ static void demo_certificates(void **state)
 	json_t *c;
 	json_array_foreach(items, i, c)
 	{
-		assert_string_equal(str(c, "status"), "valid");
-		const char *type = str(json_object_get(c, "type"), "name");
+		assert_string_equal(test_str(c, "status"), "valid");
+		const char *type = test_str(json_object_get(c, "type"), "name");
 		hukou |= strcmp(type, "居民户口簿") == 0;
 		marriage |= strcmp(type, "结婚证") == 0;
-		assert_string_equal(str(json_object_get(c, "holder"), "code"),
+		assert_string_equal(test_str(json_object_get(c, "holder"), "code"),
 		                    "33010619900101123X");
 	}
 	assert_true(hukou && marriage);
@@ -166,7 +152,7 @@ static void end_to_end(void **state)
 	json_t *j = call(&li, "POST", "/api/v1/cases",
 	                 "{\"item\":\"" MARRIAGE "\",\"form\":{\"spouse_name\":\"王芳\"}}", 201);
 	char no[64];
-	snprintf(no, sizeof(no), "%s", str(j, "case_no"));
+	snprintf(no, sizeof(no), "%s", test_str(j, "case_no"));
 	json_decref(j);
 	upload(&li, no, "男女双方居民身份证");
 	upload(&li, no, "双方近期半身免冠合影照片");
@@ -174,7 +160,7 @@ static void end_to_end(void **state)
 	json_decref(call(&li, "POST", url("/api/v1/cases/", no, "/submit"), NULL, 200));
 	j = call(&mz_reviewer, "POST", url("/api/v1/cases/", no, "/events"),
 	         "{\"event\":\"accept\",\"opinion\":\"当场登记\"}", 200);
-	assert_string_equal(str(j, "state"), "completed"); /* an immediate item */
+	assert_string_equal(test_str(j, "state"), "completed"); /* an immediate item */
 	json_decref(j);
 	j = call(&li, "GET", url("/api/v1/cases/", no, ""), NULL, 200);
 	json_t *issued = json_object_get(j, "certificates");
@@ -188,20 +174,21 @@ static void end_to_end(void **state)
 
 	/* Anyone can verify it; the holder's name is masked. */
 	j = call(NULL, "GET", url("/api/v1/certificates/", id, "/verify"), NULL, 200);
-	assert_string_equal(str(j, "status"), "valid");
-	assert_string_equal(str(j, "holder"), "李*");
-	assert_string_equal(str(json_object_get(j, "issuer"), "code"), MZ);
+	assert_string_equal(test_str(j, "status"), "valid");
+	assert_string_equal(test_str(j, "holder"), "李*");
+	assert_string_equal(test_str(json_object_get(j, "issuer"), "code"), MZ);
 	json_decref(j);
 
 	/* The document: the spouse on the face, signed by the department's key. */
 	json_t *doc = call(&li, "GET", url("/api/v1/certificates/", id, ""), NULL, 200);
 	json_t *record = json_object_get(doc, "record");
-	assert_string_equal(str(json_object_get(record, "holder"), "name"), "李四");
+	assert_string_equal(test_str(json_object_get(record, "holder"), "name"), "李四");
 	char *face = dumps(json_object_get(record, "face"));
 	assert_non_null(strstr(face, "王芳"));
 	free(face);
-	json_t *key = call(NULL, "GET", url("/api/v1/keys/", str(record, "key_id"), ""), NULL, 200);
-	assert_non_null(strstr(str(key, "public_pem"), "BEGIN PUBLIC KEY"));
+	json_t *key =
+	    call(NULL, "GET", url("/api/v1/keys/", test_str(record, "key_id"), ""), NULL, 200);
+	assert_non_null(strstr(test_str(key, "public_pem"), "BEGIN PUBLIC KEY"));
 	json_decref(call(&zhang, "GET", url("/api/v1/certificates/", id, ""), NULL, 403));
 
 	/* Offline with the issuer's key: valid. */
@@ -213,7 +200,7 @@ static void end_to_end(void **state)
 	 * library; nothing to upload, so it submits at once. */
 	j = call(&li, "POST", "/api/v1/cases", "{\"item\":\"" BIRTH "\"}", 201);
 	char birth[64];
-	snprintf(birth, sizeof(birth), "%s", str(j, "case_no"));
+	snprintf(birth, sizeof(birth), "%s", test_str(j, "case_no"));
 	json_decref(j);
 	j = call(&li, "GET", url("/api/v1/cases/", birth, ""), NULL, 200);
 	size_t i;
@@ -221,12 +208,12 @@ static void end_to_end(void **state)
 	int from_cert = 0, from_library = 0;
 	json_array_foreach(json_object_get(j, "materials"), i, m)
 	{
-		if (strcmp(str(m, "required"), "required") != 0)
+		if (strcmp(test_str(m, "required"), "required") != 0)
 			continue;
-		const char *src = str(m, "source");
-		if (!strcmp(str(m, "name"), "结婚证")) {
+		const char *src = test_str(m, "source");
+		if (!strcmp(test_str(m, "name"), "结婚证")) {
 			assert_string_equal(src, "certificate");
-			assert_string_equal(str(m, "ref"), id);
+			assert_string_equal(test_str(m, "ref"), id);
 			from_cert++;
 		} else {
 			assert_string_equal(src, "library");
@@ -241,10 +228,11 @@ static void end_to_end(void **state)
 	json_array_foreach(given, i, m)
 	{
 		assert_true(json_integer_value(json_object_get(m, "by")) > 0);
-		assert_int_equal(strlen(str(m, "sm3")), 64);
-		assert_string_equal(str(m, "mime"), !strcmp(str(m, "source"), "certificate")
-		                                        ? "application/json"
-		                                        : "application/pdf");
+		assert_int_equal(strlen(test_str(m, "sm3")), 64);
+		assert_string_equal(test_str(m, "mime"),
+		                    !strcmp(test_str(m, "source"), "certificate")
+		                        ? "application/json"
+		                        : "application/pdf");
 	}
 	json_decref(j);
 	json_decref(call(&li, "POST", url("/api/v1/cases/", birth, "/submit"), NULL, 200));
@@ -263,15 +251,15 @@ static void end_to_end(void **state)
 	json_object_set_new(v, "value", json_string("王芬"));
 	char *t = dumps(copy);
 	j = call(NULL, "POST", "/api/v1/certificates/verify", t, 200);
-	assert_string_equal(str(j, "status"), "forged");
-	assert_string_equal(str(j, "reason"), "digest");
+	assert_string_equal(test_str(j, "status"), "forged");
+	assert_string_equal(test_str(j, "reason"), "digest");
 	json_decref(j);
 	assert_int_equal(cert_verify_cli(t, key_text), 1);
 	free(t);
 	json_object_del(copy, "digest"); /* a forger who also drops the digest */
 	t = dumps(copy);
 	j = call(NULL, "POST", "/api/v1/certificates/verify", t, 200);
-	assert_string_equal(str(j, "reason"), "signature");
+	assert_string_equal(test_str(j, "reason"), "signature");
 	json_decref(j);
 	assert_int_equal(cert_verify_cli(t, key_text), 1);
 	free(t);
@@ -279,13 +267,13 @@ static void end_to_end(void **state)
 
 	copy = json_deep_copy(doc);
 	char sig[200];
-	snprintf(sig, sizeof(sig), "%s", str(copy, "signature"));
+	snprintf(sig, sizeof(sig), "%s", test_str(copy, "signature"));
 	size_t n = strlen(sig);
 	sig[n - 4] = sig[n - 4] == 'a' ? 'b' : 'a';
 	json_object_set_new(copy, "signature", json_string(sig));
 	t = dumps(copy);
 	j = call(NULL, "POST", "/api/v1/certificates/verify", t, 200);
-	assert_string_equal(str(j, "status"), "forged");
+	assert_string_equal(test_str(j, "status"), "forged");
 	json_decref(j);
 	assert_int_equal(cert_verify_cli(t, key_text), 1);
 	free(t);
@@ -296,14 +284,14 @@ static void end_to_end(void **state)
 	n = strlen(bad);
 	bad[n - 1] = bad[n - 1] == 'A' ? 'B' : 'A';
 	j = call(NULL, "GET", url("/api/v1/certificates/", bad, "/verify"), NULL, 200);
-	assert_string_equal(str(j, "status"), "forged");
-	assert_string_equal(str(j, "reason"), "identifier check character");
+	assert_string_equal(test_str(j, "status"), "forged");
+	assert_string_equal(test_str(j, "reason"), "identifier check character");
 	json_decref(j);
 	copy = json_deep_copy(doc);
 	json_object_set_new(json_object_get(copy, "record"), "identifier", json_string(bad));
 	t = dumps(copy);
 	j = call(NULL, "POST", "/api/v1/certificates/verify", t, 200);
-	assert_string_equal(str(j, "status"), "forged");
+	assert_string_equal(test_str(j, "status"), "forged");
 	json_decref(j);
 	assert_int_equal(cert_verify_cli(t, key_text), 1);
 	free(t);
@@ -317,10 +305,10 @@ static void end_to_end(void **state)
 	                                sizeof(unknown), NULL),
 	                 TB_OK);
 	j = call(NULL, "GET", url("/api/v1/certificates/", unknown, "/verify"), NULL, 404);
-	assert_string_equal(str(j, "status"), "unknown");
+	assert_string_equal(test_str(j, "status"), "unknown");
 	json_decref(j);
 	j = call(NULL, "GET", "/api/v1/certificates/1.2.3/verify", NULL, 400);
-	assert_string_equal(str(j, "field"), "identifier");
+	assert_string_equal(test_str(j, "field"), "identifier");
 	json_decref(j);
 
 	/* The QR code leads to the verification. */
@@ -332,6 +320,9 @@ static void end_to_end(void **state)
 	assert_non_null(strstr(r.body, "<svg"));
 	http_free(&r);
 	json_decref(call(NULL, "GET", url("/api/v1/certificates/", unknown, "/qr.svg"), NULL, 404));
+	/* A forged check character is no certificate either; a malformed one is 400. */
+	json_decref(call(NULL, "GET", url("/api/v1/certificates/", bad, "/qr.svg"), NULL, 404));
+	json_decref(call(NULL, "GET", "/api/v1/certificates/1.2.3/qr.svg", NULL, 400));
 
 	/* Revocation: by the issuing department's approver, once, with a reason. */
 	json_decref(call(&mz_reviewer, "POST", url("/api/v1/certificates/", id, "/revoke"),
@@ -343,12 +334,12 @@ static void end_to_end(void **state)
 	json_decref(call(&mz_approver, "POST", url("/api/v1/certificates/", id, "/revoke"),
 	                 "{\"reason\":\"again\"}", 409));
 	j = call(NULL, "GET", url("/api/v1/certificates/", id, "/verify"), NULL, 200);
-	assert_string_equal(str(j, "status"), "revoked");
-	assert_string_equal(str(j, "revoke_reason"), "登记错误，撤销");
+	assert_string_equal(test_str(j, "status"), "revoked");
+	assert_string_equal(test_str(j, "revoke_reason"), "登记错误，撤销");
 	json_decref(j);
 	doc_text = dumps(doc);
 	j = call(NULL, "POST", "/api/v1/certificates/verify", doc_text, 200);
-	assert_string_equal(str(j, "status"), "revoked");
+	assert_string_equal(test_str(j, "status"), "revoked");
 	json_decref(j);
 	free(doc_text);
 	free(key_text);
@@ -371,26 +362,26 @@ static void issue_and_rotate(void **state)
 	                 "\"330106199001011231\",\"name\":\"张三\"},\"face\":{"
 	                 "\"former_spouse_name\":\"某\"}}",
 	                 400);
-	assert_string_equal(str(j, "field"), "holder.code");
+	assert_string_equal(test_str(j, "field"), "holder.code");
 	json_decref(j);
 	j = call(&mz_approver, "POST", "/api/v1/certificates",
 	         "{\"type\":\"离婚证\",\"department\":\"" MZ "\",\"holder\":{\"code\":"
 	         "\"91330106MA2H3K7L3H\",\"name\":\"某公司\"},\"face\":{\"former_spouse_name\":"
 	         "\"某\"}}",
 	         400);
-	assert_string_equal(str(j, "field"), "holder.code"); /* a person's certificate */
+	assert_string_equal(test_str(j, "field"), "holder.code"); /* a person's certificate */
 	json_decref(j);
 	j = call(&mz_approver, "POST", "/api/v1/certificates",
 	         "{\"type\":\"离婚证\",\"department\":\"" MZ "\",\"holder\":{\"code\":"
 	         "\"33010619900101123X\",\"name\":\"张三\"}}",
 	         400);
-	assert_string_equal(str(j, "field"), "face.former_spouse_name");
+	assert_string_equal(test_str(j, "field"), "face.former_spouse_name");
 	json_decref(j);
 	j = call(&mz_approver, "POST", "/api/v1/certificates",
 	         "{\"type\":\"不存在的证\",\"department\":\"" MZ "\",\"holder\":{\"code\":"
 	         "\"33010619900101123X\",\"name\":\"张三\"}}",
 	         400);
-	assert_string_equal(str(j, "field"), "type");
+	assert_string_equal(test_str(j, "field"), "type");
 	json_decref(j);
 	j = call(&mz_approver, "POST", "/api/v1/certificates",
 	         "{\"type\":\"离婚证\",\"department\":\"" MZ "\",\"holder\":{\"code\":"
@@ -398,12 +389,12 @@ static void issue_and_rotate(void **state)
 	         "\"某\"},\"valid_from\":\"2020-01-01\",\"valid_to\":\"2021-01-01\"}",
 	         201);
 	char old[TB_CERTID_MAX];
-	snprintf(old, sizeof(old), "%s", str(j, "identifier"));
+	snprintf(old, sizeof(old), "%s", test_str(j, "identifier"));
 	json_decref(j);
 	j = call(NULL, "GET", url("/api/v1/certificates/", old, "/verify"), NULL, 200);
-	assert_string_equal(str(j, "status"), "expired");
+	assert_string_equal(test_str(j, "status"), "expired");
 	char old_key[32];
-	snprintf(old_key, sizeof(old_key), "%s", str(j, "key_id"));
+	snprintf(old_key, sizeof(old_key), "%s", test_str(j, "key_id"));
 	json_decref(j);
 
 	/* Rotation: only an administrator; the old key retires, its
@@ -411,25 +402,25 @@ static void issue_and_rotate(void **state)
 	json_decref(call(&mz_approver, "POST", "/api/v1/departments/" MZ_ID "/keys", NULL, 403));
 	j = call(&admin, "POST", "/api/v1/departments/" MZ_ID "/keys", NULL, 201);
 	char new_key[32];
-	snprintf(new_key, sizeof(new_key), "%s", str(j, "key_id"));
+	snprintf(new_key, sizeof(new_key), "%s", test_str(j, "key_id"));
 	assert_string_not_equal(new_key, old_key);
 	json_decref(j);
 	j = call(NULL, "GET", url("/api/v1/keys/", old_key, ""), NULL, 200);
 	assert_true(json_is_integer(json_object_get(j, "retired_at")));
 	json_decref(j);
 	j = call(NULL, "GET", url("/api/v1/certificates/", old, "/verify"), NULL, 200);
-	assert_string_equal(str(j, "status"), "expired"); /* signature still good */
+	assert_string_equal(test_str(j, "status"), "expired"); /* signature still good */
 	json_decref(j);
 	json_t *made = call(&mz_approver, "POST", "/api/v1/certificates",
 	                    "{\"type\":\"结婚证\",\"department\":\"" MZ "\",\"holder\":{"
 	                    "\"code\":\"330102199203154022\",\"name\":\"王五\"},\"face\":{"
 	                    "\"spouse_name\":\"赵六\"}}",
 	                    201);
-	j = call(NULL, "GET", url("/api/v1/certificates/", str(made, "identifier"), "/verify"),
+	j = call(NULL, "GET", url("/api/v1/certificates/", test_str(made, "identifier"), "/verify"),
 	         NULL, 200);
 	json_decref(made);
-	assert_string_equal(str(j, "status"), "valid");
-	assert_string_equal(str(j, "key_id"), new_key);
+	assert_string_equal(test_str(j, "status"), "valid");
+	assert_string_equal(test_str(j, "key_id"), new_key);
 	json_decref(j);
 	json_decref(call(NULL, "GET", "/api/v1/keys/zz", NULL, 404));
 
@@ -443,8 +434,8 @@ static void issue_and_rotate(void **state)
 	json_t *c;
 	json_array_foreach(items, i, c)
 	{
-		assert_string_equal(str(json_object_get(c, "issuer"), "code"), MZ);
-		expired_seen |= !strcmp(str(c, "status"), "expired");
+		assert_string_equal(test_str(json_object_get(c, "issuer"), "code"), MZ);
+		expired_seen |= !strcmp(test_str(c, "status"), "expired");
 	}
 	assert_true(expired_seen);
 	json_decref(j);

@@ -160,13 +160,7 @@ static void uploads(void **state)
 static json_t *call(const struct test_session *s, const char *method, const char *path,
                     const char *body, long want)
 {
-	struct http_resp r;
-	test_call(&srv, s, method, path, body, &r);
-	if (r.status != want)
-		fail_msg("%s %s -> %ld, want %ld: %s", method, path, r.status, want, r.body);
-	json_t *j = json_loads(r.body, 0, NULL);
-	http_free(&r);
-	return j;
+	return test_expect(&srv, s, method, path, body, want);
 }
 
 /* The source of material name in case no, as s sees it. */
