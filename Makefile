@@ -4,6 +4,8 @@
 #   make test       style check, unit + API tests (SQLite and a throwaway PostgreSQL),
 #                   then the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      wrk against a running server; prints requests/s and p99
+#   make mutants    mutation testing: each mutation of tests/mutants.tsv on a
+#                   copy of the tree, killed or survived (slow; not in CI)
 # O=DIR puts the build elsewhere; SAN=1 builds with ASan + UBSan.
 
 O   ?= build
@@ -54,7 +56,7 @@ ASSETS := $(sort $(wildcard web/*)) docs/openapi.yaml src/identity/policy.tsv sr
           $(sort $(wildcard data/regions/*.csv)) $(sort $(wildcard data/calendar/*.csv)) \
           $(sort $(wildcard data/demo/*.json)) $(sort $(wildcard data/certs/*.json))
 
-.PHONY: all run test bench check-style format clean
+.PHONY: all run test bench mutants check-style format clean
 all: $(BIN) $(TEST_BIN)
 
 $(O)/%.o: %.c
@@ -96,6 +98,9 @@ test:
 
 bench: $(BIN)
 	./scripts/bench.sh $(BIN)
+
+mutants:
+	./scripts/mutants.sh
 
 check-style:
 	./scripts/check-style.sh

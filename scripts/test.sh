@@ -5,8 +5,101 @@
 # tests run in-process; API tests start the real binary on a loopback port;
 # browser tests drive the pages in Debian's chromium. With CI=true the
 # PostgreSQL and browser tests are mandatory.
+#
+# scripts/test.sh PROGRAM...: runs only those (built) test programs, through
+# the same checks and summary, and nothing else: no style check, no build,
+# no PostgreSQL of its own (TB_TEST_PG_URL is used when set), no browser
+# tests. TB_TEST_BIN names the binary (default build/tongban).
+#
+# A test program fails when it exits non-zero, when its output shows a
+# failed group setup or teardown or a sanitizer report (its own, or a child
+# server's, which tests/support.c copies there), or when it runs longer than
+# TB_TEST_TIMEOUT seconds (default 600). The summary says how many cases
+# ran on each store and which groups were skipped, and why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+export TB_LOG_LEVEL=${TB_LOG_LEVEL:-error}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# The security settings tests lower are honoured only in test mode.
+export TB_TEST_MODE=1
+test_timeout=${TB_TEST_TIMEOUT:-600}
+passed=0
+failed=0
+cases=0
+failed_cases=0
+store_sqlite=0
+store_pg=0
+store_none=0
+failures=()
+skips=()
+
+# run_program T: runs test program T and adds it to the counts above.
+run_program() {
+	local t=$1 log ok=0 n nf why=()
+	log=$(mktemp)
+	timeout --kill-after=10 "$test_timeout" "$t" >"$log" 2>&1 || ok=$?
+	n=$(grep -ho 'PASSED  \] [0-9]*' "$log" | awk '{s+=$3} END {print s+0}' || true)
+	# Lines "[  GROUP   ] NAME: R run, F failed" (tests/support.c): F counts
+	# failed tests and failed group fixtures and child servers.
+	nf=$(awk '/^\[  GROUP   \] / {s+=$(NF-1)} END {print s+0}' "$log")
+	if ! grep -q '^\[  GROUP   \] ' "$log"; then
+		nf=$(grep -ho 'FAILED  \] [0-9]* test' "$log" | awk '{s+=$3} END {print s+0}' || true)
+		why+=("no group summary (does it include support.h?)")
+	fi
+	read -r sq pg none < <(awk '/^\[  GROUP   \] / {
+		name = $4; sub(/:$/, "", name); r = $5
+		if (name ~ /\/sqlite$/) sq += r; else if (name ~ /\/postgresql$/) pg += r; else none += r
+	} END {print sq+0, pg+0, none+0}' "$log")
+	store_sqlite=$((store_sqlite + sq))
+	store_pg=$((store_pg + pg))
+	store_none=$((store_none + none))
+	while IFS= read -r line; do skips+=("$line"); done < <(grep '^skipped: ' "$log" || true)
+	if [ $ok -eq 124 ] || [ $ok -eq 137 ]; then
+		why+=("timed out after ${test_timeout}s")
+	elif [ $ok -ne 0 ]; then
+		why+=("exit status $ok")
+	fi
+	grep -qE 'GROUP (SETUP|TEARDOWN)|group (setup|teardown) failed' "$log" &&
+		why+=("a group setup or teardown failed")
+	grep -qE 'ERROR: [A-Za-z]*Sanitizer|SUMMARY: [A-Za-z]*Sanitizer|runtime error:' "$log" &&
+		why+=("sanitizer report")
+	grep -q 'child server(s) failed' "$log" && why+=("a child server failed")
+	cases=$((cases + n))
+	if [ ${#why[@]} -eq 0 ]; then
+		passed=$((passed + 1))
+		failed_cases=$((failed_cases + nf))
+		echo "PASS $t ($n cases)"
+	else
+		[ "$nf" -eq 0 ] && nf=1
+		failed_cases=$((failed_cases + nf))
+		failed=$((failed + 1))
+		failures+=("$t")
+		echo "FAIL $t: $(printf '%s; ' "${why[@]}" | sed 's/; $//')"
+		tail -40 "$log"
+	fi
+	rm -f "$log"
+}
+
+summary() {
+	echo
+	echo "test programs: $passed of $((passed + failed)) passed"
+	echo "stores: $store_sqlite cases ran on SQLite, $store_pg on PostgreSQL, $store_none on none"
+	if [ ${#skips[@]} -gt 0 ]; then
+		printf '%s\n' "${skips[@]}" | sed 's/^skipped: [^:]*: //' | sort | uniq -c |
+			awk '{n=$1; $1=""; sub(/^ /, ""); print "skipped in " n " program(s): " $0}'
+	fi
+	echo "tests: $cases passed, $failed_cases failed"
+	[ $failed -eq 0 ] || { printf 'failed: %s\n' "${failures[@]}"; exit 1; }
+}
+
+if [ $# -gt 0 ]; then
+	export TB_TEST_BIN=${TB_TEST_BIN:-build/tongban}
+	for t in "$@"; do run_program "$t"; done
+	summary
+	exit 0
+fi
 
 ./scripts/install-deps.sh
 ./scripts/check-style.sh
@@ -27,37 +120,13 @@ elif [ "${CI:-}" = "true" ]; then
 	exit 1
 else
 	echo "test: PostgreSQL could not be started: its tests are skipped" >&2
+	skips+=("skipped: test.sh: PostgreSQL groups: PostgreSQL could not be started")
 fi
 
-export TB_LOG_LEVEL=${TB_LOG_LEVEL:-error}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-passed=0
-failed=0
-cases=0
-failed_cases=0
-failures=()
 for build in build build/asan; do
 	export TB_TEST_BIN=$build/tongban
 	for t in $(find "$build/tests" -type f -name 'test_*' -perm -u+x | sort); do
-		log=$(mktemp)
-		ok=0
-		"$t" >"$log" 2>&1 || ok=$?
-		n=$(grep -ho 'PASSED  \] [0-9]*' "$log" | awk '{s+=$3} END {print s+0}' || true)
-		nf=$(grep -ho 'FAILED  \] [0-9]* test' "$log" | awk '{s+=$3} END {print s+0}' || true)
-		cases=$((cases + n))
-		failed_cases=$((failed_cases + nf))
-		if [ $ok -eq 0 ]; then
-			passed=$((passed + 1))
-			echo "PASS $t ($n cases)"
-		else
-			[ "$nf" -eq 0 ] && failed_cases=$((failed_cases + 1))
-			failed=$((failed + 1))
-			failures+=("$t")
-			echo "FAIL $t"
-			tail -40 "$log"
-		fi
-		rm -f "$log"
+		run_program "$t"
 	done
 done
 
@@ -67,7 +136,7 @@ if command -v node >/dev/null && [ -x /usr/bin/chromium ]; then
 	log=$(mktemp)
 	ok=0
 	(cd tests/web && npm ci --no-audit --no-fund --silent) >"$log" 2>&1 &&
-		TB_TEST_BIN=build/tongban node --test tests/web/pages.test.mjs >>"$log" 2>&1 || ok=$?
+		TB_TEST_BIN=build/tongban timeout --kill-after=10 "$test_timeout" node --test tests/web/pages.test.mjs >>"$log" 2>&1 || ok=$?
 	n=$(awk '/^# pass / {print $3}' "$log")
 	nf=$(awk '/^# fail / {print $3}' "$log")
 	cases=$((cases + ${n:-0}))
@@ -88,9 +157,7 @@ elif [ "${CI:-}" = "true" ]; then
 	exit 1
 else
 	echo "test: node or /usr/bin/chromium missing: browser tests skipped" >&2
+	skips+=("skipped: test.sh: browser tests: node or /usr/bin/chromium missing")
 fi
 
-echo
-echo "test programs: $passed of $((passed + failed)) passed"
-echo "tests: $cases passed, $failed_cases failed"
-[ $failed -eq 0 ] || { printf 'failed: %s\n' "${failures[@]}"; exit 1; }
+summary

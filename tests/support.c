@@ -12,11 +12,13 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 void tsv_open(struct tsv *t, const char *path)
@@ -63,10 +65,74 @@ void tsv_close(struct tsv *t)
 	t->f = NULL;
 }
 
+/* ---- groups ------------------------------------------------------------ */
+
+static CMFixtureFunction group_setup, group_teardown;
+static bool group_setup_failed, group_teardown_failed;
+/* Child servers that exited non-zero or reported a sanitizer error. */
+static int child_failures;
+
+/* The flag is set before the call: a fixture that fails by an assertion
+ * jumps out of it and never returns here. */
+static int run_group_setup(void **state)
+{
+	group_setup_failed = true;
+	int rc = group_setup(state);
+	if (rc == 0)
+		group_setup_failed = false;
+	return rc;
+}
+
+static int run_group_teardown(void **state)
+{
+	group_teardown_failed = true;
+	int rc = group_teardown(state);
+	if (rc == 0)
+		group_teardown_failed = false;
+	return rc;
+}
+
+int test_run_group(const char *name, const struct CMUnitTest *tests, size_t n,
+                   CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+	/* The security settings tests lower (TB_PWHASH_*, TB_LOGIN_LOCK_SECONDS,
+	 * TB_NOTIFY_PAUSE) are honoured only in test mode. */
+	setenv("TB_TEST_MODE", "1", 0);
+	group_setup = setup;
+	group_teardown = teardown;
+	group_setup_failed = group_teardown_failed = false;
+	int children = child_failures;
+	int failed = _cmocka_run_group_tests(name, tests, n, setup ? run_group_setup : NULL,
+	                                     teardown ? run_group_teardown : NULL);
+	if (failed < 0)
+		failed = 1;
+	size_t ran = n;
+	if (group_setup_failed) {
+		fprintf(stderr, "[  FAILED  ] %s: group setup failed\n", name);
+		ran = 0;
+		if (failed == 0)
+			failed = 1;
+	}
+	if (group_teardown_failed) {
+		fprintf(stderr, "[  FAILED  ] %s: group teardown failed\n", name);
+		failed++;
+	}
+	if (child_failures > children) {
+		fprintf(stderr, "[  FAILED  ] %s: %d child server(s) failed\n", name,
+		        child_failures - children);
+		failed += child_failures - children;
+	}
+	fflush(stderr);
+	printf("[  GROUP   ] %s: %zu run, %d failed\n", name, ran, failed);
+	fflush(stdout);
+	return failed;
+}
+
 /* ---- stores ------------------------------------------------------------ */
 
 const char *test_pg_base_url(void)
 {
+	static bool said;
 	const char *u = getenv("TB_TEST_PG_URL");
 	if (u && *u)
 		return u;
@@ -75,6 +141,11 @@ const char *test_pg_base_url(void)
 		fprintf(stderr, "CI=true but TB_TEST_PG_URL is not set: PostgreSQL tests are "
 		                "mandatory in CI\n");
 		exit(1);
+	}
+	if (!said) {
+		said = true;
+		fprintf(stderr, "skipped: %s: PostgreSQL groups: TB_TEST_PG_URL is not set\n",
+		        program_invocation_short_name);
 	}
 	return NULL;
 }
@@ -167,6 +238,7 @@ void srv_start(struct test_srv *s, const char *db, ...)
 	}
 	pid_t pid = fork();
 	if (pid == 0) {
+		setenv("TB_TEST_MODE", "1", 0);
 		dup2(out[1], 1);
 		close(out[0]);
 		close(out[1]);
@@ -199,13 +271,71 @@ void srv_start(struct test_srv *s, const char *db, ...)
 	}
 }
 
+/* True when the server's log holds a sanitizer's report. */
+static bool sanitizer_report(const char *log)
+{
+	FILE *f = fopen(log, "r");
+	if (!f)
+		return false;
+	char line[1024];
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "runtime error:") ||
+		        (strstr(line, "Sanitizer") &&
+		         (strstr(line, "ERROR:") || strstr(line, "SUMMARY:") ||
+		          strstr(line, "WARNING:")));
+	fclose(f);
+	return found;
+}
+
+/* Copies the last lines of log to stderr. */
+static void log_tail(const char *log)
+{
+	FILE *f = fopen(log, "r");
+	if (!f) {
+		fprintf(stderr, "(no log at %s)\n", log);
+		return;
+	}
+	static char ring[60][512];
+	int n = 0;
+	while (fgets(ring[n % 60], sizeof(ring[0]), f))
+		n++;
+	fclose(f);
+	for (int i = n > 60 ? n - 60 : 0; i < n; i++)
+		fputs(ring[i % 60], stderr);
+}
+
 int srv_stop(struct test_srv *s)
 {
 	int status = 0;
 	kill(s->pid, SIGTERM);
-	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	/* A server that does not stop is a failure too, not a hung test. */
+	bool stopped = false;
+	for (int i = 0; i < 1200 && !stopped; i++) {
+		pid_t w = waitpid(s->pid, &status, WNOHANG);
+		if (w == s->pid || (w < 0 && errno != EINTR))
+			stopped = true;
+		else
+			nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+	}
+	if (!stopped) {
+		kill(s->pid, SIGKILL);
+		while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		fprintf(stderr, "server %d did not stop within 60 s of SIGTERM\n", s->pid);
+	}
+	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	char log[300];
+	snprintf(log, sizeof(log), "%s/server.log", s->data);
+	bool report = sanitizer_report(log);
+	if (rc != 0 || report || !stopped) {
+		child_failures++;
+		fprintf(stderr, "[  FAILED  ] server %d: exit status %d%s; the end of %s:\n",
+		        s->pid, rc, report ? ", sanitizer report" : "", log);
+		log_tail(log);
+		fflush(stderr);
+	}
+	return rc;
 }
 
 /* ---- HTTP client ------------------------------------------------------- */

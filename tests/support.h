@@ -5,8 +5,12 @@
 #define TB_TESTS_SUPPORT_H
 
 #include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <cmocka.h>
 
 #define TSV_MAX_FIELDS 16
 
@@ -26,13 +30,36 @@ void tsv_open(struct tsv *t, const char *path);
 bool tsv_next(struct tsv *t);
 void tsv_close(struct tsv *t);
 
-#endif
+/* ---- Running groups ------------------------------------------------------ */
+
+/* cmocka 1.1 prints a failing group setup or teardown ("GROUP TEARDOWN")
+ * but does not count it: the program would still exit 0, and with it the
+ * checks of the server's exit status and of LeakSanitizer's verdict that
+ * teardowns make. test_run_group runs the group through cmocka and returns
+ * its failed tests plus one for a failed group setup, one for a failed
+ * group teardown, and one for each child server that exited non-zero or
+ * wrote a sanitizer report during the group (srv_stop). It prints
+ * "[  GROUP   ] NAME: R run, F failed" for scripts/test.sh, which counts the
+ * cases of groups named ".../sqlite" and ".../postgresql" per store.
+ * Every test program gets it through the two macros below. */
+int test_run_group(const char *name, const struct CMUnitTest *tests, size_t n,
+                   CMFixtureFunction setup, CMFixtureFunction teardown);
+#undef cmocka_run_group_tests
+#undef cmocka_run_group_tests_name
+#define cmocka_run_group_tests(t, setup, teardown) \
+	test_run_group(#t, (t), sizeof(t) / sizeof((t)[0]), (setup), (teardown))
+#define cmocka_run_group_tests_name(name, t, setup, teardown) \
+	test_run_group((name), (t), sizeof(t) / sizeof((t)[0]), (setup), (teardown))
 
 /* ---- Stores under test ---------------------------------------------- */
 
 /* The PostgreSQL server for tests (TB_TEST_PG_URL, set by make test), or
  * NULL. With CI=true a missing server fails the test program instead. */
 const char *test_pg_base_url(void);
+/* When it returns NULL, test_pg_base_url prints once, on stderr,
+ * "skipped: PROGRAM: PostgreSQL groups: TB_TEST_PG_URL is not set", which
+ * scripts/test.sh repeats in its summary: a green run that tested SQLite
+ * alone says so. */
 /* A new empty database on that server, named after tag and the process;
  * returns its URL (static storage, overwritten by the next call). */
 const char *test_pg_fresh(const char *tag);
@@ -55,7 +82,11 @@ struct test_srv {
  * plus --db db (when not NULL) and the NULL-terminated extra arguments,
  * and waits for its "listening" line. Aborts the test program on failure. */
 void srv_start(struct test_srv *s, const char *db, ...);
-/* Sends SIGTERM and waits; returns the exit status (0 for a clean stop). */
+/* Sends SIGTERM and waits; returns the exit status (0 for a clean stop).
+ * A non-zero status, or a sanitizer report in the server's log (AddressSanitizer,
+ * LeakSanitizer, UndefinedBehaviorSanitizer), is printed with the log's tail and
+ * counted as a failure of the running group (test_run_group), wherever
+ * srv_stop was called from. */
 int srv_stop(struct test_srv *s);
 
 struct http_resp {
@@ -106,3 +137,5 @@ long test_upload(struct test_srv *srv, const struct test_session *s, const char 
 /* A minimal PDF, for uploads. */
 extern const char test_pdf[];
 extern const size_t test_pdf_len;
+
+#endif

@@ -31,8 +31,13 @@ function card(c) {
   box.append(qr);
   const link = el('a', '在线核验');
   link.href = `/verify.html#${encodeURIComponent(c.identifier)}`;
+  // The file itself: whoever is shown it can verify all of it on the
+  // verification page (by identifier the holder is not shown).
+  const file = el('a', '下载证照文件');
+  file.href = `/api/v1/certificates/${encodeURIComponent(c.identifier)}`;
+  file.download = `${c.identifier}.json`;
   const para = el('p');
-  para.append(link);
+  para.append(link, ' ', file);
   box.append(para);
   return box;
 }
@@ -47,6 +52,16 @@ async function load() {
   const j = await r.json();
   document.getElementById('signin').hidden = true;
   document.getElementById('list').hidden = false;
+  // An account whose identity number the population registry could not
+  // check is shown no certificate until the person proves who they are.
+  if (r.status === 403 && j.field === 'identity_proven') {
+    const c = document.getElementById('count');
+    c.textContent = '您的身份尚未核验：公民身份号码未能在人口基础信息库中核对，暂不能查看和使用电子证照。'
+      + '请携带本人居民身份证到就近的政务服务中心窗口核验身份，核验后即可查看。';
+    c.className = 'bad';
+    document.getElementById('certs').replaceChildren();
+    return;
+  }
   document.getElementById('count').textContent = `共 ${j.items.length} 本电子证照`;
   const list = document.getElementById('certs');
   list.replaceChildren(...j.items.map(card));

@@ -34,6 +34,7 @@ struct tb_app {
 	struct tb_regions *regions;
 	struct tb_calendar *calendar;
 	struct tb_notifier *notifier; /* started by serve; NULL elsewhere */
+	bool allow_private_webhooks;  /* serve --allow-private-webhooks: loopback etc. allowed */
 	struct tb_blobs *blobs;       /* material files: DATA/blobs */
 	size_t max_upload;            /* bytes of one uploaded file; default 20 MiB */
 	struct tb_keys *keys;         /* departments' signing keys: DATA/keys */

@@ -1,5 +1,6 @@
 /* argon2id through libsodium's crypto_pwhash_str. */
 #include "base/pwhash.h"
+#include "base/testmode.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -18,7 +19,7 @@ static void init(void)
 		fprintf(stderr, "tongban: libsodium failed to start\n");
 		abort();
 	}
-	const char *m = getenv("TB_PWHASH_MEM_KIB"), *o = getenv("TB_PWHASH_OPS");
+	const char *m = tb_test_getenv("TB_PWHASH_MEM_KIB"), *o = tb_test_getenv("TB_PWHASH_OPS");
 	if (m && strtoul(m, NULL, 10) >= 8)
 		mem = (size_t)strtoul(m, NULL, 10) << 10;
 	if (o && strtoul(o, NULL, 10) >= 1)

@@ -125,6 +125,12 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		}
 	}
 	const char *channel = on_behalf ? "window" : in->channel ? in->channel : "web";
+	/* The centre whose window opens the case: its clerks handle it from
+	 * here on (policy scope "window"), no other clerk does. */
+	int64_t window = 0;
+	for (int k = 0; on_behalf && !window && k < p->ngrants; k++)
+		if (strcmp(p->grants[k].role, "window_clerk") == 0)
+			window = p->grants[k].department_id;
 	if (e == TB_OK && !on_behalf && strcmp(channel, "web") && strcmp(channel, "mobile"))
 		e = tb_fail(f, TB_EINVAL, "channel",
 		            "web or mobile (the window opens its own cases)");
@@ -195,10 +201,10 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		    "INSERT INTO cases (case_no, query_hash, item_code, item_version, item_name,"
 		    " department_id, region, applicant_id, agent_id, created_by, channel, visits,"
 		    " state, case_kind, promised_days, statutory_days, extension_days, form,"
-		    " materials, required, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-		    "?,"
-		    " ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		    "sssisisiIisisiiisssii", case_no, hash, in->item, meta.version,
+		    " materials, required, created_at, updated_at, window_department_id) VALUES"
+		    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		    " RETURNING id",
+		    "sssisisiIisisiiisssiiI", case_no, hash, in->item, meta.version,
 		    json_string_value(json_object_get(item, "name")), meta.department_id,
 		    meta.region, applicant, agent, p->account_id, channel,
 		    (int64_t)(on_behalf ? 1 : 0),
@@ -206,7 +212,7 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		    (int64_t)json_integer_value(json_object_get(item, "promised_days")),
 		    (int64_t)json_integer_value(json_object_get(item, "statutory_days")),
 		    (int64_t)json_integer_value(json_object_get(item, "extension_days")), form,
-		    materials, required_of(item, a), now, now);
+		    materials, required_of(item, a), now, now, window);
 	int64_t id = 0;
 	if (e == TB_OK) {
 		id = row ? tb_stmt_int(st, 0) : 0;
@@ -245,8 +251,8 @@ enum tb_err tb_case_ref(struct tb_store *s, const char *case_no, struct tb_case_
 	struct tb_stmt *st;
 	bool row;
 	e = tb_conn_query(c, &st, &row,
-	                  "SELECT id, applicant_id, department_id, region, state FROM cases"
-	                  " WHERE case_no = ?",
+	                  "SELECT id, applicant_id, department_id, region, state,"
+	                  " COALESCE(window_department_id, 0) FROM cases WHERE case_no = ?",
 	                  "s", case_no);
 	if (e == TB_OK && row) {
 		out->id = tb_stmt_int(st, 0);
@@ -254,6 +260,7 @@ enum tb_err tb_case_ref(struct tb_store *s, const char *case_no, struct tb_case_
 		out->department = tb_stmt_int(st, 2);
 		tb_case_copy(out->region, sizeof(out->region), tb_stmt_text(st, 3));
 		tb_case_copy(out->state, sizeof(out->state), tb_stmt_text(st, 4));
+		out->window = tb_stmt_int(st, 5);
 	} else if (e == TB_OK) {
 		e = TB_ENOTFOUND;
 	}
@@ -561,8 +568,10 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	enum tb_err e = tb_case_row_load(c, x->case_no, a, &r);
 	if (e != TB_OK)
 		return e;
-	struct tb_authz_object o = {
-	    .owner = r.applicant, .department = r.department, .region = r.region};
+	struct tb_authz_object o = {.owner = r.applicant,
+	                            .department = r.department,
+	                            .region = r.region,
+	                            .window = r.window};
 	const char *to = NULL;
 	if (!strcmp(ev->event, "submit") && !strcmp(r.state, "submitted") &&
 	    tb_machine_next("draft", "submit", x->ctx->who, &o, &to) == TB_OK) {

@@ -43,6 +43,7 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 /* Who a case belongs to, for authorisation. */
 struct tb_case_ref {
 	int64_t id, applicant, department;
+	int64_t window; /* the service centre whose window opened it, or 0 */
 	char region[10];
 	char state[24];
 };
@@ -101,9 +102,12 @@ void tb_case_apply_async(struct tb_store *s, const struct tb_calendar *cal, stru
                          void (*done)(void *cb, const struct tb_case_outcome *o), void *cb);
 
 /* The case as JSON (arena): everything, with its steps, materials and
- * clock (remaining working days and colour; yellow_days sets yellow). */
+ * clock (remaining working days and colour; yellow_days sets yellow).
+ * Without refs, the materials say how each was given but not which
+ * certificate or file (identifier, SM3): what a reader who neither owns
+ * the case nor decides it needs. */
 enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, const char *case_no,
-                         int yellow_days, struct tb_arena *a, const char **text);
+                         int yellow_days, bool refs, struct tb_arena *a, const char **text);
 
 /* The non-personal progress of a case for whoever holds its query code
  * (TB_ENOTFOUND for a wrong code and for no case alike). */

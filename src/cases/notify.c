@@ -5,8 +5,12 @@
 #include "base/crypto.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/netaddr.h"
+#include "base/testmode.h"
+#include "identity/ctx.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <jansson.h>
 #include <openssl/hmac.h>
 #include <pthread.h>
@@ -27,6 +31,7 @@ struct tb_notifier {
 	pthread_cond_t cv;
 	bool stop, kicked;
 	int interval_ms;
+	bool allow_private; /* webhooks may reach loopback and private networks */
 };
 
 /* What the applicant reads for each state a case reaches. */
@@ -113,8 +118,23 @@ static size_t discard(char *p, size_t size, size_t nmemb, void *ud)
 	return size * nmemb;
 }
 
-/* POSTs body to url signed with secret; returns the HTTP status or 0. */
-static long post(const char *url, const char *secret, const char *body, int64_t delivery)
+/* Opens the connection's socket unless its address is not public (curl
+ * asks after resolving, for each address it tries): a name that passed at
+ * registration may resolve to loopback later. clientp: bool *refused. */
+static curl_socket_t open_public(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	if (purpose != CURLSOCKTYPE_IPCXN || !tb_addr_public(&a->addr)) {
+		*(bool *)clientp = true;
+		errno = EACCES;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
+/* POSTs body to url signed with secret; returns the HTTP status or 0
+ * (*refused: the address was not public and allow_private is false). */
+static long post(const char *url, const char *secret, const char *body, int64_t delivery,
+                 bool allow_private, bool *refused)
 {
 	unsigned char mac[32];
 	unsigned int maclen = 0;
@@ -138,6 +158,14 @@ static long post(const char *url, const char *secret, const char *body, int64_t 
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+	*refused = false;
+	if (!allow_private) {
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_public);
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, refused);
+		/* Straight to the target: through a proxy the check would see the
+		 * proxy's address, and the proxy would resolve the name. */
+		curl_easy_setopt(h, CURLOPT_PROXY, "");
+	}
 	long status = 0;
 	if (curl_easy_perform(h) == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -147,7 +175,7 @@ static long post(const char *url, const char *secret, const char *body, int64_t 
 }
 
 /* Attempts the deliveries that are due. */
-static int deliver(struct tb_conn *c, int64_t now)
+static int deliver(struct tb_conn *c, int64_t now, bool allow_private)
 {
 	struct tb_stmt *st;
 	bool row;
@@ -184,7 +212,8 @@ static int deliver(struct tb_conn *c, int64_t now)
 	/* The network calls run outside any transaction. */
 	for (int i = 0; i < n; i++) {
 		struct job *j = &jobs[i];
-		long status = post(j->url, j->secret, j->body, j->id);
+		bool refused;
+		long status = post(j->url, j->secret, j->body, j->id, allow_private, &refused);
 		int64_t attempts = j->attempts + 1;
 		bool ok = status >= 200 && status < 300;
 		int64_t backoff = (int64_t)1 << (attempts < 12 ? attempts : 12);
@@ -198,7 +227,13 @@ static int deliver(struct tb_conn *c, int64_t now)
 		            " next_at = ?, delivered_at = ? WHERE id = ?",
 		            "isiiIi", attempts, state, (int64_t)status, now + backoff,
 		            ok ? now : (int64_t)0, j->id);
-		if (!ok)
+		if (refused)
+			tb_log_warn(
+			    "notify",
+			    "webhook delivery %lld: attempt %lld refused: the address is not "
+			    "public (serve --allow-private-webhooks allows it)",
+			    (long long)j->id, (long long)attempts);
+		else if (!ok)
 			tb_log_warn("notify", "webhook delivery %lld: attempt %lld got %ld",
 			            (long long)j->id, (long long)attempts, status);
 		free(j->url);
@@ -208,13 +243,13 @@ static int deliver(struct tb_conn *c, int64_t now)
 	return n;
 }
 
-int tb_notify_pass(struct tb_store *s, int64_t now)
+int tb_notify_pass(struct tb_store *s, int64_t now, bool allow_private)
 {
 	struct tb_conn *c;
 	if (tb_store_acquire(s, &c) != TB_OK)
 		return 0;
 	int n = fan_out(c, now);
-	n += deliver(c, now);
+	n += deliver(c, now, allow_private);
 	tb_store_release(c);
 	return n;
 }
@@ -225,7 +260,7 @@ static void *worker(void *arg)
 	pthread_mutex_lock(&n->mu);
 	while (!n->stop) {
 		pthread_mutex_unlock(&n->mu);
-		int done = tb_notify_pass(n->store, (int64_t)time(NULL));
+		int done = tb_notify_pass(n->store, (int64_t)time(NULL), n->allow_private);
 		pthread_mutex_lock(&n->mu);
 		if (done >= BATCH || n->stop)
 			continue; /* more waiting */
@@ -243,10 +278,11 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-enum tb_err tb_notifier_start(struct tb_store *s, int interval_ms, struct tb_notifier **out)
+enum tb_err tb_notifier_start(struct tb_store *s, int interval_ms, bool allow_private,
+                              struct tb_notifier **out)
 {
 	*out = NULL;
-	const char *pause = getenv("TB_NOTIFY_PAUSE");
+	const char *pause = tb_test_getenv("TB_NOTIFY_PAUSE");
 	if (pause && strcmp(pause, "1") == 0) {
 		tb_log_warn("notify", "TB_NOTIFY_PAUSE=1: notifications are not delivered");
 		return TB_OK;
@@ -255,6 +291,7 @@ enum tb_err tb_notifier_start(struct tb_store *s, int interval_ms, struct tb_not
 	struct tb_notifier *n = tb_xcalloc(1, sizeof(*n));
 	n->store = s;
 	n->interval_ms = interval_ms > 0 ? interval_ms : 200;
+	n->allow_private = allow_private;
 	pthread_mutex_init(&n->mu, NULL);
 	pthread_cond_init(&n->cv, NULL);
 	if (pthread_create(&n->thread, NULL, worker, n) != 0) {
@@ -290,34 +327,66 @@ void tb_notifier_stop(struct tb_notifier *n)
 	curl_global_cleanup();
 }
 
-enum tb_err tb_webhook_create(struct tb_store *s, int64_t department, const char *url, int64_t *id,
-                              char secret[64], struct tb_fail *f)
+struct create_args {
+	const struct tb_ctx *ctx;
+	int64_t department;
+	const char *url, *secret;
+	int64_t *id;
+	struct tb_fail *f;
+};
+
+static enum tb_err create_in(struct tb_conn *c, void *arg)
+{
+	struct create_args *x = arg;
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e =
+	    tb_conn_query(c, &st, &row,
+	                  "INSERT INTO webhooks (department_id, url, secret, created_at)"
+	                  " VALUES (?, ?, ?, ?) RETURNING id",
+	                  "issi", x->department, x->url, x->secret, (int64_t)time(NULL));
+	if (e == TB_ECONFLICT)
+		return tb_fail(x->f, e, "department_id", "no such department");
+	if (e != TB_OK)
+		return e;
+	*x->id = row ? tb_stmt_int(st, 0) : 0;
+	tb_stmt_reset(st);
+	char object[48];
+	snprintf(object, sizeof(object), "webhook:%lld", (long long)*x->id);
+	return tb_ctx_audit(c, x->ctx, "webhook.create", object, "ok");
+}
+
+enum tb_err tb_webhook_create(struct tb_store *s, const struct tb_ctx *ctx, int64_t department,
+                              const char *url, bool allow_private, int64_t *id, char secret[64],
+                              struct tb_fail *f)
 {
 	*id = 0;
 	secret[0] = '\0';
 	if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) ||
 	    strlen(url) > 500 || strpbrk(url, " \t\r\n"))
 		return tb_fail(f, TB_EINVAL, "url", "expected an http or https URL");
+	if (!allow_private) {
+		/* The host as curl will read it; delivery checks again (post). */
+		CURLU *u = curl_url();
+		char *host = NULL;
+		bool parsed = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		              curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK;
+		const char *why = NULL;
+		bool ok = parsed && tb_host_public(host, &why);
+		curl_free(host);
+		curl_url_cleanup(u);
+		if (!ok)
+			return tb_fail(f, TB_EINVAL, "url",
+			               parsed ? why : "expected an http or https URL");
+	}
 	char token[64];
 	tb_token("whs_", 32, token, sizeof(token));
-	struct tb_conn *c;
-	enum tb_err e = tb_store_acquire(s, &c);
-	if (e != TB_OK)
-		return e;
-	struct tb_stmt *st;
-	bool row;
-	e = tb_conn_query(c, &st, &row,
-	                  "INSERT INTO webhooks (department_id, url, secret, created_at) VALUES"
-	                  " (?, ?, ?, ?) RETURNING id",
-	                  "issi", department, url, token, (int64_t)time(NULL));
-	if (e == TB_OK) {
-		*id = row ? tb_stmt_int(st, 0) : 0;
-		tb_stmt_reset(st);
+	struct create_args x = {ctx, department, url, token, id, f};
+	enum tb_err e = tb_store_write(s, create_in, &x);
+	if (e == TB_OK)
 		memcpy(secret, token, strlen(token) + 1);
-	} else if (e == TB_ECONFLICT) {
-		tb_fail(f, e, "department_id", "no such department");
-	}
-	tb_store_release(c);
+	else
+		*id = 0;
 	return e;
 }
 

@@ -3,6 +3,8 @@
 #include "catalog/catalog.h"
 #include "certs/certs.h"
 #include "certs/types.h"
+#include "codes/credit.h"
+#include "identity/accounts.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -122,6 +124,14 @@ enum tb_err tb_case_result_on(struct tb_keys *k, struct tb_conn *c, const struct
 	struct tb_fail cf = {0};
 	if (e == TB_OK)
 		e = tb_cert_issue_on(k, c, ctx, &is, a, identifier, &cf);
+	/* A 营业执照 issued here registers its business, with the applicant
+	 * (the operator) as legal representative: then they, and only they,
+	 * can register it on the platform (tb_org_register). */
+	struct tb_credit cc;
+	if (e == TB_OK && strcmp(type.name, "营业执照") == 0 && strcmp(kind, "person") == 0 &&
+	    tb_credit_check(is.holder_code, &cc, NULL) == TB_OK)
+		e = tb_business_registry_put_on(c, cc.normalized, is.holder_name, code, name,
+		                                tb_arena_printf(a, "cert:%s", *identifier));
 	if (e != TB_OK && cf.field)
 		tb_fail(f, e, tb_arena_printf(a, "certificate.%s", cf.field), cf.reason);
 	json_decref(given);

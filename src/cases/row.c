@@ -48,6 +48,7 @@ void tb_case_row_read(struct tb_stmt *st, struct tb_arena *a, struct row *r)
 	r->mat_certificate = tb_stmt_int(st, 29);
 	r->mat_library = tb_stmt_int(st, 30);
 	r->mat_sharing = tb_stmt_int(st, 31);
+	r->window = tb_stmt_int(st, 32);
 }
 
 enum tb_err tb_case_row_load(struct tb_conn *c, const char *case_no, struct tb_arena *a,

@@ -17,6 +17,7 @@ struct row {
 	int64_t id, applicant, agent, department, item_version, visits, extended;
 	int64_t promised_days, statutory_days, extension_days, submitted_at, finished_at;
 	int64_t mat_required, mat_certificate, mat_library, mat_sharing;
+	int64_t window; /* window_department_id, or 0 */
 	char case_no[64], item_code[40], region[10], state[24], case_kind[16], channel[12];
 	char accepted_on[11], promised_due[11], statutory_due[11], suspended_on[11], queue_due[11];
 	const char *item_name, *form, *materials, *corrections, *required;
@@ -28,7 +29,7 @@ struct row {
 	" COALESCE(finished_at, 0), case_no, item_code, region, state, case_kind, channel,"       \
 	" accepted_on, promised_due, statutory_due, suspended_on, queue_due, item_name, form,"    \
 	" materials, corrections, required, mat_required, mat_certificate, mat_library,"          \
-	" mat_sharing"
+	" mat_sharing, COALESCE(window_department_id, 0)"
 
 /* Copies src (NULL as "") into dst of n bytes, cut to fit. */
 void tb_case_copy(char *dst, size_t n, const char *src);

@@ -86,7 +86,7 @@ static json_t *certificates_json(struct tb_conn *c, int64_t id)
 
 /* The register of what was given for the case: each material, how it
  * arrived, who gave it and when, and the file's SM3. */
-static json_t *given_json(struct tb_conn *c, int64_t id)
+static json_t *given_json(struct tb_conn *c, int64_t id, bool refs)
 {
 	json_t *arr = json_array();
 	struct tb_stmt *st;
@@ -96,12 +96,13 @@ static json_t *given_json(struct tb_conn *c, int64_t id)
 	                              " materials WHERE case_id = ? ORDER BY id",
 	                              "i", id);
 	while (e == TB_OK && row) {
-		json_array_append_new(arr,
-		                      json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "material",
-		                                tb_stmt_text(st, 0), "source", tb_stmt_text(st, 1),
-		                                "by", (json_int_t)tb_stmt_int(st, 2), "at",
-		                                (json_int_t)tb_stmt_int(st, 3), "sm3",
-		                                tb_stmt_text(st, 4), "mime", tb_stmt_text(st, 5)));
+		json_t *g =
+		    json_pack("{s:s, s:s, s:I, s:I, s:s}", "material", tb_stmt_text(st, 0),
+		              "source", tb_stmt_text(st, 1), "by", (json_int_t)tb_stmt_int(st, 2),
+		              "at", (json_int_t)tb_stmt_int(st, 3), "mime", tb_stmt_text(st, 5));
+		if (refs)
+			json_object_set_new(g, "sm3", json_string(tb_stmt_text(st, 4)));
+		json_array_append_new(arr, g);
 		e = tb_stmt_step(st, &row);
 	}
 	tb_stmt_reset(st);
@@ -109,7 +110,8 @@ static json_t *given_json(struct tb_conn *c, int64_t id)
 }
 
 /* The required materials of the item, each with how the case has it. */
-static json_t *materials_view(struct tb_store *s, const struct row *r, struct tb_arena *a)
+static json_t *materials_view(struct tb_store *s, const struct row *r, bool refs,
+                              struct tb_arena *a)
 {
 	struct tb_item_meta meta;
 	json_t *item = tb_case_item_doc(s, r->item_code, r->item_version, a, &meta);
@@ -126,7 +128,7 @@ static json_t *materials_view(struct tb_store *s, const struct row *r, struct tb
 		json_t *v = json_pack(
 		    "{s:s, s:O, s:s}", "name", name, "required", json_object_get(m, "required"),
 		    "source", got ? json_string_value(json_object_get(got, "source")) : "missing");
-		if (got && json_object_get(got, "ref"))
+		if (refs && got && json_object_get(got, "ref"))
 			json_object_set(v, "ref", json_object_get(got, "ref"));
 		json_array_append_new(out, v);
 	}
@@ -136,7 +138,7 @@ static json_t *materials_view(struct tb_store *s, const struct row *r, struct tb
 }
 
 enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, const char *case_no,
-                         int yellow_days, struct tb_arena *a, const char **text)
+                         int yellow_days, bool refs, struct tb_arena *a, const char **text)
 {
 	*text = NULL;
 	struct tb_conn *c;
@@ -147,7 +149,7 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	e = tb_case_row_load(c, case_no, a, &r);
 	json_t *steps = e == TB_OK ? steps_json(c, r.id, true) : NULL;
 	json_t *certs = e == TB_OK ? certificates_json(c, r.id) : NULL;
-	json_t *given = e == TB_OK ? given_json(c, r.id) : NULL;
+	json_t *given = e == TB_OK ? given_json(c, r.id, refs) : NULL;
 	tb_store_release(c);
 	if (e != TB_OK)
 		return e;
@@ -160,7 +162,7 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	json_object_set_new(j, "agent_id", r.agent ? json_integer(r.agent) : json_null());
 	json_object_set_new(j, "case_kind", json_string(r.case_kind));
 	json_object_set_new(j, "form", json_loads(r.form, 0, NULL));
-	json_object_set_new(j, "materials", materials_view(s, &r, a));
+	json_object_set_new(j, "materials", materials_view(s, &r, refs, a));
 	json_object_set_new(j, "corrections",
 	                    r.corrections ? json_loads(r.corrections, 0, NULL) : json_null());
 	json_object_set_new(j, "clock", clock_json(cal, &r, yellow_days));

@@ -7,6 +7,7 @@
 #include "codes/certid.h"
 #include "codes/credit.h"
 #include "codes/idnum.h"
+#include "identity/sectors.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,7 +135,7 @@ static enum tb_err dates(const struct tb_cert_type *t, const struct tb_cert_issu
 }
 
 struct issuer {
-	const char *code, *name, *region;
+	const char *code, *name, *region, *sector;
 };
 
 static enum tb_err issuer_on(struct tb_conn *c, int64_t department, struct tb_arena *a,
@@ -143,12 +144,13 @@ static enum tb_err issuer_on(struct tb_conn *c, int64_t department, struct tb_ar
 	struct tb_stmt *st;
 	bool row;
 	enum tb_err e = tb_conn_query(
-	    c, &st, &row, "SELECT credit_code, name, region FROM departments WHERE id = ?", "i",
-	    department);
+	    c, &st, &row, "SELECT credit_code, name, region, sector FROM departments WHERE id = ?",
+	    "i", department);
 	if (e == TB_OK && row) {
 		out->code = tb_arena_strdup(a, tb_stmt_text(st, 0));
 		out->name = tb_arena_strdup(a, tb_stmt_text(st, 1));
 		out->region = tb_arena_strdup(a, tb_stmt_text(st, 2));
+		out->sector = tb_arena_strdup(a, tb_stmt_text(st, 3));
 	} else if (e == TB_OK) {
 		e = TB_ENOTFOUND;
 	}
@@ -199,6 +201,13 @@ enum tb_err tb_cert_issue_on(struct tb_keys *k, struct tb_conn *c, const struct 
 	struct issuer is = {0};
 	if (e == TB_OK)
 		e = issuer_on(c, in->department, a, &is);
+	/* Authority to issue comes from the law that governs the type, which
+	 * names a kind of body: no staff role can stand in for it. */
+	if (e == TB_OK && !tb_sector_in(t.issuer_sectors, is.sector))
+		e = tb_fail(
+		    f, TB_EDENIED, "type",
+		    tb_arena_printf(a, "%s is issued only by %s", t.name,
+		                    t.issuing_bodies[0] ? t.issuing_bodies : "another body"));
 	if (e == TB_OK)
 		e = next_number(c, t.code, is.code, issued_on, number);
 	if (e == TB_OK)
@@ -337,7 +346,9 @@ static enum tb_cert_status status_of(struct tb_conn *c, const struct stored *x, 
 {
 	struct tb_sm2_key *key = NULL;
 	tb_keys_public_on(c, x->key_id, &key);
-	enum tb_cert_status st = tb_cert_check(doc, key, tb_date_today(), reason);
+	/* The key is the one the row names: issued with the row, so its
+	 * department is the issuer's (no key_issuer needed). */
+	enum tb_cert_status st = tb_cert_check(doc, key, NULL, tb_date_today(), reason);
 	tb_sm2_free(key);
 	if (st == TB_CERT_FORGED)
 		return st;
@@ -471,8 +482,12 @@ static char *masked(const char *name, struct tb_arena *a)
 	return out;
 }
 
+/* The verdict. full (the verifier showed the document) adds the holder's
+ * masked name, the number and the issue date; by identifier alone anyone
+ * may ask, and sequential identifiers would otherwise let them read the
+ * register person by person. */
 static json_t *answer(const char *identifier, enum tb_cert_status status, const char *reason,
-                      const json_t *record, const struct stored *x, struct tb_arena *a)
+                      const json_t *record, const struct stored *x, bool full, struct tb_arena *a)
 {
 	json_t *j = json_pack("{s:s, s:s, s:o}", "identifier", identifier, "status",
 	                      tb_cert_status_name(status), "reason",
@@ -480,14 +495,15 @@ static json_t *answer(const char *identifier, enum tb_cert_status status, const 
 	if (record && status != TB_CERT_FORGED) {
 		json_object_set(j, "type", json_object_get(record, "type"));
 		json_object_set(j, "issuer", json_object_get(record, "issuer"));
-		json_object_set_new(
-		    j, "holder",
-		    json_string(masked(json_string_value(json_object_get(
-		                           json_object_get(record, "holder"), "name")),
-		                       a)));
-		static const char *const keep[] = {"number",   "issued_on", "valid_from",
-		                                   "valid_to", "key_id",    NULL};
-		for (int i = 0; keep[i]; i++)
+		if (full)
+			json_object_set_new(
+			    j, "holder",
+			    json_string(masked(json_string_value(json_object_get(
+			                           json_object_get(record, "holder"), "name")),
+			                       a)));
+		static const char *const keep[] = {"valid_from", "valid_to",  "key_id",
+		                                   "number",     "issued_on", NULL};
+		for (int i = 0; keep[i] && (full || i < 3); i++)
 			json_object_set(j, keep[i], json_object_get(record, keep[i]));
 	}
 	if (x)
@@ -508,7 +524,8 @@ enum tb_err tb_cert_verify(struct tb_store *s, const char *identifier, struct tb
 	if (e != TB_OK) {
 		*status = TB_CERT_FORGED;
 		*text = tb_json_take(
-		    answer(identifier, *status, "identifier check character", NULL, NULL, a), a);
+		    answer(identifier, *status, "identifier check character", NULL, NULL, false, a),
+		    a);
 		return TB_OK;
 	}
 	struct tb_conn *c;
@@ -519,14 +536,15 @@ enum tb_err tb_cert_verify(struct tb_store *s, const char *identifier, struct tb
 	if (e == TB_ENOTFOUND) {
 		*status = TB_CERT_UNKNOWN;
 		*text = tb_json_take(
-		    answer(identifier, *status, "not on the register", NULL, NULL, a), a);
+		    answer(identifier, *status, "not on the register", NULL, NULL, false, a), a);
 		e = TB_OK;
 	} else if (e == TB_OK) {
 		json_t *doc = document(&x);
 		const char *reason;
 		*status = status_of(c, &x, doc, &reason);
-		*text = tb_json_take(
-		    answer(identifier, *status, reason, json_object_get(doc, "record"), &x, a), a);
+		*text = tb_json_take(answer(identifier, *status, reason,
+		                            json_object_get(doc, "record"), &x, false, a),
+		                     a);
 		json_decref(doc);
 	}
 	tb_store_release(c);
@@ -546,7 +564,9 @@ enum tb_err tb_cert_verify_document(struct tb_store *s, const json_t *doc, struc
 	struct tb_sm2_key *key = NULL;
 	tb_keys_public_on(c, json_string_value(json_object_get(record, "key_id")), &key);
 	const char *reason;
-	*status = tb_cert_check(doc, key, tb_date_today(), &reason);
+	/* No key_issuer: a document that passes is compared with the register
+	 * below, whose row was signed by the issuer's own key. */
+	*status = tb_cert_check(doc, key, NULL, tb_date_today(), &reason);
 	tb_sm2_free(key);
 	struct stored x;
 	bool stored = false;
@@ -569,7 +589,7 @@ enum tb_err tb_cert_verify_document(struct tb_store *s, const json_t *doc, struc
 	tb_store_release(c);
 	if (e == TB_OK)
 		*text = tb_json_take(answer(identifier ? identifier : "", *status, reason, record,
-		                            stored ? &x : NULL, a),
+		                            stored ? &x : NULL, true, a),
 		                     a);
 	return e;
 }

@@ -68,16 +68,19 @@ enum tb_err tb_cert_list(struct tb_store *s, const char *holder_code, int64_t de
 
 /* Verifies by identifier. TB_EINVAL (f: "identifier" and the reason) for
  * a malformed one; otherwise TB_OK with *status and *text (arena JSON:
- * identifier, status, reason, type, issuer, the holder's name masked,
- * dates, key id; revoked_at and revoke_reason when revoked). A wrong
- * check character is "forged"; an identifier not on the register is
- * "unknown"; a stored record whose signature fails is "forged". */
+ * identifier, status, reason, type, issuer, valid_from, valid_to, key id;
+ * revoked_at and revoke_reason when revoked; nothing of the holder and no
+ * number: anyone may ask). A wrong check character is "forged"; an
+ * identifier not on the register is "unknown"; a stored record whose
+ * signature fails is "forged". */
 enum tb_err tb_cert_verify(struct tb_store *s, const char *identifier, struct tb_arena *a,
                            enum tb_cert_status *status, const char **text, struct tb_fail *f);
 
 /* Verifies a document offered back (doc): its identifier, signature (with
  * the issuer's key from the register) and that it is the record on the
- * register, then revocation and expiry. *text as tb_cert_verify. */
+ * register, then revocation and expiry. *text as tb_cert_verify, plus
+ * what the document shows anyway: the holder's name masked, the number
+ * and issued_on. */
 enum tb_err tb_cert_verify_document(struct tb_store *s, const json_t *doc, struct tb_arena *a,
                                     enum tb_cert_status *status, const char **text);
 

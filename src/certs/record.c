@@ -31,8 +31,8 @@ static enum tb_cert_status forged(const char **reason, const char *why)
 	return TB_CERT_FORGED;
 }
 
-enum tb_cert_status tb_cert_check(const json_t *doc, const struct tb_sm2_key *key, int64_t today,
-                                  const char **reason)
+enum tb_cert_status tb_cert_check(const json_t *doc, const struct tb_sm2_key *key,
+                                  const char *key_issuer, int64_t today, const char **reason)
 {
 	*reason = NULL;
 	const json_t *record = json_object_get(doc, "record");
@@ -53,6 +53,16 @@ enum tb_cert_status tb_cert_check(const json_t *doc, const struct tb_sm2_key *ke
 		return forged(reason, "identifier does not match the record");
 	if (!key)
 		return forged(reason, "key");
+	/* A good signature proves only that key signed: the record must name
+	 * this very key, and the key's department must be the issuer, or any
+	 * department could sign in another's name. */
+	char key_id[TB_SM2_KEY_ID];
+	tb_sm2_key_id(key, key_id);
+	const char *named = text_at(record, "key_id", NULL);
+	if (!named || strcmp(named, key_id) != 0)
+		return forged(reason, "key");
+	if (key_issuer && strcmp(key_issuer, issuer) != 0)
+		return forged(reason, "issuer");
 	char *canon = tb_cert_canonical(record);
 	char digest[TB_SM3_HEX];
 	tb_sm3_hex(canon, strlen(canon), digest);

@@ -33,10 +33,16 @@ char *tb_cert_canonical(const json_t *record);
 /* Checks a document offline against the issuer's public key as of day
  * today (a day number): VALID, EXPIRED, or FORGED with *reason saying
  * what gave it away ("identifier", "identifier check character",
- * "identifier does not match the record", "digest", "signature", "key").
- * A document that is not one at all is FORGED with reason "not a
- * certificate document". Revocation cannot be seen offline. */
-enum tb_cert_status tb_cert_check(const json_t *doc, const struct tb_sm2_key *key, int64_t today,
-                                  const char **reason);
+ * "identifier does not match the record", "key" (no key, or the record
+ * names another key id than key's), "issuer" (the record's issuer is not
+ * key_issuer), "digest", "signature"). key_issuer is the credit code of
+ * the department key is known to belong to (from the key's JSON or the
+ * verifier's own assertion): a key signs only for its department. NULL
+ * skips that check, for records taken from or compared with the register
+ * afterwards (the server). A document that is not one at all is FORGED
+ * with reason "not a certificate document". Revocation cannot be seen
+ * offline. */
+enum tb_cert_status tb_cert_check(const json_t *doc, const struct tb_sm2_key *key,
+                                  const char *key_issuer, int64_t today, const char **reason);
 
 #endif

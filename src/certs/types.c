@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TYPE_COLS "code, name, defining_body, holder_type, validity_years, fields"
+#define TYPE_COLS                                                                         \
+	"code, name, defining_body, holder_type, validity_years, fields, issuing_bodies," \
+	" issuer_sectors"
 
 static enum tb_err insert_all(struct tb_conn *c, void *arg)
 {
@@ -19,13 +21,29 @@ static enum tb_err insert_all(struct tb_conn *c, void *arg)
 	json_array_foreach(types, i, t)
 	{
 		char *fields = json_dumps(json_object_get(t, "fields"), JSON_COMPACT);
-		e = tb_conn_run(
-		    c, NULL, "INSERT INTO cert_types (" TYPE_COLS ") VALUES (?, ?, ?, ?, ?, ?)",
-		    "ssssis", json_string_value(json_object_get(t, "code")),
-		    json_string_value(json_object_get(t, "name")),
-		    json_string_value(json_object_get(t, "defining_body")),
-		    json_string_value(json_object_get(t, "holder_type")),
-		    (int64_t)json_integer_value(json_object_get(t, "validity_years")), fields);
+		/* The sectors as one comma-separated text: the one list a check walks. */
+		char sectors[128] = "";
+		size_t k, used = 0;
+		json_t *sec;
+		json_array_foreach(json_object_get(t, "issuer_sectors"), k, sec)
+		{
+			int n =
+			    snprintf(sectors + used, sizeof(sectors) - used, "%s%s", k ? "," : "",
+			             json_string_value(sec) ? json_string_value(sec) : "");
+			if (n < 0 || (size_t)n >= sizeof(sectors) - used)
+				break;
+			used += (size_t)n;
+		}
+		const char *bodies = json_string_value(json_object_get(t, "issuing_bodies"));
+		e = tb_conn_run(c, NULL,
+		                "INSERT INTO cert_types (" TYPE_COLS
+		                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		                "ssssisss", json_string_value(json_object_get(t, "code")),
+		                json_string_value(json_object_get(t, "name")),
+		                json_string_value(json_object_get(t, "defining_body")),
+		                json_string_value(json_object_get(t, "holder_type")),
+		                (int64_t)json_integer_value(json_object_get(t, "validity_years")),
+		                fields, bodies ? bodies : "", sectors);
 		free(fields);
 		if (e != TB_OK)
 			break;
@@ -69,6 +87,8 @@ static void read_type(struct tb_stmt *st, struct tb_arena *a, struct tb_cert_typ
 	out->holder_type = tb_arena_strdup(a, tb_stmt_text(st, 3));
 	out->validity_years = (int)tb_stmt_int(st, 4);
 	out->fields = tb_arena_strdup(a, tb_stmt_text(st, 5));
+	out->issuing_bodies = tb_arena_strdup(a, tb_stmt_text(st, 6));
+	out->issuer_sectors = tb_arena_strdup(a, tb_stmt_text(st, 7));
 }
 
 enum tb_err tb_cert_type_get_on(struct tb_conn *c, const char *key, struct tb_arena *a,
@@ -102,11 +122,19 @@ enum tb_err tb_cert_types_list(struct tb_store *s, struct tb_arena *a, const cha
 	while (e == TB_OK && row) {
 		struct tb_cert_type t;
 		read_type(st, a, &t);
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "code",
-		                                     t.code, "name", t.name, "defining_body",
-		                                     t.defining_body, "holder_type", t.holder_type,
-		                                     "validity_years", t.validity_years, "fields",
-		                                     json_loads(t.fields, 0, NULL)));
+		json_t *sectors = json_array();
+		for (const char *p = t.issuer_sectors; *p;) {
+			const char *comma = strchr(p, ',');
+			size_t l = comma ? (size_t)(comma - p) : strlen(p);
+			json_array_append_new(sectors, json_stringn(p, l));
+			p = comma ? comma + 1 : p + l;
+		}
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:o}", "code", t.code,
+		                   "name", t.name, "defining_body", t.defining_body,
+		                   "issuing_bodies", t.issuing_bodies, "issuer_sectors", sectors,
+		                   "holder_type", t.holder_type, "validity_years", t.validity_years,
+		                   "fields", json_loads(t.fields, 0, NULL)));
 		e = tb_stmt_step(st, &row);
 	}
 	tb_stmt_reset(st);

@@ -13,9 +13,11 @@
 
 struct tb_cert_type {
 	const char *code, *name, *defining_body;
-	const char *holder_type; /* person or organisation */
-	int validity_years;      /* 0: long-term */
-	const char *fields;      /* JSON array of {key, label, from, required?} */
+	const char *holder_type;    /* person or organisation */
+	int validity_years;         /* 0: long-term */
+	const char *fields;         /* JSON array of {key, label, from, required?} */
+	const char *issuing_bodies; /* who issues it, as the governing law says */
+	const char *issuer_sectors; /* comma-separated sectors whose departments may issue it */
 };
 
 /* Loads the built-in types when the store has none; *seeded says whether

@@ -52,11 +52,14 @@ int tb_cmd_bench_cases(int argc, char **argv);
  * verifies per second on one thread. */
 int tb_cmd_bench_sm2(int argc, char **argv);
 
-/* `tongban cert verify FILE.json --key KEY`: verifies an exported
- * e-certificate offline with the issuer's public key (PEM, or the JSON of
- * GET /api/v1/keys/{key_id}); prints "cert: STATUS[ (REASON)]: ID, issuer
- * NAME (CODE)". Returns 0 when valid, 1 when expired or forged, 2 on a
- * usage error or an unreadable file (message on stderr). */
+/* `tongban cert verify FILE.json --key KEY [--issuer CREDIT_CODE]`:
+ * verifies an exported e-certificate offline with the issuer's public key
+ * (the JSON of GET /api/v1/keys/{key_id}, which names the key's
+ * department, or a PEM with --issuer naming it, required then); the record
+ * must name that key and that department as issuer. Prints "cert:
+ * STATUS[ (REASON)]: ID, issuer NAME (CODE)". Returns 0 when valid, 1 when
+ * expired or forged, 2 on a usage error, a key that says no department,
+ * or an unreadable file (message on stderr). */
 int tb_cmd_cert(int argc, char **argv);
 
 #endif

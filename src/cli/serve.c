@@ -4,6 +4,7 @@
  * accepting, drain requests in flight, close the store. */
 #include "app/app.h"
 #include "base/log.h"
+#include "base/testmode.h"
 #include "cli/cli.h"
 #include "cli/store_opts.h"
 #include "cases/notify.h"
@@ -22,7 +23,7 @@ static void usage(FILE *out)
 	fprintf(out,
 	        "usage: tongban serve [--listen ADDR:PORT] [--data DIR] [--db URL] [--demo]\n"
 	        "                     [--threads N] [--max-body BYTES] [--bench] [--quiet]\n"
-	        "                     [--secure-cookies]\n"
+	        "                     [--secure-cookies] [--allow-private-webhooks]\n"
 	        "  --listen    address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
 	        "  --data      data folder (default tongban-data)\n"
 	        "  --db        sqlite:PATH (default DATA/tongban.db) or postgres://...\n"
@@ -31,7 +32,9 @@ static void usage(FILE *out)
 	        "  --max-body  largest JSON request body in bytes (default 1048576)\n"
 	        "  --bench     also serve GET /_bench/trivial for make bench\n"
 	        "  --quiet     no access log lines\n"
-	        "  --secure-cookies  mark session cookies Secure (behind an HTTPS proxy)\n");
+	        "  --secure-cookies  mark session cookies Secure (behind an HTTPS proxy)\n"
+	        "  --allow-private-webhooks  let webhooks reach loopback, private, link-local\n"
+	        "              and multicast addresses (refused by default; tests, labs)\n");
 }
 
 static long number(const char *s, long lo, long hi)
@@ -54,9 +57,11 @@ int tb_cmd_serve(int argc, char **argv)
 	    {"bench", no_argument, NULL, 'B'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"secure-cookies", no_argument, NULL, 'S'},
+	    {"allow-private-webhooks", no_argument, NULL, 'W'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	bool private_hooks = false;
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -69,6 +74,7 @@ int tb_cmd_serve(int argc, char **argv)
 		case 'B': hc.bench = true; break;
 		case 'q': tb_log_set_access(false); break;
 		case 'S': ao.secure_cookies = true; break;
+		case 'W': private_hooks = true; break;
 		case 't':
 			if ((v = number(optarg, 1, 256)) < 0) {
 				fprintf(stderr, "tongban serve: --threads: expected 1..256\n");
@@ -91,6 +97,18 @@ int tb_cmd_serve(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "tongban serve: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
+		return 2;
+	}
+	/* The settings that lower security are for tests and demonstrations
+	 * (base/testmode.h): refused anywhere else. */
+	if (ao.demo)
+		tb_test_mode_enter();
+	const char *weakening = tb_test_env_refused();
+	if (weakening) {
+		fprintf(stderr,
+		        "tongban serve: %s lowers security and is honoured only with "
+		        "TB_TEST_MODE=1 or --demo; unset it\n",
+		        weakening);
 		return 2;
 	}
 
@@ -117,7 +135,10 @@ int tb_cmd_serve(int argc, char **argv)
 		tb_log_warn("serve",
 		            "demo mode: demonstration data loaded; do not use in production");
 
-	if (tb_notifier_start(app->store, 200, &app->notifier) != TB_OK)
+	app->allow_private_webhooks = private_hooks;
+	if (private_hooks)
+		tb_log_warn("serve", "webhooks may reach loopback and private addresses");
+	if (tb_notifier_start(app->store, 200, private_hooks, &app->notifier) != TB_OK)
 		tb_log_error("serve", "the notifier did not start");
 	struct tb_http_server *srv;
 	e = tb_http_start(&hc, app, &srv, &f);

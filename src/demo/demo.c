@@ -16,23 +16,23 @@
 #include <string.h>
 
 static const struct {
-	const char *name, *region, *level;
+	const char *name, *region, *level, *sector;
 } departments[] = {
-    {"浙江省市场监督管理局", "330000", "province"},
-    {"浙江省人力资源和社会保障厅", "330000", "province"},
-    {"浙江省公安厅", "330000", "province"},
-    {"杭州市市场监督管理局", "330100", "city"},
-    {"杭州市民政局", "330100", "city"},
-    {"杭州市公安局", "330100", "city"},
-    {"杭州市卫生健康委员会", "330100", "city"},
-    {"杭州市规划和自然资源局", "330100", "city"},
-    {"杭州市西湖区政务服务中心", "330106", "county"},
-    {"杭州市西湖区市场监督管理局", "330106", "county"},
-    {"杭州市西湖区民政局", "330106", "county"},
-    {"杭州市西湖区人力资源和社会保障局", "330106", "county"},
-    {"杭州市上城区市场监督管理局", "330102", "county"},
-    {"杭州市拱墅区市场监督管理局", "330105", "county"},
-    {"杭州市余杭区市场监督管理局", "330110", "county"},
+    {"浙江省市场监督管理局", "330000", "province", "market"},
+    {"浙江省人力资源和社会保障厅", "330000", "province", "hrss"},
+    {"浙江省公安厅", "330000", "province", "police"},
+    {"杭州市市场监督管理局", "330100", "city", "market"},
+    {"杭州市民政局", "330100", "city", "civil"},
+    {"杭州市公安局", "330100", "city", "police"},
+    {"杭州市卫生健康委员会", "330100", "city", "health"},
+    {"杭州市规划和自然资源局", "330100", "city", "land"},
+    {"杭州市西湖区政务服务中心", "330106", "county", "centre"},
+    {"杭州市西湖区市场监督管理局", "330106", "county", "market"},
+    {"杭州市西湖区民政局", "330106", "county", "civil"},
+    {"杭州市西湖区人力资源和社会保障局", "330106", "county", "hrss"},
+    {"杭州市上城区市场监督管理局", "330102", "county", "market"},
+    {"杭州市拱墅区市场监督管理局", "330105", "county", "market"},
+    {"杭州市余杭区市场监督管理局", "330110", "county", "market"},
 };
 
 /* Staff: a person and one role, in a department (index above) or over a
@@ -63,12 +63,18 @@ static const struct {
     {"王五", "330102199203154022", "13900000003"},
 };
 
+/* Businesses of the business registry (市场主体登记信息) and their legal
+ * representatives; the first two are registered on the platform with
+ * their representative as agent, the last is left for the demo to show
+ * registering a business (by 王五). */
 static const struct {
 	const char *name, *credit_code;
-	int agent; /* index into citizens */
+	int agent; /* index into citizens: the legal representative */
+	bool on_platform;
 } businesses[] = {
-    {"杭州西湖示例科技有限公司", "91330106MA2H3K7L3H", 1},
-    {"杭州上城示例餐饮店", "92330102MA2J8N4P4Q", 2},
+    {"杭州西湖示例科技有限公司", "91330106MA2H3K7L3H", 1, true},
+    {"杭州上城示例餐饮店", "92330102MA2J8N4P4Q", 2, true},
+    {"杭州西湖示例文化有限公司", "91330106024899997A", 2, false},
 };
 
 /* 11 + region + an 8-digit body + both check characters. */
@@ -133,15 +139,19 @@ enum tb_err tb_demo_seed(struct tb_app *app)
 		char code[19];
 		dept_code(departments[i].region, (int)i, code);
 		e = tb_department_create(s, app->regions, &ctx, departments[i].name, code,
-		                         departments[i].region, departments[i].level, &dept_ids[i],
-		                         &f);
+		                         departments[i].region, departments[i].level,
+		                         departments[i].sector, &dept_ids[i], &f);
 		if (e != TB_OK)
 			return fail(departments[i].name, &f, e);
 	}
-	/* The population registry knows the demo people (online checks). */
+	/* The population registry knows the demo people (online checks), the
+	 * staff too: their identities are proven like anyone's. */
 	for (size_t i = 0; i < sizeof(citizens) / sizeof(citizens[0]); i++)
 		if ((e = tb_registry_put(s, citizens[i].id_number, citizens[i].name, "demo")) !=
 		    TB_OK)
+			return e;
+	for (size_t i = 0; i < sizeof(staff) / sizeof(staff[0]); i++)
+		if ((e = tb_registry_put(s, staff[i].id_number, staff[i].name, "demo")) != TB_OK)
 			return e;
 	int64_t citizen_ids[sizeof(citizens) / sizeof(citizens[0])];
 	for (size_t i = 0; i < sizeof(citizens) / sizeof(citizens[0]); i++) {
@@ -162,7 +172,17 @@ enum tb_err tb_demo_seed(struct tb_app *app)
 		if (e != TB_OK)
 			return fail(staff[i].role, &f, e);
 	}
+	/* The business registry knows the demo businesses (registration needs
+	 * their legal representative). */
+	for (size_t i = 0; i < sizeof(businesses) / sizeof(businesses[0]); i++)
+		if ((e = tb_business_registry_put(s, businesses[i].credit_code, businesses[i].name,
+		                                  citizens[businesses[i].agent].id_number,
+		                                  citizens[businesses[i].agent].name, "demo")) !=
+		    TB_OK)
+			return e;
 	for (size_t i = 0; i < sizeof(businesses) / sizeof(businesses[0]); i++) {
+		if (!businesses[i].on_platform)
+			continue;
 		struct tb_principal agent = {.kind = TB_PERSON,
 		                             .account_id = citizen_ids[businesses[i].agent]};
 		struct tb_ctx as = {&agent, "cli", "demo"};

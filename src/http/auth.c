@@ -74,3 +74,15 @@ void tb_req_ctx(struct tb_req *r, struct tb_ctx *ctx)
 	ctx->client = r->client;
 	ctx->request_id = r->request_id;
 }
+
+bool tb_req_audit_read(struct tb_req *r, const char *action, const char *object)
+{
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	enum tb_err e = tb_ctx_audit_alone(r->app->store, &ctx, action, object, "ok");
+	if (e == TB_OK)
+		return true;
+	/* No record, no data: a read that cannot be accounted for is refused. */
+	tb_resp_error(r, e, NULL, "the read could not be recorded in the audit trail");
+	return false;
+}

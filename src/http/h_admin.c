@@ -6,6 +6,7 @@
 #include "codes/idnum.h"
 #include "identity/accounts.h"
 #include "identity/departments.h"
+#include "identity/sectors.h"
 #include "regions/regions.h"
 
 #include <stdio.h>
@@ -27,8 +28,9 @@ static bool path_id(struct tb_req *r, int i, const char *field, int64_t *id)
 
 static json_t *dept_json(const struct tb_department *d)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)d->id, "name", d->name,
-	                 "credit_code", d->credit_code, "region", d->region, "level", d->level);
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)d->id, "name",
+	                 d->name, "credit_code", d->credit_code, "region", d->region, "level",
+	                 d->level, "sector", d->sector, "sector_name", tb_sector_name(d->sector));
 }
 
 void tb_handle_departments_list(struct tb_req *r)
@@ -72,15 +74,14 @@ void tb_handle_department_create(struct tb_req *r)
 	json_t *body = tb_req_json_body(r);
 	if (!body)
 		return;
-	const char *name = NULL, *code = NULL, *region = NULL, *level = NULL;
+	const char *name = NULL, *code = NULL, *region = NULL, *level = NULL, *sector = NULL;
 	const struct tb_field fields[] = {
-	    {"name", 's', true, &name},
-	    {"credit_code", 's', true, &code},
-	    {"region", 's', true, &region},
-	    {"level", 's', true, &level},
+	    {"name", 's', true, &name},      {"credit_code", 's', true, &code},
+	    {"region", 's', true, &region},  {"level", 's', true, &level},
+	    {"sector", 's', false, &sector},
 	};
 	char canon[10] = "";
-	if (!tb_req_fields(r, body, fields, 4))
+	if (!tb_req_fields(r, body, fields, 5))
 		goto out;
 	if (!tb_region_code_normalize(region, canon)) {
 		tb_resp_error(r, TB_EINVAL, "region", "expected a GB/T 2260 code");
@@ -94,7 +95,7 @@ void tb_handle_department_create(struct tb_req *r)
 	struct tb_fail f = {0};
 	int64_t id;
 	enum tb_err e = tb_department_create(r->app->store, r->app->regions, &ctx, name, code,
-	                                     canon, level, &id, &f);
+	                                     canon, level, sector, &id, &f);
 	struct tb_department d;
 	if (e == TB_OK)
 		e = tb_department_get(r->app->store, id, r->arena, &d);
@@ -132,9 +133,20 @@ void tb_handle_accounts_list(struct tb_req *r)
 		return;
 	const char *q = tb_req_query(r, "q");
 	if (q && (strlen(q) < 2 || strlen(q) > 40)) {
-		tb_resp_error(r, TB_EINVAL, "q", "expected 2 to 40 characters");
+		tb_resp_error(r, TB_EINVAL, "q", "expected 2 to 40 bytes");
 		return;
 	}
+	for (const char *c = q; c && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			tb_resp_error(r, TB_EINVAL, "q", "control characters");
+			return;
+		}
+	/* A search of people's accounts is on the record, with what was
+	 * searched for. */
+	if (!tb_req_audit_read(
+	        r, "account.list",
+	        tb_arena_printf(r->arena, "accounts:%s%s%s", scope, q ? ";q=" : "", q ? q : "")))
+		return;
 	struct tb_account *v;
 	size_t n;
 	enum tb_err e = tb_account_list(r->app->store, scope, q, 100, r->arena, &v, &n);
@@ -153,31 +165,32 @@ void tb_handle_account_get(struct tb_req *r)
 	int64_t id;
 	if (!path_id(r, 0, "id", &id))
 		return;
-	struct tb_account a;
-	enum tb_err e = tb_account_get(r->app->store, id, r->arena, &a);
-	if (e == TB_ENOTFOUND) {
-		const struct tb_principal *p = tb_req_principal(r);
-		if (p && p->kind == TB_ANON)
-			tb_resp_error(r, TB_EUNAUTH, "session", "sign in first");
-		else if (p)
-			tb_resp_error(r, e, "id", "no such account");
+	const struct tb_principal *p = tb_req_principal(r);
+	if (!p)
+		return;
+	if (p->kind == TB_ANON) {
+		tb_resp_error(r, TB_EUNAUTH, "session", "sign in first");
 		return;
 	}
-	if (e != TB_OK) {
+	struct tb_account a;
+	enum tb_err e = tb_account_get(r->app->store, id, r->arena, &a);
+	if (e != TB_OK && e != TB_ENOTFOUND) {
 		tb_resp_error(r, e, NULL, NULL);
 		return;
 	}
+	/* An account one may not read answers like one that does not exist:
+	 * a 403 would tell that it does. */
 	struct tb_authz_object o = {.owner = a.id, .region = a.region};
-	if (!tb_req_allow(r, "account.read", &o))
+	if (e == TB_ENOTFOUND || tb_authz(p, "account.read", &o) != TB_OK) {
+		tb_resp_error(r, TB_ENOTFOUND, "id", "no such account");
 		return;
-	struct tb_ctx ctx;
-	tb_req_ctx(r, &ctx);
-	/* Reading someone else's record is itself recorded. */
-	if (ctx.who->account_id != a.id) {
-		char obj[32];
-		snprintf(obj, sizeof(obj), "account:%lld", (long long)a.id);
-		tb_ctx_audit_alone(r->app->store, &ctx, "account.read", obj, "ok");
 	}
+	/* Reading someone else's record is itself recorded (no record, no
+	 * data). */
+	if (p->account_id != a.id &&
+	    !tb_req_audit_read(r, "account.read",
+	                       tb_arena_printf(r->arena, "account:%lld", (long long)a.id)))
+		return;
 	tb_resp_json(r, 200, account_json(r, &a));
 }
 
@@ -243,18 +256,25 @@ void tb_handle_role_grant(struct tb_req *r)
 		tb_resp_error(r, TB_EINVAL, "department_id", "department_id or region is required");
 		goto out;
 	}
-	/* Authorise over the region the grant will cover. */
+	/* Authorise everything the grant will cover: the department's region
+	 * (a department role covers it, whatever region the body names) and
+	 * the region member. Authorising only the member let an admin of one
+	 * city make approvers in another city's departments. */
 	char scope[10] = "";
 	struct tb_department d;
-	if (dept && tb_department_get(r->app->store, dept, r->arena, &d) == TB_OK)
-		snprintf(scope, sizeof(scope), "%s", d.region);
 	if (region && !tb_region_code_normalize(region, scope)) {
 		tb_resp_error(r, TB_EINVAL, "region", "expected a GB/T 2260 code");
 		goto out;
 	}
 	struct tb_authz_object o = {.region = scope[0] ? scope : "none"};
-	if (!tb_req_allow(r, "role.grant", &o))
+	if (region && !tb_req_allow(r, "role.grant", &o))
 		goto out;
+	if (dept) {
+		bool known = tb_department_get(r->app->store, dept, r->arena, &d) == TB_OK;
+		o.region = known ? d.region : "none";
+		if (!tb_req_allow(r, "role.grant", &o))
+			goto out;
+	}
 	struct tb_ctx ctx;
 	tb_req_ctx(r, &ctx);
 	struct tb_fail f = {0};
@@ -400,4 +420,47 @@ void tb_handle_token_revoke(struct tb_req *r)
 		tb_resp_error(r, e, "id", e == TB_ENOTFOUND ? "already revoked" : NULL);
 	else
 		tb_resp_json(r, 200, json_pack("{s:b}", "revoked", 1));
+}
+
+void tb_handle_identity_prove(struct tb_req *r)
+{
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	const char *id_number = NULL, *name = NULL, *document = NULL;
+	const struct tb_field fields[] = {
+	    {"id_number", 's', true, &id_number},
+	    {"name", 's', true, &name},
+	    {"document", 's', true, &document},
+	};
+	if (!tb_req_fields(r, body, fields, 3) || !tb_req_allow(r, "account.prove", NULL))
+		goto out;
+	/* The documents a window accepts as proof of a person's identity. */
+	static const char *const documents[] = {"居民身份证",
+	                                        "临时居民身份证",
+	                                        "护照",
+	                                        "港澳居民来往内地通行证",
+	                                        "台湾居民来往大陆通行证",
+	                                        "外国人永久居留身份证"};
+	bool known = false;
+	for (size_t i = 0; i < sizeof(documents) / sizeof(documents[0]); i++)
+		known |= strcmp(document, documents[i]) == 0;
+	if (!known) {
+		tb_resp_error(r, TB_EINVAL, "document",
+		              "not an identity document the window accepts");
+		goto out;
+	}
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	int64_t id;
+	enum tb_err e = tb_person_prove(r->app->store, &ctx, id_number, name, document, &id, &f);
+	if (e != TB_OK)
+		tb_resp_fail(r, e, &f);
+	else
+		tb_resp_json(
+		    r, 200,
+		    json_pack("{s:I, s:b}", "account_id", (json_int_t)id, "identity_proven", 1));
+out:
+	json_decref(body);
 }

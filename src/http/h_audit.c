@@ -29,7 +29,7 @@ static bool text_param(struct tb_req *r, const char *name, const char **out)
 {
 	const char *s = tb_req_query(r, name);
 	if (s && (strlen(s) == 0 || strlen(s) > 64)) {
-		tb_resp_error(r, TB_EINVAL, name, "expected 1 to 64 characters");
+		tb_resp_error(r, TB_EINVAL, name, "expected 1 to 64 bytes");
 		return false;
 	}
 	*out = s;

@@ -1,14 +1,17 @@
 /* Registration, login, logout, "who am I" and acting for an organisation:
- * POST /api/v1/auth/register, /auth/login, /auth/logout, /auth/act-for and
- * GET /api/v1/me. */
+ * POST /api/v1/auth/register, /auth/login, /auth/logout, /auth/act-for,
+ * /auth/recover, /me/recovery-code and GET /api/v1/me. */
 #include "app/app.h"
 #include "http/handlers.h"
 #include "identity/accounts.h"
 #include "identity/departments.h"
+#include "identity/ratelimit.h"
+#include "identity/recovery.h"
 #include "identity/sessions.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static void set_cookie(struct tb_req *r, const char *value, int max_age)
 {
@@ -26,6 +29,7 @@ static json_t *account_json(struct tb_req *r, const struct tb_account *a)
 	              a->name, "login", tb_mask(r->arena, a->login), "region", a->region);
 	if (a->phone)
 		json_object_set_new(j, "phone", json_string(tb_mask(r->arena, a->phone)));
+	json_object_set_new(j, "identity_proven", json_boolean(a->identity_proven));
 	return j;
 }
 
@@ -42,6 +46,7 @@ void tb_handle_register(struct tb_req *r)
 	struct tb_fail f = {0};
 	enum tb_err e;
 	int64_t id = 0;
+	char recovery[TB_RECOVERY_CODE_LEN] = "";
 	if (kind && strcmp(kind, "person") == 0) {
 		struct tb_person_new in = {0};
 		const struct tb_field fields[] = {
@@ -53,8 +58,29 @@ void tb_handle_register(struct tb_req *r)
 		};
 		if (!tb_req_fields(r, body, fields, 5))
 			goto out;
+		/* Registrations that reach the store are counted per address:
+		 * no one registers dozens of people in minutes, and each costs
+		 * a password hash. */
+		char key[80];
+		snprintf(key, sizeof(key), "r:%s", r->client);
+		int64_t now = (int64_t)time(NULL);
+		int wait = tb_limit_locked(key, now);
+		if (wait > 0) {
+			char s[16];
+			snprintf(s, sizeof(s), "%d", wait);
+			tb_resp_header(r, "Retry-After", s);
+			tb_resp_error(r, TB_ERATE, "id_number",
+			              "too many registrations from this address; try again later");
+			goto out;
+		}
 		tb_req_ctx(r, &ctx);
 		e = tb_person_register(r->app->store, &ctx, &in, &id, &f);
+		if (e == TB_OK || e == TB_ECONFLICT)
+			tb_limit_fail(key, tb_limit_register_policy(), now);
+		/* The code is shown this once; without it (a store failure) the
+		 * owner makes one after signing in. */
+		if (e == TB_OK && tb_recovery_renew(r->app->store, &ctx, id, recovery) != TB_OK)
+			recovery[0] = '\0';
 	} else if (kind && strcmp(kind, "organisation") == 0) {
 		const char *name = NULL, *code = NULL;
 		const struct tb_field fields[] = {
@@ -80,7 +106,10 @@ void tb_handle_register(struct tb_req *r)
 		tb_resp_error(r, TB_ESTORE, NULL, NULL);
 		goto out;
 	}
-	tb_resp_json(r, 201, account_json(r, &a));
+	json_t *j = account_json(r, &a);
+	if (recovery[0])
+		json_object_set_new(j, "recovery_code", json_string(recovery));
+	tb_resp_json(r, 201, j);
 out:
 	json_decref(body);
 }
@@ -259,4 +288,57 @@ void tb_handle_me(struct tb_req *r)
 	json_object_set_new(j, "organisations", jorgs);
 	json_object_set_new(j, "acting_for", acting);
 	tb_resp_json(r, 200, j);
+}
+
+void tb_handle_recover(struct tb_req *r)
+{
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	const char *login = NULL, *code = NULL, *password = NULL;
+	const struct tb_field fields[] = {
+	    {"login", 's', true, &login},
+	    {"recovery_code", 's', true, &code},
+	    {"new_password", 's', true, &password},
+	};
+	if (!tb_req_fields(r, body, fields, 3)) {
+		json_decref(body);
+		return;
+	}
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	char next[TB_RECOVERY_CODE_LEN];
+	int retry = 0;
+	enum tb_err e = tb_recover(r->app->store, &ctx, login, code, password, next, &retry, &f);
+	json_decref(body);
+	if (e == TB_ERATE) {
+		char s[16];
+		snprintf(s, sizeof(s), "%d", retry);
+		tb_resp_header(r, "Retry-After", s);
+		tb_resp_error(r, e, "recovery_code", "too many failed attempts; try again later");
+	} else if (e != TB_OK) {
+		tb_resp_fail(r, e, &f);
+	} else {
+		tb_resp_json(r, 200,
+		             json_pack("{s:b, s:s}", "recovered", 1, "recovery_code", next));
+	}
+}
+
+void tb_handle_recovery_code(struct tb_req *r)
+{
+	const struct tb_principal *p = tb_req_principal(r);
+	if (!p)
+		return;
+	struct tb_authz_object self = {.owner = p->account_id};
+	if (!tb_req_allow(r, "account.recovery_code", &self))
+		return;
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	char code[TB_RECOVERY_CODE_LEN];
+	enum tb_err e = tb_recovery_renew(r->app->store, &ctx, p->account_id, code);
+	if (e != TB_OK)
+		tb_resp_error(r, e, NULL, NULL);
+	else
+		tb_resp_json(r, 201, json_pack("{s:s}", "recovery_code", code));
 }

@@ -57,6 +57,15 @@ out:
 	json_decref(body);
 }
 
+/* What the policy is asked about a case. */
+static struct tb_authz_object case_object(const struct tb_case_ref *ref)
+{
+	return (struct tb_authz_object){.owner = ref->applicant,
+	                                .department = ref->department,
+	                                .region = ref->region,
+	                                .window = ref->window};
+}
+
 /* Loads the case of the path and asks the policy for action over it; on
  * refusal sends the answer. */
 static bool case_allowed(struct tb_req *r, const char *action, struct tb_case_ref *ref)
@@ -74,8 +83,7 @@ static bool case_allowed(struct tb_req *r, const char *action, struct tb_case_re
 		tb_resp_error(r, e, NULL, NULL);
 		return false;
 	}
-	struct tb_authz_object o = {
-	    .owner = ref->applicant, .department = ref->department, .region = ref->region};
+	struct tb_authz_object o = case_object(ref);
 	/* Whoever may not even read a case learns nothing of it: 404 alike. */
 	if (e == TB_ENOTFOUND || tb_authz(p, "case.read", &o) != TB_OK) {
 		tb_resp_error(r, TB_ENOTFOUND, "case_no", "no such case");
@@ -89,9 +97,19 @@ void tb_handle_case_get(struct tb_req *r)
 	struct tb_case_ref ref;
 	if (!case_allowed(r, "case.read", &ref))
 		return;
+	const struct tb_principal *p = tb_req_principal(r);
+	struct tb_authz_object o = case_object(&ref);
+	/* Staff reading someone's case leave a record; the applicant (or their
+	 * agent) reading their own does not. */
+	if (tb_authz_as(p, "person", "case.read", &o) != TB_OK &&
+	    !tb_req_audit_read(r, "case.read", tb_arena_printf(r->arena, "case:%s", r->params[0])))
+		return;
+	/* Which certificate or file each material is (identifier, SM3) is for
+	 * the applicant and the department deciding, not for every reader. */
+	bool refs = tb_authz(p, "case.read_materials", &o) == TB_OK;
 	const char *text;
 	enum tb_err e = tb_case_read(r->app->store, r->app->calendar, r->params[0],
-	                             r->app->yellow_days, r->arena, &text);
+	                             r->app->yellow_days, refs, r->arena, &text);
 	if (e != TB_OK)
 		tb_resp_error(r, e, NULL, NULL);
 	else

@@ -10,10 +10,13 @@
 #include "http/handlers.h"
 #include "identity/accounts.h"
 #include "identity/departments.h"
+#include "identity/ratelimit.h"
 
 #include <qrencode.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void tb_handle_cert_types(struct tb_req *r)
 {
@@ -89,6 +92,14 @@ void tb_handle_my_certificates(struct tb_req *r)
 	struct tb_account acc;
 	const char *text = NULL;
 	enum tb_err e = tb_account_get(r->app->store, me, r->arena, &acc);
+	/* A login proves only that someone registered the number: what was
+	 * issued to it is shown once the identity is proven. */
+	if (e == TB_OK && !acc.identity_proven) {
+		tb_resp_error(r, TB_EDENIED, "identity_proven",
+		              "the identity of this account is not proven: prove it (for example"
+		              " at a window) to see its certificates");
+		return;
+	}
 	if (e == TB_OK)
 		e = tb_cert_list(r->app->store, acc.login, 0, 500, r->arena, &text);
 	if (e != TB_OK)
@@ -121,6 +132,13 @@ void tb_handle_certs_list(struct tb_req *r)
 	if (!tb_req_allow(r, "cert.read",
 	                  &(struct tb_authz_object){.department = d.id, .region = d.region}))
 		return;
+	/* The register names holders: every look into it is on the record,
+	 * with the holder searched for. */
+	if (!tb_req_audit_read(
+	        r, "cert.register.read",
+	        holder ? tb_arena_printf(r->arena, "department:%lld;holder:%s", id, holder)
+	               : tb_arena_printf(r->arena, "department:%lld", id)))
+		return;
 	const char *text;
 	enum tb_err e = tb_cert_list(r->app->store, holder, d.id, (int)limit, r->arena, &text);
 	if (e != TB_OK)
@@ -140,7 +158,9 @@ static bool cert_allowed(struct tb_req *r, const char *action, struct tb_cert_re
 	}
 	int64_t owner = 0;
 	struct tb_account acc;
-	if (tb_account_find(r->app->store, ref->holder_code, r->arena, &acc) == TB_OK)
+	/* The holder's account counts only once its identity is proven. */
+	if (tb_account_find(r->app->store, ref->holder_code, r->arena, &acc) == TB_OK &&
+	    acc.identity_proven)
 		owner = acc.id;
 	return tb_req_allow(r, action,
 	                    &(struct tb_authz_object){.owner = owner,
@@ -152,6 +172,16 @@ void tb_handle_cert_get(struct tb_req *r)
 {
 	struct tb_cert_ref ref;
 	if (!cert_allowed(r, "cert.read", &ref))
+		return;
+	/* Staff opening someone's certificate leave a record; its holder
+	 * does not. */
+	const struct tb_principal *p = tb_req_principal(r);
+	struct tb_account acc;
+	bool holder = tb_account_find(r->app->store, ref.holder_code, r->arena, &acc) == TB_OK &&
+	              tb_authz_as(p, "person", "cert.read",
+	                          &(struct tb_authz_object){.owner = acc.id}) == TB_OK;
+	if (!holder &&
+	    !tb_req_audit_read(r, "cert.read", tb_arena_printf(r->arena, "cert:%s", r->params[0])))
 		return;
 	const char *text;
 	enum tb_err e = tb_cert_get(r->app->store, r->params[0], r->arena, &text);
@@ -167,9 +197,38 @@ static void send_verdict(struct tb_req *r, enum tb_cert_status status, const cha
 	tb_resp_json_text(r, status == TB_CERT_UNKNOWN ? 404 : 200, text);
 }
 
+/* Lookups by identifier per client address: 60 a minute, then a minute's
+ * pause. Identifiers are sequential, so unlimited lookups would walk the
+ * register; a person checking certificates by hand never comes near.
+ * Evictable: a flood of these must not crowd out sign-in locks, and losing
+ * one only gives a walker with many addresses what the addresses give. */
+static const struct tb_limit_policy lookup_policy = {
+    .max_failures = 60, .window_s = 60, .lock_s = 60, .evictable = true};
+
+/* Counts a lookup by identifier (the verification and the QR code) from
+ * the request's address; false with 429 sent when it is over the limit. */
+static bool lookup_allowed(struct tb_req *r)
+{
+	char key[80];
+	snprintf(key, sizeof(key), "v:%s", r->client);
+	int64_t now = (int64_t)time(NULL);
+	int wait = tb_limit_locked(key, now);
+	if (wait > 0) {
+		char sec[16];
+		snprintf(sec, sizeof(sec), "%d", wait);
+		tb_resp_header(r, "Retry-After", sec);
+		tb_resp_error(r, TB_ERATE, "identifier",
+		              "too many certificate lookups from this address; try again later");
+		return false;
+	}
+	/* Every lookup counts, known or not: what is limited is reading. */
+	tb_limit_fail(key, &lookup_policy, now);
+	return true;
+}
+
 void tb_handle_cert_verify(struct tb_req *r)
 {
-	if (!tb_req_allow(r, "cert.verify", NULL))
+	if (!tb_req_allow(r, "cert.verify", NULL) || !lookup_allowed(r))
 		return;
 	enum tb_cert_status status;
 	const char *text;
@@ -244,7 +303,8 @@ static const char *base_url(struct tb_req *r)
 
 void tb_handle_cert_qr(struct tb_req *r)
 {
-	if (!tb_req_allow(r, "cert.verify", NULL))
+	/* 404 or a code tells whether an identifier is on the register. */
+	if (!tb_req_allow(r, "cert.verify", NULL) || !lookup_allowed(r))
 		return;
 	/* Only identifiers on the register get a code (the identifier goes
 	 * into the address as is); the verdict is the page's business. */

@@ -50,8 +50,10 @@ static bool upload_begin(struct tb_req *r)
 		return false;
 	}
 	enum tb_err e = tb_case_ref(r->app->store, r->params[0], &u->ref);
-	struct tb_authz_object o = {
-	    .owner = u->ref.applicant, .department = u->ref.department, .region = u->ref.region};
+	struct tb_authz_object o = {.owner = u->ref.applicant,
+	                            .department = u->ref.department,
+	                            .region = u->ref.region,
+	                            .window = u->ref.window};
 	if (e != TB_OK || tb_authz(p, "case.read", &o) != TB_OK) {
 		tb_resp_error(r, TB_ENOTFOUND, "case_no", "no such case");
 		return false;
@@ -141,7 +143,7 @@ void tb_handle_material_upload(struct tb_req *r)
 	char sm3[TB_SM3_HEX];
 	size_t size;
 	const char *mime;
-	bool existed;
+	bool existed; /* not told: it would say whether anyone else had uploaded these bytes */
 	enum tb_err e = tb_blob_finish(u->w, sm3, &size, &mime, &existed);
 	u->w = NULL;
 	if (e != TB_OK) {
@@ -162,8 +164,8 @@ void tb_handle_material_upload(struct tb_req *r)
 		return;
 	}
 	tb_resp_json(r, 201,
-	             json_pack("{s:s, s:s, s:I, s:s, s:b}", "material", u->material, "sm3", sm3,
-	                       "size", (json_int_t)size, "mime", mime, "stored_before", existed));
+	             json_pack("{s:s, s:s, s:I, s:s}", "material", u->material, "sm3", sm3, "size",
+	                       (json_int_t)size, "mime", mime));
 }
 
 void tb_handle_my_materials(struct tb_req *r)

@@ -32,6 +32,13 @@ void tb_handle_login(struct tb_req *r);
 void tb_handle_logout(struct tb_req *r);
 void tb_handle_act_for(struct tb_req *r);
 void tb_handle_me(struct tb_req *r);
+void tb_handle_recover(struct tb_req *r);
+void tb_handle_recovery_code(struct tb_req *r);
+
+/* h_agents.c */
+void tb_handle_agents_list(struct tb_req *r);
+void tb_handle_agent_add(struct tb_req *r);
+void tb_handle_agent_remove(struct tb_req *r);
 
 /* h_admin.c */
 void tb_handle_departments_list(struct tb_req *r);
@@ -41,6 +48,8 @@ void tb_handle_accounts_list(struct tb_req *r);
 void tb_handle_account_get(struct tb_req *r);
 void tb_handle_account_create(struct tb_req *r);
 void tb_handle_role_grant(struct tb_req *r);
+/* POST /api/v1/identity-proofs: a window clerk proves a person's identity. */
+void tb_handle_identity_prove(struct tb_req *r);
 void tb_handle_role_revoke(struct tb_req *r);
 void tb_handle_token_create(struct tb_req *r);
 void tb_handle_tokens_list(struct tb_req *r);

@@ -2,6 +2,7 @@
  * the platform sends is small and known), plus latency buckets. */
 #include "http/metrics.h"
 #include "http/router.h"
+#include "identity/lockout.h"
 #include "store/store.h"
 
 #include <stdatomic.h>
@@ -89,6 +90,14 @@ void tb_metrics_render(struct tb_buf *out, struct tb_store *store)
 	              (double)atomic_load(&sum_micros) / 1e6);
 	tb_buf_printf(out, "tongban_http_request_duration_seconds_count %llu\n",
 	              (unsigned long long)atomic_load(&total));
+	tb_buf_printf(out,
+	              "# HELP tongban_login_lockouts_total Sign-in locks begun (five wrong"
+	              " passwords for an account, too many failures from an address).\n"
+	              "# TYPE tongban_login_lockouts_total counter\n"
+	              "tongban_login_lockouts_total{key=\"account\"} %llu\n"
+	              "tongban_login_lockouts_total{key=\"address\"} %llu\n",
+	              (unsigned long long)tb_lockouts(TB_LOCKOUT_ACCOUNT),
+	              (unsigned long long)tb_lockouts(TB_LOCKOUT_ADDRESS));
 	if (store) {
 		int open, in_use;
 		tb_store_counts(store, &open, &in_use);

@@ -80,6 +80,11 @@ bool tb_req_allow(struct tb_req *r, const char *action, const struct tb_authz_ob
 /* The tb_ctx of the request (who, client, request id) for domain calls. */
 struct tb_ctx;
 void tb_req_ctx(struct tb_req *r, struct tb_ctx *ctx);
+/* Records in the audit trail that the request's principal read object
+ * (e.g. action "case.read", object "case:NO"): a read of someone else's
+ * record by staff. When the record cannot be written, sends 5xx and
+ * returns false: the data is not given out unrecorded. */
+bool tb_req_audit_read(struct tb_req *r, const char *action, const char *object);
 
 /* One member of a JSON body: its name, its type ('s' string, 'S' string
  * or null, 'i' integer, 'b' boolean, 'a' array, 'o' any value), whether it is required,

@@ -12,7 +12,13 @@
 #include <string.h>
 #include <time.h>
 
-#define ACCOUNT_COLS "id, kind, login, name, phone, region, status, created_at"
+/* The one answer to a person registration whose number is registered
+ * already or whose name is not the one registered for the number. */
+static const char REGISTER_REFUSED[] =
+    "this identity number cannot be registered with this name: check both; if you have"
+    " registered before, sign in or recover your account";
+
+#define ACCOUNT_COLS "id, kind, login, name, phone, region, status, created_at, identity_proven"
 
 static void read_row(struct tb_stmt *st, struct tb_arena *a, struct tb_account *out)
 {
@@ -25,6 +31,7 @@ static void read_row(struct tb_stmt *st, struct tb_arena *a, struct tb_account *
 	out->region = tb_arena_strdup(a, tb_stmt_text(st, 5));
 	out->status = tb_arena_strdup(a, tb_stmt_text(st, 6));
 	out->created_at = tb_stmt_int(st, 7);
+	out->identity_proven = tb_stmt_int(st, 8) != 0;
 }
 
 enum tb_err tb_person_register(struct tb_store *s, const struct tb_ctx *ctx,
@@ -56,20 +63,25 @@ enum tb_err tb_person_register(struct tb_store *s, const struct tb_ctx *ctx,
 	e = tb_conn_query(c, &st, &row, "SELECT name FROM population_registry WHERE id_number = ?",
 	                  "s", idn.normalized);
 	bool mismatch = e == TB_OK && row && strcmp(tb_stmt_text(st, 0), in->name) != 0;
+	/* Known to the registry (under this name, or refused below): proven. */
+	int64_t proven = e == TB_OK && row;
 	tb_stmt_reset(st);
-	if (e == TB_OK && !row) {
-		e = tb_conn_query(c, &st, &row, "SELECT 1 FROM accounts WHERE login = ?", "s",
+	/* A wrong name for the number and a number registered already answer
+	 * alike, and both before the slow hash: telling them apart would
+	 * tell anyone the registered name of a number. */
+	if (e == TB_OK) {
+		bool taken = false;
+		e = tb_conn_query(c, &st, &taken, "SELECT 1 FROM accounts WHERE login = ?", "s",
 		                  idn.normalized);
 		tb_stmt_reset(st);
-		if (e == TB_OK && row)
-			e = tb_fail(f, TB_ECONFLICT, "id_number", "already registered");
+		if (e == TB_OK && taken)
+			mismatch = true;
 	}
 	tb_store_release(c);
 	if (e != TB_OK)
 		return e;
 	if (mismatch)
-		return tb_fail(f, TB_EINVAL, "name",
-		               "does not match the name registered for this identity number");
+		return tb_fail(f, TB_ECONFLICT, "id_number", REGISTER_REFUSED);
 
 	char hash[TB_PWHASH_LEN];
 	if (!tb_pwhash(in->password, hash))
@@ -82,9 +94,10 @@ enum tb_err tb_person_register(struct tb_store *s, const struct tb_ctx *ctx,
 		e = tb_conn_query(
 		    c, &st, &row,
 		    "INSERT INTO accounts (kind, login, name, phone, password_hash,"
-		    " region, created_at) VALUES ('person', ?, ?, ?, ?, ?, ?) RETURNING id",
-		    "sssssi", idn.normalized, in->name, in->phone, hash, idn.region,
-		    (int64_t)time(NULL));
+		    " region, created_at, identity_proven) VALUES ('person', ?, ?, ?, ?, ?,"
+		    " ?, ?) RETURNING id",
+		    "sssssii", idn.normalized, in->name, in->phone, hash, idn.region,
+		    (int64_t)time(NULL), proven);
 	if (e == TB_OK) {
 		*id = tb_stmt_int(st, 0);
 		tb_stmt_reset(st);
@@ -96,10 +109,49 @@ enum tb_err tb_person_register(struct tb_store *s, const struct tb_ctx *ctx,
 		e = tb_conn_commit(c);
 	tb_store_release(c);
 	if (e == TB_ECONFLICT)
-		tb_fail(f, e, "id_number", "already registered");
+		tb_fail(f, e, "id_number", REGISTER_REFUSED);
 	if (e != TB_OK)
 		*id = 0;
 	return e;
+}
+
+/* The proof that person may register the business code under name: the
+ * business registry holds the code under that name, and person (whose own
+ * identity is proven) is its legal representative. The representative is
+ * never named in a refusal. */
+static enum tb_err org_proof_on(struct tb_conn *c, int64_t person, const char *code,
+                                const char *name, struct tb_fail *f)
+{
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(c, &st, &row,
+	                              "SELECT b.name, b.representative_id = a.login AND"
+	                              " b.representative_name = a.name, a.identity_proven"
+	                              " FROM business_registry b, accounts a WHERE"
+	                              " b.credit_code = ? AND a.id = ?",
+	                              "si", code, person);
+	bool known = e == TB_OK && row;
+	bool same_name = known && strcmp(tb_stmt_text(st, 0), name) == 0;
+	bool representative = known && tb_stmt_int(st, 1) != 0;
+	bool proven = known && tb_stmt_int(st, 2) != 0;
+	tb_stmt_reset(st);
+	if (e != TB_OK)
+		return e;
+	if (!known)
+		return tb_fail(f, TB_EINVAL, "credit_code",
+		               "not in the business registry (市场主体登记信息): register the"
+		               " business with market regulation first");
+	if (!same_name)
+		return tb_fail(f, TB_EINVAL, "name",
+		               "does not match the name registered for this credit code");
+	if (!proven)
+		return tb_fail(f, TB_EDENIED, "identity_proven",
+		               "your identity is not proven yet: prove it (for example at a"
+		               " window) before registering a business");
+	if (!representative)
+		return tb_fail(f, TB_EDENIED, "credit_code",
+		               "you are not the registered legal representative of this business");
+	return TB_OK;
 }
 
 enum tb_err tb_org_register(struct tb_store *s, const struct tb_ctx *ctx, const char *name,
@@ -125,9 +177,12 @@ enum tb_err tb_org_register(struct tb_store *s, const struct tb_ctx *ctx, const 
 	bool row;
 	e = tb_conn_begin(c);
 	if (e == TB_OK)
+		e = org_proof_on(c, ctx->who->account_id, cc.normalized, name, f);
+	if (e == TB_OK)
 		e = tb_conn_query(c, &st, &row,
-		                  "INSERT INTO accounts (kind, login, name, region, created_at)"
-		                  " VALUES ('organisation', ?, ?, ?, ?) RETURNING id",
+		                  "INSERT INTO accounts (kind, login, name, region, created_at,"
+		                  " identity_proven) VALUES ('organisation', ?, ?, ?, ?, 1)"
+		                  " RETURNING id",
 		                  "sssi", cc.normalized, name, cc.region, now);
 	if (e == TB_OK) {
 		*id = tb_stmt_int(st, 0);
@@ -265,7 +320,8 @@ enum tb_err tb_agent_orgs(struct tb_store *s, int64_t person, struct tb_arena *a
 	bool row;
 	e = tb_conn_query(c, &st, &row,
 	                  "SELECT a.id, a.kind, a.login, a.name, a.phone, a.region, a.status,"
-	                  " a.created_at FROM agents g JOIN accounts a ON a.id = g.organisation_id"
+	                  " a.created_at, a.identity_proven FROM agents g JOIN accounts a ON"
+	                  " a.id = g.organisation_id"
 	                  " WHERE g.person_id = ? ORDER BY a.id LIMIT 100",
 	                  "i", person);
 	if (e == TB_OK) {
@@ -310,6 +366,37 @@ enum tb_err tb_registry_put(struct tb_store *s, const char *id_number, const cha
 	return e;
 }
 
+enum tb_err tb_business_registry_put_on(struct tb_conn *c, const char *credit_code,
+                                        const char *name, const char *rep_id, const char *rep_name,
+                                        const char *source)
+{
+	/* A business the registry holds already keeps its record: a
+	 * certificate issued here does not change who represents it. */
+	return tb_conn_run(c, NULL,
+	                   "INSERT INTO business_registry (credit_code, name, representative_id,"
+	                   " representative_name, source) VALUES (?, ?, ?, ?, ?) ON CONFLICT"
+	                   " (credit_code) DO NOTHING",
+	                   "sssss", credit_code, name, rep_id, rep_name, source);
+}
+
+enum tb_err tb_business_registry_put(struct tb_store *s, const char *credit_code, const char *name,
+                                     const char *rep_id, const char *rep_name, const char *source)
+{
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	e = tb_conn_run(c, NULL,
+	                "INSERT INTO business_registry (credit_code, name, representative_id,"
+	                " representative_name, source) VALUES (?, ?, ?, ?, ?) ON CONFLICT"
+	                " (credit_code) DO UPDATE SET name = excluded.name, representative_id ="
+	                " excluded.representative_id, representative_name ="
+	                " excluded.representative_name, source = excluded.source",
+	                "sssss", credit_code, name, rep_id, rep_name, source);
+	tb_store_release(c);
+	return e;
+}
+
 const char *tb_mask(struct tb_arena *a, const char *s)
 {
 	if (!s)
@@ -320,4 +407,58 @@ const char *tb_mask(struct tb_arena *a, const char *s)
 	for (size_t i = keep_head; i + keep_tail < n; i++)
 		m[i] = '*';
 	return m;
+}
+
+enum tb_err tb_person_prove(struct tb_store *s, const struct tb_ctx *ctx, const char *id_number,
+                            const char *name, const char *document, int64_t *id, struct tb_fail *f)
+{
+	*id = 0;
+	struct tb_idnum idn;
+	if (!id_number || tb_idnum_check(id_number, &idn, NULL) != TB_OK)
+		return tb_fail(f, TB_EINVAL, "id_number", "not a valid identity number");
+	enum tb_err e = tb_check_person_name(name, "name", f);
+	if (e != TB_OK)
+		return e;
+	struct tb_conn *c;
+	if ((e = tb_store_acquire(s, &c)) != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_begin(c);
+	if (e == TB_OK)
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "SELECT id, name FROM accounts WHERE login = ? AND kind = 'person'", "s",
+		    idn.normalized);
+	bool same = false;
+	if (e == TB_OK) {
+		if (row) {
+			*id = tb_stmt_int(st, 0);
+			same = strcmp(tb_stmt_text(st, 1), name) == 0;
+		}
+		tb_stmt_reset(st);
+		if (!row)
+			e = tb_fail(f, TB_ENOTFOUND, "id_number",
+			            "no person account with this number");
+		else if (!same)
+			e = tb_fail(f, TB_EINVAL, "name",
+			            "not the name of the account with this number");
+	}
+	if (e == TB_OK)
+		e = tb_conn_run(c, NULL, "UPDATE accounts SET identity_proven = 1 WHERE id = ?",
+		                "i", *id);
+	if (e == TB_OK) {
+		char obj[160];
+		snprintf(obj, sizeof(obj), "account:%lld;document:%.100s", (long long)*id,
+		         document ? document : "");
+		e = tb_ctx_audit(c, ctx, "account.prove", obj, "ok");
+	}
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	else
+		tb_conn_rollback(c);
+	tb_store_release(c);
+	if (e != TB_OK)
+		*id = 0;
+	return e;
 }

@@ -13,7 +13,7 @@
 
 #define MAX_ROWS 256
 
-enum scope { SCOPE_ALL, SCOPE_OWN, SCOPE_DEPARTMENT, SCOPE_REGION };
+enum scope { SCOPE_ALL, SCOPE_OWN, SCOPE_DEPARTMENT, SCOPE_REGION, SCOPE_WINDOW };
 
 struct row {
 	char role[24];
@@ -61,6 +61,8 @@ static void add_row(char *line, void *ctx)
 		r->scope = SCOPE_DEPARTMENT;
 	else if (strcmp(t2 + 1, "region") == 0)
 		r->scope = SCOPE_REGION;
+	else if (strcmp(t2 + 1, "window") == 0)
+		r->scope = SCOPE_WINDOW;
 	else {
 		tb_log_error("authz", "policy line with unknown scope skipped");
 		return;
@@ -146,6 +148,12 @@ static bool scope_ok(const struct row *r, const struct tb_principal *p, const st
 		if (p->kind == TB_TOKEN)
 			return tb_region_covers(p->region, o->region);
 		return g && tb_region_covers(g->region, o->region);
+	case SCOPE_WINDOW:
+		/* Only a person at that centre's window: tokens and other
+		 * departments never qualify. */
+		if (!o)
+			return true;
+		return p->kind == TB_PERSON && g && o->window && o->window == g->department_id;
 	}
 	return false;
 }

@@ -37,11 +37,13 @@ struct tb_principal {
 
 /* What an action is about. owner: the account the object belongs to (0 for
  * none); department: the department it belongs to (0 for none); region: a
- * GB/T 2260 code it lies in ("" for none). */
+ * GB/T 2260 code it lies in ("" for none); window: the service centre
+ * whose general window opened it (0 for none). */
 struct tb_authz_object {
 	int64_t owner;
 	int64_t department;
 	const char *region;
+	int64_t window; /* a case opened at a general window: that service centre (else 0) */
 };
 
 /* May p do action over o (o may be NULL for no object)? TB_OK; TB_EUNAUTH

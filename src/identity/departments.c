@@ -4,6 +4,7 @@
 #include "base/crypto.h"
 #include "codes/credit.h"
 #include "identity/authz.h"
+#include "identity/sectors.h"
 #include "identity/validate.h"
 #include "regions/regions.h"
 
@@ -21,7 +22,7 @@ static enum tb_err insert_audited(struct tb_conn *c, const struct tb_ctx *ctx, c
 enum tb_err tb_department_create(struct tb_store *s, const struct tb_regions *regions,
                                  const struct tb_ctx *ctx, const char *name,
                                  const char *credit_code, const char *region, const char *level,
-                                 int64_t *id, struct tb_fail *f)
+                                 const char *sector, int64_t *id, struct tb_fail *f)
 {
 	*id = 0;
 	enum tb_err e = tb_check_org_name(name, "name", f);
@@ -37,13 +38,18 @@ enum tb_err tb_department_create(struct tb_store *s, const struct tb_regions *re
 		return tb_fail(f, TB_EINVAL, "region", "not a current GB/T 2260 region code");
 	if (!level || strcmp(level, tb_region_level_name(g->level)) != 0)
 		return tb_fail(f, TB_EINVAL, "level", "must be the level of the region");
+	if (!sector)
+		sector = "other";
+	if (!tb_sector_known(sector))
+		return tb_fail(f, TB_EINVAL, "sector", "not a known sector");
 	struct tb_conn *c;
 	if ((e = tb_store_acquire(s, &c)) != TB_OK)
 		return e;
 	e = insert_audited(c, ctx, "department.create", "department", id,
-	                   "INSERT INTO departments (name, credit_code, region, level, created_at)"
-	                   " VALUES (?, ?, ?, ?, ?) RETURNING id",
-	                   "ssssi", name, cc.normalized, g->code, level, (int64_t)time(NULL));
+	                   "INSERT INTO departments (name, credit_code, region, level, sector,"
+	                   " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+	                   "sssssi", name, cc.normalized, g->code, level, sector,
+	                   (int64_t)time(NULL));
 	tb_store_release(c);
 	if (e == TB_ECONFLICT)
 		tb_fail(f, e, "credit_code", "a department with this code exists");
@@ -57,6 +63,7 @@ static void read_dept(struct tb_stmt *st, struct tb_arena *a, struct tb_departme
 	d->credit_code = tb_arena_strdup(a, tb_stmt_text(st, 2));
 	d->region = tb_arena_strdup(a, tb_stmt_text(st, 3));
 	d->level = tb_arena_strdup(a, tb_stmt_text(st, 4));
+	d->sector = tb_arena_strdup(a, tb_stmt_text(st, 5));
 }
 
 enum tb_err tb_department_get(struct tb_store *s, int64_t id, struct tb_arena *a,
@@ -71,7 +78,8 @@ enum tb_err tb_department_get(struct tb_store *s, int64_t id, struct tb_arena *a
 	bool row;
 	e = tb_conn_query(
 	    c, &st, &row,
-	    "SELECT id, name, credit_code, region, level FROM departments WHERE id = ?", "i", id);
+	    "SELECT id, name, credit_code, region, level, sector FROM departments WHERE id = ?",
+	    "i", id);
 	if (e == TB_OK && row)
 		read_dept(st, a, out);
 	else if (e == TB_OK)
@@ -95,7 +103,7 @@ enum tb_err tb_department_find(struct tb_store *s, const char *credit_code, stru
 	struct tb_stmt *st;
 	bool row;
 	e = tb_conn_query(c, &st, &row,
-	                  "SELECT id, name, credit_code, region, level FROM departments"
+	                  "SELECT id, name, credit_code, region, level, sector FROM departments"
 	                  " WHERE credit_code = ?",
 	                  "s", cc.normalized);
 	if (e == TB_OK && row)
@@ -122,7 +130,7 @@ enum tb_err tb_department_list(struct tb_store *s, const char *region, struct tb
 	struct tb_stmt *st;
 	bool row;
 	e = tb_conn_query(c, &st, &row,
-	                  "SELECT id, name, credit_code, region, level FROM departments"
+	                  "SELECT id, name, credit_code, region, level, sector FROM departments"
 	                  " WHERE region LIKE ? ORDER BY region, name LIMIT 1000",
 	                  "s", prefix);
 	size_t cap = 0;
@@ -180,6 +188,11 @@ enum tb_err tb_role_grant(struct tb_store *s, const struct tb_regions *regions,
 	}
 	if (e == TB_OK && department_role(role) && !department_id)
 		e = tb_fail(f, TB_EINVAL, "department_id", "required for this role");
+	/* A department role covers its department's region and nothing else:
+	 * a region that says otherwise is a mistake or an attempt. */
+	if (e == TB_OK && department_role(role) && region && strcmp(region, scope) != 0)
+		e = tb_fail(f, TB_EINVAL, "region",
+		            "a department role covers its department's region");
 	if (e == TB_OK && !department_role(role) && region) {
 		const struct tb_region *g = tb_regions_find(regions, region);
 		bool all = strcmp(region, "000000") == 0;

@@ -19,15 +19,17 @@ struct tb_department {
 	const char *name;
 	const char *credit_code;
 	const char *region;
-	const char *level; /* province, city, county, township */
+	const char *level;  /* province, city, county, township */
+	const char *sector; /* see identity/sectors.h; "" when not yet said */
 };
 
-/* Creates a department. The credit code must be valid (GB 32100) and the
- * region a current GB/T 2260 code whose level matches level. */
+/* Creates a department. The credit code must be valid (GB 32100), the
+ * region a current GB/T 2260 code whose level matches level, and sector a
+ * known sector key (NULL for "other"). */
 enum tb_err tb_department_create(struct tb_store *s, const struct tb_regions *regions,
                                  const struct tb_ctx *ctx, const char *name,
                                  const char *credit_code, const char *region, const char *level,
-                                 int64_t *id, struct tb_fail *f);
+                                 const char *sector, int64_t *id, struct tb_fail *f);
 enum tb_err tb_department_get(struct tb_store *s, int64_t id, struct tb_arena *a,
                               struct tb_department *out);
 /* The department with credit code (any case). TB_ENOTFOUND. */

@@ -2,6 +2,7 @@
 #include "identity/sessions.h"
 #include "base/crypto.h"
 #include "base/pwhash.h"
+#include "identity/lockout.h"
 #include "identity/ratelimit.h"
 
 #include <pthread.h>
@@ -12,8 +13,11 @@
 /* A short-lived cache of resolved sessions: a signed-in client's requests
  * come in bursts, and each would otherwise cost the session row and the
  * grants. Entries live CACHE_TTL seconds, so a role change or a disabled
- * account takes effect within that; logout and acting-for drop the entry
- * at once. */
+ * account takes effect within that; logout, acting-for and the removal of
+ * an agent drop the entries at once. Every drop advances cache_gen, and a
+ * resolution only caches what it read if no drop happened meanwhile: a
+ * request that read the session just before a removal committed cannot put
+ * the old acting back for CACHE_TTL. */
 #define CACHE_SLOTS 1024
 #define CACHE_TTL   2
 
@@ -26,6 +30,15 @@ struct cached {
 
 static struct cached cache[CACHE_SLOTS];
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t cache_gen;
+
+static uint64_t cache_generation(void)
+{
+	pthread_mutex_lock(&cache_mu);
+	uint64_t g = cache_gen;
+	pthread_mutex_unlock(&cache_mu);
+	return g;
+}
 
 static struct cached *slot_of(const char *hash)
 {
@@ -49,9 +62,13 @@ static bool cache_get(const char *hash, int64_t now, struct tb_principal *p, cha
 }
 
 static void cache_put(const char *hash, int64_t now, const struct tb_principal *p,
-                      const char csrf[48])
+                      const char csrf[48], uint64_t gen)
 {
 	pthread_mutex_lock(&cache_mu);
+	if (gen != cache_gen) {
+		pthread_mutex_unlock(&cache_mu);
+		return;
+	}
 	struct cached *c = slot_of(hash);
 	memcpy(c->hash, hash, TB_SM3_HEX);
 	c->at = now;
@@ -63,9 +80,20 @@ static void cache_put(const char *hash, int64_t now, const struct tb_principal *
 static void cache_drop(const char *hash)
 {
 	pthread_mutex_lock(&cache_mu);
+	cache_gen++;
 	struct cached *c = slot_of(hash);
 	if (strcmp(c->hash, hash) == 0)
 		c->hash[0] = '\0';
+	pthread_mutex_unlock(&cache_mu);
+}
+
+void tb_session_cache_drop_person(int64_t person)
+{
+	pthread_mutex_lock(&cache_mu);
+	cache_gen++;
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].hash[0] && cache[i].p.account_id == person)
+			cache[i].hash[0] = '\0';
 	pthread_mutex_unlock(&cache_mu);
 }
 
@@ -86,13 +114,13 @@ enum tb_err tb_login(struct tb_store *s, const struct tb_ctx *ctx, const char *l
 	normalise(login, norm);
 	snprintf(akey, sizeof(akey), "a:%s", norm);
 	snprintf(ckey, sizeof(ckey), "c:%s", ctx->client ? ctx->client : "");
-	int wait = tb_limit_locked(akey, now);
-	int cw = tb_limit_locked(ckey, now);
-	if (cw > wait)
-		wait = cw;
+	/* Accounts are locked in the store (a table in memory can be made to
+	 * forget); a name with no account is locked in memory so that it
+	 * answers exactly alike. */
+	int wait = tb_limit_locked(ckey, now);
 	if (wait > 0) {
 		out->retry_after = wait;
-		tb_ctx_audit_alone(s, ctx, "auth.login", "login", "locked");
+		tb_ctx_audit_alone(s, ctx, "auth.login", "login", "denied");
 		return TB_ERATE;
 	}
 
@@ -103,20 +131,31 @@ enum tb_err tb_login(struct tb_store *s, const struct tb_ctx *ctx, const char *l
 	struct tb_stmt *st;
 	bool row;
 	char hash[TB_PWHASH_LEN] = "";
-	int64_t id = 0;
+	int64_t id = 0, locked_until = 0;
 	e = tb_conn_query(
 	    c, &st, &row,
-	    "SELECT id, password_hash FROM accounts WHERE login = ? AND kind = 'person'"
-	    " AND status = 'active'",
+	    "SELECT a.id, a.password_hash, f.locked_until FROM accounts a LEFT JOIN"
+	    " login_failures f ON f.account_id = a.id WHERE a.login = ? AND a.kind = 'person'"
+	    " AND a.status = 'active'",
 	    "s", norm);
 	if (e == TB_OK && row && tb_stmt_text(st, 1)) {
 		id = tb_stmt_int(st, 0);
 		snprintf(hash, sizeof(hash), "%s", tb_stmt_text(st, 1));
+		locked_until = tb_stmt_int(st, 2);
 	}
 	tb_stmt_reset(st);
 	tb_store_release(c);
 	if (e != TB_OK)
 		return e;
+	wait =
+	    id ? (locked_until > now ? (int)(locked_until - now) : 0) : tb_limit_locked(akey, now);
+	if (wait > 0) {
+		out->retry_after = wait;
+		char obj[32];
+		snprintf(obj, sizeof(obj), id ? "account:%lld" : "login", (long long)id);
+		tb_ctx_audit_alone(s, ctx, "auth.login", obj, "denied");
+		return TB_ERATE;
+	}
 
 	/* The same work whether or not the account exists. */
 	bool ok = false;
@@ -125,18 +164,37 @@ enum tb_err tb_login(struct tb_store *s, const struct tb_ctx *ctx, const char *l
 	else
 		tb_pwhash_dummy(password ? password : "");
 	if (!ok) {
-		int la = tb_limit_fail(akey, tb_limit_account_policy(), now);
-		int lc = tb_limit_fail(ckey, tb_limit_client_policy(), now);
+		int la = 0, lc = tb_limit_fail(ckey, tb_limit_client_policy(), now);
 		char obj[32];
 		snprintf(obj, sizeof(obj), id ? "account:%lld" : "login", (long long)id);
-		tb_ctx_audit_alone(s, ctx, "auth.login", obj, "denied");
+		if (id) {
+			/* The count and the record of the failure go together. */
+			if ((e = tb_store_acquire(s, &c)) != TB_OK)
+				return e;
+			e = tb_conn_begin(c);
+			if (e == TB_OK)
+				e = tb_lockout_fail(c, id, now, &la);
+			if (e == TB_OK)
+				e = tb_ctx_audit(c, ctx, "auth.login", obj, "denied");
+			if (e == TB_OK)
+				e = tb_conn_commit(c);
+			tb_store_release(c);
+			if (e != TB_OK)
+				return e;
+		} else {
+			la = tb_limit_fail(akey, tb_limit_account_policy(), now);
+			tb_ctx_audit_alone(s, ctx, "auth.login", obj, "denied");
+		}
+		if (id && la)
+			tb_lockout_count(TB_LOCKOUT_ACCOUNT);
+		if (lc)
+			tb_lockout_count(TB_LOCKOUT_ADDRESS);
 		if (la || lc) {
 			out->retry_after = la > lc ? la : lc;
 			return TB_ERATE;
 		}
 		return TB_EUNAUTH;
 	}
-	tb_limit_clear(akey);
 
 	char hashed[TB_SM3_HEX];
 	tb_token("", 32, out->token, sizeof(out->token));
@@ -145,6 +203,8 @@ enum tb_err tb_login(struct tb_store *s, const struct tb_ctx *ctx, const char *l
 	if ((e = tb_store_acquire(s, &c)) != TB_OK)
 		return e;
 	e = tb_conn_begin(c);
+	if (e == TB_OK)
+		e = tb_lockout_clear(c, id);
 	if (e == TB_OK)
 		e = tb_conn_run(c, NULL,
 		                "INSERT INTO sessions (token_hash, account_id, csrf_token, client,"
@@ -205,19 +265,24 @@ enum tb_err tb_session_resolve(struct tb_store *s, const struct tb_session_limit
 	int64_t now = (int64_t)time(NULL);
 	if (cache_get(hashed, now, p, csrf))
 		return TB_OK;
+	uint64_t gen = cache_generation();
 	struct tb_conn *c;
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
 		return e;
 	struct tb_stmt *st;
 	bool row;
+	/* Acting holds only while the agent link does: it is checked here, on
+	 * every resolution, not only when acting begins. */
 	e = tb_conn_query(
 	    c, &st, &row,
-	    "SELECT s.account_id, s.acting_for, s.csrf_token, s.created_at, s.last_seen"
+	    "SELECT s.account_id, s.acting_for, s.csrf_token, s.created_at, s.last_seen,"
+	    " (SELECT COUNT(*) FROM agents g WHERE g.person_id = s.account_id AND"
+	    " g.organisation_id = s.acting_for)"
 	    " FROM sessions s JOIN accounts a ON a.id = s.account_id"
 	    " WHERE s.token_hash = ? AND a.status = 'active'",
 	    "s", hashed);
-	int64_t created = 0, seen = 0;
+	int64_t created = 0, seen = 0, stale_acting = 0;
 	if (e == TB_OK && row) {
 		p->kind = TB_PERSON;
 		p->account_id = tb_stmt_int(st, 0);
@@ -225,8 +290,17 @@ enum tb_err tb_session_resolve(struct tb_store *s, const struct tb_session_limit
 		snprintf(csrf, 48, "%s", tb_stmt_text(st, 2));
 		created = tb_stmt_int(st, 3);
 		seen = tb_stmt_int(st, 4);
+		if (p->acting_for && tb_stmt_int(st, 5) == 0) {
+			stale_acting = p->acting_for;
+			p->acting_for = 0;
+		}
 	}
 	tb_stmt_reset(st);
+	if (e == TB_OK && stale_acting)
+		e = tb_conn_run(c, NULL,
+		                "UPDATE sessions SET acting_for = NULL WHERE token_hash = ? AND"
+		                " acting_for = ?",
+		                "si", hashed, stale_acting);
 	if (e == TB_OK && p->kind == TB_PERSON &&
 	    (now - seen > lim->idle_s || now - created > lim->absolute_s)) {
 		tb_conn_run(c, NULL, "DELETE FROM sessions WHERE token_hash = ?", "s", hashed);
@@ -248,7 +322,7 @@ enum tb_err tb_session_resolve(struct tb_store *s, const struct tb_session_limit
 	}
 	if (p->kind != TB_PERSON)
 		return TB_EUNAUTH;
-	cache_put(hashed, now, p, csrf);
+	cache_put(hashed, now, p, csrf, gen);
 	return TB_OK;
 }
 

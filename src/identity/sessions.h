@@ -26,15 +26,19 @@ struct tb_login_result {
 
 /* Checks login (identity number, any case) and password. TB_EUNAUTH with
  * the same answer whether or not the account exists; TB_ERATE while the
- * account or the client address is locked out (out->retry_after). Every
- * attempt leaves an audit record. */
+ * account or the client address is locked out (out->retry_after): an
+ * account's failures and lock are kept in the store (identity/lockout.h),
+ * a name with no account is locked alike in memory. A successful login
+ * clears the account's failures. Every attempt leaves an audit record. */
 enum tb_err tb_login(struct tb_store *s, const struct tb_ctx *ctx, const char *login,
                      const char *password, struct tb_login_result *out);
 
 /* Resolves a session token into *p (TB_PERSON with its grants and the
  * organisation acted for) and its csrf token. TB_EUNAUTH when unknown or
- * expired (an expired session is deleted). Touches last_seen at most once
- * a minute. */
+ * expired (an expired session is deleted). A session acting for an
+ * organisation the person is no longer an agent of acts for no one from
+ * then on (acting_for is cleared). Touches last_seen at most once a
+ * minute. */
 enum tb_err tb_session_resolve(struct tb_store *s, const struct tb_session_limits *lim,
                                const char *token, struct tb_principal *p, char csrf[48]);
 /* Ends the session of token. */
@@ -43,6 +47,10 @@ enum tb_err tb_session_end(struct tb_store *s, const struct tb_ctx *ctx, const c
  * person must be its agent (TB_EDENIED otherwise). */
 enum tb_err tb_session_act_for(struct tb_store *s, const struct tb_ctx *ctx, const char *token,
                                int64_t organisation);
+
+/* Drops every cached resolution of person's sessions at once (after their
+ * agent links changed). */
+void tb_session_cache_drop_person(int64_t person);
 
 /* Resolves "tbk_..." into a TB_TOKEN principal. TB_EUNAUTH when unknown or
  * revoked. */

@@ -48,13 +48,17 @@ static enum tb_err from_library(struct tb_conn *c, int64_t owner, const char *ki
 	return e;
 }
 
+/* The code certificates of account are held under; "" (none found) while
+ * its identity is not proven: certificates issued to a number are not
+ * used for whoever registered it. */
 static enum tb_err holder_code(struct tb_conn *c, int64_t account, char out[19])
 {
 	out[0] = '\0';
 	struct tb_stmt *st;
 	bool row;
-	enum tb_err e =
-	    tb_conn_query(c, &st, &row, "SELECT login FROM accounts WHERE id = ?", "i", account);
+	enum tb_err e = tb_conn_query(
+	    c, &st, &row, "SELECT login FROM accounts WHERE id = ? AND identity_proven = 1", "i",
+	    account);
 	if (e == TB_OK && row)
 		snprintf(out, 19, "%s", tb_stmt_text(st, 0));
 	tb_stmt_reset(st);

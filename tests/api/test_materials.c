@@ -117,10 +117,12 @@ static void uploads(void **state)
 	test_call(&srv, &zhang, "GET", "/api/v1/me/materials", NULL, &r);
 	assert_non_null(strstr(r.body, want));
 	http_free(&r);
-	/* The same file again: stored once. */
+	/* The same file again: the same hash (stored once, see test_blobs),
+	 * and no word of whether it was there before (test_verify). */
 	assert_int_equal(upload(&zhang, "经营场所使用相关证明", "b.pdf", pdf, sizeof(pdf) - 1, &j),
 	                 201);
-	assert_true(json_is_true(json_object_get(j, "stored_before")));
+	assert_string_equal(json_string_value(json_object_get(j, "sm3")), want);
+	assert_null(json_object_get(j, "stored_before"));
 	json_decref(j);
 
 	/* Refusals. */
@@ -251,6 +253,26 @@ static void library(void **state)
 	j = call(&wang, "POST", "/api/v1/cases",
 	         "{\"item\":\"" ITEM "\",\"materials\":[{\"name\":\"经营者居民身份证\","
 	         "\"source\":\"sharing\"}]}",
+	         400);
+	assert_string_equal(json_string_value(json_object_get(j, "field")), "materials[0].source");
+	json_decref(j);
+	/* A file of another person's library (张三's alone), and papers in
+	 * hand on an online case. */
+	static const char mine[] = "%PDF-1.4\n% 张三 only\n%%EOF\n";
+	assert_int_equal(upload(&zhang, "经营者居民身份证", "z.pdf", mine, sizeof(mine) - 1, &j),
+	                 201);
+	char body[512];
+	snprintf(body, sizeof(body),
+	         "{\"item\":\"" ITEM "\",\"materials\":[{\"name\":\"经营者居民身份证\","
+	         "\"source\":\"library\",\"ref\":\"%s\"}]}",
+	         json_string_value(json_object_get(j, "sm3")));
+	json_decref(j);
+	j = call(&wang, "POST", "/api/v1/cases", body, 400);
+	assert_string_equal(json_string_value(json_object_get(j, "field")), "materials[0].ref");
+	json_decref(j);
+	j = call(&wang, "POST", "/api/v1/cases",
+	         "{\"item\":\"" ITEM "\",\"materials\":[{\"name\":\"经营者居民身份证\","
+	         "\"source\":\"window\"}]}",
 	         400);
 	assert_string_equal(json_string_value(json_object_get(j, "field")), "materials[0].source");
 	json_decref(j);

@@ -58,6 +58,35 @@ static void principal(const char *spec, struct tb_principal *p)
 	}
 }
 
+/* Which actions the vectors allow and refuse. */
+struct seen {
+	char action[48];
+	bool ok, refused, open;
+};
+static struct seen seen[128];
+static int nseen;
+
+static struct seen *find_seen(const char *action)
+{
+	for (int i = 0; i < nseen; i++)
+		if (strcmp(seen[i].action, action) == 0)
+			return &seen[i];
+	return NULL;
+}
+
+static void note(const char *action, bool ok)
+{
+	struct seen *x = find_seen(action);
+	if (!x && nseen < (int)(sizeof(seen) / sizeof(seen[0]))) {
+		x = &seen[nseen++];
+		snprintf(x->action, sizeof(x->action), "%s", action);
+	}
+	if (x && ok)
+		x->ok = true;
+	else if (x)
+		x->refused = true;
+}
+
 static void vectors(void **state)
 {
 	(void)state;
@@ -72,18 +101,39 @@ static void vectors(void **state)
 		snprintf(obj, sizeof(obj), "%s", t.field[2]);
 		char *c1 = strchr(obj, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		assert_non_null(c2);
+		char *c3 = strchr(c2 + 1, ':');
 		*c1 = *c2 = '\0';
+		if (c3)
+			*c3 = '\0';
 		struct tb_authz_object o = {strtoll(obj, NULL, 10), strtoll(c1 + 1, NULL, 10),
-		                            strcmp(c2 + 1, "-") == 0 ? "" : c2 + 1};
+		                            strcmp(c2 + 1, "-") == 0 ? "" : c2 + 1,
+		                            c3 ? strtoll(c3 + 1, NULL, 10) : 0};
 		enum tb_err e = tb_authz(&p, t.field[1], &o);
 		const char *got = e == TB_OK ? "ok" : e == TB_EUNAUTH ? "unauth" : "denied";
 		if (strcmp(got, t.field[3]) != 0)
 			fail_msg("%s:%d: %s %s %s: got %s, want %s", t.path, t.lineno, t.field[0],
 			         t.field[1], t.field[2], got, t.field[3]);
+		note(t.field[1], strcmp(t.field[3], "ok") == 0);
 		cases++;
 	}
 	tsv_close(&t);
 	assert_true(cases >= 30);
+	/* Every action of the policy has a vector that allows it and, unless
+	 * anyone may do it, one that refuses it: widening a row's scope or
+	 * adding a row must break a vector. */
+	const char *role, *action, *scope;
+	for (int i = 0; tb_policy_row(i, &role, &action, &scope); i++) {
+		struct seen *x = find_seen(action);
+		if (!x || !x->ok)
+			fail_msg("authz.tsv: no vector allows %s", action);
+		if (strcmp(role, "anyone") == 0)
+			x->open = true;
+	}
+	for (int i = 0; tb_policy_row(i, &role, &action, &scope); i++) {
+		struct seen *x = find_seen(action);
+		if (!x->open && !x->refused)
+			fail_msg("authz.tsv: no vector refuses %s", action);
+	}
 }
 
 static void region_prefix(void **state)
@@ -130,7 +180,7 @@ static void holder(const char *role, const char *action, const struct tb_authz_o
 static void every_row(void **state)
 {
 	(void)state;
-	struct tb_authz_object o = {.owner = 7, .department = 3, .region = "330106"};
+	struct tb_authz_object o = {.owner = 7, .department = 3, .region = "330106", .window = 3};
 	const char *role, *action, *scope;
 	int rows = 0;
 	for (int i = 0; tb_policy_row(i, &role, &action, &scope); i++) {
@@ -145,7 +195,7 @@ static void every_row(void **state)
 		/* The same role outside the row's scope is refused (but "all"). */
 		if (strcmp(scope, "all") != 0) {
 			struct tb_authz_object away = {
-			    .owner = 8, .department = 4, .region = "110101"};
+			    .owner = 8, .department = 4, .region = "110101", .window = 4};
 			if (tb_authz(&p, action, &away) == TB_OK)
 				fail_msg("row %d (%s %s %s) allows outside its scope", i, role,
 				         action, scope);

@@ -1,0 +1,93 @@
+/* Public addresses (see netaddr.h). */
+#include "base/netaddr.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool v4_public(uint32_t a) /* host byte order */
+{
+	static const struct {
+		uint32_t net, mask;
+	} refused[] = {
+	    {0x00000000u, 0xff000000u}, /* 0/8: this network, unspecified */
+	    {0x0a000000u, 0xff000000u}, /* 10/8 */
+	    {0x64400000u, 0xffc00000u}, /* 100.64/10: carrier-grade NAT */
+	    {0x7f000000u, 0xff000000u}, /* 127/8 */
+	    {0xa9fe0000u, 0xffff0000u}, /* 169.254/16 */
+	    {0xac100000u, 0xfff00000u}, /* 172.16/12 */
+	    {0xc0a80000u, 0xffff0000u}, /* 192.168/16 */
+	    {0xe0000000u, 0xf0000000u}, /* 224/4: multicast */
+	    {0xf0000000u, 0xf0000000u}, /* 240/4: reserved, broadcast */
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if ((a & refused[i].mask) == refused[i].net)
+			return false;
+	return true;
+}
+
+static uint32_t v4_at(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static bool v6_public(const unsigned char *b)
+{
+	static const unsigned char zero[12] = {0};
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b};
+	/* An IPv4 address inside: judged as itself (::1 and :: are in the
+	 * compatible range and fail as 0.0.0.1 and 0.0.0.0 would). */
+	if (!memcmp(b, mapped, 12) || !memcmp(b, zero, 12) || !memcmp(b, nat64, 12))
+		return v4_public(v4_at(b + 12));
+	if ((b[0] & 0xfe) == 0xfc) /* fc00::/7: unique local */
+		return false;
+	if (b[0] == 0xfe && (b[1] & 0x80) == 0x80) /* fe80::/10 and fec0::/10 */
+		return false;
+	if (b[0] == 0xff) /* multicast */
+		return false;
+	return true;
+}
+
+bool tb_addr_public(const struct sockaddr *sa)
+{
+	if (!sa)
+		return false;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+		return v4_public(v4_at((const unsigned char *)&in->sin_addr));
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+		return v6_public(in6->sin6_addr.s6_addr);
+	}
+	return false;
+}
+
+bool tb_host_public(const char *host, const char **reason)
+{
+	*reason = "the host does not resolve";
+	if (!host || !*host)
+		return false;
+	char name[256];
+	size_t n = strlen(host);
+	if (host[0] == '[' && n > 2 && host[n - 1] == ']')
+		snprintf(name, sizeof(name), "%.*s", (int)(n - 2), host + 1);
+	else
+		snprintf(name, sizeof(name), "%s", host);
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+	struct addrinfo *res = NULL;
+	if (getaddrinfo(name, NULL, &hints, &res) != 0 || !res)
+		return false;
+	/* Every address: a name with one public and one loopback address
+	 * would let the connection pick the loopback one. */
+	bool ok = true;
+	for (const struct addrinfo *ai = res; ai && ok; ai = ai->ai_next)
+		ok = tb_addr_public(ai->ai_addr);
+	freeaddrinfo(res);
+	if (!ok)
+		*reason = "the host is a private, loopback, link-local or multicast address";
+	return ok;
+}
