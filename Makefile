@@ -13,14 +13,14 @@ SAN ?=
 CC  ?= cc
 
 PKGS      := libmicrohttpd jansson sqlite3 libpq libcrypto libsodium libcurl libmagic libqrencode
-TEST_PKGS := cmocka libcurl libcrypto
+TEST_PKGS := cmocka libcurl libcrypto yaml-0.1
 
 # A fresh machine lacks the -dev packages: install them before asking
 # pkg-config for flags (not for goals that need no compiler).
 NODEPS_GOALS := clean format
 ifeq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 else
-ifneq ($(shell pkg-config --exists $(PKGS) $(TEST_PKGS) && command -v clang-format >/dev/null && echo ok),ok)
+ifneq ($(shell pkg-config --exists $(PKGS) $(TEST_PKGS) && command -v clang-format >/dev/null && command -v npm >/dev/null && echo ok),ok)
 $(info make: missing packages, running scripts/install-deps.sh)
 $(if $(shell ./scripts/install-deps.sh >&2 && echo ok),,$(error scripts/install-deps.sh failed))
 endif
@@ -52,7 +52,7 @@ TEST_SUPPORT := $(O)/tests/support.o
 
 # Files built into the binary: pages, the API description, migrations and
 # the reference data loaded on first start.
-ASSETS := $(sort $(wildcard web/*)) docs/openapi.yaml src/identity/policy.tsv src/cases/transitions.tsv $(sort $(wildcard src/store/migrations/*.sql)) \
+ASSETS := $(sort $(filter-out web/package.json web/package-lock.json,$(wildcard web/*.* web/*/*.*))) docs/openapi.yaml src/identity/policy.tsv src/cases/transitions.tsv $(sort $(wildcard src/store/migrations/*.sql)) \
           $(sort $(wildcard data/regions/*.csv)) $(sort $(wildcard data/calendar/*.csv)) \
           $(sort $(wildcard data/demo/*.json)) $(sort $(wildcard data/certs/*.json))
 
@@ -67,9 +67,29 @@ $(O)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror $< -o $@
 
-$(O)/gen/assets.c: $(O)/tools/embed $(ASSETS)
+# Third-party code of the pages, pinned in web/package-lock.json, fetched
+# by npm ci into web/node_modules (never committed) and built in under
+# /vendor/ as NAME=FILE pairs (tools/embed.c), with its licence and notice:
+# Apache ECharts (the supervision and openness charts).
+ECHARTS := web/node_modules/echarts
+VENDOR  := web/vendor/echarts.min.js=$(ECHARTS)/dist/echarts.min.js \
+           web/vendor/echarts-LICENSE.txt=$(O)/gen/echarts-LICENSE.txt
+VENDOR_FILES := $(foreach v,$(VENDOR),$(lastword $(subst =, ,$(v))))
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	npm ci --prefix web --silent --no-audit --no-fund
+	@touch $@
+
+$(ECHARTS)/dist/echarts.min.js: web/node_modules/.package-lock.json
+	@test -f $@ && touch $@
+
+$(O)/gen/echarts-LICENSE.txt: web/node_modules/.package-lock.json
 	@mkdir -p $(dir $@)
-	$(O)/tools/embed $(ASSETS) > $@.tmp && mv $@.tmp $@
+	cat $(ECHARTS)/LICENSE $(wildcard $(ECHARTS)/NOTICE) $(wildcard $(ECHARTS)/licenses/*) > $@
+
+$(O)/gen/assets.c: $(O)/tools/embed $(ASSETS) $(VENDOR_FILES)
+	@mkdir -p $(dir $@)
+	$(O)/tools/embed $(ASSETS) $(VENDOR) > $@.tmp && mv $@.tmp $@
 
 $(O)/gen/assets.o: $(O)/gen/assets.c
 	$(CC) -std=c11 -O0 -c $< -o $@

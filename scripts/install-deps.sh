@@ -7,10 +7,11 @@ set -eu
 PKGS="build-essential pkg-config clang-format
 libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev
 libssl-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev
-libmagic-dev postgresql postgresql-contrib wrk curl ca-certificates chromium"
+libmagic-dev libyaml-dev postgresql postgresql-contrib wrk curl ca-certificates chromium"
 
-# The browser tests run on Node.js with npm (playwright-core); Debian's
-# own are used when the machine has none.
+# The build fetches the pages' third-party code (Apache ECharts, pinned in
+# web/package-lock.json) with npm ci, and the browser tests run on Node.js
+# with npm (playwright-core); Debian's own are used when the machine has none.
 command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 
 missing=""

@@ -24,6 +24,7 @@ static const struct {
     {"bench-catalog", tb_cmd_bench_catalog, "add a large synthetic catalog (make bench)"},
     {"bench-sm2", tb_cmd_bench_sm2, "SM2 signs and verifies per second (make bench)"},
     {"audit", tb_cmd_audit, "verify the tamper-evident audit trail"},
+    {"indicators", tb_cmd_indicators, "count the indicators again from the cases"},
     {"cert", tb_cmd_cert, "verify an exported e-certificate offline"},
 };
 

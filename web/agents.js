@@ -4,6 +4,9 @@
 // representative registers their business. Text is set with textContent
 // only; nothing from the server becomes HTML.
 import { api, bindSignIn, el, signedIn } from '/session.js';
+import { shell } from '/shell.js';
+
+shell({ active: 'agents' });
 
 const $ = (id) => document.getElementById(id);
 

@@ -3,6 +3,9 @@
 // the applicant's library) or that it needs an upload, takes the uploads,
 // and submits. Text is set with textContent only.
 import { api, bindSignIn, el, signedIn } from '/session.js';
+import { shell } from '/shell.js';
+
+shell({ active: 'services' });
 
 const code = new URLSearchParams(location.search).get('item') || '';
 const requirement = { required: '必须', optional: '可选', later: '容缺后补' };

@@ -2,6 +2,9 @@
 // face, the status and a QR code that leads to the public verification.
 // Text is set with textContent only; nothing from the server becomes HTML.
 import { bindSignIn, el } from '/session.js';
+import { shell } from '/shell.js';
+
+shell({ active: 'certificates' });
 
 const statusNames = { valid: '有效', revoked: '已注销', expired: '已过期', forged: '签名无效' };
 

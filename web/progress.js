@@ -2,6 +2,9 @@
 // #CASE_NO:CODE in the address): state, deadlines, colour, and steps.
 // Text is set with textContent only.
 import { el } from '/session.js';
+import { shell } from '/shell.js';
+
+shell({ active: 'progress' });
 
 const states = {
   draft: '草稿', submitted: '已提交，待受理', accepted: '已受理', not_accepted: '不予受理',

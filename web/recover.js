@@ -3,6 +3,9 @@
 // and, when signed in, make a new code (POST /api/v1/me/recovery-code).
 // Text is set with textContent only; nothing from the server becomes HTML.
 import { api, signedIn } from '/session.js';
+import { shell } from '/shell.js';
+
+shell();
 
 // The API's reasons for a refused new password, for citizens.
 const passwordReasons = {

@@ -2,6 +2,9 @@
 // takes (time limit, visits, online depth) and a link to apply online.
 // Text is set with textContent only.
 import { el } from '/session.js';
+import { shell } from '/shell.js';
+
+shell({ active: 'services' });
 
 const depth = { 1: '网上咨询', 2: '网上预约', 3: '网上受理', 4: '全程网办' };
 
@@ -27,10 +30,33 @@ function card(it) {
   return box;
 }
 
+// Filters the home page links with (theme, department, service object),
+// kept while the person searches by keyword and region.
+const page = new URLSearchParams(location.search);
+const KEPT = ['event', 'department', 'service_object'];
+const OBJECTS = { 1: '个人', 2: '企业', 3: '事业单位', 4: '社会组织', 5: '机关', 6: '其他' };
+
+async function describeFilter() {
+  const parts = [];
+  if (page.get('event')) parts.push(`主题：${page.get('event')}`);
+  if (page.get('service_object')) parts.push(`服务对象：${OBJECTS[page.get('service_object')] || page.get('service_object')}`);
+  if (page.get('department')) {
+    const r = await fetch(`/api/v1/departments/${encodeURIComponent(page.get('department'))}`);
+    parts.push(`部门：${r.ok ? (await r.json()).name : page.get('department')}`);
+  }
+  const box = document.getElementById('filter');
+  if (!parts.length) return;
+  const clear = el('a', '清除筛选');
+  clear.href = '/services.html';
+  box.append(el('span', parts.join('；')), ' ', clear);
+  box.hidden = false;
+}
+
 async function search(q, region) {
   const params = new URLSearchParams({ per_page: '20' });
   if (q) params.set('q', q);
   if (region) params.set('region', region);
+  for (const k of KEPT) if (page.get(k)) params.set(k, page.get(k));
   const r = await fetch(`/api/v1/items?${params}`);
   const j = await r.json();
   const count = document.getElementById('count');
@@ -52,4 +78,7 @@ document.getElementById('search').addEventListener('submit', (ev) => {
   search(document.getElementById('q').value.trim(), document.getElementById('region').value.trim());
 });
 
-search('', '');
+document.getElementById('q').value = page.get('q') || '';
+document.getElementById('region').value = page.get('region') || '';
+describeFilter();
+search(page.get('q') || '', page.get('region') || '');

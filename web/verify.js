@@ -4,6 +4,9 @@
 // names no holder and no number; the one holding the file gets those too.
 // Text is set with textContent only.
 import { el } from '/session.js';
+import { shell } from '/shell.js';
+
+shell({ active: 'verify' });
 
 const verdicts = {
   valid: ['有效：由发证机关签发，签名核验通过', 'ok'],

@@ -3,12 +3,14 @@
  * with a compare-and-set on its state, together with the step, the audit
  * record and the outbox row. Reads are in views.c. */
 #include "cases/cases.h"
+#include "identity/centres.h"
 #include "base/json.h"
 #include "base/buf.h"
 #include "base/crypto.h"
 #include "base/date.h"
 #include "calendar/calendar.h"
 #include "cases/clock.h"
+#include "cases/indicators.h"
 #include "cases/machine.h"
 #include "cases/result.h"
 #include "cases/row.h"
@@ -131,6 +133,15 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 	for (int k = 0; on_behalf && !window && k < p->ngrants; k++)
 		if (strcmp(p->grants[k].role, "window_clerk") == 0)
 			window = p->grants[k].department_id;
+	/* A centre's window receives the items of the departments it hosts. */
+	if (e == TB_OK && on_behalf) {
+		enum tb_err r = tb_centre_receives(s, window, meta.department_id);
+		if (r == TB_EDENIED)
+			e = tb_fail(f, TB_EDENIED, "item",
+			            "this window does not receive the items of this department");
+		else if (r != TB_OK)
+			e = r;
+	}
 	if (e == TB_OK && !on_behalf && strcmp(channel, "web") && strcmp(channel, "mobile"))
 		e = tb_fail(f, TB_EINVAL, "channel",
 		            "web or mobile (the window opens its own cases)");
@@ -269,6 +280,43 @@ enum tb_err tb_case_ref(struct tb_store *s, const char *case_no, struct tb_case_
 	return e;
 }
 
+/* The new materials list with each entry that names a source needing a
+ * reference (upload, certificate, library) but no "ref" given the one the
+ * case already has for that material and source: a reader who is not
+ * shown references (a window clerk) can send the list back without losing
+ * what was given. Text in a; the list as it was when nothing is kept. */
+static const char *keep_refs(const char *materials, const char *current, struct tb_arena *a)
+{
+	json_t *in = json_loads(materials, 0, NULL), *have = json_loads(current, 0, NULL);
+	bool changed = false;
+	size_t i, k;
+	json_t *m, *h;
+	json_array_foreach(in, i, m)
+	{
+		const char *src = json_string_value(json_object_get(m, "source"));
+		if (!json_is_object(m) || json_object_get(m, "ref") || !src ||
+		    (strcmp(src, "upload") && strcmp(src, "certificate") && strcmp(src, "library")))
+			continue;
+		const char *name = json_string_value(json_object_get(m, "name"));
+		json_array_foreach(have, k, h)
+		{
+			json_t *ref = json_object_get(h, "ref");
+			const char *hn = json_string_value(json_object_get(h, "name"));
+			const char *hs = json_string_value(json_object_get(h, "source"));
+			if (name && ref && hn && hs && !strcmp(name, hn) && !strcmp(src, hs)) {
+				json_object_set(m, "ref", ref);
+				changed = true;
+				break;
+			}
+		}
+	}
+	const char *out = changed ? tb_json_take(in, a) : materials;
+	if (!changed)
+		json_decref(in);
+	json_decref(have);
+	return out;
+}
+
 enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
                            const char *form, const char *materials, struct tb_fail *f)
 {
@@ -284,6 +332,8 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 	if (e == TB_OK && form)
 		e = check_form(form, f);
 	json_t *item = NULL;
+	if (e == TB_OK && materials)
+		materials = keep_refs(materials, r.materials, a);
 	if (e == TB_OK && materials) {
 		item = tb_case_item_doc_on(c, r.item_code, r.item_version, a);
 		e = item ? check_materials(materials, item, a, f) : TB_ESTORE;
@@ -359,7 +409,11 @@ static enum tb_err write_back(struct tb_conn *c, const struct row *r, const char
 {
 	int64_t changed = 0;
 	struct tb_stmt *st;
-	enum tb_err e = tb_conn_prepare(
+	/* The indicators move from the row as stored to r: before the UPDATE. */
+	enum tb_err e = tb_indicators_case_on(c, r);
+	if (e != TB_OK)
+		return e;
+	e = tb_conn_prepare(
 	    c,
 	    "UPDATE cases SET state = ?, visits = ?, corrections = ?, accepted_on = ?,"
 	    " promised_due = ?, statutory_due = ?, suspended_on = ?, extended = ?, queue_due = ?,"
@@ -514,8 +568,11 @@ static enum tb_err rules(const struct tb_calendar *cal, struct row *r,
 		               r->statutory_due);
 		r->extended = 1;
 	}
+	/* A move within an end state (handing out the result) keeps the
+	 * finishing time: it is what the clock and the statistics count. */
+	bool ended = tb_case_terminal(r->state);
 	tb_case_copy(r->state, sizeof(r->state), to);
-	if (tb_case_terminal(to)) {
+	if (tb_case_terminal(to) && !ended) {
 		r->finished_at = (int64_t)time(NULL);
 		r->queue_due[0] = '\0';
 	}
@@ -542,6 +599,33 @@ static enum tb_err reuse_missing(struct tb_conn *c, struct row *r, int64_t given
 	json_decref(item);
 	if (e == TB_OK && filled)
 		e = tb_reuse_record_on(c, r->applicant, r->id, given_by, r->materials);
+	return e;
+}
+
+/* Handing out the result (统一窗口出件, or sent by post): once per case;
+ * the step's opinion says how (at the window, or posted with the tracking
+ * number the official gives). */
+static enum tb_err hand_out(struct tb_conn *c, const struct row *r, const struct tb_case_event *ev,
+                            struct tb_arena *a, const char **opinion, struct tb_fail *f)
+{
+	const char *how = ev->delivery;
+	if (!how || (strcmp(how, "window") && strcmp(how, "post")))
+		return tb_fail(f, TB_EINVAL, "delivery", "window or post");
+	if (!strcmp(how, "post") && (!ev->opinion || !*ev->opinion))
+		return tb_fail(f, TB_EINVAL, "opinion", "the postal service and tracking number");
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(
+	    c, &st, &row, "SELECT 1 FROM case_steps WHERE case_id = ? AND event = 'hand_out'", "i",
+	    r->id);
+	tb_stmt_reset(st);
+	if (e == TB_OK && row)
+		return tb_fail(f, TB_ECONFLICT, "event", "the result was handed out already");
+	const char *note = ev->opinion && *ev->opinion ? ev->opinion : NULL;
+	if (!strcmp(how, "window"))
+		*opinion = note ? tb_arena_printf(a, "窗口领取：%s", note) : "窗口领取";
+	else
+		*opinion = tb_arena_printf(a, "邮寄送达：%s", note);
 	return e;
 }
 
@@ -590,13 +674,16 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 		tb_fail(x->f, e, "event", "your role may not do this to this case");
 	if (e == TB_OK && !strcmp(ev->event, "submit"))
 		e = reuse_missing(c, &r, x->ctx->who->account_id, a);
+	const char *opinion = ev->opinion;
+	if (e == TB_OK && !strcmp(ev->event, "hand_out"))
+		e = hand_out(c, &r, ev, a, &opinion, x->f);
 	if (e == TB_OK)
 		e = rules(x->cal, &r, ev, to, a, x->missing, x->f);
 	int64_t now = (int64_t)time(NULL);
 	if (e == TB_OK)
 		e = write_back(c, &r, from);
 	if (e == TB_OK)
-		e = record(c, x->ctx, &r, ev->event, from, ev->opinion, now, a);
+		e = record(c, x->ctx, &r, ev->event, from, opinion, now, a);
 	/* An immediate item (即办件) completes on acceptance. */
 	if (e == TB_OK && !strcmp(r.state, "accepted") && !strcmp(r.case_kind, "immediate")) {
 		const char *done;
@@ -685,8 +772,8 @@ void tb_case_apply_async(struct tb_store *s, const struct tb_calendar *cal, stru
 	y->ctx = *ctx;
 	y->ev = *ev;
 	/* The event's strings may live in a JSON body freed before the write. */
-	const char **strs[] = {&y->ev.event, &y->ev.opinion, &y->ev.corrections,
-	                       &y->ev.certificate};
+	const char **strs[] = {&y->ev.event, &y->ev.opinion, &y->ev.corrections, &y->ev.certificate,
+	                       &y->ev.delivery};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (*strs[i])
 			*strs[i] = tb_arena_strdup(a, *strs[i]);

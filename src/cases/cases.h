@@ -61,6 +61,7 @@ struct tb_case_event {
 	int visits;              /* submit at a window: visits made (0: keep) */
 	const char *certificate; /* complete: JSON object {holder: {code, name}, face: {...}}
 	                            for the certificate the item yields, or NULL */
+	const char *delivery;    /* hand_out: "window" or "post" (opinion: tracking number) */
 };
 
 /* Applies event. *state gets the new state (arena). A case that completes
@@ -115,12 +116,33 @@ enum tb_err tb_case_progress(struct tb_store *s, const struct tb_calendar *cal, 
                              const char *code, int yellow_days, struct tb_arena *a,
                              const char **text);
 
-/* Cases of applicant (0: none) or the queue of department (open cases by
- * deadline), newest or most urgent first, as a JSON array (arena). */
-enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int64_t applicant,
-                         int64_t department, int limit, int yellow_days, struct tb_arena *a,
-                         const char **text);
+/* Which cases a list shows: exactly one of applicant (their cases, newest
+ * first), department (its open queue, most urgent first) or window (the
+ * cases opened at that service centre's window, newest first); state, when
+ * set, keeps only cases in that state. The department queue also narrows
+ * by item (implementation code), overdue (the promised deadline has passed
+ * and the clock runs) and assignee (claimed by or assigned to that
+ * account). Rows carry the applicant's name and the assignee. */
+struct tb_case_filter {
+	int64_t applicant, department, window;
+	const char *state;
+	int limit;
+	const char *item; /* NULL: any */
+	bool overdue;
+	int64_t assignee; /* 0: anyone's or no one's */
+	/* A region's overdue cases (supervision): those within it (prefix
+	 * rule) in handling past their deadline, as the indicators count
+	 * them; NULL: not this view. */
+	const char *overdue_region;
+};
 
+/* True when state is a state of the case machine. */
+bool tb_case_state_known(const char *state);
+
+/* The cases f selects as a JSON array (arena). */
+enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal,
+                         const struct tb_case_filter *f, int yellow_days, struct tb_arena *a,
+                         const char **text);
 /* Records an uploaded file (already in the blob store as sm3) as material
  * name of a case in draft or needing correction: the case's list says
  * "upload" with the hash, and the owner's library gets the file, of the

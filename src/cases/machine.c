@@ -95,3 +95,22 @@ enum tb_err tb_machine_next(const char *from, const char *event, const struct tb
 	}
 	return (possible && p) ? why : TB_ECONFLICT;
 }
+
+int tb_machine_allowed(const char *from, const struct tb_principal *p,
+                       const struct tb_authz_object *o, const char **out, int max)
+{
+	pthread_once(&once, load);
+	int n = 0;
+	for (int i = 0; i < nrows && n < max; i++) {
+		const struct row *r = &rows[i];
+		if (strcmp(r->from, from) != 0 || strcmp(r->role, "system") == 0)
+			continue;
+		bool seen = false;
+		for (int k = 0; k < n; k++)
+			seen |= strcmp(out[k], r->event) == 0;
+		const char *to;
+		if (!seen && tb_machine_next(from, r->event, p, o, &to) == TB_OK)
+			out[n++] = r->event;
+	}
+	return n;
+}

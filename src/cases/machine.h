@@ -19,6 +19,12 @@
 enum tb_err tb_machine_next(const char *from, const char *event, const struct tb_principal *p,
                             const struct tb_authz_object *o, const char **to);
 
+/* The events p may take on a case in state from over o (each once, in
+ * table order), into out (at most max); returns how many. What the pages
+ * offer as buttons: the same table and policy that tb_machine_next asks. */
+int tb_machine_allowed(const char *from, const struct tb_principal *p,
+                       const struct tb_authz_object *o, const char **out, int max);
+
 /* True when event names some row of the table. */
 bool tb_machine_event_known(const char *event);
 

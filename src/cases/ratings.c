@@ -1,5 +1,6 @@
 /* Ratings and follow-ups (see ratings.h). */
 #include "regions/regions.h"
+#include "cases/indicators.h"
 #include "cases/ratings.h"
 #include "base/date.h"
 #include "base/utf8.h"
@@ -75,6 +76,8 @@ enum tb_err tb_rating_add(struct tb_store *s, const struct tb_calendar *cal,
 			tb_fail(f, e, "stage", "this case was rated at this stage already");
 		}
 	}
+	if (e == TB_OK)
+		e = tb_indicators_rating_on(c, region, score, now);
 	if (e == TB_OK && score >= 4) {
 		/* Every real-name bad rating is followed up. */
 		char due[11];
@@ -201,6 +204,8 @@ enum tb_err tb_followup_close(struct tb_store *s, const struct tb_ctx *ctx, int6
 		    "siii", note, ctx->who->account_id, (int64_t)time(NULL), id);
 	if (e == TB_OK && changed == 0)
 		e = tb_fail(f, TB_ECONFLICT, "id", "not an open follow-up");
+	if (e == TB_OK)
+		e = tb_indicators_followup_on(c, id);
 	char obj[40];
 	snprintf(obj, sizeof(obj), "followup:%lld", (long long)id);
 	if (e == TB_OK)

@@ -6,9 +6,11 @@
 #include "base/json.h"
 #include "calendar/calendar.h"
 #include "cases/cases.h"
+#include "cases/machine.h"
 #include "cases/clock.h"
 #include "cases/row.h"
 #include "catalog/catalog.h"
+#include "regions/regions.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -84,6 +86,32 @@ static json_t *certificates_json(struct tb_conn *c, int64_t id)
 	return arr;
 }
 
+/* The applicant's name and who in the department handles the case
+ * ({id, name} or null), as {applicant_name, assignee}. */
+static json_t *people_json(struct tb_conn *c, int64_t id)
+{
+	struct tb_stmt *st;
+	bool row;
+	json_t *out = json_pack("{s:s, s:n}", "applicant_name", "", "assignee");
+	if (tb_conn_query(c, &st, &row,
+	                  "SELECT p.name, COALESCE(a.id, 0), a.name FROM cases x"
+	                  " JOIN accounts p ON p.id = x.applicant_id"
+	                  " LEFT JOIN accounts a ON a.id = x.assignee_id WHERE x.id = ?",
+	                  "i", id) == TB_OK) {
+		if (row) {
+			json_object_set_new(out, "applicant_name",
+			                    json_string(tb_stmt_text(st, 0)));
+			if (tb_stmt_int(st, 1))
+				json_object_set_new(out, "assignee",
+				                    json_pack("{s:I, s:s}", "id",
+				                              (json_int_t)tb_stmt_int(st, 1),
+				                              "name", tb_stmt_text(st, 2)));
+		}
+		tb_stmt_reset(st);
+	}
+	return out;
+}
+
 /* The register of what was given for the case: each material, how it
  * arrived, who gave it and when, and the file's SM3. */
 static json_t *given_json(struct tb_conn *c, int64_t id, bool refs)
@@ -150,6 +178,7 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	json_t *steps = e == TB_OK ? steps_json(c, r.id, true) : NULL;
 	json_t *certs = e == TB_OK ? certificates_json(c, r.id) : NULL;
 	json_t *given = e == TB_OK ? given_json(c, r.id, refs) : NULL;
+	json_t *people = e == TB_OK ? people_json(c, r.id) : NULL;
 	tb_store_release(c);
 	if (e != TB_OK)
 		return e;
@@ -169,6 +198,8 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	json_object_set_new(j, "steps", steps);
 	json_object_set_new(j, "certificates", certs);
 	json_object_set_new(j, "given", given);
+	json_object_update(j, people);
+	json_decref(people);
 	*text = tb_json_take(j, a);
 	return TB_OK;
 }
@@ -213,8 +244,8 @@ enum tb_err tb_case_progress(struct tb_store *s, const struct tb_calendar *cal, 
 	return e;
 }
 
-enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int64_t applicant,
-                         int64_t department, int limit, int yellow_days, struct tb_arena *a,
+enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal,
+                         const struct tb_case_filter *f, int yellow_days, struct tb_arena *a,
                          const char **text)
 {
 	*text = NULL;
@@ -224,16 +255,57 @@ enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int6
 		return e;
 	struct tb_stmt *st;
 	bool row;
-	if (applicant)
+	/* "" stands for any state (no state is empty). */
+	const char *state = f->state ? f->state : "";
+	/* After the row: the applicant's name and the assignee (columns 33-35). */
+#define APPLICANT_NAME "(SELECT name FROM accounts WHERE id = cases.applicant_id)"
+#define ASSIGNEE_NAME  "(SELECT name FROM accounts WHERE id = cases.assignee_id)"
+#define LIST_COLS      ROW_COLS ", " APPLICANT_NAME ", COALESCE(assignee_id, 0), " ASSIGNEE_NAME
+	if (f->applicant)
 		e = tb_conn_query(c, &st, &row,
-		                  "SELECT " ROW_COLS " FROM cases WHERE applicant_id = ?"
-		                  " ORDER BY id DESC LIMIT ?",
-		                  "ii", applicant, (int64_t)limit);
-	else
+		                  "SELECT " LIST_COLS " FROM cases WHERE applicant_id = ?"
+		                  " AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?",
+		                  "issi", f->applicant, state, state, (int64_t)f->limit);
+	else if (f->window)
 		e = tb_conn_query(c, &st, &row,
-		                  "SELECT " ROW_COLS " FROM cases WHERE department_id = ?"
-		                  " AND queue_due IS NOT NULL ORDER BY queue_due, id LIMIT ?",
-		                  "ii", department, (int64_t)limit);
+		                  "SELECT " LIST_COLS " FROM cases WHERE window_department_id = ?"
+		                  " AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?",
+		                  "issi", f->window, state, state, (int64_t)f->limit);
+	else if (f->overdue_region) {
+		/* The rule of the indicators' "overdue" (indicators.c count_case):
+		 * accepted, not suspended, its queue deadline before today. */
+		char today[11], lo[10], hi[12];
+		tb_date_format(tb_date_today(), today);
+		tb_region_prefix(f->overdue_region, lo);
+		snprintf(hi, sizeof(hi), "%s~", lo);
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "SELECT " LIST_COLS ", (SELECT name FROM departments WHERE id ="
+		    " cases.department_id) FROM cases WHERE region >= ? AND region < ?"
+		    " AND queue_due < ? AND accepted_on IS NOT NULL"
+		    " AND suspended_on IS NULL AND (? = '' OR state = ?)"
+		    " ORDER BY queue_due, id LIMIT ?",
+		    "sssssi", lo, hi, today, state, state, (int64_t)f->limit);
+	} else {
+		/* Overdue: the promised deadline (YYYY-MM-DD, so text order is date
+		 * order) lies before today and the clock is not stopped. */
+		char today[11];
+		tb_date_format(tb_date_today(), today);
+		const char *item = f->item ? f->item : "";
+		e = tb_conn_query(c, &st, &row,
+		                  "SELECT " LIST_COLS " FROM cases WHERE department_id = ?"
+		                  " AND queue_due IS NOT NULL AND (? = '' OR state = ?)"
+		                  " AND (? = '' OR item_code = ?)"
+		                  " AND (? = 0 OR (promised_due < ? AND suspended_on IS NULL))"
+		                  " AND (? = 0 OR assignee_id = ?)"
+		                  " ORDER BY queue_due, id LIMIT ?",
+		                  "issssisiii", f->department, state, state, item, item,
+		                  (int64_t)f->overdue, today, f->assignee, f->assignee,
+		                  (int64_t)f->limit);
+	}
+#undef LIST_COLS
+#undef APPLICANT_NAME
+#undef ASSIGNEE_NAME
 	json_t *arr = json_array();
 	while (e == TB_OK && row) {
 		struct row r;
@@ -242,6 +314,25 @@ enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int6
 		    json_pack("{s:s, s:s, s:s, s:s, s:s}", "case_no", r.case_no, "state", r.state,
 		              "item", r.item_code, "item_name", r.item_name, "channel", r.channel);
 		json_object_set_new(j, "clock", clock_json(cal, &r, yellow_days));
+		json_object_set_new(j, "submitted_at",
+		                    r.submitted_at ? json_integer(r.submitted_at) : json_null());
+		const char *name = tb_stmt_text(st, 33);
+		json_object_set_new(j, "applicant_name", json_string(name ? name : ""));
+		int64_t assignee = tb_stmt_int(st, 34);
+		const char *aname = tb_stmt_text(st, 35);
+		json_object_set_new(j, "assignee",
+		                    assignee ? json_pack("{s:I, s:s}", "id", (json_int_t)assignee,
+		                                         "name", aname ? aname : "")
+		                             : json_null());
+		if (f->overdue_region) {
+			/* Which department is late, for the supervisor (column 36);
+			 * not who applied: supervision needs no applicant's name. */
+			const char *dname = tb_stmt_text(st, 36);
+			json_object_del(j, "applicant_name");
+			json_object_set_new(j, "region", json_string(r.region));
+			json_object_set_new(j, "department_id", json_integer(r.department));
+			json_object_set_new(j, "department_name", json_string(dname ? dname : ""));
+		}
 		json_array_append_new(arr, j);
 		e = tb_stmt_step(st, &row);
 	}
@@ -253,4 +344,13 @@ enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal, int6
 	}
 	*text = tb_json_take(arr, a);
 	return TB_OK;
+}
+
+bool tb_case_state_known(const char *state)
+{
+	const char *from, *event, *role, *to;
+	for (int i = 0; tb_machine_row(i, &from, &event, &role, &to); i++)
+		if (!strcmp(state, from) || !strcmp(state, to))
+			return true;
+	return false;
 }

@@ -13,6 +13,7 @@
 #include "store/store.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,10 +78,13 @@ struct tb_item_query {
 	const char *event;         /* NULL: any */
 	int online_depth;          /* 0: any */
 	const char *q;             /* search text, or NULL */
+	bool latest;               /* the latest version of each item, any state (managers) */
 	int page, per_page;
 };
 
-/* Published items in force today matching q: ordered by name, or, for a
+/* Published items in force today matching q (with q->latest instead the
+ * latest version of each item whatever its state or validity, for the
+ * catalog's managers): ordered by name, or, for a
  * keyword search, in catalog order (the text index's order, so that a
  * page never sorts every match). *text gets a JSON array of item
  * summaries (arena: the main fields and the materials); *total the number of matches, counted up to 1001

@@ -77,12 +77,19 @@ enum tb_err tb_item_search(struct tb_store *s, const struct tb_item_query *q, st
 	}
 	/* "+i.state" keeps SQLite from walking the state index when a narrower
 	 * one (region, department, the text index) should drive the query. */
-	tb_buf_printf(&where,
-	              " WHERE %si.state = 'published' AND i.valid_from <= ?"
-	              " AND (i.valid_to IS NULL OR i.valid_to >= ?)",
-	              narrow && !pg ? "+" : "");
-	bind_s(&b, day);
-	bind_s(&b, day);
+	if (q->latest) {
+		/* The catalog's managers: each code's newest version (the
+		 * (implementation_code, version) key answers the subquery). */
+		tb_buf_adds(&where, " WHERE i.version = (SELECT MAX(l.version) FROM items l"
+		                    " WHERE l.implementation_code = i.implementation_code)");
+	} else {
+		tb_buf_printf(&where,
+		              " WHERE %si.state = 'published' AND i.valid_from <= ?"
+		              " AND (i.valid_to IS NULL OR i.valid_to >= ?)",
+		              narrow && !pg ? "+" : "");
+		bind_s(&b, day);
+		bind_s(&b, day);
+	}
 	if (fts_join) {
 		tb_buf_adds(&where, " AND items_fts MATCH ?");
 		bind_s(&b, tb_arena_strdup(a, fts.data));
@@ -177,7 +184,7 @@ enum tb_err tb_item_search(struct tb_store *s, const struct tb_item_query *q, st
 			tb_stmt_reset(st);
 		}
 		char *list_sql = tb_arena_printf(
-		    a, "SELECT d.summary, i.version%s%s%s%s LIMIT ? OFFSET ?", from,
+		    a, "SELECT d.summary, i.version, i.state%s%s%s%s LIMIT ? OFFSET ?", from,
 		    doc_join ? "" : " JOIN item_docs d ON d.item_id = i.id", where.data, order);
 		if (e == TB_OK && *total > 0)
 			e = tb_conn_prepare(c, list_sql, &st);
@@ -189,9 +196,9 @@ enum tb_err tb_item_search(struct tb_store *s, const struct tb_item_query *q, st
 			while ((e = tb_stmt_step(st, &row)) == TB_OK && row) {
 				if (k++)
 					tb_buf_adds(&out, ",");
-				tb_buf_adds(&out,
-				            tb_item_with_meta(a, tb_stmt_text(st, 0),
-				                              tb_stmt_int(st, 1), "published"));
+				tb_buf_adds(&out, tb_item_with_meta(a, tb_stmt_text(st, 0),
+				                                    tb_stmt_int(st, 1),
+				                                    tb_stmt_text(st, 2)));
 			}
 			tb_stmt_reset(st);
 		}

@@ -18,37 +18,11 @@ static const char USAGE[] =
 
 int tb_cmd_audit(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    TB_STORE_LONGOPTS,
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct tb_app_options ao = {0};
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (tb_store_opt(&ao, ch, optarg))
-			continue;
-		if (ch == 'h') {
-			printf("%s", USAGE);
-			return 0;
-		}
-		fprintf(stderr, "%s", USAGE);
-		return 2;
-	}
-	if (argc - optind != 1 || strcmp(argv[optind], "verify") != 0) {
-		fprintf(stderr, "%s", USAGE);
-		return 2;
-	}
-	ao.pool_size = 1;
 	struct tb_app *app;
-	struct tb_fail f = {0};
-	enum tb_err e = tb_app_open_store(&ao, &app, &f);
-	if (e != TB_OK) {
-		fprintf(stderr, "tongban audit: %s: %s\n", f.field ? f.field : "db",
-		        f.reason ? f.reason : tb_err_message(e));
-		return 1;
-	}
+	int status = tb_cli_store_verb(argc, argv, USAGE, "audit", "verify", &app);
+	if (status >= 0)
+		return status;
+	enum tb_err e;
 	struct tb_audit_check chk;
 	e = tb_audit_verify(app->store, &chk);
 	tb_app_close(app);

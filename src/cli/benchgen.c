@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/store_opts.h"
 #include "base/date.h"
+#include "cases/indicators.h"
 #include "codes/credit.h"
 #include "regions/regions.h"
 #include "store/store.h"
@@ -255,24 +256,34 @@ int tb_cmd_bench_cases(int argc, char **argv)
 		         1 + (i / 9999) % 28, 1 + i % 9999);
 		tb_date_format(tb_date_today() + (i % 60) - 20, due);
 		int64_t dept = draft ? 10 : depts[i % ndepts];
+		/* Submitted over the last year, finished within 4 days, a third of
+		 * the identity cards from the library: the indicators have a year of
+		 * days to sum (made from these rows at the end). */
+		int64_t submitted = draft ? 0 : now - (i % 366) * 86400;
+		int64_t finished = draft || open ? 0 : submitted + (i % 5) * 86400;
 		e = tb_conn_run(
 		    c, NULL,
 		    "INSERT INTO cases (case_no, query_hash, item_code, item_version,"
 		    " item_name, department_id, region, applicant_id, created_by, channel,"
 		    " state, case_kind, promised_days, statutory_days, extension_days, form,"
 		    " materials, required, accepted_on, promised_due, statutory_due, queue_due,"
-		    " created_at, updated_at) VALUES (?, '-', ?, 1, '个体工商户设立登记', ?,"
-		    " '330106', ?, ?, 'web', ?, 'promised', 1, 3, 0, '{}', ?, ?, ?, ?, ?, ?, ?, ?)",
-		    "ssiiisssssssii", no, item, dept, draft ? (int64_t)1 : (int64_t)(1 + i % 3),
+		    " created_at, updated_at, submitted_at, finished_at, mat_required, mat_library)"
+		    " VALUES (?, '-', ?, 1, '个体工商户设立登记', ?, '330106', ?, ?, 'web', ?,"
+		    " 'promised', 1, 3, 0, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    "ssiiisssssssiiIIii", no, item, dept, draft ? (int64_t)1 : (int64_t)(1 + i % 3),
 		    draft ? (int64_t)1 : (int64_t)(1 + i % 3), state, materials, required,
 		    draft ? NULL : due, draft ? NULL : due, draft ? NULL : due, open ? due : NULL,
-		    now, now);
+		    now, now, submitted, finished < now ? finished : now,
+		    draft ? (int64_t)0 : (int64_t)3, (int64_t)(!draft && i % 3 == 0));
 		if (draft && e == TB_OK)
 			printf("%s\n", no);
 	}
 	if (e == TB_OK)
 		e = tb_conn_commit(c);
 	tb_store_release(c);
+	/* The rows went around the transitions: count the indicators again. */
+	if (e == TB_OK)
+		e = tb_indicators_rebuild(app->store, NULL, NULL);
 	tb_app_close(app);
 	if (e != TB_OK) {
 		fprintf(stderr, "tongban bench-cases: %s\n", tb_err_message(e));

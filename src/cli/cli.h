@@ -31,6 +31,12 @@ int tb_cmd_migrate(int argc, char **argv);
  * fails, message on stderr); 2 on a usage error, 0 for --help. */
 int tb_cmd_audit(int argc, char **argv);
 
+/* `tongban indicators rebuild [--data DIR] [--db URL]`: counts the
+ * indicators again from the cases (tb_indicators_rebuild) and prints how
+ * many counter rows it made; 0, 1 when the store failed, 2 on a usage
+ * error. */
+int tb_cmd_indicators(int argc, char **argv);
+
 /* `tongban admin create --name NAME --id-number N`: an administrator, with
  * the password read from standard input. */
 int tb_cmd_admin(int argc, char **argv);

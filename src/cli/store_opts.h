@@ -18,4 +18,12 @@
  * the store options. */
 int tb_store_opt(struct tb_app_options *o, int ch, const char *arg);
 
+/* Parses "tongban NAME VERB [--data DIR] [--db URL] [--help]" and opens the
+ * store with one connection into *app (the caller closes it). Returns -1
+ * when *app is open; otherwise the exit status to end with (0 after
+ * --help, 2 for a usage error, 1 when the store failed: each said on
+ * stdout or stderr). */
+int tb_cli_store_verb(int argc, char **argv, const char *usage, const char *name, const char *verb,
+                      struct tb_app **app);
+
 #endif

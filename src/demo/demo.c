@@ -8,6 +8,8 @@
 #include "catalog/exchange.h"
 #include "codes/credit.h"
 #include "identity/accounts.h"
+#include "identity/authz.h"
+#include "identity/centres.h"
 #include "identity/departments.h"
 #include "identity/sessions.h"
 #include "store/store.h"
@@ -171,6 +173,19 @@ enum tb_err tb_demo_seed(struct tb_app *app)
 		                  &grant, &f);
 		if (e != TB_OK)
 			return fail(staff[i].role, &f, e);
+	}
+	/* Each service centre's window receives the items of the departments of
+	 * its region and above (a county centre takes city and province items
+	 * too), not those of other counties. */
+	for (size_t i = 0; i < sizeof(departments) / sizeof(departments[0]); i++) {
+		if (strcmp(departments[i].sector, "centre") != 0)
+			continue;
+		for (size_t k = 0; k < sizeof(departments) / sizeof(departments[0]); k++)
+			if (k != i &&
+			    tb_region_covers(departments[k].region, departments[i].region) &&
+			    (e = tb_centre_receive(s, &ctx, dept_ids[i], dept_ids[k], true, &f)) !=
+			        TB_OK)
+				return fail(departments[k].name, &f, e);
 	}
 	/* The business registry knows the demo businesses (registration needs
 	 * their legal representative). */

@@ -5,6 +5,7 @@
 #include "http/handlers.h"
 #include "codes/idnum.h"
 #include "identity/accounts.h"
+#include "identity/centres.h"
 #include "identity/departments.h"
 #include "identity/sectors.h"
 #include "regions/regions.h"
@@ -37,15 +38,27 @@ void tb_handle_departments_list(struct tb_req *r)
 {
 	if (!tb_req_allow(r, "department.read", NULL))
 		return;
-	const char *region = tb_req_query(r, "region");
+	const char *region = tb_req_query(r, "region"), *hosted = tb_req_query(r, "hosted_by");
 	char canon[10] = "";
 	if (region && !tb_region_code_normalize(region, canon)) {
 		tb_resp_error(r, TB_EINVAL, "region", "expected a GB/T 2260 code");
 		return;
 	}
+	char *end = NULL;
+	long long centre = hosted ? strtoll(hosted, &end, 10) : 0;
+	if (hosted && (!*hosted || *end || centre <= 0)) {
+		tb_resp_error(r, TB_EINVAL, "hosted_by", "a department id");
+		return;
+	}
+	if (hosted && region) {
+		tb_resp_error(r, TB_EINVAL, "hosted_by", "not together with region");
+		return;
+	}
 	struct tb_department *v;
 	size_t n;
-	enum tb_err e = tb_department_list(r->app->store, canon, r->arena, &v, &n);
+	/* hosted_by: the departments whose items that centre's window receives. */
+	enum tb_err e = hosted ? tb_centre_departments(r->app->store, centre, r->arena, &v, &n)
+	                       : tb_department_list(r->app->store, canon, r->arena, &v, &n);
 	if (e != TB_OK) {
 		tb_resp_error(r, e, NULL, NULL);
 		return;
@@ -463,4 +476,50 @@ void tb_handle_identity_prove(struct tb_req *r)
 		    json_pack("{s:I, s:b}", "account_id", (json_int_t)id, "identity_proven", 1));
 out:
 	json_decref(body);
+}
+
+/* POST /api/v1/departments/{id}/received and DELETE .../received/{department}:
+ * what a centre's window receives. */
+static void centre_receive(struct tb_req *r, bool on)
+{
+	int64_t centre, dept = 0;
+	if (!path_id(r, 0, "id", &centre))
+		return;
+	json_t *body = NULL;
+	if (on) {
+		body = tb_req_json_body(r);
+		if (!body)
+			return;
+		json_int_t d = 0;
+		const struct tb_field fields[] = {{"department_id", 'i', true, &d}};
+		if (!tb_req_fields(r, body, fields, 1))
+			goto out;
+		dept = d;
+	} else if (!path_id(r, 1, "department", &dept)) {
+		return;
+	}
+	if (!allow_department(r, "centre.manage", centre))
+		goto out;
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	enum tb_err e = tb_centre_receive(r->app->store, &ctx, centre, dept, on, &f);
+	if (e != TB_OK)
+		tb_resp_fail(r, e, &f);
+	else
+		tb_resp_json(r, on ? 201 : 200,
+		             json_pack("{s:I, s:I, s:b}", "centre_id", (json_int_t)centre,
+		                       "department_id", (json_int_t)dept, "received", on));
+out:
+	json_decref(body);
+}
+
+void tb_handle_centre_receive(struct tb_req *r)
+{
+	centre_receive(r, true);
+}
+
+void tb_handle_centre_release(struct tb_req *r)
+{
+	centre_receive(r, false);
 }

@@ -220,6 +220,24 @@ out:
 	json_decref(body);
 }
 
+/* The officials' pages the person may use, asked of the policy table with
+ * the action each page is for (any scope): the navigation shows these. */
+static json_t *pages_json(const struct tb_principal *p)
+{
+	static const struct {
+		const char *page, *role, *action;
+	} pages[] = {
+	    {"window", "window_clerk", "case.create"}, {"workbench", NULL, "case.queue"},
+	    {"catalog", NULL, "catalog.write"},        {"supervision", NULL, "supervision.read"},
+	    {"admin", NULL, "account.list"},
+	};
+	json_t *out = json_array();
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		if (tb_authz_as(p, pages[i].role, pages[i].action, NULL) == TB_OK)
+			json_array_append_new(out, json_string(pages[i].page));
+	return out;
+}
+
 void tb_handle_me(struct tb_req *r)
 {
 	const struct tb_principal *p = tb_req_principal(r);
@@ -287,6 +305,7 @@ void tb_handle_me(struct tb_req *r)
 	json_object_set_new(j, "roles", roles);
 	json_object_set_new(j, "organisations", jorgs);
 	json_object_set_new(j, "acting_for", acting);
+	json_object_set_new(j, "pages", pages_json(p));
 	tb_resp_json(r, 200, j);
 }
 

@@ -3,9 +3,11 @@
  * queue, and the public progress by query code. */
 #include "app/app.h"
 #include "cases/cases.h"
+#include "cases/machine.h"
 #include "cases/notify.h"
 #include "http/handlers.h"
 #include "identity/ratelimit.h"
+#include "regions/regions.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -110,10 +112,22 @@ void tb_handle_case_get(struct tb_req *r)
 	const char *text;
 	enum tb_err e = tb_case_read(r->app->store, r->app->calendar, r->params[0],
 	                             r->app->yellow_days, refs, r->arena, &text);
-	if (e != TB_OK)
+	if (e != TB_OK) {
 		tb_resp_error(r, e, NULL, NULL);
-	else
-		tb_resp_json_text(r, 200, text);
+		return;
+	}
+	/* What this caller may do to the case now (the pages' buttons). */
+	json_t *j = json_loads(text, 0, NULL);
+	const char *events[16];
+	int n =
+	    tb_machine_allowed(json_string_value(json_object_get(j, "state")), p, &o, events, 16);
+	json_t *allowed = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(allowed, json_string(events[i]));
+	json_object_set_new(j, "allowed_events", allowed);
+	json_object_set_new(j, "window_department_id",
+	                    ref.window ? json_integer(ref.window) : json_null());
+	tb_resp_json(r, 200, j);
 }
 
 void tb_handle_case_update(struct tb_req *r)
@@ -254,9 +268,9 @@ void tb_handle_case_event(struct tb_req *r)
 	const struct tb_field fields[] = {
 	    {"event", 's', true, &ev.event},           {"opinion", 's', false, &ev.opinion},
 	    {"corrections", 'a', false, &corrections}, {"visits", 'i', false, &visits},
-	    {"certificate", 'o', false, &certificate},
+	    {"certificate", 'o', false, &certificate}, {"delivery", 's', false, &ev.delivery},
 	};
-	if (tb_req_fields(r, body, fields, 5)) {
+	if (tb_req_fields(r, body, fields, 6)) {
 		if (ev.opinion && strlen(ev.opinion) > 2000) {
 			tb_resp_error(r, TB_EINVAL, "opinion", "at most 2000 bytes");
 		} else if (certificate && !json_is_object(certificate)) {
@@ -273,48 +287,129 @@ void tb_handle_case_event(struct tb_req *r)
 	json_decref(body);
 }
 
+/* A yes/no query parameter: true, false or absent (false); else 400. */
+static bool query_flag(struct tb_req *r, const char *name, bool *out)
+{
+	const char *v = tb_req_query(r, name);
+	*out = v && !strcmp(v, "true");
+	if (v && strcmp(v, "true") && strcmp(v, "false")) {
+		tb_resp_error(r, TB_EINVAL, name, "expected true or false");
+		return false;
+	}
+	return true;
+}
+
+/* The department queue's own filters (item, overdue, mine) into f; on a
+ * bad value sends 400 and returns false. */
+static bool queue_filters(struct tb_req *r, const struct tb_principal *p, struct tb_case_filter *f)
+{
+	bool mine;
+	f->item = tb_req_query(r, "item");
+	if (f->item && (!*f->item || strlen(f->item) > 40)) {
+		tb_resp_error(r, TB_EINVAL, "item", "an implementation code");
+		return false;
+	}
+	if (!query_flag(r, "overdue", &f->overdue) || !query_flag(r, "mine", &mine))
+		return false;
+	if (mine && p->kind != TB_PERSON) {
+		tb_resp_error(r, TB_EINVAL, "mine", "only for a signed-in official");
+		return false;
+	}
+	f->assignee = mine ? p->account_id : 0;
+	return true;
+}
+
 void tb_handle_cases_list(struct tb_req *r)
 {
 	const struct tb_principal *p = tb_req_principal(r);
 	if (!p)
 		return;
-	const char *ls = tb_req_query(r, "limit");
+	const char *ls = tb_req_query(r, "limit"), *view = tb_req_query(r, "view");
+	const char *state = tb_req_query(r, "state");
 	char *end = NULL;
 	long limit = ls ? strtol(ls, &end, 10) : 50;
 	if ((ls && (!*ls || *end)) || limit < 1 || limit > 200) {
 		tb_resp_error(r, TB_EINVAL, "limit", "expected 1 to 200");
 		return;
 	}
-	/* Staff with a department see its queue; everyone else their cases. */
-	int64_t dept = p->kind == TB_TOKEN ? p->department_id : 0;
-	for (int i = 0; !dept && i < p->ngrants; i++)
-		if (p->grants[i].department_id &&
-		    tb_authz_as(p, p->grants[i].role, "case.queue",
-		                &(struct tb_authz_object){.department =
-		                                              p->grants[i].department_id}) == TB_OK)
-			dept = p->grants[i].department_id;
-	const char *text;
-	enum tb_err e;
-	if (dept) {
-		if (!tb_req_allow(r, "case.queue", &(struct tb_authz_object){.department = dept}))
-			return;
-		e = tb_case_list(r->app->store, r->app->calendar, 0, dept, (int)limit,
-		                 r->app->yellow_days, r->arena, &text);
-	} else {
-		int64_t me = p->acting_for ? p->acting_for : p->account_id;
-		if (!tb_req_allow(r, "case.read", &(struct tb_authz_object){.owner = me}))
-			return;
-		e = tb_case_list(r->app->store, r->app->calendar, me, 0, (int)limit,
-		                 r->app->yellow_days, r->arena, &text);
+	if (view && strcmp(view, "mine") && strcmp(view, "queue") && strcmp(view, "window") &&
+	    strcmp(view, "overdue")) {
+		tb_resp_error(r, TB_EINVAL, "view", "expected mine, queue, window or overdue");
+		return;
 	}
+	if (state && !tb_case_state_known(state)) {
+		tb_resp_error(r, TB_EINVAL, "state", "not a case state");
+		return;
+	}
+	struct tb_case_filter f = {.state = state, .limit = (int)limit};
+	if (!queue_filters(r, p, &f))
+		return;
+	/* Without a view, staff with a department see its queue; everyone else
+	 * their cases. view=window: the cases opened at the clerk's centre. */
+	const char *as = "mine";
+	char region[10];
+	if (view && !strcmp(view, "overdue")) {
+		/* Supervision: a region's overdue cases, for case.read over it. */
+		const char *q = tb_req_query(r, "region");
+		if (!q || !tb_region_code_normalize(q, region)) {
+			tb_resp_error(r, TB_EINVAL, "region", "required: a GB/T 2260 code");
+			return;
+		}
+		if (!tb_req_allow(r, "case.read", &(struct tb_authz_object){.region = region}))
+			return;
+		f.overdue_region = region;
+		as = "overdue";
+	} else if (view && !strcmp(view, "window")) {
+		for (int i = 0; !f.window && i < p->ngrants; i++)
+			if (!strcmp(p->grants[i].role, "window_clerk"))
+				f.window = p->grants[i].department_id;
+		if (!tb_req_allow(r, "case.read",
+		                  &(struct tb_authz_object){.window = f.window ? f.window : -1}))
+			return;
+		as = "window";
+	} else if (!view || !strcmp(view, "queue")) {
+		f.department = p->kind == TB_TOKEN ? p->department_id : 0;
+		for (int i = 0; !f.department && i < p->ngrants; i++)
+			if (p->grants[i].department_id &&
+			    tb_authz_as(p, p->grants[i].role, "case.queue",
+			                &(struct tb_authz_object){
+			                    .department = p->grants[i].department_id}) == TB_OK)
+				f.department = p->grants[i].department_id;
+		if (f.department || view) {
+			if (!tb_req_allow(r, "case.queue",
+			                  &(struct tb_authz_object){
+			                      .department = f.department ? f.department : -1}))
+				return;
+			as = "department_queue";
+		}
+	}
+	if ((f.item || f.overdue || f.assignee) && !f.department) {
+		tb_resp_error(r, TB_EINVAL,
+		              f.item      ? "item"
+		              : f.overdue ? "overdue"
+		                          : "mine",
+		              "only for a department's queue (view=queue)");
+		return;
+	}
+	if (!f.window && !f.department && !f.overdue_region) {
+		f.applicant = p->acting_for ? p->acting_for : p->account_id;
+		if (!tb_req_allow(r, "case.read", &(struct tb_authz_object){.owner = f.applicant}))
+			return;
+	}
+	const char *text;
+	enum tb_err e =
+	    tb_case_list(r->app->store, r->app->calendar, &f, r->app->yellow_days, r->arena, &text);
 	if (e != TB_OK) {
 		tb_resp_error(r, e, NULL, NULL);
 		return;
 	}
-	json_t *j = json_pack("{s:s, s:o}", "view", dept ? "department_queue" : "mine", "items",
-	                      json_loads(text, 0, NULL));
-	if (dept)
-		json_object_set_new(j, "department_id", json_integer(dept));
+	json_t *j = json_pack("{s:s, s:o}", "view", as, "items", json_loads(text, 0, NULL));
+	if (f.department)
+		json_object_set_new(j, "department_id", json_integer(f.department));
+	if (f.window)
+		json_object_set_new(j, "window_department_id", json_integer(f.window));
+	if (f.overdue_region)
+		json_object_set_new(j, "region", json_string(f.overdue_region));
 	tb_resp_json(r, 200, j);
 }
 

@@ -59,17 +59,32 @@ void tb_handle_items_list(struct tb_req *r)
 	q.per_page = (int)per;
 	q.service_object = (int)obj;
 	q.online_depth = (int)depth;
+	const char *latest = tb_req_query(r, "latest");
+	if (latest && strcmp(latest, "true") != 0 && strcmp(latest, "false") != 0) {
+		tb_resp_error(r, TB_EINVAL, "latest", "expected true or false");
+		return;
+	}
+	q.latest = latest && strcmp(latest, "true") == 0;
 	const char *region = tb_req_query(r, "region");
+	if (q.latest && !region) {
+		tb_resp_error(r, TB_EINVAL, "region", "required with latest=true");
+		return;
+	}
 	if (region) {
 		const struct tb_region *g = tb_regions_find(r->app->regions, region);
 		if (!g) {
 			tb_resp_error(r, TB_EINVAL, "region", "no such GB/T 2260 region");
 			return;
 		}
+		/* Drafts are for the managers of the region and what lies below
+		 * it; items above it are not theirs to see in draft. */
+		struct tb_authz_object o = {.region = g->code};
+		if (q.latest && !tb_req_allow(r, "catalog.read_draft", &o))
+			return;
 		/* Items offered at the region, above it (they apply below), and
 		 * below it. */
 		const struct tb_region *path[4];
-		int n = tb_regions_path(r->app->regions, g, path);
+		int n = q.latest ? 0 : tb_regions_path(r->app->regions, g, path);
 		for (int i = 0; i < n; i++)
 			q.regions[q.nregions++] = path[i]->code;
 		char sig[10];

@@ -79,7 +79,7 @@ static const char *content_type(const char *path)
 }
 
 /* True when every segment of path is a plain name: no "", ".", "..", no
- * leading dot, no backslash. */
+ * leading dot, no backslash; a final "/" names a folder's index page. */
 static bool clean_path(const char *path)
 {
 	if (strchr(path, '\\'))
@@ -92,7 +92,7 @@ static bool clean_path(const char *path)
 		size_t n = end ? (size_t)(end - seg) : strlen(seg);
 		if (n == 0 || seg[0] == '.')
 			return false;
-		if (!end)
+		if (!end || !end[1])
 			return true;
 		seg = end + 1;
 	}
@@ -104,9 +104,19 @@ void tb_handle_static(struct tb_req *r)
 		tb_resp_error(r, TB_EINVAL, "path", "path traversal or hidden file");
 		return;
 	}
-	const char *name = strcmp(r->path, "/") == 0 ? "/index.html" : r->path;
-	char *asset = tb_arena_printf(r->arena, "web%s", name);
+	/* A folder is its index page: /window/ is web/window/index.html. */
+	size_t n = strlen(r->path);
+	char *asset = tb_arena_printf(r->arena, "web%s%s", r->path,
+	                              n && r->path[n - 1] == '/' ? "index.html" : "");
 	const struct tb_asset *a = tb_asset_find(asset);
+	if (!a && n > 1 && r->path[n - 1] != '/' &&
+	    tb_asset_find(tb_arena_printf(r->arena, "web%s/index.html", r->path))) {
+		/* /window is the folder /window/: its relative links need the slash. */
+		static const char moved[] = "moved\n";
+		tb_resp_header(r, "Location", tb_arena_printf(r->arena, "%s/", r->path));
+		tb_resp_static(r, 301, "text/plain; charset=utf-8", moved, sizeof(moved) - 1);
+		return;
+	}
 	if (!a) {
 		tb_resp_error(r, TB_ENOTFOUND, "path", "no such page");
 		return;

@@ -48,6 +48,9 @@ void tb_handle_accounts_list(struct tb_req *r);
 void tb_handle_account_get(struct tb_req *r);
 void tb_handle_account_create(struct tb_req *r);
 void tb_handle_role_grant(struct tb_req *r);
+/* POST/DELETE /api/v1/departments/{id}/received: what a centre's window receives. */
+void tb_handle_centre_receive(struct tb_req *r);
+void tb_handle_centre_release(struct tb_req *r);
 /* POST /api/v1/identity-proofs: a window clerk proves a person's identity. */
 void tb_handle_identity_prove(struct tb_req *r);
 void tb_handle_role_revoke(struct tb_req *r);
@@ -80,6 +83,14 @@ void tb_handle_case_event(struct tb_req *r);
 void tb_handle_cases_list(struct tb_req *r);
 void tb_handle_progress(struct tb_req *r);
 
+/* h_window.c */
+void tb_handle_applicant_get(struct tb_req *r);
+
+/* h_workbench.c */
+void tb_handle_case_assign(struct tb_req *r);
+void tb_handle_department_staff(struct tb_req *r);
+void tb_handle_case_material_file(struct tb_req *r);
+
 /* h_ratings.c */
 void tb_handle_case_rate(struct tb_req *r);
 void tb_handle_followups(struct tb_req *r);
@@ -95,6 +106,9 @@ void tb_handle_my_materials(struct tb_req *r);
 void tb_handle_my_material_file(struct tb_req *r);
 void tb_handle_my_material_delete(struct tb_req *r);
 void tb_handle_stats_reuse(struct tb_req *r);
+
+/* h_indicators.c */
+void tb_handle_indicators(struct tb_req *r);
 
 /* h_certs.c */
 void tb_handle_cert_types(struct tb_req *r);

@@ -28,6 +28,7 @@
 
 #include "base/date.h"
 #include "calendar/calendar.h"
+#include "store/store.h"
 
 #define ITEM "11330106024892795E4010010201000" /* 个体工商户设立登记, 西湖区市场监督管理局 */
 
@@ -128,6 +129,26 @@ static char *path_of(const char *case_no, const char *suffix)
 	return p;
 }
 
+/* The day (days since 1970-01-01) of a case number's yyyymmdd part: the
+ * day in China the server made it; fails the test on a malformed one. */
+static int64_t day_of_number(const char *case_no)
+{
+	char iso[11];
+	int64_t day;
+	if (strlen(case_no) != 31 + 8 + 4)
+		fail_msg("case number %s: not 43 characters", case_no);
+	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", case_no + 31, case_no + 35, case_no + 37);
+	if (!tb_date_parse(iso, &day))
+		fail_msg("case number %s: no date in it", case_no);
+	return day;
+}
+
+/* The serial of a case number (its last four digits). */
+static long serial_of(const char *case_no)
+{
+	return strtol(case_no + 31 + 8, NULL, 10);
+}
+
 static void event(const struct test_session *s, const char *case_no, const char *body,
                   const char *want_state)
 {
@@ -201,6 +222,65 @@ static int stop(void **state)
 	return srv_stop(&srv) == 0 ? 0 : -1;
 }
 
+/* COUNT(*) of the outbox rows of case no that the notifier has not yet
+ * fanned out ("pending") or all of them, and of its inbox messages, read
+ * from the store while the server runs. */
+static void outbox_of(const char *no, long *pending, long *rows, long *inbox)
+{
+	struct tb_store *st;
+	struct tb_fail f = {0};
+	assert_int_equal(tb_store_open(db_url, 1, &st, &f), TB_OK);
+	struct tb_conn *c;
+	assert_int_equal(tb_store_acquire(st, &c), TB_OK);
+	static const char *const sql[] = {
+	    "SELECT COUNT(*) FROM outbox WHERE case_no = ? AND (inbox_done = 0 OR hooks_done = 0)",
+	    "SELECT COUNT(*) FROM outbox WHERE case_no = ?",
+	    "SELECT COUNT(*) FROM inbox WHERE case_no = ?",
+	};
+	long *out[] = {pending, rows, inbox};
+	for (int i = 0; i < 3; i++) {
+		struct tb_stmt *q;
+		bool row;
+		assert_int_equal(tb_conn_query(c, &q, &row, sql[i], "s", no), TB_OK);
+		assert_true(row);
+		*out[i] = (long)tb_stmt_int(q, 0);
+		tb_stmt_reset(q);
+	}
+	tb_store_release(c);
+	tb_store_close(st);
+}
+
+/* The messages about case no in zhang's inbox, over HTTP. */
+static int messages_about(const char *no)
+{
+	json_t *j = call(&zhang, "GET", "/api/v1/me/messages", NULL, 200);
+	int msgs = 0;
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(j, "items"), i, s) msgs +=
+	    strcmp(test_str(s, "case_no"), no) == 0;
+	json_decref(j);
+	return msgs;
+}
+
+/* Waits (100 ms polls, 10 s at most) until the notifier has fanned out
+ * every outbox row of case no: it marks a row done in the transaction that
+ * writes its message and never reads a done row again, so from then on no
+ * message about those rows can come. Returns the rows, *inbox gets the
+ * messages in the store. */
+static long fanned_out(const char *no, long *inbox)
+{
+	long pending = 0, rows = 0;
+	for (int tries = 0; tries < 100; tries++) {
+		outbox_of(no, &pending, &rows, inbox);
+		if (!pending)
+			return rows;
+		usleep(100000);
+	}
+	fail_msg("the notifier left %ld outbox rows of %s pending for 10 s", pending, no);
+	return -1;
+}
+
 /* ---- tests --------------------------------------------------------------- */
 
 /* from + n working days on the calendar the server seeds (data/calendar),
@@ -235,16 +315,22 @@ static void online_path(void **state)
 	snprintf(hook_secret, sizeof(hook_secret), "%s", test_str(w, "secret"));
 	json_decref(w);
 
+	int64_t day_before = tb_date_today();
 	json_t *j = call(&zhang, "POST", "/api/v1/cases",
 	                 "{\"item\":\"" ITEM "\",\"form\":{\"字号\":\"西湖小店\"}}", 201);
+	int64_t day_after = tb_date_today();
 	assert_string_equal(test_str(j, "state"), "draft");
 	char no[64], code[16];
 	snprintf(no, sizeof(no), "%s", test_str(j, "case_no"));
 	snprintf(code, sizeof(code), "%s", test_str(j, "query_code"));
 	json_decref(j);
-	/* implementation code + yyyymmdd + 4-digit serial */
+	/* implementation code + yyyymmdd (the day in China it was made) +
+	 * 4-digit serial */
 	assert_int_equal(strlen(no), 31 + 8 + 4);
 	assert_memory_equal(no, ITEM, 31);
+	int64_t made = day_of_number(no);
+	if (made != day_before && made != day_after)
+		fail_msg("case %s: not numbered with the day it was made", no);
 
 	/* The identity card comes from 张三's library (the demo gave one); a
 	 * declared upload without a file is refused; submitting without the
@@ -411,17 +497,13 @@ static void online_path(void **state)
 	assert_true(json_real_value(json_object_get(j, "follow_up_rate")) > 0.0);
 	json_decref(j);
 
-	/* Notifications: the inbox holds one message per transition. */
-	int msgs = 0;
-	for (int tries = 0; tries < 50 && msgs < 8; tries++) {
-		usleep(100000);
-		j = call(&zhang, "GET", "/api/v1/me/messages", NULL, 200);
-		msgs = 0;
-		json_array_foreach(json_object_get(j, "items"), i, s) msgs +=
-		    strcmp(test_str(s, "case_no"), no) == 0;
-		json_decref(j);
-	}
-	assert_int_equal(msgs, 8); /* submit accept review suspend resume extend approve complete */
+	/* Notifications: once all are fanned out, the inbox holds one message
+	 * per transition (submit accept review suspend resume extend approve
+	 * complete). */
+	long inbox;
+	assert_int_equal(fanned_out(no, &inbox), 8);
+	assert_int_equal(inbox, 8);
+	assert_int_equal(messages_about(no), 8);
 	for (int tries = 0; tries < 50 && hook_count < 8; tries++)
 		usleep(100000);
 	assert_true(hook_count >= 8);
@@ -538,27 +620,48 @@ static int cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+/* A new draft of ITEM as zhang; its number into out. */
+static void fence(char out[64])
+{
+	json_t *j = call(&zhang, "POST", "/api/v1/cases", "{\"item\":\"" ITEM "\"}", 201);
+	snprintf(out, 64, "%s", test_str(j, "case_no"));
+	json_decref(j);
+}
+
+/* 80 cases made at once by 8 clients, between two made alone: sorted,
+ * each number follows the one before it, the next serial of the same day,
+ * or serial 0001 of the next day when midnight (in China) passed during
+ * the run, so no number is reused and none skipped. */
 static void unique_numbers(void **state)
 {
 	(void)state;
+	char all[82][64], first[64], last[64];
+	int n = 0;
+	fence(first);
+	memcpy(all[n++], first, 64);
 	struct racer rs[8] = {0};
 	pthread_t t[8];
 	for (int i = 0; i < 8; i++)
 		pthread_create(&t[i], NULL, race, &rs[i]);
-	char all[80][64];
-	int n = 0;
 	for (int i = 0; i < 8; i++) {
 		pthread_join(t[i], NULL);
 		for (int k = 0; k < rs[i].n; k++)
 			memcpy(all[n++], rs[i].numbers[k], 64);
 	}
-	assert_int_equal(n, 80);
+	assert_int_equal(n, 81);
+	fence(last);
+	memcpy(all[n++], last, 64);
 	qsort(all, (size_t)n, 64, cmp);
+	/* The racers' numbers lie between the fences'. */
+	assert_string_equal(all[0], first);
+	assert_string_equal(all[n - 1], last);
 	for (int i = 1; i < n; i++) {
-		assert_string_not_equal(all[i - 1], all[i]);
-		/* consecutive serials: no gap, none reused */
-		assert_int_equal(strtol(all[i] + 39, NULL, 10),
-		                 strtol(all[i - 1] + 39, NULL, 10) + 1);
+		assert_memory_equal(all[i], ITEM, 31);
+		int64_t d0 = day_of_number(all[i - 1]), d1 = day_of_number(all[i]);
+		long s0 = serial_of(all[i - 1]), s1 = serial_of(all[i]);
+		bool next = d1 == d0 ? s1 == s0 + 1 : d1 == d0 + 1 && s1 == 1;
+		if (!next)
+			fail_msg("%s after %s: not the next number", all[i], all[i - 1]);
 	}
 }
 
@@ -575,31 +678,22 @@ static void crash_before_delivery(void **state)
 	assert_int_equal(test_login(&srv, "330106198707072021", "tongban-demo", &reviewer), 200);
 	char *no = ready_case(NULL);
 	event(&reviewer, no, "{\"event\":\"accept\"}", "accepted");
+	/* Committed, not delivered: the notifier is paused. */
+	long pending, rows, inbox;
+	outbox_of(no, &pending, &rows, &inbox);
+	assert_int_equal(rows, 2); /* submit, accept */
+	assert_int_equal(pending, 2);
+	assert_int_equal(inbox, 0);
 	/* kill -9: no clean shutdown at all. */
 	kill(srv.pid, SIGKILL);
 	waitpid(srv.pid, NULL, 0);
 	srv_start(&srv, db_url, "--allow-private-webhooks", NULL);
 	assert_int_equal(test_login(&srv, "33010619900101123X", "tongban-demo", &zhang), 200);
-	int msgs = 0;
-	for (int tries = 0; tries < 50 && msgs < 2; tries++) {
-		usleep(100000);
-		json_t *j = call(&zhang, "GET", "/api/v1/me/messages", NULL, 200);
-		msgs = 0;
-		size_t i;
-		json_t *s;
-		json_array_foreach(json_object_get(j, "items"), i, s) msgs +=
-		    strcmp(test_str(s, "case_no"), no) == 0;
-		json_decref(j);
-	}
-	usleep(300000); /* and no duplicate arrives later */
-	json_t *j = call(&zhang, "GET", "/api/v1/me/messages", NULL, 200);
-	msgs = 0;
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(j, "items"), i, s) msgs +=
-	    strcmp(test_str(s, "case_no"), no) == 0;
-	json_decref(j);
-	assert_int_equal(msgs, 2); /* submit, accept */
+	/* Once both rows are fanned out no message can come later (see
+	 * fanned_out): exactly one message per row. */
+	assert_int_equal(fanned_out(no, &inbox), 2);
+	assert_int_equal(inbox, 2);
+	assert_int_equal(messages_about(no), 2);
 	free(no);
 }
 

@@ -1,5 +1,8 @@
-// The start page: shows the platform's health and checks a code through
-// the public API. Text is set with textContent only.
+// The status page (for operators and developers): shows the platform's
+// health and checks a code through the public API. Text is set with textContent only.
+import { shell } from '/shell.js';
+
+shell();
 const health = document.getElementById('health');
 fetch('/healthz')
   .then((r) => r.json())

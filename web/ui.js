@@ -1,0 +1,200 @@
+// The page layer every page shares: the session (the cookie is HttpOnly;
+// the CSRF token that state-changing requests carry is kept for this tab in
+// sessionStorage), API calls that ask for sign-in again when the session
+// has ended without losing what was typed, elements whose text is set with
+// textContent only, API refusals shown beside the field they name, and
+// dates, states and colours in Chinese.
+const KEY = 'tongban.csrf';
+
+export async function signIn(login, password) {
+  const r = await fetch('/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Accept-Language': 'zh-CN' },
+    body: JSON.stringify({ login, password }),
+  });
+  const j = await r.json().catch(() => ({}));
+  if (r.ok) sessionStorage.setItem(KEY, j.csrf_token);
+  meCache = null;
+  const reason = r.status === 401 ? '公民身份号码或密码不正确' : reasonOf(j, r.status);
+  return { ok: r.ok, status: r.status, reason };
+}
+
+export async function signOut() {
+  await call('POST', '/api/v1/auth/logout', {}, false);
+  sessionStorage.removeItem(KEY);
+  meCache = null;
+}
+
+export function signedIn() {
+  return sessionStorage.getItem(KEY) !== null;
+}
+
+// The reason of an API refusal, as a person can read it.
+export function reasonOf(body, status) {
+  if (status === 429) return '尝试次数过多，请稍后再试';
+  if (status === 401) return '请先登录';
+  if (status === 403) return '您没有办理此项操作的权限';
+  if (status >= 500) return '系统暂时无法处理，请稍后再试';
+  return (body && (body.reason || body.error)) || `请求未成功（${status}）`;
+}
+
+async function call(method, path, body, again) {
+  const headers = { 'Accept-Language': 'zh-CN' };
+  const token = sessionStorage.getItem(KEY);
+  if (token && method !== 'GET') headers['X-CSRF-Token'] = token;
+  let payload;
+  if (body instanceof FormData) {
+    payload = body;
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const r = await fetch(path, { method, headers, body: payload });
+  const j = await r.json().catch(() => ({}));
+  // A session that ended while the page was open: sign in again in a
+  // dialog over the page (what was typed stays), then repeat the call.
+  if (r.status === 401 && again && token) {
+    sessionStorage.removeItem(KEY);
+    if (await signInDialog()) return call(method, path, body, false);
+  }
+  return { status: r.status, ok: r.ok, body: j };
+}
+
+// A JSON API call; body (an object) is sent as JSON, a FormData as is.
+// Answers {status, ok, body}.
+export function api(method, path, body) {
+  return call(method, path, body, true);
+}
+
+let meCache = null;
+// The signed-in person (GET /api/v1/me), or null; asked once per page.
+export async function me(fresh) {
+  if (!signedIn()) return null;
+  if (!meCache || fresh) {
+    const r = await api('GET', '/api/v1/me');
+    meCache = r.ok ? r.body : null;
+    if (!r.ok) sessionStorage.removeItem(KEY);
+  }
+  return meCache;
+}
+
+// An element with text (never parsed as HTML) and a class.
+export function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+
+// An element with attributes and children (strings become text nodes).
+export function h(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    e.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+  }
+  return e;
+}
+
+// Shows an API refusal in form: beside the field it names (an element of
+// the form with that name or data-field), else in the form's [role=alert].
+// Clears earlier messages first.
+export function showErrors(form, res) {
+  for (const old of form.querySelectorAll('.field-error')) old.remove();
+  for (const f of form.querySelectorAll('[aria-invalid]')) f.removeAttribute('aria-invalid');
+  const alert = form.querySelector('[role=alert]');
+  if (alert) alert.textContent = '';
+  if (!res || res.ok) return;
+  const reason = reasonOf(res.body, res.status);
+  const name = res.body && res.body.field;
+  const field = name && (form.querySelector(`[name="${CSS.escape(name)}"]`)
+    || form.querySelector(`[data-field="${CSS.escape(name)}"]`));
+  if (field) {
+    field.setAttribute('aria-invalid', 'true');
+    const msg = el('p', reason, 'field-error');
+    msg.id = `${field.id || name}-error`;
+    field.setAttribute('aria-describedby', msg.id);
+    field.after(msg);
+    field.focus();
+  } else if (alert) {
+    alert.textContent = name ? `${name}：${reason}` : reason;
+  }
+}
+
+// A sign-in form (identity number and password) that calls done() once
+// signed in; the recovery page is linked for a locked account.
+export function signInForm(done) {
+  const msg = el('p', '', 'bad');
+  msg.setAttribute('role', 'alert');
+  const form = h('form', { class: 'signin' },
+    h('label', { for: 'si-id' }, '公民身份号码'),
+    h('input', { id: 'si-id', name: 'login', autocomplete: 'username', maxlength: '18', required: true }),
+    h('label', { for: 'si-pw' }, '密码'),
+    h('input', { id: 'si-pw', name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    h('p', {}, h('button', { type: 'submit', class: 'primary' }, '登录')),
+    msg,
+    h('p', {}, h('a', { href: '/recover.html' }, '账户被锁定或忘记密码？')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const r = await signIn(form.login.value.trim(), form.password.value);
+    msg.textContent = r.ok ? '' : `登录失败：${r.reason}`;
+    if (r.ok) done();
+  });
+  return form;
+}
+
+// Asks for sign-in in a dialog over the page; resolves true once signed in,
+// false when closed.
+export function signInDialog() {
+  return new Promise((resolve) => {
+    const dlg = el('dialog', undefined, 'dialog');
+    dlg.append(el('h2', '登录已过期，请重新登录'),
+      el('p', '您填写的内容仍保留在页面上。'),
+      signInForm(() => { dlg.close(); dlg.remove(); resolve(true); }));
+    const cancel = h('button', { type: 'button' }, '取消');
+    cancel.addEventListener('click', () => { dlg.close(); dlg.remove(); resolve(false); });
+    dlg.append(cancel);
+    document.body.append(dlg);
+    dlg.showModal();
+  });
+}
+
+// ---- words and dates ------------------------------------------------------
+
+export const STATES = {
+  draft: '草稿', submitted: '已提交', accepted: '已受理', not_accepted: '不予受理',
+  needs_correction: '待补正', under_review: '审查中', approved: '已批准', refused: '不予批准',
+  completed: '已办结', withdrawn: '已撤回', suspended: '已中止',
+};
+export const stateName = (s) => STATES[s] || s;
+
+export const COLOURS = { green: '正常', yellow: '临近时限', red: '已超期' };
+
+// A badge for a case's clock colour (green, yellow, red) or a state.
+export function badge(text, kind) {
+  return el('span', text, `badge badge-${kind || 'plain'}`);
+}
+
+// "2026年11月30日" from "2026-11-30"; "—" for none.
+export function day(ymd) {
+  if (!ymd) return '—';
+  const [y, m, d] = ymd.split('-');
+  return `${y}年${Number(m)}月${Number(d)}日`;
+}
+
+// Date and time from Unix seconds, in China's time zone.
+export function when(ts) {
+  if (!ts) return '—';
+  return new Date(ts * 1000).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+}
+
+// Masks an identity number for display: 330106********123X.
+export function mask(id) {
+  return id && id.length === 18 ? `${id.slice(0, 6)}********${id.slice(14)}` : id;
+}
