@@ -3,7 +3,8 @@
 #   make run        install missing packages, build, serve 127.0.0.1:8080 with demo data
 #   make test       style check, unit + API tests (SQLite and a throwaway PostgreSQL),
 #                   then the same under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make bench      wrk against a running server; prints requests/s and p99
+#   make bench      wrk against a running server; prints requests/s and p99, and
+#                   Lighthouse scores (BENCH="queue lighthouse": only those sections)
 #   make mutants    mutation testing: each mutation of tests/mutants.tsv on a
 #                   copy of the tree, killed or survived (slow; not in CI)
 # O=DIR puts the build elsewhere; SAN=1 builds with ASan + UBSan.
@@ -12,7 +13,7 @@ O   ?= build
 SAN ?=
 CC  ?= cc
 
-PKGS      := libmicrohttpd jansson sqlite3 libpq libcrypto libsodium libcurl libmagic libqrencode
+PKGS      := libmicrohttpd jansson sqlite3 libpq libcrypto libsodium libcurl libmagic libqrencode zlib
 TEST_PKGS := cmocka libcurl libcrypto yaml-0.1
 
 # A fresh machine lacks the -dev packages: install them before asking
@@ -52,7 +53,7 @@ TEST_SUPPORT := $(O)/tests/support.o
 
 # Files built into the binary: pages, the API description, migrations and
 # the reference data loaded on first start.
-ASSETS := $(sort $(filter-out web/package.json web/package-lock.json,$(wildcard web/*.* web/*/*.*))) docs/openapi.yaml src/identity/policy.tsv src/cases/transitions.tsv $(sort $(wildcard src/store/migrations/*.sql)) \
+ASSETS := $(sort $(filter-out web/package.json web/package-lock.json,$(wildcard web/*.* web/*/*.*))) docs/openapi.yaml src/identity/policy.tsv src/cases/transitions.tsv src/http/reasons_zh.tsv $(sort $(wildcard src/store/migrations/*.sql)) \
           $(sort $(wildcard data/regions/*.csv)) $(sort $(wildcard data/calendar/*.csv)) \
           $(sort $(wildcard data/demo/*.json)) $(sort $(wildcard data/certs/*.json))
 
@@ -117,7 +118,7 @@ test:
 	./scripts/test.sh
 
 bench: $(BIN)
-	./scripts/bench.sh $(BIN)
+	./scripts/bench.sh $(BIN) $(BENCH)
 
 mutants:
 	./scripts/mutants.sh

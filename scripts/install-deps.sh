@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential pkg-config clang-format
 libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev
 libssl-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev
-libmagic-dev libyaml-dev postgresql postgresql-contrib wrk curl ca-certificates chromium"
+libmagic-dev libyaml-dev zlib1g-dev postgresql postgresql-contrib wrk curl ca-certificates chromium"
 
 # The build fetches the pages' third-party code (Apache ECharts, pinned in
 # web/package-lock.json) with npm ci, and the browser tests run on Node.js

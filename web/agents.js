@@ -12,7 +12,9 @@ const $ = (id) => document.getElementById(id);
 
 // The server's refusals, in words a citizen reads.
 function addFailure(r) {
-  const reason = r.body.reason || '';
+  // The English reason is the stable one to match (the server also
+  // answers in Chinese, for pages that show its words as they are).
+  const reason = r.body.reason_en || r.body.reason || '';
   if (r.status === 400 && r.body.field === 'name') return '请填写姓名。';
   if (r.status === 400 && /not proven/.test(reason)) {
     return '该人员的身份尚未核验，请其先携带居民身份证到政务服务中心窗口核验身份。';
@@ -33,11 +35,12 @@ function removeFailure(r) {
 
 function registerFailure(r) {
   const f = r.body.field;
-  if (r.status === 400 && f === 'name' && /registered for this credit code/.test(r.body.reason || '')) {
+  const reason = r.body.reason_en || r.body.reason || '';
+  if (r.status === 400 && f === 'name' && /registered for this credit code/.test(reason)) {
     return '企业名称与市场主体登记信息不一致，请按营业执照上的名称填写。';
   }
   if (r.status === 400 && f === 'name') return '企业名称应为 2 至 100 个字符。';
-  if (r.status === 400 && f === 'credit_code' && /business registry/.test(r.body.reason || '')) {
+  if (r.status === 400 && f === 'credit_code' && /business registry/.test(reason)) {
     return '市场主体登记信息中没有这个统一社会信用代码：请先到市场监督管理部门办理登记。';
   }
   if (r.status === 400 && f === 'credit_code') return '统一社会信用代码格式不正确，请核对后重试。';

@@ -14,6 +14,7 @@ const PUBLIC = [
   ['open', '/open/', '政务公开'],
 ];
 const MINE = [
+  ['my', '/my/', '我的办件'],
   ['certificates', '/certificates.html', '我的证照'],
   ['agents', '/agents.html', '企业经办'],
 ];

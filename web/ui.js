@@ -154,7 +154,10 @@ export function signInForm(done) {
 export function signInDialog() {
   return new Promise((resolve) => {
     const dlg = el('dialog', undefined, 'dialog');
-    dlg.append(el('h2', '登录已过期，请重新登录'),
+    const title = el('h2', '登录已过期，请重新登录');
+    title.id = 'signin-dialog-h';
+    dlg.setAttribute('aria-labelledby', title.id);
+    dlg.append(title,
       el('p', '您填写的内容仍保留在页面上。'),
       signInForm(() => { dlg.close(); dlg.remove(); resolve(true); }));
     const cancel = h('button', { type: 'button' }, '取消');

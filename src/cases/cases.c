@@ -698,7 +698,10 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 				           a);
 		}
 	}
-	if (e == TB_OK && !strcmp(r.state, "completed") && x->keys) {
+	/* The result is issued once, by the transition that completes the case:
+	 * not again when a completed case is handed out. */
+	if (e == TB_OK && !strcmp(r.state, "completed") && strcmp(from, "completed") != 0 &&
+	    x->keys) {
 		struct tb_case_result res = {r.id,           r.applicant, r.department,
 		                             r.item_version, r.item_code, r.form,
 		                             ev->certificate};
@@ -858,5 +861,48 @@ enum tb_err tb_case_add_upload(struct tb_store *s, const struct tb_ctx *ctx, con
 	struct upload_args x = {ctx, case_no, name, sm3, mime, valid_until, size, a, f};
 	enum tb_err e = tb_store_write(s, add_upload_in, &x);
 	tb_arena_free(a);
+	return e;
+}
+
+/* ---- a new query code ----------------------------------------------------- */
+
+struct query_code_args {
+	const struct tb_ctx *ctx;
+	const char *case_no;
+	const char *hash;
+	struct tb_arena *a;
+};
+
+static enum tb_err query_code_in(struct tb_conn *c, void *arg)
+{
+	struct query_code_args *x = arg;
+	int64_t changed = 0;
+	enum tb_err e = tb_conn_run(
+	    c, &changed, "UPDATE cases SET query_hash = ?, updated_at = ? WHERE case_no = ?", "sis",
+	    x->hash, (int64_t)time(NULL), x->case_no);
+	if (e == TB_OK && changed != 1)
+		return TB_ENOTFOUND;
+	return e == TB_OK ? tb_ctx_audit(c, x->ctx, "case.query_code",
+	                                 tb_arena_printf(x->a, "case:%s", x->case_no), "ok")
+	                  : e;
+}
+
+enum tb_err tb_case_query_code(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
+                               struct tb_arena *a, const char **code)
+{
+	*code = NULL;
+	/* Eight random digits, as at creation; only their salted hash is kept. */
+	char digits[9], salted[128], hash[TB_SM3_HEX];
+	unsigned char rnd[8];
+	tb_random(rnd, sizeof(rnd));
+	for (int i = 0; i < 8; i++)
+		digits[i] = (char)('0' + rnd[i] % 10);
+	digits[8] = '\0';
+	snprintf(salted, sizeof(salted), "%s:%s", case_no, digits);
+	tb_sm3_hex(salted, strlen(salted), hash);
+	struct query_code_args x = {ctx, case_no, hash, a};
+	enum tb_err e = tb_store_write(s, query_code_in, &x);
+	if (e == TB_OK)
+		*code = tb_arena_strdup(a, digits);
 	return e;
 }

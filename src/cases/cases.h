@@ -143,6 +143,12 @@ bool tb_case_state_known(const char *state);
 enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal,
                          const struct tb_case_filter *f, int yellow_days, struct tb_arena *a,
                          const char **text);
+/* Gives case_no a new query code, replacing the old one (which stops
+ * working): *code (arena) gets its 8 digits, shown this once like the
+ * first; the store keeps only the salted hash. Audited as case.query_code.
+ * The caller has authorised the applicant. TB_ENOTFOUND: no such case. */
+enum tb_err tb_case_query_code(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
+                               struct tb_arena *a, const char **code);
 /* Records an uploaded file (already in the blob store as sm3) as material
  * name of a case in draft or needing correction: the case's list says
  * "upload" with the hash, and the owner's library gets the file, of the

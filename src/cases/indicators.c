@@ -26,15 +26,15 @@ static void day_of(int64_t t, char out[11])
 	tb_date_format((t + 8 * 3600) / 86400, out);
 }
 
-/* Adds v to the counters of (region, day). */
-static enum tb_err bump_day(struct tb_conn *c, const char *region, const char *day,
+/* Adds v to the counters of (region, department, day). */
+static enum tb_err bump_day(struct tb_conn *c, const char *region, int64_t dept, const char *day,
                             const int64_t v[NV])
 {
 	struct tb_stmt *st;
 	enum tb_err e = tb_conn_prepare(
 	    c,
-	    "INSERT INTO indicator_days (region, day, " DAY_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?) ON CONFLICT (day, region) DO UPDATE SET"
+	    "INSERT INTO indicator_days (region, day, department_id, " DAY_COLS ") VALUES (?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, region, department_id) DO UPDATE SET"
 	    " received = indicator_days.received + excluded.received,"
 	    " mat_required = indicator_days.mat_required + excluded.mat_required,"
 	    " mat_reused = indicator_days.mat_reused + excluded.mat_reused,"
@@ -49,34 +49,38 @@ static enum tb_err bump_day(struct tb_conn *c, const char *region, const char *d
 		return e;
 	tb_stmt_bind_text(st, 1, region);
 	tb_stmt_bind_text(st, 2, day);
+	tb_stmt_bind_int(st, 3, dept);
 	for (int i = 0; i < NV; i++)
-		tb_stmt_bind_int(st, 3 + i, v[i]);
+		tb_stmt_bind_int(st, 4 + i, v[i]);
 	bool row;
 	e = tb_stmt_step(st, &row);
 	tb_stmt_reset(st);
 	return e;
 }
 
-/* Adds n open cases due on due in region; a row that reaches 0 goes. */
-static enum tb_err bump_due(struct tb_conn *c, const char *region, const char *due, int64_t n)
+/* Adds n open cases of department dept due on due in region; a row that
+ * reaches 0 goes. */
+static enum tb_err bump_due(struct tb_conn *c, const char *region, int64_t dept, const char *due,
+                            int64_t n)
 {
-	enum tb_err e =
-	    tb_conn_run(c, NULL,
-	                "INSERT INTO indicator_due (region, due, cases) VALUES (?, ?, ?)"
-	                " ON CONFLICT (region, due) DO UPDATE SET"
-	                " cases = indicator_due.cases + excluded.cases",
-	                "ssi", region, due, n);
+	enum tb_err e = tb_conn_run(c, NULL,
+	                            "INSERT INTO indicator_due (region, due, department_id, cases)"
+	                            " VALUES (?, ?, ?, ?) ON CONFLICT (region, due, department_id)"
+	                            " DO UPDATE SET cases = indicator_due.cases + excluded.cases",
+	                            "ssii", region, due, dept, n);
 	if (e == TB_OK && n < 0)
-		e = tb_conn_run(
-		    c, NULL, "DELETE FROM indicator_due WHERE region = ? AND due = ? AND cases = 0",
-		    "ss", region, due);
+		e = tb_conn_run(c, NULL,
+		                "DELETE FROM indicator_due WHERE region = ? AND due = ? AND"
+		                " department_id = ? AND cases = 0",
+		                "ssi", region, due, dept);
 	return e;
 }
 
 /* What one case row counts. The same rules are the rebuild's SQL
- * (migrations/011_indicators.*.sql): keep them together. */
+ * (migrations/014_indicator_departments.*.sql): keep them together. */
 struct counted {
 	char region[10];
+	int64_t dept;
 	char submitted[11]; /* day of the (first) submission, or "" */
 	int64_t mat_required, mat_reused;
 	char completed[11]; /* day it was completed, or "" (not accepted, withdrawn: not) */
@@ -84,13 +88,14 @@ struct counted {
 	char due[11];       /* promised deadline while in handling (accepted, not suspended) */
 };
 
-static void count_case(struct counted *k, const char *region, int64_t submitted_at,
+static void count_case(struct counted *k, const char *region, int64_t dept, int64_t submitted_at,
                        int64_t mat_required, int64_t mat_reused, const char *state,
                        int64_t finished_at, const char *promised_due, const char *queue_due,
                        const char *accepted_on, const char *suspended_on)
 {
 	memset(k, 0, sizeof(*k));
 	tb_case_copy(k->region, sizeof(k->region), region);
+	k->dept = dept;
 	if (submitted_at) {
 		day_of(submitted_at, k->submitted);
 		k->mat_required = mat_required;
@@ -108,10 +113,12 @@ static void count_case(struct counted *k, const char *region, int64_t submitted_
 
 struct delta {
 	const char *region, *day;
+	int64_t dept;
 	int64_t v[NV];
 };
 
-/* Adds sign x what k counts to the list d (merged by region and day). */
+/* Adds sign x what k counts to the list d (merged by region, department
+ * and day). */
 static void add_counted(struct delta *d, int *n, const struct counted *k, int sign)
 {
 	struct {
@@ -127,11 +134,13 @@ static void add_counted(struct delta *d, int *n, const struct counted *k, int si
 		if (!parts[p].day[0])
 			continue;
 		int i = 0;
-		while (i < *n && (strcmp(d[i].day, parts[p].day) || strcmp(d[i].region, k->region)))
+		while (i < *n && (strcmp(d[i].day, parts[p].day) ||
+		                  strcmp(d[i].region, k->region) || d[i].dept != k->dept))
 			i++;
 		if (i == *n) {
 			memset(&d[i], 0, sizeof(d[i]));
 			d[i].region = k->region;
+			d[i].dept = k->dept;
 			d[i].day = parts[p].day;
 			(*n)++;
 		}
@@ -144,7 +153,9 @@ static int by_day(const void *x, const void *y)
 {
 	const struct delta *a = x, *b = y;
 	int c = strcmp(a->day, b->day);
-	return c ? c : strcmp(a->region, b->region);
+	if (!c)
+		c = strcmp(a->region, b->region);
+	return c ? c : (a->dept > b->dept) - (a->dept < b->dept);
 }
 
 enum tb_err tb_indicators_case_on(struct tb_conn *c, const struct row *r)
@@ -155,25 +166,26 @@ enum tb_err tb_indicators_case_on(struct tb_conn *c, const struct row *r)
 	    c, &st, &row,
 	    "SELECT region, state, COALESCE(submitted_at, 0), COALESCE(finished_at, 0),"
 	    " mat_required, mat_certificate + mat_library + mat_sharing, promised_due, queue_due,"
-	    " accepted_on, suspended_on FROM cases WHERE id = ?",
+	    " accepted_on, suspended_on, department_id FROM cases WHERE id = ?",
 	    "i", r->id);
 	if (e != TB_OK || !row) {
 		tb_stmt_reset(st);
 		return e; /* no row: the write-back finds none either */
 	}
 	struct counted was, now;
-	count_case(&was, tb_stmt_text(st, 0), tb_stmt_int(st, 2), tb_stmt_int(st, 4),
-	           tb_stmt_int(st, 5), tb_stmt_text(st, 1), tb_stmt_int(st, 3), tb_stmt_text(st, 6),
-	           tb_stmt_text(st, 7), tb_stmt_text(st, 8), tb_stmt_text(st, 9));
+	count_case(&was, tb_stmt_text(st, 0), tb_stmt_int(st, 10), tb_stmt_int(st, 2),
+	           tb_stmt_int(st, 4), tb_stmt_int(st, 5), tb_stmt_text(st, 1), tb_stmt_int(st, 3),
+	           tb_stmt_text(st, 6), tb_stmt_text(st, 7), tb_stmt_text(st, 8),
+	           tb_stmt_text(st, 9));
 	tb_stmt_reset(st);
-	count_case(&now, r->region, r->submitted_at, r->mat_required,
+	count_case(&now, r->region, r->department, r->submitted_at, r->mat_required,
 	           r->mat_certificate + r->mat_library + r->mat_sharing, r->state, r->finished_at,
 	           r->promised_due, r->queue_due, r->accepted_on, r->suspended_on);
 	struct delta d[4];
 	int n = 0;
 	add_counted(d, &n, &was, -1);
 	add_counted(d, &n, &now, +1);
-	/* Rows are locked in one order (day, region) by every writer. On
+	/* Rows are locked in one order (day, region, department) by every writer. On
 	 * PostgreSQL, the row of today is taken even when nothing changes, so
 	 * that a transaction that changes it later (an immediate item completes
 	 * after its acceptance was audited) already holds it. */
@@ -181,11 +193,13 @@ enum tb_err tb_indicators_case_on(struct tb_conn *c, const struct row *r)
 	day_of((int64_t)time(NULL), today);
 	if (tb_conn_kind(c) == TB_STORE_PG && n < 4) {
 		int i = 0;
-		while (i < n && (strcmp(d[i].day, today) || strcmp(d[i].region, now.region)))
+		while (i < n && (strcmp(d[i].day, today) || strcmp(d[i].region, now.region) ||
+		                 d[i].dept != now.dept))
 			i++;
 		if (i == n) {
 			memset(&d[n], 0, sizeof(d[n]));
 			d[n].region = now.region;
+			d[n].dept = now.dept;
 			d[n++].day = today;
 		}
 	}
@@ -195,18 +209,20 @@ enum tb_err tb_indicators_case_on(struct tb_conn *c, const struct row *r)
 		for (int j = 0; j < NV; j++)
 			zero &= d[i].v[j] == 0;
 		if (!zero || tb_conn_kind(c) == TB_STORE_PG)
-			e = bump_day(c, d[i].region, d[i].day, d[i].v);
+			e = bump_day(c, d[i].region, d[i].dept, d[i].day, d[i].v);
 	}
-	if (e == TB_OK && (strcmp(was.due, now.due) || strcmp(was.region, now.region))) {
+	if (e == TB_OK &&
+	    (strcmp(was.due, now.due) || strcmp(was.region, now.region) || was.dept != now.dept)) {
 		if (was.due[0])
-			e = bump_due(c, was.region, was.due, -1);
+			e = bump_due(c, was.region, was.dept, was.due, -1);
 		if (e == TB_OK && now.due[0])
-			e = bump_due(c, now.region, now.due, +1);
+			e = bump_due(c, now.region, now.dept, now.due, +1);
 	}
 	return e;
 }
 
-enum tb_err tb_indicators_rating_on(struct tb_conn *c, const char *region, int score, int64_t at)
+enum tb_err tb_indicators_rating_on(struct tb_conn *c, const char *region, int64_t dept, int score,
+                                    int64_t at)
 {
 	char day[11];
 	day_of(at, day);
@@ -214,7 +230,7 @@ enum tb_err tb_indicators_rating_on(struct tb_conn *c, const char *region, int s
 	v[RATED] = 1;
 	v[GOOD] = score <= 2;
 	v[BAD] = score >= 4;
-	return bump_day(c, region, day, v);
+	return bump_day(c, region, dept, day, v);
 }
 
 enum tb_err tb_indicators_followup_on(struct tb_conn *c, int64_t followup)
@@ -222,20 +238,23 @@ enum tb_err tb_indicators_followup_on(struct tb_conn *c, int64_t followup)
 	struct tb_stmt *st;
 	bool row;
 	enum tb_err e = tb_conn_query(c, &st, &row,
-	                              "SELECT r.region, r.created_at, r.score FROM followups f JOIN"
+	                              "SELECT r.region, r.created_at, r.score, r.department_id FROM"
+	                              " followups f JOIN"
 	                              " ratings r ON r.id = f.rating_id WHERE f.id = ?",
 	                              "i", followup);
 	char region[10] = "", day[11] = "";
+	int64_t dept = 0;
 	bool bad = false;
 	if (e == TB_OK && row) {
 		tb_case_copy(region, sizeof(region), tb_stmt_text(st, 0));
 		day_of(tb_stmt_int(st, 1), day);
 		bad = tb_stmt_int(st, 2) >= 4;
+		dept = tb_stmt_int(st, 3);
 	}
 	tb_stmt_reset(st);
 	int64_t v[NV] = {0};
 	v[BAD_CLOSED] = 1;
-	return e == TB_OK && bad ? bump_day(c, region, day, v) : e;
+	return e == TB_OK && bad ? bump_day(c, region, dept, day, v) : e;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -245,16 +264,46 @@ struct tally {
 	int64_t v[NV];
 };
 
-/* The regions answered: [0] the region asked for, then its children. */
+struct dept_tally {
+	int64_t id;
+	struct tally t;
+};
+
+/* The regions answered: [0] the region asked for, then its children; and
+ * when asked for (by_dept), the departments with anything in the region. */
 struct answer {
 	size_t n;
 	struct tally *t;
 	char (*prefix)[10];
+	bool by_dept;
+	size_t nd, cap;
+	struct dept_tally *d; /* malloc'd */
+	bool oom;
 };
 
-/* Adds to every entry of ans that covers region the values add does. */
-static void credit(struct answer *ans, const char *region, void (*add)(struct tally *, void *),
-                   void *arg)
+/* The tally of department id in ans (added when new), or NULL (no memory). */
+static struct tally *dept_tally(struct answer *ans, int64_t id)
+{
+	for (size_t i = 0; i < ans->nd; i++)
+		if (ans->d[i].id == id)
+			return &ans->d[i].t;
+	if (ans->nd == ans->cap) {
+		size_t cap = ans->cap ? 2 * ans->cap : 16;
+		struct dept_tally *d = realloc(ans->d, cap * sizeof(*d));
+		if (!d)
+			return NULL;
+		ans->d = d;
+		ans->cap = cap;
+	}
+	memset(&ans->d[ans->nd], 0, sizeof(ans->d[0]));
+	ans->d[ans->nd].id = id;
+	return &ans->d[ans->nd++].t;
+}
+
+/* Adds to every entry of ans that covers region (and to department dept's
+ * when departments are asked for) the values add does. */
+static void credit(struct answer *ans, const char *region, int64_t dept,
+                   void (*add)(struct tally *, void *), void *arg)
 {
 	add(&ans->t[0], arg);
 	for (size_t i = 1; i < ans->n; i++)
@@ -262,6 +311,19 @@ static void credit(struct answer *ans, const char *region, void (*add)(struct ta
 			add(&ans->t[i], arg);
 			break;
 		}
+	if (ans->by_dept) {
+		struct tally *t = dept_tally(ans, dept);
+		if (t)
+			add(t, arg);
+		else
+			ans->oom = true;
+	}
+}
+
+static int by_id(const void *x, const void *y)
+{
+	const struct dept_tally *a = x, *b = y;
+	return (a->id > b->id) - (a->id < b->id);
 }
 
 static void add_items(struct tally *t, void *arg)
@@ -312,15 +374,21 @@ static json_t *tally_json(const char *region, const char *name, const char *from
 
 enum tb_err tb_indicators_read(struct tb_store *s, const struct tb_regions *regions,
                                const char *region, const char *name, int64_t from, int64_t to,
-                               struct tb_arena *a, const char **text)
+                               bool departments, struct tb_arena *a, const char **text)
 {
 	*text = NULL;
 	const struct tb_region *self =
 	    strcmp(region, "000000") ? tb_regions_find(regions, region) : NULL;
 	const struct tb_region *const *kids;
 	size_t nk = tb_regions_children(regions, self, &kids);
-	struct answer ans = {nk + 1, tb_arena_zalloc(a, (nk + 1) * sizeof(struct tally)),
-	                     tb_arena_zalloc(a, (nk + 1) * sizeof(ans.prefix[0]))};
+	struct answer ans = {nk + 1,
+	                     tb_arena_zalloc(a, (nk + 1) * sizeof(struct tally)),
+	                     tb_arena_zalloc(a, (nk + 1) * sizeof(ans.prefix[0])),
+	                     departments,
+	                     0,
+	                     0,
+	                     NULL,
+	                     false};
 	tb_region_prefix(region, ans.prefix[0]);
 	for (size_t i = 0; i < nk; i++)
 		tb_region_prefix(kids[i]->code, ans.prefix[i + 1]);
@@ -339,31 +407,32 @@ enum tb_err tb_indicators_read(struct tb_store *s, const struct tb_regions *regi
 	bool row;
 	/* Items in force today, from the covering index items_indicators. */
 	e = tb_conn_query(c, &st, &row,
-	                  "SELECT region, COUNT(*), SUM(CASE WHEN online_depth >= 3 THEN 1 ELSE 0"
-	                  " END), SUM(required_visits) FROM items WHERE state = 'published' AND"
-	                  " region >= ? AND region < ? AND valid_from <= ? AND (valid_to IS NULL"
-	                  " OR valid_to >= ?) GROUP BY region",
+	                  "SELECT region, department_id, COUNT(*), SUM(CASE WHEN online_depth >= 3"
+	                  " THEN 1 ELSE 0 END), SUM(required_visits) FROM items WHERE state ="
+	                  " 'published' AND region >= ? AND region < ? AND valid_from <= ? AND"
+	                  " (valid_to IS NULL OR valid_to >= ?) GROUP BY region, department_id",
 	                  "ssss", lo, hi, today, today);
 	while (e == TB_OK && row) {
-		int64_t x[3] = {tb_stmt_int(st, 1), tb_stmt_int(st, 2), tb_stmt_int(st, 3)};
-		credit(&ans, tb_stmt_text(st, 0), add_items, x);
+		int64_t x[3] = {tb_stmt_int(st, 2), tb_stmt_int(st, 3), tb_stmt_int(st, 4)};
+		credit(&ans, tb_stmt_text(st, 0), tb_stmt_int(st, 1), add_items, x);
 		e = tb_stmt_step(st, &row);
 	}
 	tb_stmt_reset(st);
-	/* The period: one row per day and region that had anything. */
+	/* The period: one row per day, region and department that had anything. */
 	if (e == TB_OK)
 		e = tb_conn_query(
 		    c, &st, &row,
-		    "SELECT region, SUM(received), SUM(mat_required), SUM(mat_reused),"
-		    " SUM(completed), SUM(on_time), SUM(rated), SUM(rated_good),"
-		    " SUM(rated_bad), SUM(bad_closed) FROM indicator_days WHERE day >= ?"
-		    " AND day <= ? AND region >= ? AND region < ? GROUP BY region",
+		    "SELECT region, department_id, SUM(received), SUM(mat_required),"
+		    " SUM(mat_reused), SUM(completed), SUM(on_time), SUM(rated),"
+		    " SUM(rated_good), SUM(rated_bad), SUM(bad_closed) FROM indicator_days"
+		    " WHERE day >= ? AND day <= ? AND region >= ? AND region < ? GROUP BY"
+		    " region, department_id",
 		    "ssss", d0, d1, lo, hi);
 	while (e == TB_OK && row) {
 		int64_t x[NV];
 		for (int j = 0; j < NV; j++)
-			x[j] = tb_stmt_int(st, 1 + j);
-		credit(&ans, tb_stmt_text(st, 0), add_days, x);
+			x[j] = tb_stmt_int(st, 2 + j);
+		credit(&ans, tb_stmt_text(st, 0), tb_stmt_int(st, 1), add_days, x);
 		e = tb_stmt_step(st, &row);
 	}
 	tb_stmt_reset(st);
@@ -371,24 +440,46 @@ enum tb_err tb_indicators_read(struct tb_store *s, const struct tb_regions *regi
 	if (e == TB_OK)
 		e = tb_conn_query(
 		    c, &st, &row,
-		    "SELECT region, SUM(cases) FROM indicator_due WHERE region >= ? AND"
-		    " region < ? AND due < ? GROUP BY region",
+		    "SELECT region, department_id, SUM(cases) FROM indicator_due WHERE"
+		    " region >= ? AND region < ? AND due < ? GROUP BY region, department_id",
 		    "sss", lo, hi, today);
 	while (e == TB_OK && row) {
-		int64_t x = tb_stmt_int(st, 1);
-		credit(&ans, tb_stmt_text(st, 0), add_overdue, &x);
+		int64_t x = tb_stmt_int(st, 2);
+		credit(&ans, tb_stmt_text(st, 0), tb_stmt_int(st, 1), add_overdue, &x);
 		e = tb_stmt_step(st, &row);
 	}
 	tb_stmt_reset(st);
+	if (e == TB_OK && ans.oom)
+		e = TB_EINTERNAL;
+	/* Each department's figures within the region, by id, named. */
+	json_t *depts = departments ? json_array() : NULL;
+	if (ans.nd)
+		qsort(ans.d, ans.nd, sizeof(ans.d[0]), by_id);
+	for (size_t i = 0; e == TB_OK && i < ans.nd; i++) {
+		e = tb_conn_query(c, &st, &row, "SELECT name FROM departments WHERE id = ?", "i",
+		                  ans.d[i].id);
+		if (e == TB_OK) {
+			json_t *k =
+			    tally_json(region, row ? tb_stmt_text(st, 0) : "", d0, d1, &ans.d[i].t);
+			json_object_set_new(k, "department_id", json_integer(ans.d[i].id));
+			json_array_append_new(depts, k);
+		}
+		tb_stmt_reset(st);
+	}
+	free(ans.d);
 	tb_store_release(c);
-	if (e != TB_OK)
+	if (e != TB_OK) {
+		json_decref(depts);
 		return e;
+	}
 	json_t *j = tally_json(region, name, d0, d1, &ans.t[0]);
 	json_t *children = json_array();
 	for (size_t i = 0; i < nk; i++)
 		json_array_append_new(
 		    children, tally_json(kids[i]->code, kids[i]->name, d0, d1, &ans.t[i + 1]));
 	json_object_set_new(j, "children", children);
+	if (depts)
+		json_object_set_new(j, "departments", depts);
 	*text = tb_json_take(j, a);
 	return TB_OK;
 }
@@ -414,9 +505,10 @@ enum tb_err tb_indicators_rebuild(struct tb_store *s, int64_t *days, int64_t *du
 		return e;
 	/* The migration's own filling statements: one text of the rules per
 	 * store, written once. */
-	const struct tb_asset *m = tb_asset_find(
-	    tb_conn_kind(c) == TB_STORE_PG ? "src/store/migrations/011_indicators.pg.sql"
-	                                   : "src/store/migrations/011_indicators.sqlite.sql");
+	const struct tb_asset *m =
+	    tb_asset_find(tb_conn_kind(c) == TB_STORE_PG
+	                      ? "src/store/migrations/014_indicator_departments.pg.sql"
+	                      : "src/store/migrations/014_indicator_departments.sqlite.sql");
 	const char *sql = m ? strstr(m->data, "-- rebuild:") : NULL;
 	e = sql ? tb_conn_begin(c) : TB_ESTORE;
 	if (e == TB_OK)

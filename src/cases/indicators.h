@@ -1,6 +1,7 @@
 /* Indicators (GET /api/v1/indicators): public aggregates of a region over
  * a period, read from counters that the case transitions, ratings and
- * follow-ups keep current in their own transactions (migration 011), so
+ * follow-ups keep current in their own transactions (migrations 011 and
+ * 014: per region, department and day), so
  * that a read never scans cases. No personal data is counted or read. */
 #ifndef TB_CASES_INDICATORS_H
 #define TB_CASES_INDICATORS_H
@@ -17,10 +18,12 @@ struct row;
 /* The indicators of region (canonical; "000000": everything) from day
  * from to day to (day numbers, both included), with today's item counts
  * and overdue cases, and the same for each of its current children, as
- * the JSON object text of the API (arena). name is the region's name. */
+ * the JSON object text of the API (arena). name is the region's name.
+ * With departments, also "departments": the same figures within the
+ * region per department that has anything there (its items or cases). */
 enum tb_err tb_indicators_read(struct tb_store *s, const struct tb_regions *regions,
                                const char *region, const char *name, int64_t from, int64_t to,
-                               struct tb_arena *a, const char **text);
+                               bool departments, struct tb_arena *a, const char **text);
 
 /* Makes every counter again from the cases, ratings and follow-ups, in one
  * transaction (after cases were written straight into the store). *days
@@ -33,8 +36,10 @@ enum tb_err tb_indicators_rebuild(struct tb_store *s, int64_t *days, int64_t *du
  * what the stored row counted to what r counts (submission, completion,
  * open deadline). Reads the stored row; call it before the UPDATE. */
 enum tb_err tb_indicators_case_on(struct tb_conn *c, const struct row *r);
-/* A rating of score given at time at (Unix seconds) for a case of region. */
-enum tb_err tb_indicators_rating_on(struct tb_conn *c, const char *region, int score, int64_t at);
+/* A rating of score given at time at (Unix seconds) for a case of region
+ * and department dept. */
+enum tb_err tb_indicators_rating_on(struct tb_conn *c, const char *region, int64_t dept, int score,
+                                    int64_t at);
 /* The follow-up followup (just closed) counts for its rating's day. */
 enum tb_err tb_indicators_followup_on(struct tb_conn *c, int64_t followup);
 

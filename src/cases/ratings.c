@@ -77,7 +77,7 @@ enum tb_err tb_rating_add(struct tb_store *s, const struct tb_calendar *cal,
 		}
 	}
 	if (e == TB_OK)
-		e = tb_indicators_rating_on(c, region, score, now);
+		e = tb_indicators_rating_on(c, region, dept, score, now);
 	if (e == TB_OK && score >= 4) {
 		/* Every real-name bad rating is followed up. */
 		char due[11];

@@ -112,6 +112,41 @@ static json_t *people_json(struct tb_conn *c, int64_t id)
 	return out;
 }
 
+/* The case's ratings (好差评), each with its follow-up when it is a bad
+ * one: [{stage, score, text, at, followup: {state, due, note, done_at} or
+ * null}], so that the applicant sees what became of a bad rating. */
+static json_t *ratings_json(struct tb_conn *c, int64_t id)
+{
+	json_t *arr = json_array();
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(
+	    c, &st, &row,
+	    "SELECT r.stage, r.score, r.text, r.created_at, f.id, f.state, f.due, f.note,"
+	    " f.done_at FROM ratings r LEFT JOIN followups f ON f.rating_id = r.id"
+	    " WHERE r.case_id = ? ORDER BY r.id",
+	    "i", id);
+	while (e == TB_OK && row) {
+		json_t *fu = json_null();
+		if (!tb_stmt_is_null(st, 4)) {
+			const char *note = tb_stmt_text(st, 7);
+			fu = json_pack("{s:s, s:s, s:o, s:o}", "state", tb_stmt_text(st, 5), "due",
+			               tb_stmt_text(st, 6), "note",
+			               note ? json_string(note) : json_null(), "done_at",
+			               tb_stmt_is_null(st, 8) ? json_null()
+			                                      : json_integer(tb_stmt_int(st, 8)));
+		}
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s, s:I, s:s, s:I, s:o}", "stage", tb_stmt_text(st, 0), "score",
+		              (json_int_t)tb_stmt_int(st, 1), "text", tb_stmt_text(st, 2), "at",
+		              (json_int_t)tb_stmt_int(st, 3), "followup", fu));
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	return arr;
+}
+
 /* The register of what was given for the case: each material, how it
  * arrived, who gave it and when, and the file's SM3. */
 static json_t *given_json(struct tb_conn *c, int64_t id, bool refs)
@@ -179,6 +214,7 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	json_t *certs = e == TB_OK ? certificates_json(c, r.id) : NULL;
 	json_t *given = e == TB_OK ? given_json(c, r.id, refs) : NULL;
 	json_t *people = e == TB_OK ? people_json(c, r.id) : NULL;
+	json_t *ratings = e == TB_OK ? ratings_json(c, r.id) : NULL;
 	tb_store_release(c);
 	if (e != TB_OK)
 		return e;
@@ -198,6 +234,7 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	json_object_set_new(j, "steps", steps);
 	json_object_set_new(j, "certificates", certs);
 	json_object_set_new(j, "given", given);
+	json_object_set_new(j, "ratings", ratings);
 	json_object_update(j, people);
 	json_decref(people);
 	*text = tb_json_take(j, a);
@@ -260,7 +297,7 @@ enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal,
 	/* After the row: the applicant's name and the assignee (columns 33-35). */
 #define APPLICANT_NAME "(SELECT name FROM accounts WHERE id = cases.applicant_id)"
 #define ASSIGNEE_NAME  "(SELECT name FROM accounts WHERE id = cases.assignee_id)"
-#define LIST_COLS      ROW_COLS ", " APPLICANT_NAME ", COALESCE(assignee_id, 0), " ASSIGNEE_NAME
+#define LIST_COLS      ROW_COLS_BRIEF ", " APPLICANT_NAME ", COALESCE(assignee_id, 0), " ASSIGNEE_NAME
 	if (f->applicant)
 		e = tb_conn_query(c, &st, &row,
 		                  "SELECT " LIST_COLS " FROM cases WHERE applicant_id = ?"

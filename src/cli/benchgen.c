@@ -239,6 +239,15 @@ int tb_cmd_bench_cases(int argc, char **argv)
 	}
 	if (ndepts == 0)
 		e = TB_ESTORE;
+	/* 赵审核, reviewer of 西湖区市场监督管理局 (the demo's department 10):
+	 * a quarter of that department's open cases are his, so that the
+	 * workbench's "mine" filter reads a real share of a large queue. */
+	int64_t reviewer = 0;
+	if (e == TB_OK && tb_conn_query(c, &st, &row, "SELECT id FROM accounts WHERE login = ?",
+	                                "s", "330106198707072021") == TB_OK) {
+		reviewer = row ? tb_stmt_int(st, 0) : 0;
+		tb_stmt_reset(st);
+	}
 	for (long i = 0; e == TB_OK && i < total; i++) {
 		if (i % 10000 == 0) {
 			if (i)
@@ -261,20 +270,23 @@ int tb_cmd_bench_cases(int argc, char **argv)
 		 * days to sum (made from these rows at the end). */
 		int64_t submitted = draft ? 0 : now - (i % 366) * 86400;
 		int64_t finished = draft || open ? 0 : submitted + (i % 5) * 86400;
+		int64_t assignee = open && dept == 10 && i / 10 % 4 == 0 ? reviewer : 0;
 		e = tb_conn_run(
 		    c, NULL,
 		    "INSERT INTO cases (case_no, query_hash, item_code, item_version,"
 		    " item_name, department_id, region, applicant_id, created_by, channel,"
 		    " state, case_kind, promised_days, statutory_days, extension_days, form,"
 		    " materials, required, accepted_on, promised_due, statutory_due, queue_due,"
-		    " created_at, updated_at, submitted_at, finished_at, mat_required, mat_library)"
+		    " created_at, updated_at, submitted_at, finished_at, mat_required, mat_library,"
+		    " assignee_id)"
 		    " VALUES (?, '-', ?, 1, '个体工商户设立登记', ?, '330106', ?, ?, 'web', ?,"
-		    " 'promised', 1, 3, 0, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    "ssiiisssssssiiIIii", no, item, dept, draft ? (int64_t)1 : (int64_t)(1 + i % 3),
+		    " 'promised', 1, 3, 0, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    "ssiiisssssssiiIIiiI", no, item, dept,
+		    draft ? (int64_t)1 : (int64_t)(1 + i % 3),
 		    draft ? (int64_t)1 : (int64_t)(1 + i % 3), state, materials, required,
 		    draft ? NULL : due, draft ? NULL : due, draft ? NULL : due, open ? due : NULL,
 		    now, now, submitted, finished < now ? finished : now,
-		    draft ? (int64_t)0 : (int64_t)3, (int64_t)(!draft && i % 3 == 0));
+		    draft ? (int64_t)0 : (int64_t)3, (int64_t)(!draft && i % 3 == 0), assignee);
 		if (draft && e == TB_OK)
 			printf("%s\n", no);
 	}

@@ -444,3 +444,21 @@ void tb_handle_progress(struct tb_req *r)
 	else
 		tb_resp_json_text(r, 200, text);
 }
+
+void tb_handle_case_query_code(struct tb_req *r)
+{
+	/* The applicant (or an agent acting for the business) only: staff who
+	 * may read the case get 403, everyone else the 404 of no case. */
+	struct tb_case_ref ref;
+	if (!case_allowed(r, "case.query_code", &ref))
+		return;
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	const char *code;
+	enum tb_err e = tb_case_query_code(r->app->store, &ctx, r->params[0], r->arena, &code);
+	if (e != TB_OK)
+		tb_resp_error(r, e, "case_no", NULL);
+	else
+		tb_resp_json(r, 200,
+		             json_pack("{s:s, s:s}", "case_no", r->params[0], "query_code", code));
+}

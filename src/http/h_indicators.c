@@ -1,6 +1,7 @@
-/* GET /api/v1/indicators?region=CODE&from=YYYY-MM-DD&to=YYYY-MM-DD: the
- * public indicators of a region and of each region one level down, over
- * a period (aggregates only: see src/cases/indicators.h). */
+/* GET /api/v1/indicators?region=CODE&from=YYYY-MM-DD&to=YYYY-MM-DD
+ * [&departments=true]: the public indicators of a region and of each region
+ * one level down (and of each department within it), over a period
+ * (aggregates only: see src/cases/indicators.h). */
 #include "app/app.h"
 #include "base/date.h"
 #include "cases/indicators.h"
@@ -61,9 +62,15 @@ void tb_handle_indicators(struct tb_req *r)
 		tb_resp_error(r, TB_EINVAL, "from", "a period of at most 3 years");
 		return;
 	}
+	const char *dv = tb_req_query(r, "departments");
+	if (dv && strcmp(dv, "true") && strcmp(dv, "false")) {
+		tb_resp_error(r, TB_EINVAL, "departments", "expected true or false");
+		return;
+	}
 	const char *text;
-	enum tb_err e = tb_indicators_read(r->app->store, r->app->regions, canon,
-	                                   g ? g->name : "全国", from, to, r->arena, &text);
+	enum tb_err e =
+	    tb_indicators_read(r->app->store, r->app->regions, canon, g ? g->name : "全国", from,
+	                       to, dv && !strcmp(dv, "true"), r->arena, &text);
 	if (e != TB_OK)
 		tb_resp_error(r, e, NULL, NULL);
 	else

@@ -79,6 +79,7 @@ void tb_handle_case_create(struct tb_req *r);
 void tb_handle_case_get(struct tb_req *r);
 void tb_handle_case_update(struct tb_req *r);
 void tb_handle_case_submit(struct tb_req *r);
+void tb_handle_case_query_code(struct tb_req *r);
 void tb_handle_case_event(struct tb_req *r);
 void tb_handle_cases_list(struct tb_req *r);
 void tb_handle_progress(struct tb_req *r);

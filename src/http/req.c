@@ -1,6 +1,8 @@
 /* Response helpers of req.h: JSON bodies, error bodies and headers. */
 #include "http/req.h"
+#include "base/asset.h"
 #include "base/mem.h"
+#include "http/lang.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -51,14 +53,54 @@ void tb_resp_json(struct tb_req *r, int status, json_t *json)
 	tb_resp_take(r, status, "application/json; charset=utf-8", s, strlen(s));
 }
 
+/* A browser's GET of a page that does not exist (outside /api/, Accept
+ * preferring text/html) gets the Chinese page web/404.html; API clients
+ * get JSON. Returns whether the page was sent. */
+static bool page_not_found(struct tb_req *r)
+{
+	if (!r->conn || !r->method || !r->path || strncmp(r->path, "/api/", 5) == 0 ||
+	    (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) ||
+	    !tb_lang_html(tb_req_header(r, "Accept")))
+		return false;
+	const struct tb_asset *a = tb_asset_find("web/404.html");
+	if (!a)
+		return false;
+	tb_resp_static(r, 404, "text/html; charset=utf-8", a->data, a->size);
+	return true;
+}
+
 void tb_resp_error(struct tb_req *r, enum tb_err e, const char *field, const char *reason)
 {
+	if (e == TB_ENOTFOUND && page_not_found(r))
+		return;
+	const char *error = tb_err_message(e), *error_en = NULL, *reason_en = NULL;
+	/* Chinese for those who ask for it (the pages send zh-CN), with the
+	 * English kept beside it for logs and scripts; English for the rest. A
+	 * reason the table lacks (e.g. a parser's own words) is replaced by the
+	 * Chinese of the error rather than shown in English to a person. */
+	const char *zh_error = r->conn && tb_lang_zh(tb_req_header(r, "Accept-Language"))
+	                           ? tb_lang_reason_zh(r->arena, error)
+	                           : NULL;
+	if (zh_error) {
+		error_en = error;
+		error = zh_error;
+		if (reason) {
+			const char *zh = tb_lang_reason_zh(r->arena, reason);
+			reason_en = reason;
+			reason = zh ? zh : zh_error;
+		}
+		tb_resp_header(r, "Content-Language", "zh-CN");
+	}
 	json_t *j = json_object();
-	json_object_set_new(j, "error", json_string(tb_err_message(e)));
+	json_object_set_new(j, "error", json_string(error));
 	if (field)
 		json_object_set_new(j, "field", json_string(field));
 	if (reason)
 		json_object_set_new(j, "reason", json_string(reason));
+	if (error_en)
+		json_object_set_new(j, "error_en", json_string(error_en));
+	if (reason_en)
+		json_object_set_new(j, "reason_en", json_string(reason_en));
 	json_object_set_new(j, "request_id", json_string(r->request_id));
 	tb_resp_json(r, tb_err_status(e), j);
 }
@@ -103,6 +145,7 @@ json_t *tb_req_json_body(struct tb_req *r)
 	return j;
 }
 
+/* The reason a member of type t is refused when it has another type. */
 static const char *type_name(char t)
 {
 	switch (t) {

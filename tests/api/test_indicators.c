@@ -7,7 +7,9 @@
  * (and of each child of the city) must equal what a scan of the cases,
  * ratings and items in the store gives, the scripted cases must move them
  * by exactly what they did, the answers must survive `tongban indicators
- * rebuild` unchanged, and bad parameters are refused by name. */
+ * rebuild` unchanged, and bad parameters are refused by name. With
+ * departments=true, each department's figures within the region must equal
+ * the scan of its own rows there, and the departments add up to the region. */
 #include "support.h"
 
 #include <setjmp.h>
@@ -27,6 +29,7 @@
 #include "store/store.h"
 
 #define ITEM "11330106024892795E4010010201000" /* 个体工商户设立登记, 西湖区市场监督管理局 */
+#define DEPT "杭州市西湖区市场监督管理局" /* ITEM's department */
 
 static struct test_srv srv;
 static const char *db_url;
@@ -113,8 +116,10 @@ static void day_of(int64_t t, char out[11])
 	tb_date_format((t + 8 * 3600) / 86400, out);
 }
 
-/* What the regions matching like count over [from, to], scanning rows. */
-static void scan(const char *like, const char *from, const char *to, struct figures *x)
+/* What the regions matching like count over [from, to], scanning rows:
+ * those of department dept only, or of every department when dept is 0. */
+static void scan_dept(const char *like, int64_t dept, const char *from, const char *to,
+                      struct figures *x)
 {
 	memset(x, 0, sizeof(*x));
 	struct tb_store *s;
@@ -128,8 +133,9 @@ static void scan(const char *like, const char *from, const char *to, struct figu
 	assert_int_equal(tb_conn_query(c, &st, &row,
 	                               "SELECT online_depth, required_visits FROM items WHERE"
 	                               " state = 'published' AND region LIKE ? AND valid_from <= ?"
-	                               " AND (valid_to IS NULL OR valid_to >= ?)",
-	                               "sss", like, today, today),
+	                               " AND (valid_to IS NULL OR valid_to >= ?) AND (? = 0 OR"
+	                               " department_id = ?)",
+	                               "sssii", like, today, today, dept, dept),
 	                 TB_OK);
 	for (; row; assert_int_equal(tb_stmt_step(st, &row), TB_OK)) {
 		x->items++;
@@ -142,8 +148,8 @@ static void scan(const char *like, const char *from, const char *to, struct figu
 	                  "SELECT COALESCE(submitted_at, 0), mat_required, mat_certificate +"
 	                  " mat_library + mat_sharing, COALESCE(finished_at, 0), state,"
 	                  " promised_due, queue_due, accepted_on, suspended_on FROM cases WHERE"
-	                  " region LIKE ?",
-	                  "s", like),
+	                  " region LIKE ? AND (? = 0 OR department_id = ?)",
+	                  "sii", like, dept, dept),
 	    TB_OK);
 	for (; row; assert_int_equal(tb_stmt_step(st, &row), TB_OK)) {
 		if (tb_stmt_int(st, 0)) {
@@ -171,8 +177,8 @@ static void scan(const char *like, const char *from, const char *to, struct figu
 	assert_int_equal(tb_conn_query(c, &st, &row,
 	                               "SELECT r.created_at, r.score, f.state FROM ratings r LEFT"
 	                               " JOIN followups f ON f.rating_id = r.id WHERE r.region"
-	                               " LIKE ?",
-	                               "s", like),
+	                               " LIKE ? AND (? = 0 OR r.department_id = ?)",
+	                               "sii", like, dept, dept),
 	                 TB_OK);
 	for (; row; assert_int_equal(tb_stmt_step(st, &row), TB_OK)) {
 		day_of(tb_stmt_int(st, 0), d);
@@ -188,6 +194,11 @@ static void scan(const char *like, const char *from, const char *to, struct figu
 	tb_stmt_reset(st);
 	tb_store_release(c);
 	tb_store_close(s);
+}
+
+static void scan(const char *like, const char *from, const char *to, struct figures *x)
+{
+	scan_dept(like, 0, from, to, x);
 }
 
 static void expect_rate(const json_t *j, const char *key, long n, long d)
@@ -210,6 +221,31 @@ static void expect_int(const json_t *j, const char *key, long want)
 		         (long long)json_integer_value(v), want);
 }
 
+/* The figures of an entry against the scan x. */
+static void expect_figures(const json_t *j, const struct figures *x)
+{
+	expect_int(j, "items_published", x->items);
+	expect_rate(j, "online_rate", x->online, x->items);
+	expect_rate(j, "avg_visits", x->visits, x->items);
+	expect_int(j, "cases_received", x->received);
+	expect_int(j, "cases_completed", x->completed);
+	expect_rate(j, "on_time_rate", x->on_time, x->completed);
+	expect_int(j, "overdue", x->overdue);
+	expect_rate(j, "reuse_rate", x->mat_reused, x->mat_required);
+	expect_rate(j, "good_rating_rate", x->good, x->rated);
+	expect_rate(j, "followup_rate", x->closed, x->bad);
+}
+
+/* The LIKE pattern of the regions within region (GB/T 2260 prefix). */
+static void like_of(const char *region, char like[16])
+{
+	char prefix[10];
+	snprintf(prefix, sizeof(prefix), "%s", region);
+	for (size_t n = strlen(prefix); n >= 2 && !strcmp(prefix + n - 2, "00"); n -= 2)
+		prefix[n - 2] = '\0';
+	snprintf(like, 16, "%s%%", prefix);
+}
+
 /* One entry of the answer against the scan of its region. */
 static void check_entry(const json_t *j, const char *from, const char *to, bool child)
 {
@@ -226,24 +262,76 @@ static void check_entry(const json_t *j, const char *from, const char *to, bool 
 			fail_msg("no member %s", keys[i]);
 	assert_string_equal(test_str(j, "from"), from);
 	assert_string_equal(test_str(j, "to"), to);
-	char prefix[10];
-	snprintf(prefix, sizeof(prefix), "%s", test_str(j, "region"));
-	for (size_t n = strlen(prefix); n >= 2 && !strcmp(prefix + n - 2, "00"); n -= 2)
-		prefix[n - 2] = '\0';
 	char like[16];
-	snprintf(like, sizeof(like), "%s%%", prefix);
+	like_of(test_str(j, "region"), like);
 	struct figures x;
 	scan(like, from, to, &x);
-	expect_int(j, "items_published", x.items);
-	expect_rate(j, "online_rate", x.online, x.items);
-	expect_rate(j, "avg_visits", x.visits, x.items);
-	expect_int(j, "cases_received", x.received);
-	expect_int(j, "cases_completed", x.completed);
-	expect_rate(j, "on_time_rate", x.on_time, x.completed);
-	expect_int(j, "overdue", x.overdue);
-	expect_rate(j, "reuse_rate", x.mat_reused, x.mat_required);
-	expect_rate(j, "good_rating_rate", x.good, x.rated);
-	expect_rate(j, "followup_rate", x.closed, x.bad);
+	expect_figures(j, &x);
+}
+
+/* The departments of the answer j (departments=true) of region over
+ * [from, to]: each against the scan of its own rows within the region,
+ * each department once, and together exactly the region's figures. */
+static void check_departments(const json_t *j, const char *region, const char *from, const char *to)
+{
+	static const char *const keys[] = {"region",
+	                                   "name",
+	                                   "department_id",
+	                                   "from",
+	                                   "to",
+	                                   "items_published",
+	                                   "online_rate",
+	                                   "avg_visits",
+	                                   "cases_received",
+	                                   "cases_completed",
+	                                   "on_time_rate",
+	                                   "overdue",
+	                                   "reuse_rate",
+	                                   "good_rating_rate",
+	                                   "followup_rate"};
+	const size_t nk = sizeof(keys) / sizeof(keys[0]);
+	char like[16];
+	like_of(region, like);
+	json_t *list = json_object_get(j, "departments");
+	assert_true(json_is_array(list));
+	struct figures all, sum = {0};
+	scan(like, from, to, &all);
+	size_t i;
+	json_t *k;
+	int64_t last = 0;
+	json_array_foreach(list, i, k)
+	{
+		assert_int_equal(json_object_size(k), nk);
+		for (size_t n = 0; n < nk; n++)
+			if (!json_object_get(k, keys[n]))
+				fail_msg("department: no member %s", keys[n]);
+		assert_string_equal(test_str(k, "region"), region);
+		assert_string_equal(test_str(k, "from"), from);
+		assert_string_equal(test_str(k, "to"), to);
+		assert_true(strlen(test_str(k, "name")) > 0);
+		int64_t id = json_integer_value(json_object_get(k, "department_id"));
+		assert_true(id > last); /* by id, each once */
+		last = id;
+		struct figures x;
+		scan_dept(like, id, from, to, &x);
+		expect_figures(k, &x);
+		long *a = &sum.items, *b = &x.items;
+		for (size_t n = 0; n < sizeof(sum) / sizeof(long); n++)
+			a[n] += b[n];
+	}
+	/* Every counted thing belongs to one department of the list. */
+	assert_memory_equal(&sum, &all, sizeof(sum));
+	expect_figures(j, &all);
+}
+
+/* The department entry named name in j's departments (NULL: none). */
+static const json_t *department_named(const json_t *j, const char *name)
+{
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(j, "departments"), i,
+	                   k) if (!strcmp(test_str(k, "name"), name)) return k;
+	return NULL;
 }
 
 /* GET the indicators of region over [from, to] (today when NULL) and
@@ -272,6 +360,16 @@ static json_t *indicators(const char *region, const char *from, const char *to)
 	expect_int(j, "cases_received", sums[0] + own.received);
 	expect_int(j, "cases_completed", sums[1] + own.completed);
 	expect_int(j, "overdue", sums[2] + own.overdue);
+	/* Asked per department: the same answer plus its departments. */
+	char pd[220];
+	snprintf(pd, sizeof(pd), "%s&departments=true", p);
+	json_t *d = call(NULL, "GET", pd, NULL, 200);
+	check_departments(d, test_str(j, "region"), from ? from : today, to ? to : today);
+	json_t *copy = json_deep_copy(d);
+	json_object_del(copy, "departments");
+	assert_true(json_equal(copy, j));
+	json_decref(copy);
+	json_decref(d);
 	return j;
 }
 
@@ -319,6 +417,8 @@ static void cases_move_the_figures(void **state)
 	json_t *before[3];
 	for (int i = 0; i < 3; i++)
 		before[i] = indicators(regions[i], NULL, NULL);
+	static const char by_dept[] = "/api/v1/indicators?region=330106&departments=true";
+	json_t *dept_before = call(NULL, "GET", by_dept, NULL, 200);
 	struct figures was, now;
 	scan("330106%", today, today, &was);
 
@@ -367,6 +467,24 @@ static void cases_move_the_figures(void **state)
 		expect_int(after[i], "overdue", figure(before[i], "overdue") + 1);
 		json_decref(before[i]);
 	}
+	/* The department of the item: moved by exactly the three cases; its
+	 * items are there today, before and after. */
+	json_t *dept_after = call(NULL, "GET", by_dept, NULL, 200);
+	const json_t *db0 = department_named(dept_before, DEPT),
+	             *db1 = department_named(dept_after, DEPT);
+	assert_non_null(db1);
+	long b0[3] = {0};
+	if (db0) {
+		b0[0] = figure(db0, "cases_received");
+		b0[1] = figure(db0, "cases_completed");
+		b0[2] = figure(db0, "overdue");
+	}
+	expect_int(db1, "cases_received", b0[0] + 3);
+	expect_int(db1, "cases_completed", b0[1] + 2);
+	expect_int(db1, "overdue", b0[2] + 1);
+	assert_true(figure(db1, "items_published") > 0);
+	json_decref(dept_before);
+	json_decref(dept_after);
 	/* What the scripted cases did, as the rows say. */
 	scan("330106%", today, today, &now);
 	assert_int_equal(now.completed - was.completed, 2);
@@ -440,6 +558,7 @@ static void parameters(void **state)
 	    {"from=2026-03-02&to=2026-03-01", "from"},
 	    {"from=2023-01-01&to=2026-01-01", "from"},
 	    {"regoin=330106", "regoin"},
+	    {"departments=yes", "departments"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char p[200];

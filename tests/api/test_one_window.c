@@ -17,8 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BIRTH "1133010002486186853200032801000" /* 生育登记, 杭州市卫健委, 即办件 */
-#define ZHANG "33010619900101123X"
+#define BIRTH    "1133010002486186853200032801000" /* 生育登记, 杭州市卫健委, 即办件 */
+#define ZHANG    "33010619900101123X"
+#define MARRIAGE "11330106024903108G4070081601000" /* 内地居民结婚登记, 即办件 */
 
 static struct test_srv srv;
 static struct test_session zhang, clerk, reviewer, supervisor, admin;
@@ -206,6 +207,54 @@ static void handed_out_once(void **state)
 	json_decref(call(&clerk, "GET", "/api/v1/cases?view=window&state=lost", NULL, 400));
 }
 
+/* Uploads a small PDF as material of the case at path (…/cases/NO). */
+static void upload(const struct test_session *s, const char *path, const char *material)
+{
+	char *body = NULL;
+	const char *no = strrchr(path, '/') + 1;
+	long status =
+	    test_upload(&srv, s, no, material, "scan.pdf", test_pdf, test_pdf_len, NULL, &body);
+	if (status != 201)
+		fail_msg("upload %s -> %ld: %s", material, status, body);
+	free(body);
+}
+
+/* Handing out a result that is a certificate does not issue it again: the
+ * window registers a marriage for 王五 (内地居民结婚登记, an immediate item
+ * of 西湖区民政局 that yields a 结婚证), accepts it, hands it out. */
+static void hand_out_issues_nothing(void **state)
+{
+	(void)state;
+	json_t *j = call(&clerk, "POST", "/api/v1/cases",
+	                 "{\"item\":\"" MARRIAGE "\",\"applicant\":\"330102199203154022\","
+	                 "\"form\":{\"spouse_name\":\"赵六\"}}",
+	                 201);
+	char path[160], events[200], submit[200];
+	snprintf(path, sizeof(path), "/api/v1/cases/%s", test_str(j, "case_no"));
+	snprintf(events, sizeof(events), "%s/events", path);
+	snprintf(submit, sizeof(submit), "%s/submit", path);
+	json_decref(j);
+	upload(&clerk, path, "男女双方居民身份证");
+	upload(&clerk, path, "双方近期半身免冠合影照片");
+	upload(&clerk, path, "无配偶以及与对方无直系血亲和三代以内旁系血亲关系的签字声明");
+	json_decref(call(&clerk, "POST", submit, "{}", 200));
+	j = call(&clerk, "POST", events, "{\"event\":\"accept\"}", 200);
+	assert_string_equal(test_str(j, "state"), "completed");
+	json_decref(j);
+	j = call(&clerk, "GET", path, NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "certificates")), 1);
+	json_decref(j);
+	json_decref(call(&clerk, "POST", events,
+	                 "{\"event\":\"hand_out\",\"delivery\":\"post\",\"opinion\":\"EMS 1234\"}",
+	                 200));
+	j = call(&clerk, "GET", path, NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "certificates")), 1);
+	json_t *steps = json_object_get(j, "steps");
+	assert_string_equal(test_str(json_array_get(steps, json_array_size(steps) - 1), "opinion"),
+	                    "邮寄送达：EMS 1234");
+	json_decref(j);
+}
+
 /* A window clerk sees how materials were given but not which certificate
  * or file; sending the list back as seen keeps what was given. */
 static void clerk_keeps_what_was_given(void **state)
@@ -278,9 +327,8 @@ int main(void)
 	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
 	setenv("TB_PWHASH_OPS", "1", 0);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(centre_receives),
-	    cmocka_unit_test(handed_out_once),
-	    cmocka_unit_test(clerk_keeps_what_was_given),
+	    cmocka_unit_test(centre_receives),         cmocka_unit_test(handed_out_once),
+	    cmocka_unit_test(hand_out_issues_nothing), cmocka_unit_test(clerk_keeps_what_was_given),
 	    cmocka_unit_test(pages_offered),
 	};
 	int failed = cmocka_run_group_tests_name("one_window/sqlite", tests, start_sqlite, stop);

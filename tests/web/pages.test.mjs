@@ -678,7 +678,9 @@ test('catalog: a catalog manager edits, publishes and compares versions of an it
 
   // Fixed; a material renamed; a condition holding markup added.
   await promised.fill('2');
-  await p.fill('#editor [name="materials[2].name"]', '经营场所使用证明（产权证明或租赁协议）');
+  // (materials[3]: no other test of this run uses its name; the other
+  // tests apply for this same item on the same server afterwards.)
+  await p.fill('#editor [name="materials[3].name"]', '家庭成员关系证明（户口簿或结婚证）');
   await p.click('#editor button.add >> text=添加受理条件');
   await p.fill('#editor [name="conditions[3]"]', '<img src=x onerror=alert(1)>');
   await p.click('#save');
@@ -695,10 +697,10 @@ test('catalog: a catalog manager edits, publishes and compares versions of an it
   await p.locator('#status.ok', { hasText: '已发布第2版' }).waitFor();
   await p.locator('#status a', { hasText: '查看版本对比' }).click();
   await p.waitForURL(/\/catalog\/versions\.html/);
-  const mat = p.locator('.cmp-row.changed[data-path="materials[2]"]');
+  const mat = p.locator('.cmp-row.changed[data-path="materials[3]"]');
   await mat.waitFor();
-  assert.match(await mat.locator('.col.old mark').textContent(), /经营场所使用相关证明/);
-  assert.match(await mat.locator('.col.new mark').textContent(), /经营场所使用证明（产权证明或租赁协议）/);
+  assert.match(await mat.locator('.col.old mark').textContent(), /家庭成员关系证明/);
+  assert.match(await mat.locator('.col.new mark').textContent(), /家庭成员关系证明（户口簿或结婚证）/);
   assert.match(await mat.locator('.col.old .col-head').textContent(), /第1版/);
   assert.match(await mat.locator('.col.new .col-head').textContent(), /第2版/);
   await p.locator('.cmp-row.changed[data-path=promised_days]').waitFor();
@@ -799,6 +801,47 @@ async function tableMatchesApi(p, region, from, to) {
 
 const chartDrawn = (p) => p.locator('#chart canvas').first().waitFor();
 
+const XIHU_SAMR = '杭州市西湖区市场监督管理局';
+
+// From a county's page, drills down to its department name (the last
+// level): the departments' table matches the API (departments=true), the
+// department's page shows its figures, the trail ends with it. Answers the
+// department's entry.
+async function drillToDepartment(p, region, name, from, to) {
+  const r = await fetch(`${base}/api/v1/indicators?region=${region}&from=${from}&to=${to}&departments=true`);
+  const d = await r.json();
+  const shown = await p.$$eval('#departments tbody tr', (rows) => rows.map((tr) => ({
+    id: tr.dataset.department,
+    name: tr.querySelector('th').textContent,
+    cells: Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.dataset.key, td.textContent])),
+  })));
+  assert.equal(shown.length, d.departments.length);
+  for (let i = 0; i < shown.length; i++) {
+    assert.equal(shown[i].id, String(d.departments[i].department_id));
+    assert.equal(shown[i].name, d.departments[i].name);
+    for (const [key, fmt] of Object.entries(FIGURES)) {
+      assert.equal(shown[i].cells[key], fmt(d.departments[i][key]), `${d.departments[i].name} ${key}`);
+    }
+  }
+  // The departments add up to the county.
+  for (const key of ['items_published', 'cases_received', 'cases_completed', 'overdue']) {
+    assert.equal(d.departments.reduce((n, x) => n + x[key], 0), d[key], key);
+  }
+  const dept = d.departments.find((x) => x.name === name);
+  assert.ok(dept, `${name} among the departments`);
+  await p.locator('#departments a', { hasText: name }).click();
+  await p.locator('#region-name', { hasText: `${name} · 政务服务指标` }).waitFor();
+  assert.match(p.url(), new RegExp(`dept=${dept.department_id}`));
+  assert.equal(await p.textContent('.trail [aria-current=page]'), name);
+  for (const [key, fmt] of Object.entries(FIGURES)) {
+    assert.equal(await p.textContent(`#kpis [data-key=${key}] dd`), fmt(dept[key]), `${name} ${key}`);
+  }
+  // The last level: no table of a level below.
+  assert.equal(await p.locator('#children').isVisible(), false);
+  assert.equal(await p.locator('#departments a').count(), 0);
+  return dept;
+}
+
 test('open: the public indicators drill down from the province to 杭州市 and 西湖区, charted and tabled', async () => {
   for (const width of [1280, 390]) {
     const ctx = await browser.newContext({ viewport: { width, height: width < 500 ? 844 : 900 } });
@@ -827,6 +870,17 @@ test('open: the public indicators drill down from the province to 杭州市 and 
     await chartDrawn(p);
     assert.ok(await noSideways(p));
     await p.screenshot({ path: shot(`open-xihu-${width}.png`), fullPage: true });
+    // The last level: 西湖区 -> its market regulation bureau.
+    const samr = await drillToDepartment(p, '330106', XIHU_SAMR, from, to);
+    assert.ok(samr.cases_received > 0 && samr.items_published > 0);
+    await chartDrawn(p);
+    assert.ok(await noSideways(p));
+    await p.locator('.trail a', { hasText: '西湖区' }).click();
+    await tableMatchesApi(p, '330106', from, to);
+    await p.goBack();
+    await p.locator('#region-name', { hasText: XIHU_SAMR }).waitFor();
+    await p.goBack();
+    await tableMatchesApi(p, '330106', from, to);
     // The trail leads back up; the year is a period too.
     await p.locator('.trail a', { hasText: '杭州市' }).click();
     await tableMatchesApi(p, '330100', from, to);
@@ -898,6 +952,15 @@ test('supervision: the supervisor sees the overdue cases and the follow-ups; a c
     await p.locator('#children a', { hasText: '杭州市' }).click();
     await p.locator('#overdue-h', { hasText: '杭州市' }).waitFor();
     assert.ok(await noSideways(p));
+    // Down to 西湖区 and its market regulation bureau: the overdue list is
+    // the bureau's own.
+    await p.locator('#children a', { hasText: '西湖区' }).click();
+    await p.locator('#overdue-h', { hasText: '西湖区' }).waitFor();
+    const samr = await drillToDepartment(p, '330106', XIHU_SAMR, `${to.slice(0, 8)}01`, to);
+    await p.locator('#overdue-h', { hasText: XIHU_SAMR }).waitFor();
+    const rows = await p.locator('#overdue-list tbody tr').count();
+    assert.equal(rows, samr.overdue);
+    assert.ok(await noSideways(p));
     assert.deepEqual(errors, []);
     await ctx.close();
   }
@@ -918,4 +981,653 @@ test('supervision: the supervisor sees the overdue cases and the follow-ups; a c
   assert.equal((await apiAs(zhang, 'GET', '/api/v1/ratings/followups')).status, 403);
   assert.deepEqual(errors, []);
   await ctx.close();
+});
+
+// ---- accessibility (axe-core) ------------------------------------------------
+
+// The pages and who uses them: each is checked by axe-core at 1280 and
+// 390 px, signed in as that person, once it shows its content (ready).
+// A case of 张三 for the workbench's case page is made over the API first.
+test('axe: no serious or critical accessibility violation on any page, at 1280 and 390 px', async () => {
+  const { AxeBuilder } = await import('@axe-core/playwright');
+  const ITEM = '11330106024892795E4010010201000';
+  const zhang = await apiSignIn('33010619900101123X');
+  const made = await apiAs(zhang, 'POST', '/api/v1/cases', { item: ITEM, form: { name: '无障碍小店' } });
+  assert.equal(made.status, 201);
+  const no = made.body.case_no;
+  const code = made.body.query_code;
+  for (const m of ['个体工商户登记（备案）申请书', '经营场所使用相关证明']) await uploadAs(zhang, no, m);
+  assert.equal((await apiAs(zhang, 'POST', `/api/v1/cases/${no}/submit`)).status, 200);
+  const cert = (await apiAs(zhang, 'GET', '/api/v1/me/certificates')).body.items[0].identifier;
+  const pages = [
+    [null, '/', '#events a'],
+    [null, '/services.html', '#items article'],
+    ['33010619900101123X', `/apply.html?item=${ITEM}`, '#materials tbody tr'],
+    [null, `/progress.html#${no}:${code}`, '#progress dl'],
+    ['33010619900101123X', '/certificates.html', 'article.cert'],
+    ['33010619900101123X', '/my/', '#main > *'],
+    ['330106198505052313', '/agents.html', 'article.cert li'],
+    [null, '/recover.html', '#rc-id'],
+    [null, `/verify.html#${encodeURIComponent(cert)}`, '#answer p.ok'],
+    [null, '/status.html', '#health.ok'],
+    [null, '/window/', '#si-id'],
+    ['330106198808081015', '/window/', '#centre:not(:empty)', async (p) => {
+      // The applicant found, an item chosen: the form and the materials.
+      await p.fill('#applicant-code', '33010619900101123X');
+      await p.press('#applicant-code', 'Enter');
+      await p.locator('#applicant dd', { hasText: '张三' }).waitFor();
+      await p.selectOption('#dept', { label: '杭州市西湖区市场监督管理局' });
+      await p.locator(`#item option[value="${ITEM}"]`).waitFor({ state: 'attached' });
+      await p.selectOption('#item', ITEM);
+      await p.click('#choose-form button[type=submit]');
+      await p.locator('#materials tbody tr').first().waitFor();
+    }],
+    ['330106198707072021', '/workbench/', '#queue tbody tr'],
+    ['330106198707072021', `/workbench/case.html?no=${no}`, '#case-title', async (p) => {
+      // The correction checklist open.
+      await p.click('button[data-event=request_correction]');
+      await p.locator('#corr-other').waitFor();
+    }],
+    ['330102198505054022', '/catalog/', '#items tbody tr[data-code]'],
+    ['330102198505054022', `/catalog/item.html?code=${ITEM}`, '#editor [name=name]'],
+    ['330102198505054022', `/catalog/versions.html?code=${ITEM}`, '.cmp-row'],
+    ['330102198505054022', '/catalog/consistency.html?basic_code=010010201000&region=330100', '.variant'],
+    [null, '/open/', '#chart canvas'],
+    ['330106198303036024', '/supervision/', '#overdue-list tbody tr'],
+  ];
+  const found = [];
+  for (const width of [1280, 390]) {
+    const ctx = await browser.newContext({ viewport: { width, height: width < 500 ? 844 : 900 } });
+    const p = await ctx.newPage();
+    const errors = [];
+    p.on('pageerror', (e) => errors.push(e.message));
+    let who = null;
+    for (const [login, path, ready, act] of pages) {
+      if (login !== who) {
+        // Signed in in this tab as ui.js does it (cookie + CSRF token in sessionStorage).
+        await p.goto(`${base}/status.html`);
+        await p.evaluate(() => import('/ui.js').then((ui) => ui.signOut()));
+        if (login) {
+          const ok = await p.evaluate((l) => import('/ui.js').then((ui) => ui.signIn(l, 'tongban-demo')).then((r) => r.ok), login);
+          assert.ok(ok, `sign-in of ${login}`);
+        }
+        who = login;
+      }
+      await p.goto(`${base}${path}`);
+      await p.locator(ready).first().waitFor();
+      await p.waitForLoadState('networkidle');
+      if (act) await act(p);
+      const r = await new AxeBuilder({ page: p }).analyze();
+      for (const v of r.violations) {
+        if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+        found.push(`${width}px ${path}: [${v.impact}] ${v.id} (${v.help}): `
+          + v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(' | '));
+      }
+    }
+    assert.deepEqual(errors, []);
+    await ctx.close();
+  }
+  assert.deepEqual(found, []);
+});
+
+// ---- 我的办件 (/my/): the citizen's and the business's own cases --------------
+
+test('my cases: a correction answered on the same case, ratings and a follow-up, a business, at 360 px', async () => {
+  const { AxeBuilder } = await import('@axe-core/playwright');
+  const ITEM = '11330106024892795E4010010201000';
+  const XSS = '<img src=x onerror=alert(1)>';
+  const PLACE = '经营场所使用相关证明';
+  const zhang = await apiSignIn('33010619900101123X');
+  const reviewer = await apiSignIn('330106198707072021');
+  // A case of 张三's, submitted, for which 赵审核 asks corrections (a
+  // material and a field), the reason carrying a script.
+  const made = await apiAs(zhang, 'POST', '/api/v1/cases', { item: ITEM, form: { name: '补正小店' } });
+  assert.equal(made.status, 201);
+  const no = made.body.case_no;
+  for (const m of ['个体工商户登记（备案）申请书', PLACE]) await uploadAs(zhang, no, m);
+  assert.equal((await apiAs(zhang, 'POST', `/api/v1/cases/${no}/submit`)).status, 200);
+  const asked = [
+    { material: PLACE, reason: `租赁合同已过期，请上传有效期内的合同 ${XSS}` },
+    { field: 'name', reason: '名称与核名结果不一致' },
+  ];
+  const corr = await apiAs(reviewer, 'POST', `/api/v1/cases/${no}/events`,
+    { event: 'request_correction', corrections: asked });
+  assert.equal(corr.status, 200, JSON.stringify(corr.body));
+  const before = (await apiAs(zhang, 'GET', '/api/v1/cases?view=mine&limit=200')).body.items.length;
+
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 780 } });
+  const p = await ctx.newPage();
+  const errors = [];
+  const dialogs = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  p.on('console', (m) => { if (m.type() === 'error') errors.push(consoleText(m)); });
+  p.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  const axe = async (where) => {
+    const r = await new AxeBuilder({ page: p }).analyze();
+    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${where}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+    assert.deepEqual(bad, []);
+  };
+
+  // 张三 signs in on /my/ and finds the case that needs correction.
+  await p.goto(`${base}/my/`);
+  await p.fill('#si-id', '33010619900101123X');
+  await p.fill('#si-pw', 'tongban-demo');
+  await p.click('.signin button[type=submit]');
+  const mine = p.locator(`#cases li[data-case="${no}"]`);
+  await mine.waitFor();
+  assert.equal(await mine.getAttribute('data-state'), 'needs_correction');
+  assert.match(await mine.textContent(), /需要补正材料/);
+  await p.locator('.topnav a[aria-current=page]', { hasText: '我的办件' }).waitFor();
+  for (const state of ['draft', 'under_review', 'completed']) {
+    await p.locator(`#cases li[data-state=${state}]`).first().waitFor();
+  }
+  await p.locator('#cases li.clock-green, #cases li.clock-yellow, #cases li.clock-red').first().waitFor();
+  await p.locator('#cases .track li.current').first().waitFor();
+  assert.ok(await noSideways(p), '/my/ fits 360 px');
+  await p.screenshot({ path: shot('my-cases.png') });
+  await axe('/my/');
+  await p.click('.tabs button[data-tab=needs_correction]');
+  await p.waitForURL(/tab=needs_correction/);
+  await mine.waitFor();
+  assert.equal(await p.locator('#cases li[data-state]:not([data-state=needs_correction])').count(), 0);
+
+  // The case: exactly what is asked, the script as text.
+  await mine.locator('a').click();
+  await p.locator('#corrections').waitFor();
+  const items = p.locator('#correction-list .corr-item');
+  assert.equal(await items.count(), 2);
+  assert.equal(await items.nth(0).locator('.what').textContent(), `材料：${PLACE}`);
+  assert.equal(await items.nth(0).locator('.why').textContent(), asked[0].reason);
+  assert.equal(await items.nth(1).locator('.why').textContent(), asked[1].reason);
+  assert.equal(await p.locator('#corrections img').count(), 0);
+  assert.ok(await noSideways(p), 'case fits 360 px');
+  await p.screenshot({ path: shot('my-correction.png'), fullPage: true });
+  await axe('/my/case.html');
+
+  // Upload the new file and resubmit the same case.
+  const up = p.locator(`#corrections form[data-material="${PLACE}"]`);
+  await up.locator('input[type=file]').setInputFiles({
+    name: '租赁合同.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n%new\n'),
+  });
+  await up.locator('button[type=submit]').click();
+  await p.locator('#flash', { hasText: `已上传：${PLACE}` }).waitFor();
+  await p.click('#resubmit');
+  await p.locator('#flash', { hasText: '已提交' }).waitFor();
+  await p.locator('#summary .badge', { hasText: '已提交' }).waitFor();
+  assert.equal(new URL(p.url()).searchParams.get('no'), no);
+  const after = await apiAs(zhang, 'GET', `/api/v1/cases/${no}`);
+  assert.equal(after.body.state, 'submitted');
+  assert.ok(after.body.given.some((g) => g.material === PLACE && g.at >= after.body.steps.at(-2).at));
+  assert.equal((await apiAs(zhang, 'GET', '/api/v1/cases?view=mine&limit=200')).body.items.length, before);
+  await p.screenshot({ path: shot('my-resubmitted.png') });
+
+  // A new query code, shown once, that opens the public progress.
+  await p.click('#new-code');
+  const code = (await p.locator('#query-code .qcode').textContent()).trim();
+  assert.match(code, /^\d{8}$/);
+  assert.equal((await fetch(`${base}/api/v1/progress/${no}?code=${code}`)).status, 200);
+
+  // Rating a completed case 非常满意; a bad rating's follow-up as it goes.
+  const done = (await apiAs(zhang, 'GET', '/api/v1/cases?view=mine&state=completed&limit=200')).body.items;
+  let unrated = null;
+  let bad = null;
+  for (const c of done) {
+    const full = (await apiAs(zhang, 'GET', `/api/v1/cases/${c.case_no}`)).body;
+    const r = full.ratings.find((x) => x.stage === 'completed');
+    if (!r && !unrated && c.item === ITEM) unrated = c.case_no;
+    if (r && r.followup && r.followup.state === 'open' && !bad && c.item === ITEM) bad = c.case_no;
+  }
+  assert.ok(unrated && bad, 'the demo has an unrated and a badly rated completed case');
+  await p.goto(`${base}/my/case.html?no=${unrated}`);
+  await p.locator('#rate').waitFor();
+  await p.check('#score-1');
+  await p.click('#rate button[type=submit]');
+  await p.locator('#rating .given', { hasText: '非常满意' }).waitFor();
+  assert.equal(await p.locator('#rate').count(), 0);
+  await p.locator('#rating').scrollIntoViewIfNeeded();
+  await p.screenshot({ path: shot('my-rated.png') });
+  await p.goto(`${base}/my/case.html?no=${bad}`);
+  await p.locator('#rating [data-followup=open]').waitFor();
+  await p.locator('#rating').scrollIntoViewIfNeeded();
+  await p.screenshot({ path: shot('my-followup-open.png') });
+  const supervisor = await apiSignIn('330106198303036024');
+  const fu = (await apiAs(supervisor, 'GET', '/api/v1/ratings/followups')).body.items
+    .find((f) => f.case_no === bad && f.state === 'open');
+  const closed = await apiAs(reviewer, 'POST', `/api/v1/ratings/followups/${fu.id}`, { note: `已电话回访，增设预约窗口 ${XSS}` });
+  assert.equal(closed.status, 200);
+  await p.reload();
+  await p.locator('#rating [data-followup=done]', { hasText: `增设预约窗口 ${XSS}` }).waitFor();
+  await p.locator('#rating').scrollIntoViewIfNeeded();
+  await p.screenshot({ path: shot('my-followup-done.png') });
+
+  // The inbox and the library.
+  await p.goto(`${base}/my/messages.html`);
+  await p.locator('#messages li h2').first().waitFor();
+  assert.ok(await noSideways(p), 'messages fit 360 px');
+  await p.screenshot({ path: shot('my-messages.png') });
+  await p.goto(`${base}/my/materials.html`);
+  await p.locator('#materials li a[download]').first().waitFor();
+  assert.ok(await noSideways(p), 'materials fit 360 px');
+  await p.screenshot({ path: shot('my-materials.png') });
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+
+  // 李四 switches to act for his business and sees its cases, not his own.
+  const li = await apiSignIn('330106198505052313');
+  assert.equal((await apiAs(li, 'POST', '/api/v1/auth/act-for', { credit_code: '91330106MA2H3K7L3H' })).status, 200);
+  const biz = await apiAs(li, 'POST', '/api/v1/cases', { item: ITEM, form: { name: '示例科技门店' } });
+  assert.equal(biz.status, 201);
+  const own = (await apiAs(li, 'POST', '/api/v1/auth/act-for', { credit_code: null }));
+  assert.equal(own.status, 200);
+  const liCase = (await apiAs(li, 'GET', '/api/v1/cases?view=mine')).body.items[0].case_no;
+  const c2 = await browser.newContext({ viewport: { width: 360, height: 780 } });
+  const q = await c2.newPage();
+  const errs = [];
+  q.on('pageerror', (e) => errs.push(e.message));
+  await q.goto(`${base}/my/`);
+  await q.fill('#si-id', '330106198505052313');
+  await q.fill('#si-pw', 'tongban-demo');
+  await q.click('.signin button[type=submit]');
+  await q.locator(`#cases li[data-case="${liCase}"]`).waitFor();
+  await Promise.all([q.waitForNavigation(), q.selectOption('.topnav select', '91330106MA2H3K7L3H')]);
+  await q.locator('.acting', { hasText: '杭州西湖示例科技有限公司' }).waitFor();
+  await q.locator(`#cases li[data-case="${biz.body.case_no}"]`).waitFor();
+  assert.equal(await q.locator(`#cases li[data-case="${liCase}"]`).count(), 0);
+  assert.match(await q.textContent('h1'), /杭州西湖示例科技有限公司的办件/);
+  assert.ok(await noSideways(q), 'business cases fit 360 px');
+  await q.screenshot({ path: shot('my-business.png') });
+  assert.deepEqual(errs, []);
+  await c2.close();
+});
+
+// ---- the journey of issue 12 ("Done means") ---------------------------------
+
+// A unified social credit code (GB 32100) from its first 16 characters:
+// the organisation code's check character (GB 11714) and the code's own.
+function creditCode(body16) {
+  const ow = [3, 7, 9, 10, 5, 8, 4, 2];
+  const osum = [...body16.slice(8)].reduce((s, ch, i) => s + parseInt(ch, 36) * ow[i], 0);
+  const oc = 11 - (osum % 11);
+  const body17 = body16 + (oc === 10 ? 'X' : oc === 11 ? '0' : String(oc));
+  const cs = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const sum = [...body17].reduce((s, ch, i) => s + cs.indexOf(ch) * w[i], 0);
+  return body17 + cs[(31 - (sum % 31)) % 31];
+}
+
+// A page of this browser that records script errors and fails on any
+// dialog (alert, confirm: markup run as script would open one).
+async function watchedPage(width) {
+  const ctx = await browser.newContext({ viewport: { width, height: width < 500 ? 844 : 900 } });
+  const p = await ctx.newPage();
+  const errors = [];
+  const dialogs = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  p.on('console', (m) => { if (m.type() === 'error') errors.push(consoleText(m)); });
+  p.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  return { ctx, p, errors, dialogs };
+}
+
+// Signs in with the shell's form (#si-id) on a page that asks for it.
+async function shellSignIn(p, path, login) {
+  await p.goto(`${base}${path}`);
+  await p.fill('#si-id', login);
+  await p.fill('#si-pw', 'tongban-demo');
+  await p.click('#signin button[type=submit]');
+}
+
+test('journey: a paper application at the window is corrected, approved, completed, handed out, in 张三\'s certificates and the indicators', async () => {
+  const ITEM = '11330106024892795E4010010201000'; // 个体工商户设立登记, 西湖区市场监督管理局
+  const LEASE = '经营场所使用相关证明';
+  const APPFORM = '个体工商户登记（备案）申请书';
+  const scan = (name) => ({ name, mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n') });
+  const to = chinaToday();
+  const from = `${to.slice(0, 8)}01`;
+  const figures = async () => (await fetch(`${base}/api/v1/indicators?region=330106&from=${from}&to=${to}`)).json();
+  const before = await figures();
+  const credit = creditCode('92330106MA2T0J7Q');
+  assert.equal(creditCode('92330106MA2T0001'), '92330106MA2T000150'); // the demo's valid code
+  const shop = '西湖示例小吃店';
+
+  // 1. 王窗口 at the window: 张三, the item, the form (with the fields of
+  // the licence added by name), a scan of each paper, submitted; the receipt printed.
+  const win = await watchedPage(1280);
+  let p = win.p;
+  await shellSignIn(p, '/window/', '330106198808081015');
+  await p.locator('#centre', { hasText: '杭州市西湖区政务服务中心' }).waitFor();
+  await p.fill('#applicant-code', '33010619900101123X');
+  await p.press('#applicant-code', 'Enter');
+  await p.locator('#applicant dd', { hasText: '张三' }).waitFor();
+  await p.selectOption('#dept', { label: '杭州市西湖区市场监督管理局' });
+  await p.locator(`#item option[value="${ITEM}"]`).waitFor({ state: 'attached' });
+  await p.selectOption('#item', ITEM);
+  await p.click('#choose-form button[type=submit]');
+  await p.locator('#materials tbody tr').first().waitFor();
+  await p.getByLabel('联系电话').fill('13900000002');
+  await p.getByLabel('联系地址').fill('杭州市西湖区文二路2号');
+  for (const [k, v] of [['名称', shop], ['经营场所', '杭州市西湖区文二路2号'], ['经营范围', '小吃服务']]) {
+    await p.click('#add-field');
+    const row = p.locator('#fields .field').last();
+    await row.locator('input.key').fill(k);
+    await row.locator('input.value').fill(v);
+  }
+  await p.locator(`tr[data-material="${APPFORM}"] input.scan`).setInputFiles(scan('申请书.pdf'));
+  await p.locator(`tr[data-material="${LEASE}"] input.scan`).setInputFiles(scan('租赁协议.pdf'));
+  await p.click('#submit');
+  await p.locator('#outcome p.ok', { hasText: '已提交' }).waitFor();
+  const receipt = await p.textContent('#doc');
+  const no = receipt.match(/11330106024892795E4010010201000\d{12}/)[0];
+  assert.match(receipt, /受理回执/);
+  assert.match(receipt, /查询码\d{8}/);
+  assert.match(receipt, new RegExp(shop));
+  // Printing: the button prints, and on paper only the receipt is left.
+  await p.evaluate(() => { window.printed = 0; window.print = () => { window.printed++; }; });
+  await p.getByRole('button', { name: '打印受理回执' }).click();
+  assert.equal(await p.evaluate(() => window.printed), 1);
+  await p.emulateMedia({ media: 'print' });
+  assert.ok(await p.locator('#doc').isVisible());
+  assert.ok(!(await p.locator('#find').isVisible()));
+  assert.ok(!(await p.locator('.topnav').isVisible()));
+  await p.screenshot({ path: shot('journey-receipt-print.png'), fullPage: true });
+  await p.emulateMedia({ media: 'screen' });
+
+  // 2. 赵审核 finds the case in the queue by keyboard alone (Tab from the
+  // top of the page, Enter), claims it and asks for a corrected lease.
+  const zhao = await watchedPage(1280);
+  p = zhao.p;
+  await shellSignIn(p, '/workbench/', '330106198707072021');
+  await p.locator(`#queue tr[data-case="${no}"]`).waitFor();
+  await p.evaluate(() => document.activeElement?.blur());
+  let found = false;
+  for (let i = 0; i < 500 && !found; i++) {
+    await p.keyboard.press('Tab');
+    found = await p.evaluate((n) => document.activeElement?.closest('tr')?.dataset.case === n
+      && document.activeElement.tagName === 'A', no);
+  }
+  assert.ok(found, 'the case is reachable by Tab from the top');
+  await p.keyboard.press('Enter');
+  await p.waitForURL(/\/workbench\/case\.html\?no=/);
+  await p.locator('#case-title').waitFor();
+  await p.locator('dd', { hasText: shop }).waitFor();
+  await p.click('#claim');
+  await p.locator('.flash', { hasText: '已认领' }).waitFor();
+  await p.click('button[data-event=request_correction]');
+  await p.check(`input[data-material="${LEASE}"]`);
+  await p.fill(`input[data-reason-for="${LEASE}"]`, '租赁协议缺少出租方签字');
+  await p.click('#form-request_correction button[type=submit]');
+  await p.locator('.flash', { hasText: '待补正' }).waitFor();
+
+  // 3. 张三 brings the signed lease to the window: the clerk reopens the
+  // case from the centre's list, uploads the new scan and submits again.
+  p = win.p;
+  await p.goto(`${base}/window/`);
+  await p.locator('#centre', { hasText: '杭州市西湖区政务服务中心' }).waitFor();
+  await p.selectOption('#list-state', 'needs_correction');
+  const waiting = p.locator(`#cases li[data-case="${no}"]`);
+  await waiting.waitFor();
+  await waiting.getByRole('button', { name: '继续办理' }).click();
+  await p.locator(`tr[data-material="${LEASE}"] input.scan`).setInputFiles(scan('租赁协议（已签字）.pdf'));
+  assert.equal(await p.getByLabel('联系电话').inputValue(), '13900000002');
+  await p.click('#submit');
+  await p.locator('#outcome p.ok', { hasText: '已提交' }).waitFor();
+
+  // 4. 赵审核 accepts it and moves it to review.
+  p = zhao.p;
+  await p.reload();
+  await p.click('button[data-event=accept]');
+  await p.fill('#op-accept', '补正材料齐全，予以受理');
+  await p.click('#form-accept button[type=submit]');
+  await p.locator('.flash', { hasText: '已受理' }).waitFor();
+  await p.click('button[data-event=review]');
+  await p.click('#form-review button[type=submit]');
+  await p.locator('.flash', { hasText: '审查中' }).waitFor();
+
+  // 5. 钱审批 approves and completes; the licence's face comes from the form.
+  const qian = await watchedPage(1280);
+  p = qian.p;
+  await shellSignIn(p, `/workbench/case.html?no=${no}`, '330106198606063011');
+  await p.click('button[data-event=approve]');
+  await p.fill('#op-approve', '准予登记');
+  await p.click('#form-approve button[type=submit]');
+  await p.locator('.flash', { hasText: '已批准' }).waitFor();
+  await p.click('button[data-event=complete]');
+  await p.locator('#face-address').waitFor();
+  assert.equal(await p.inputValue('#face-address'), '杭州市西湖区文二路2号');
+  assert.equal(await p.inputValue('#face-business_scope'), '小吃服务');
+  assert.equal(await p.inputValue('#holder-name'), shop);
+  await p.fill('#face-entity_type', '个体工商户');
+  await p.fill('#holder-code', credit);
+  await p.click('#form-complete button[type=submit]');
+  await p.locator('.flash', { hasText: '已办结' }).waitFor();
+  await p.locator('.certs .ok', { hasText: '有效' }).waitFor();
+
+  // 6. Handed out at the window (统一窗口出件).
+  p = win.p;
+  await p.goto(`${base}/window/`);
+  await p.locator('#centre', { hasText: '杭州市西湖区政务服务中心' }).waitFor();
+  const done = p.locator(`#cases li[data-case="${no}"]`);
+  await done.waitFor();
+  await done.getByRole('button', { name: '出件' }).click();
+  await done.getByRole('button', { name: '确认出件' }).click();
+  // (Handing out once re-issued the licence and was refused: fixed in
+  // src/cases/cases.c, the result is issued only by the completing step.)
+  await done.locator('p.ok', { hasText: '已登记窗口领取' }).waitFor();
+
+  // 7. 张三, the operator, registers the shop and, acting for it, finds the
+  // licence among the certificates.
+  const zhang = await watchedPage(390);
+  p = zhang.p;
+  await p.goto(`${base}/agents.html`);
+  await p.fill('#login-id', '33010619900101123X');
+  await p.fill('#login-pw', 'tongban-demo');
+  await p.click('#login button');
+  await p.locator('#reg-name').waitFor();
+  await p.fill('#reg-name', shop);
+  await p.fill('#reg-code', credit);
+  await p.click('#reg button[type=submit]');
+  await p.locator('#list p.ok', { hasText: shop }).waitFor();
+  await p.goto(`${base}/certificates.html`);
+  await p.selectOption('select[aria-label="以何种身份办事"]', credit);
+  await p.waitForLoadState('load');
+  await p.locator('.acting', { hasText: shop }).waitFor();
+  const licence = p.locator('article.cert', { hasText: '营业执照' });
+  await licence.waitFor();
+  assert.match(await licence.textContent(), /小吃服务/);
+  assert.match(await licence.textContent(), /状态：有效/);
+  assert.match(await licence.textContent(), new RegExp(credit));
+  await p.screenshot({ path: shot('journey-certificates-390.png'), fullPage: true });
+
+  // 8. The public indicators of 西湖区: one more case received and completed.
+  const after = await figures();
+  assert.equal(after.cases_received, before.cases_received + 1);
+  assert.equal(after.cases_completed, before.cases_completed + 1);
+  const open = await watchedPage(1280);
+  await open.p.goto(`${base}/open/?region=330106`);
+  await open.p.locator('#region-name', { hasText: '西湖区' }).waitFor();
+  assert.equal(await open.p.textContent('#kpis [data-key=cases_received] dd'), String(after.cases_received));
+  assert.equal(await open.p.textContent('#kpis [data-key=cases_completed] dd'), String(after.cases_completed));
+  // The supervisor's page shows the same figures.
+  const sup = await watchedPage(1280);
+  await shellSignIn(sup.p, '/supervision/?region=330106', '330106198303036024');
+  await tableMatchesApi(sup.p, '330106', from, to);
+
+  for (const s of [win, zhao, qian, zhang, open, sup]) {
+    assert.deepEqual(s.dialogs, []);
+    await s.ctx.close();
+  }
+  assert.deepEqual(win.errors, []);
+  assert.deepEqual(zhao.errors, []);
+  assert.deepEqual(qian.errors, []);
+  assert.deepEqual(open.errors, []);
+  assert.deepEqual(sup.errors, []);
+  assert.deepEqual(unexpectedErrors(zhang.errors, [[401, '/api/v1/me']]), []);
+});
+
+// ---- an expired session ------------------------------------------------------
+
+test('expired session: the clerk signs in again in the dialog, what was typed stays and the submission goes through', async () => {
+  const { AxeBuilder } = await import('@axe-core/playwright');
+  const ITEM = '11330106024892795E4010010201000';
+  const w = await watchedPage(1280);
+  const { p, ctx } = w;
+  await shellSignIn(p, '/window/', '330106198808081015');
+  await p.locator('#centre', { hasText: '杭州市西湖区政务服务中心' }).waitFor();
+  await p.fill('#applicant-code', '33010619900101123X');
+  await p.press('#applicant-code', 'Enter');
+  await p.locator('#applicant dd', { hasText: '张三' }).waitFor();
+  await p.selectOption('#dept', { label: '杭州市西湖区市场监督管理局' });
+  await p.locator(`#item option[value="${ITEM}"]`).waitFor({ state: 'attached' });
+  await p.selectOption('#item', ITEM);
+  await p.click('#choose-form button[type=submit]');
+  await p.locator('#materials tbody tr').first().waitFor();
+  const no = (await p.textContent('#case-line')).match(/\d{43}|[0-9A-Z]{31}\d{12}/)[0];
+  await p.getByLabel('联系电话').fill('13900000003');
+  await p.getByLabel('联系地址').fill('杭州市西湖区文三路3号');
+  await p.locator('tr[data-material="个体工商户登记（备案）申请书"] input.scan').setInputFiles({
+    name: '申请书.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n'),
+  });
+  await p.locator('tr[data-material="经营场所使用相关证明"] input.original').check();
+
+  // Meanwhile the session is ended elsewhere (signed out in another tab).
+  const cookie = (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const csrf = await p.evaluate(() => sessionStorage.getItem('tongban.csrf'));
+  const out = await fetch(`${base}/api/v1/auth/logout`, { method: 'POST', headers: { cookie, 'X-CSRF-Token': csrf } });
+  assert.ok(out.ok, `logout answered ${out.status}`);
+
+  await p.click('#submit');
+  const dlg = p.locator('dialog.dialog[open]');
+  await dlg.waitFor();
+  assert.match(await dlg.textContent(), /登录已过期/);
+  // What was typed is still on the page, behind the dialog.
+  assert.equal(await p.getByLabel('联系电话').inputValue(), '13900000003');
+  assert.equal(await p.getByLabel('联系地址').inputValue(), '杭州市西湖区文三路3号');
+  assert.ok(await p.locator('tr[data-material="经营场所使用相关证明"] input.original').isChecked());
+  // The dialog itself passes axe (name, labels, focus inside a modal).
+  const r = await new AxeBuilder({ page: p }).analyze();
+  assert.deepEqual(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`), []);
+  await p.screenshot({ path: shot('session-expired-dialog-1280.png') });
+  await dlg.locator('#si-id').fill('330106198808081015');
+  await dlg.locator('#si-pw').fill('tongban-demo');
+  await dlg.locator('#si-pw').press('Enter');
+  await dlg.waitFor({ state: 'detached' });
+  // The submission went through with what was typed: the receipt.
+  await p.locator('#outcome p.ok', { hasText: '已提交' }).waitFor();
+  assert.match(await p.textContent('#doc'), /杭州市西湖区文三路3号/);
+  const zhang = await apiSignIn('33010619900101123X');
+  const c = await apiAs(zhang, 'GET', `/api/v1/cases/${no}`);
+  assert.equal(c.body.state, 'submitted');
+  assert.equal(c.body.form['联系电话'], '13900000003');
+  assert.deepEqual(w.dialogs, []);
+  // The PUT refused once with 401 before the sign-in: expected.
+  assert.deepEqual(unexpectedErrors(w.errors, [[401, `/api/v1/cases/${no}`]]), []);
+  await ctx.close();
+});
+
+// ---- script in text ------------------------------------------------------------
+
+test('script in text: a name, opinion or reason holding markup shows as text to officials and citizens, no dialog opens', async () => {
+  const ITEM = '11330106024892795E4010010201000';
+  const XSS = '<img src=x onerror=alert(1)>';
+  // A person's name holding markup is refused at registration (no
+  // symbols in a person's name); a business's name is not: see below.
+  const reg = await fetch(`${base}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ kind: 'person', name: `恶意${XSS}`, id_number: '33010619900101123X',
+      phone: '13700000017', password: 'evil-pass-2026' }),
+  });
+  assert.equal(reg.status, 400);
+  assert.equal((await reg.json()).field, 'name');
+  // 张三's case: a form, a correction, opinions and the licence's face all
+  // holding markup.
+  const zhang = await apiSignIn('33010619900101123X');
+  const made = await apiAs(zhang, 'POST', '/api/v1/cases', {
+    item: ITEM, form: { name: `小店${XSS}`, address: `文三路${XSS}`, business_scope: `百货${XSS}` },
+  });
+  assert.equal(made.status, 201);
+  const no = made.body.case_no;
+  const code = made.body.query_code;
+  for (const m of ['个体工商户登记（备案）申请书', '经营场所使用相关证明']) await uploadAs(zhang, no, m);
+  assert.equal((await apiAs(zhang, 'POST', `/api/v1/cases/${no}/submit`)).status, 200);
+  const zhao = await apiSignIn('330106198707072021');
+  const ev = (s, body) => apiAs(s, 'POST', `/api/v1/cases/${no}/events`, body);
+  let r = await ev(zhao, { event: 'request_correction', opinion: `意见${XSS}`,
+    corrections: [{ material: '经营场所使用相关证明', reason: `理由${XSS}` }] });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const noScript = async (p) => {
+    assert.equal(await p.locator('img[src="x"]').count(), 0, 'no element made of the markup');
+  };
+  // The case page (赵审核) while the correction is asked for: the reason.
+  let w = await watchedPage(1280);
+  await shellSignIn(w.p, `/workbench/case.html?no=${no}`, '330106198707072021');
+  await w.p.locator('li', { hasText: `理由${XSS}` }).waitFor();
+  await noScript(w.p);
+  await uploadAs(zhang, no, '经营场所使用相关证明');
+  assert.equal((await apiAs(zhang, 'POST', `/api/v1/cases/${no}/submit`)).status, 200);
+  assert.equal((await ev(zhao, { event: 'accept', opinion: `受理${XSS}` })).status, 200);
+  assert.equal((await ev(zhao, { event: 'review' })).status, 200);
+  const qian = await apiSignIn('330106198606063011');
+  assert.equal((await ev(qian, { event: 'approve', opinion: `批准${XSS}` })).status, 200);
+  const credit = creditCode('92330106MA2T0K5R');
+  const shop = `小店${XSS}`;
+  r = await ev(qian, { event: 'complete', opinion: `办结${XSS}`, certificate: {
+    holder: { code: credit, name: shop },
+    face: { entity_type: '个体工商户', address: `文三路${XSS}`, business_scope: `百货${XSS}` } } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  // 张三 registers the shop over the API (its name holds the markup too).
+  r = await apiAs(zhang, 'POST', '/api/v1/auth/register', { kind: 'organisation', name: shop, credit_code: credit });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+
+  // The case page once completed (the form, the opinions), and the queue.
+  await w.p.reload();
+  await w.p.locator('#case-title').waitFor();
+  await w.p.locator('dd', { hasText: `小店${XSS}` }).waitFor();
+  await w.p.locator('.certs .ok', { hasText: '有效' }).waitFor();
+  const caseText = await w.p.textContent('main');
+  for (const t of [`受理${XSS}`, `批准${XSS}`, `办结${XSS}`]) assert.ok(caseText.includes(t), `${t} shows as text`);
+  await noScript(w.p);
+  await w.p.goto(`${base}/workbench/?state=`);
+  await w.p.locator('#queue tbody tr').first().waitFor();
+  await noScript(w.p);
+  assert.deepEqual(w.dialogs, []);
+  assert.deepEqual(w.errors, []);
+  await w.ctx.close();
+  // The window (王窗口): the shop, whose name holds markup, at the counter.
+  w = await watchedPage(390);
+  await shellSignIn(w.p, '/window/', '330106198808081015');
+  await w.p.locator('#centre:not(:empty)').waitFor();
+  await w.p.fill('#applicant-code', credit);
+  await w.p.press('#applicant-code', 'Enter');
+  await w.p.locator('#applicant dd', { hasText: shop }).waitFor();
+  await noScript(w.p);
+  assert.deepEqual(w.dialogs, []);
+  assert.deepEqual(w.errors, []);
+  await w.ctx.close();
+  // The public progress of the case, and 张三's certificates acting for the shop.
+  w = await watchedPage(390);
+  await w.p.goto(`${base}/progress.html#${no}:${code}`);
+  await w.p.locator('#progress dl').waitFor();
+  await noScript(w.p);
+  await w.p.goto(`${base}/certificates.html`);
+  await w.p.fill('#login-id', '33010619900101123X');
+  await w.p.fill('#login-pw', 'tongban-demo');
+  await w.p.click('#login button');
+  await w.p.locator('article.cert').first().waitFor();
+  await w.p.reload(); // the bar offers acting for the shop once signed in
+  await w.p.selectOption('select[aria-label="以何种身份办事"]', credit);
+  const licence = w.p.locator('article.cert', { hasText: '营业执照' });
+  await licence.waitFor();
+  const face = await licence.textContent();
+  assert.ok(face.includes(`百货${XSS}`) && face.includes(shop), 'the face shows the markup as text');
+  await w.p.locator('.acting', { hasText: shop }).waitFor();
+  await noScript(w.p);
+  assert.deepEqual(w.dialogs, []);
+  assert.deepEqual(unexpectedErrors(w.errors, [[401, '/api/v1/me/certificates']]), []);
+  await w.ctx.close();
 });

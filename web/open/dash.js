@@ -4,11 +4,13 @@
 // sub-regions drawn by Apache ECharts (loaded by the page as the classic
 // script /vendor/echarts.min.js: the global `echarts`) and the same figures
 // in a table, which is the chart's text equivalent for screen readers.
-// Drill-down goes province -> city -> county; a county's table lists its
-// townships. The API has no per-department indicators (its children are
-// regions only), so the drill-down ends there.
-// The region and period live in the address (?region=&period=&p=), so
-// that back and forward work and a view can be shared.
+// Drill-down goes province -> city -> county -> department; a county's
+// table lists its townships, and its departments (departments=true) are
+// charted and tabled too; a department is the last level (its figures
+// within the county, no table below).
+// The region, department and period live in the address
+// (?region=&dept=&period=&p=), so that back and forward work and a view can
+// be shared.
 import { api, el, h, reasonOf } from '/ui.js';
 
 // Today in China (YYYY-MM-DD), whatever the browser's time zone.
@@ -95,6 +97,9 @@ const HINTS = {
 // A region one may drill into: a province, city or county (a township,
 // 9 digits, has no sub-regions).
 const drillable = (code) => code.length === 6;
+// A county (not a province's or city's code): the level whose departments
+// are the drill-down's last step.
+const county = (code) => /^\d{4}(?!00)\d{2}$/.test(code);
 
 // ---- the dashboard ----------------------------------------------------------
 
@@ -122,11 +127,14 @@ export function dashboard(root, opts = {}) {
   const chartBox = h('div', { id: 'chart', class: 'chart', role: 'img' });
   const chartNote = el('p', '', 'muted');
   const table = h('table', { id: 'children', class: 'figures' });
+  const chartHead = h('h2', { id: 'chart-h' }, '下级地区办件情况');
+  const deptTable = h('table', { id: 'departments', class: 'figures' });
+  const deptWrap = h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'departments-cap' }, deptTable);
+  const tableWrap = h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'children-cap' }, table);
   root.append(form, trail,
     h('section', { class: 'card', 'aria-labelledby': 'region-name' }, heading, msg, kpis),
     h('section', { class: 'card', 'aria-labelledby': 'chart-h' },
-      h('h2', { id: 'chart-h' }, '下级地区办件情况'), chartNote, chartBox,
-      h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'children-cap' }, table)));
+      chartHead, chartNote, chartBox, deptWrap, tableWrap));
 
   let chart = null;
   window.addEventListener('resize', () => chart && chart.resize());
@@ -148,18 +156,33 @@ export function dashboard(root, opts = {}) {
     if (push) writeAddress(state);
     const q = new URLSearchParams({ from: period.from, to: period.to });
     if (state.region) q.set('region', state.region);
+    const byDept = county(state.region);
+    if (byDept) q.set('departments', 'true');
+    else state.dept = '';
     const r = await api('GET', `/api/v1/indicators?${q}`);
     if (!r.ok) {
       msg.textContent = `无法读取指标：${reasonOf(r.body, r.status)}`;
       return;
     }
     msg.textContent = '';
-    const d = r.body;
+    let d = r.body;
     state.path = await pathOf(d, opts.top);
+    if (state.dept) {
+      // The last level: one department's figures within the county (a
+      // department with nothing counted in the period shows zeros).
+      const found = (d.departments || []).find((x) => String(x.department_id) === state.dept);
+      if (found) {
+        d = { ...found, children: [], county: d.name };
+      } else {
+        msg.textContent = '该部门在所选期间没有可统计的事项或办件，显示所在地区的指标。';
+        state.dept = '';
+      }
+    }
     drawTrail(d);
     heading.textContent = `${d.name} · 政务服务指标`;
     drawKpis(d);
     drawTable(d);
+    drawDepartments(d);
     drawChart(d);
     if (opts.onRegion) await opts.onRegion(d, period);
   }
@@ -175,20 +198,44 @@ export function dashboard(root, opts = {}) {
   function drawTrail(d) {
     const ol = h('ol', {});
     for (const p of state.path) {
-      if (p.code === d.region) ol.append(h('li', {}, h('span', { 'aria-current': 'page' }, p.name)));
+      if (p.code === d.region && !d.department_id) ol.append(h('li', {}, h('span', { 'aria-current': 'page' }, p.name)));
       else ol.append(h('li', {}, regionLink(p.code, p.name)));
     }
-    trail.replaceChildren(el('span', '当前地区：', 'muted'), ol);
+    if (d.department_id) ol.append(h('li', {}, h('span', { 'aria-current': 'page' }, d.name)));
+    trail.replaceChildren(el('span', d.department_id ? '当前部门：' : '当前地区：', 'muted'), ol);
   }
 
-  function regionLink(code, name) {
-    const a = h('a', { href: hrefOf({ ...state, region: code }) }, name);
+  function regionLink(code, name, dept = '') {
+    const a = h('a', { href: hrefOf({ ...state, region: code, dept }) }, name);
     a.addEventListener('click', (ev) => {
       ev.preventDefault();
       state.region = code;
+      state.dept = dept;
       load(true).then(() => heading.focus());
     });
     return a;
+  }
+
+  // The county's departments (the last level), each a link to its own
+  // figures; hidden above a county and on a department's page.
+  function drawDepartments(d) {
+    const list = d.department_id ? [] : (d.departments || []);
+    deptWrap.hidden = !list.length;
+    if (!list.length) {
+      deptTable.replaceChildren();
+      return;
+    }
+    const cap = h('caption', { id: 'departments-cap' },
+      `${d.name}各部门指标（${dayText(d.from)}至${dayText(d.to)}）`);
+    const head = h('tr', {}, h('th', { scope: 'col' }, '部门'),
+      COLUMNS.map(([, label]) => h('th', { scope: 'col' }, label)));
+    const body = h('tbody', {});
+    for (const c of list) {
+      body.append(h('tr', { 'data-department': String(c.department_id) },
+        h('th', { scope: 'row' }, regionLink(d.region, c.name, String(c.department_id))),
+        COLUMNS.map(([key, , fmt]) => h('td', { 'data-key': key }, fmt(c[key])))));
+    }
+    deptTable.replaceChildren(cap, h('thead', {}, head), body);
   }
 
   function drawKpis(d) {
@@ -201,6 +248,8 @@ export function dashboard(root, opts = {}) {
   }
 
   function drawTable(d) {
+    // A department has no level below: its page shows its own figures only.
+    tableWrap.hidden = !!d.department_id;
     const cap = h('caption', { id: 'children-cap' },
       `${d.name}各下级地区指标（${dayText(d.from)}至${dayText(d.to)}）`);
     const head = h('tr', {}, h('th', { scope: 'col' }, '地区'),
@@ -224,13 +273,26 @@ export function dashboard(root, opts = {}) {
     for (const k of ['cases_received', 'cases_completed', 'overdue']) {
       own[k] = d[k] - d.children.reduce((n, c) => n + c[k], 0);
     }
-    const kids = d.children.length && (own.cases_received || own.cases_completed || own.overdue)
-      ? [{ ...own, name: `${d.name}本级` }, ...d.children] : d.children;
-    const label = `柱状图：${d.name}本级及各下级地区的受理、办结与当前超期件数，具体数字见下表。`;
+    const depts = d.departments || [];
+    // A county: a bar per department (its cases are mostly the county's
+    // own level, which no township holds).
+    const kids = d.department_id ? [d] : depts.length ? depts
+      : d.children.length && (own.cases_received || own.cases_completed || own.overdue)
+        ? [{ ...own, name: `${d.name}本级` }, ...d.children] : d.children;
+    chartHead.textContent = d.department_id ? '部门办件情况' : depts.length ? '各部门办件情况' : '下级地区办件情况';
+    const label = d.department_id
+      ? `柱状图：${d.name}的受理、办结与当前超期件数，具体数字见上方指标。`
+      : depts.length
+      ? `柱状图：${d.name}各部门的受理、办结与当前超期件数，具体数字见下表。`
+      : `柱状图：${d.name}本级及各下级地区的受理、办结与当前超期件数，具体数字见下表。`;
     chartBox.setAttribute('aria-label', label);
-    chartNote.textContent = kids.length
-      ? '柱状图展示本级及各下级地区的受理、办结与当前超期件数；“本级”为本地区部门直接办理、不属于任何下级地区的办件。数字见图下方表格。'
-      : '该地区没有下级地区。';
+    chartNote.textContent = d.department_id
+      ? `${d.name}是最末一级，没有下级单位；以上为该部门在${d.county}的指标。`
+      : depts.length
+        ? '柱状图展示本地区各部门的受理、办结与当前超期件数，点击下表中的部门名称可查看该部门的指标。数字见图下方表格。'
+        : kids.length
+          ? '柱状图展示本级及各下级地区的受理、办结与当前超期件数；“本级”为本地区部门直接办理、不属于任何下级地区的办件。数字见图下方表格。'
+          : '该地区没有下级地区。';
     chartBox.hidden = !kids.length;
     if (!kids.length) return;
     if (typeof echarts === 'undefined') {
@@ -290,12 +352,14 @@ function readAddress(top) {
   let region = q.get('region') || top || '';
   if (!/^\d{6}$/.test(region) || (top && !within(region, top))) region = top || '';
   const kind = ['month', 'quarter', 'year'].includes(q.get('period')) ? q.get('period') : 'month';
-  return { region, kind, p: q.get('p') || '' };
+  const dept = /^\d{1,18}$/.test(q.get('dept') || '') ? q.get('dept') : '';
+  return { region, dept, kind, p: q.get('p') || '' };
 }
 
 function hrefOf(s) {
   const q = new URLSearchParams();
   if (s.region) q.set('region', s.region);
+  if (s.dept) q.set('dept', s.dept);
   q.set('period', s.kind);
   if (s.p) q.set('p', s.p);
   return `?${q}`;

@@ -1,6 +1,7 @@
 // The openness page (/open/): the public indicators of the province and,
-// by drill-down, of its cities and counties, over a month, quarter or
-// year. Public: aggregates only (GET /api/v1/indicators), nobody signs in.
+// by drill-down, of its cities, counties and a county's departments, over a
+// month, quarter or year. Public: aggregates only (GET /api/v1/indicators),
+// nobody signs in.
 import { shell } from '/shell.js';
 import { dashboard } from '/open/dash.js';
 

@@ -47,7 +47,9 @@ async function showOverdue(box, d) {
     box.replaceChildren(head, el('p', `无法读取超期办件：${reasonOf(r.body, r.status)}`, 'bad'));
     return;
   }
-  const items = r.body.items;
+  // A department's page (the last level): its own overdue cases only.
+  const items = d.department_id
+    ? r.body.items.filter((c) => c.department_id === d.department_id) : r.body.items;
   const line = el('p', items.length
     ? `正在办理且已超过承诺时限的办件共 ${items.length} 件，按超期时间由长到短排列。`
     : '目前没有超期办件。', 'muted');

@@ -148,12 +148,14 @@ async function certificateFields(c) {
   if (type.holder_type === 'organisation') {
     fs.append(
       h('label', { for: 'holder-name' }, '持证主体名称'),
-      h('input', { id: 'holder-name', name: 'certificate.holder.name', value: form.name || '', class: 'wide' }),
+      h('input', { id: 'holder-name', name: 'certificate.holder.name', value: form.name || form['名称'] || '', class: 'wide' }),
       h('label', { for: 'holder-code' }, '持证主体统一社会信用代码（申请人本单位持证时可不填）'),
       h('input', { id: 'holder-code', name: 'certificate.holder.code', maxlength: '18', autocomplete: 'off', class: 'wide' }));
   }
+  // A form filled at the window names its fields in Chinese (经营场所):
+  // the face's label stands for its key there.
   for (const f of type.fields.filter((x) => x.from === 'input')) {
-    const v = form[f.key];
+    const v = form[f.key] ?? form[f.label];
     fs.append(h('label', { for: `face-${f.key}` }, f.label + (f.required ? '（必填）' : '')),
       h('input', { id: `face-${f.key}`, name: `face.${f.key}`, 'data-field': `certificate.face.${f.key}`, 'data-face': f.key, value: typeof v === 'string' ? v : '', class: 'wide' }));
   }
