@@ -1,5 +1,6 @@
 // The public catalog: finds services by keyword and region, with what each
-// takes (time limit, visits, online depth) and a link to apply online.
+// takes (time limit, visits, online depth), its name linking to its guide
+// (/guide.html) and a link to apply online.
 // Text is set with textContent only.
 import { el } from '/session.js';
 import { shell } from '/shell.js';
@@ -11,7 +12,12 @@ const depth = { 1: '网上咨询', 2: '网上预约', 3: '网上受理', 4: '全
 function card(it) {
   const box = el('article', undefined, 'cert');
   box.dataset.code = it.implementation_code;
-  box.append(el('h3', it.name));
+  // The name leads to the item's guide (办事指南).
+  const title = el('h3');
+  const guide = el('a', it.name);
+  guide.href = `/guide.html?item=${encodeURIComponent(it.implementation_code)}`;
+  title.append(guide);
+  box.append(title);
   const dl = el('dl');
   const rows = [
     ['事项编码', it.implementation_code],

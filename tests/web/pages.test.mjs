@@ -3,7 +3,8 @@
 // port: the start page, "my e-certificates" (sign-in, the certificates
 // with their QR codes), the public verification page, and applying online
 // (materials already satisfied shown as such, an upload, the submission)
-// with the public progress page it links to, the service catalog, and a
+// with the public progress page it links to, the service catalog and the
+// service guide (办事指南) it links to, and a
 // business agent adding and removing agents on a 390 px phone; the public
 // indicators (/open/) with their drill-down and the supervision page.
 // TB_TEST_BIN names the binary (default build/tongban, from the repository root).
@@ -1630,4 +1631,31 @@ test('script in text: a name, opinion or reason holding markup shows as text to 
   assert.deepEqual(w.dialogs, []);
   assert.deepEqual(unexpectedErrors(w.errors, [[401, '/api/v1/me/certificates']]), []);
   await w.ctx.close();
+});
+
+test('guide: 张三 finds 结婚登记 by typing 结婚 on the home page and opens its guide', async () => {
+  const { p, ctx, errors } = await page();
+  await p.setViewportSize({ width: 360, height: 780 });
+  const code = '11330106024903108G4070081601000';
+  await p.goto(`${base}/`);
+  await p.fill('#q', '结婚');
+  await p.click('#search button');
+  await p.waitForURL(/services\.html\?q=/);
+  const marriage = p.locator(`#items article[data-code="${code}"]`);
+  await marriage.waitFor();
+  await marriage.locator('h3 a', { hasText: '内地居民结婚登记' }).click();
+  await p.waitForURL(new RegExp(`guide\\.html\\?item=${code}`));
+  await p.locator('#item-name', { hasText: '内地居民结婚登记' }).waitFor();
+  const guide = p.locator('#guide');
+  await guide.locator('h2', { hasText: '受理条件' }).waitFor();
+  assert.ok(await guide.locator('section[aria-label="受理条件"] li').count() > 0, 'the conditions are listed');
+  assert.ok(await guide.locator('section[aria-label="申请材料"] li').count() > 0, 'the materials are listed');
+  assert.match(await guide.locator('section[aria-label="办理时限"]').textContent(), /即办/);
+  // Either applying online or where to go, never neither.
+  const text = await guide.textContent();
+  assert.ok(text.includes('在线申请') || text.includes('请到以下地点办理'));
+  assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no sideways scroll at 360 px');
+  await p.screenshot({ path: shot('guide-360.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await ctx.close();
 });

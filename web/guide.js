@@ -1,0 +1,144 @@
+// The service guide (办事指南) of one item, /guide.html?item=CODE: what
+// the catalog holds about it in the order a person needs it (online or
+// not and how many visits, conditions, materials, process, time limits,
+// fees, where and when, legal basis, phone numbers, appeals). For a
+// signed-in person the materials the platform already holds (a valid
+// e-certificate or a library material of the material's certificate type)
+// are marked. "在线申请" is offered only for online depth 3 or 4; else the
+// guide says where to go. Text is set with textContent only; print-friendly
+// (the shared style hides the bar in print).
+import { api, el, h } from '/ui.js';
+import { shell } from '/shell.js';
+
+const DEPTH = { 1: '网上发布（仅可在网上查看办事指南）', 2: '网上预审（网上提交材料预审，到现场办理）', 3: '网上受理（网上申请，按需到现场）', 4: '全程网办（网上申请、办理、送达）' };
+const CHANNELS = { window: '窗口', web: '网页', mobile: '移动端', post: '邮寄' };
+const FORM = { original: '原件', copy: '复印件', electronic: '电子件' };
+const NEED = { required: '必需', optional: '非必需', later: '容缺后补' };
+const CROSS = { nationwide: '全国通办', province: '全省通办', city: '全市通办', county: '全县（区）通办', none: '不支持跨区域通办' };
+const OBJECTS = { 1: '自然人', 2: '企业法人', 3: '事业单位', 4: '社会组织', 5: '机关', 6: '其他' };
+
+const code = new URLSearchParams(location.search).get('item') || '';
+const main = document.getElementById('guide');
+
+// A section with a heading and its content.
+function part(title, ...content) {
+  return h('section', { 'aria-label': title }, el('h2', title), ...content);
+}
+
+function facts(rows) {
+  const dl = el('dl');
+  for (const [k, v] of rows) if (v !== undefined && v !== null && v !== '') dl.append(el('dt', k), el('dd', v));
+  return dl;
+}
+
+function list(items, ordered) {
+  const l = el(ordered ? 'ol' : 'ul');
+  for (const t of items) l.append(el('li', t));
+  return l;
+}
+
+// What the platform already holds for the signed-in person, by
+// certificate type: valid e-certificates and library materials.
+async function held(who) {
+  const have = new Map();
+  if (!who) return have;
+  const [c, m] = await Promise.all([api('GET', '/api/v1/me/certificates'), api('GET', '/api/v1/me/materials')]);
+  for (const x of (c.ok ? c.body.items : [])) {
+    if (x.status && x.status !== 'valid') continue;
+    const name = x.type && x.type.name;
+    if (name && !have.has(name)) have.set(name, '电子证照');
+  }
+  for (const x of (m.ok ? m.body.items : [])) {
+    if (x.kind && !have.has(x.kind)) have.set(x.kind, '我的材料');
+  }
+  return have;
+}
+
+function materials(it, have, who) {
+  if (!(it.materials || []).length) return [el('p', '无需提交材料。')];
+  const ol = el('ol', undefined, 'materials');
+  for (const m of it.materials) {
+    const li = el('li');
+    li.append(el('strong', m.name));
+    const bits = [NEED[m.required] || m.required, FORM[m.form] || m.form];
+    if (m.copies) bits.push(`${m.copies} 份`);
+    bits.push(m.source === 'government' ? `由${m.issuing_body || '政府部门'}出具` : '申请人自备');
+    li.append(el('div', bits.join('；'), 'muted'));
+    if (m.note) li.append(el('div', m.note));
+    if (m.certificate_type && have.has(m.certificate_type)) {
+      li.append(h('div', {}, h('span', { class: 'badge badge-green' }, `平台已有：${have.get(m.certificate_type)}`), ' 无需再提交'));
+    } else if (m.certificate_type && who) {
+      li.append(el('div', `平台暂无您的${m.certificate_type}，需上传`, 'muted'));
+    } else if (m.certificate_type) {
+      li.append(el('div', `可由电子证照「${m.certificate_type}」免交，登录后查看`, 'muted'));
+    }
+    if (m.blank_form) li.append(h('div', {}, h('a', { href: m.blank_form }, '空白表格')));
+    if (m.sample) li.append(h('div', {}, h('a', { href: m.sample }, '填写样例')));
+    ol.append(li);
+  }
+  const out = [ol];
+  if (!who) out.push(el('p', '登录后可查看哪些材料平台已有，无需重复提交。', 'muted'));
+  return out;
+}
+
+function fees(it) {
+  if (!(it.fees || []).length) return [el('p', '不收费。')];
+  return [list(it.fees.map((f) => [`${f.item}：${f.amount_yuan} 元`,
+    f.basis ? `依据：${f.basis}` : '', f.waiver ? `减免：${f.waiver}` : ''].filter(Boolean).join('；')))];
+}
+
+function render(it, have, who) {
+  document.title = `${it.name} · 办事指南 · 通办`;
+  document.getElementById('item-name').textContent = it.name;
+  const online = it.online_depth >= 3;
+  const go = online
+    ? h('p', { class: 'actions noprint' }, h('a', { href: `/apply.html?item=${encodeURIComponent(it.implementation_code)}`, class: 'apply' }, '在线申请'))
+    : el('p', `本事项不能在网上申请，请到以下地点办理：${it.address || '实施部门办事窗口'}${it.hours ? `（${it.hours}）` : ''}`);
+  const visits = it.required_visits === 0 ? '无需到现场（0 次）' : `${it.required_visits} 次`;
+  main.replaceChildren(
+    part('能否网上办理',
+      facts([
+        ['网办深度', DEPTH[it.online_depth] || String(it.online_depth)],
+        ['办理渠道', (it.channels || []).map((c) => CHANNELS[c] || c).join('、')],
+        ['到现场次数', visits],
+        ['到现场原因', it.required_visits > 0 ? it.visit_reason : ''],
+        ['通办范围', CROSS[it.cross_region] || it.cross_region],
+        ['服务对象', (it.service_objects || []).map((o) => OBJECTS[o] || o).join('、')],
+        ['事项编码', it.implementation_code],
+      ]),
+      go),
+    part('受理条件', list(it.conditions || [])),
+    part('申请材料', ...materials(it, have, who)),
+    part('办理流程', list((it.steps || []).map((s) => `${s.name}（${s.role}${s.days ? `，${s.days} 个工作日` : ''}）`), true)),
+    part('办理时限', facts([
+      ['办件类型', it.case_kind === 'immediate' ? '即办件' : '承诺件'],
+      ['承诺时限', it.case_kind === 'immediate' ? '即办' : `${it.promised_days} 个工作日`],
+      ['法定时限', `${it.statutory_days} 个工作日`],
+      ['可延长', it.extension_days ? `${it.extension_days} 个工作日` : ''],
+    ])),
+    part('收费', ...fees(it)),
+    part('办理地点和时间', facts([['办理地点', it.address || '—'], ['办理时间', it.hours || '—']])),
+    part('办理结果', facts([['结果名称', it.result && it.result.name]])),
+    part('设定依据', el('p', it.legal_basis || '—')),
+    part('咨询与投诉', facts([['咨询电话', it.phone || '—'], ['投诉电话', it.complaint_phone || '—']])),
+    part('救济途径', list(it.appeals || [])),
+    h('p', { class: 'noprint' }, h('button', { type: 'button', onclick: () => print() }, '打印本指南')),
+  );
+}
+
+async function start() {
+  const who = await shell({ active: 'services' });
+  if (!code) {
+    main.replaceChildren(part('未指定事项', h('p', {}, '请从', h('a', { href: '/services.html' }, '办事服务'), '中选择要办理的事项。')));
+    return;
+  }
+  const r = await api('GET', `/api/v1/items/${encodeURIComponent(code)}`);
+  if (!r.ok) {
+    document.getElementById('item-name').textContent = '未找到该事项';
+    main.replaceChildren(part('未找到该事项', h('p', {}, '事项编码有误或事项已停止办理，请到', h('a', { href: '/services.html' }, '办事服务'), '重新查找。')));
+    return;
+  }
+  render(r.body, await held(who), who);
+}
+
+start();
