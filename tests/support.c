@@ -310,10 +310,13 @@ int srv_stop(struct test_srv *s)
 	int status = 0;
 	kill(s->pid, SIGTERM);
 	/* A server that does not stop is a failure too, not a hung test. */
-	bool stopped = false;
+	bool stopped = false, lost = false;
 	for (int i = 0; i < 1200 && !stopped; i++) {
 		pid_t w = waitpid(s->pid, &status, WNOHANG);
-		if (w == s->pid || (w < 0 && errno != EINTR))
+		/* A wait that fails (the child is not ours to wait for) tells
+		 * nothing of how the server ended: a failure, not a clean stop. */
+		lost = w < 0 && errno != EINTR;
+		if (w == s->pid || lost)
 			stopped = true;
 		else
 			nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
@@ -324,7 +327,7 @@ int srv_stop(struct test_srv *s)
 			;
 		fprintf(stderr, "server %d did not stop within 60 s of SIGTERM\n", s->pid);
 	}
-	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	int rc = lost ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	char log[300];
 	snprintf(log, sizeof(log), "%s/server.log", s->data);
 	bool report = sanitizer_report(log);
@@ -547,4 +550,13 @@ const char *test_str(const json_t *j, const char *key)
 	if (!v)
 		fail_msg("no member %s", key);
 	return v;
+}
+
+int test_start_demo(struct test_srv *srv, const char *db, const struct test_who *who, size_t n)
+{
+	srv_start(srv, db, "--demo", NULL);
+	for (size_t i = 0; i < n; i++)
+		if (test_login(srv, who[i].login, "tongban-demo", who[i].s) != 200)
+			return -1;
+	return 0;
 }

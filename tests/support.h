@@ -115,6 +115,17 @@ struct test_session {
 /* POST /api/v1/auth/login; on 200 fills s (may be NULL). Returns the status. */
 long test_login(struct test_srv *srv, const char *login, const char *password,
                 struct test_session *s);
+
+/* One person of the demo to sign in: an identity number and the session
+ * to fill. */
+struct test_who {
+	const char *login;
+	struct test_session *s;
+};
+/* Starts the real binary with --demo on db into srv and signs in each of
+ * the n people of who with the demo password; 0, or -1 when a sign-in
+ * failed (for a group setup to return). */
+int test_start_demo(struct test_srv *srv, const char *db, const struct test_who *who, size_t n);
 /* A request as s (NULL: anonymous) with a JSON body (may be NULL). */
 void test_call(struct test_srv *srv, const struct test_session *s, const char *method,
                const char *path, const char *json, struct http_resp *out);

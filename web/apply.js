@@ -3,6 +3,7 @@
 // the applicant's library) or that it needs an upload, takes the uploads,
 // and submits. Text is set with textContent only.
 import { api, bindSignIn, el, signedIn } from '/session.js';
+import { filePicker } from '/ui.js';
 import { shell } from '/shell.js';
 
 shell({ active: 'services' });
@@ -32,10 +33,7 @@ function status(m) {
 function uploader(m) {
   const cell = el('td');
   if (m.source === 'certificate' || m.source === 'library' || m.source === 'sharing') return cell;
-  const input = el('input');
-  input.type = 'file';
-  input.accept = '.pdf,.jpg,.jpeg,.png,.ofd';
-  input.setAttribute('aria-label', `上传${m.name}`);
+  const { input, node } = filePicker({ ariaLabel: `上传${m.name}` });
   const button = el('button', '上传');
   button.type = 'button';
   button.addEventListener('click', async () => {
@@ -51,7 +49,7 @@ function uploader(m) {
     fail('');
     showCase();
   });
-  cell.append(input, button);
+  cell.append(node, ' ', button);
   return cell;
 }
 
@@ -88,7 +86,7 @@ async function start() {
   document.getElementById('item-name').textContent = item.body.name;
   const facts = document.getElementById('item-facts');
   facts.replaceChildren(
-    el('dt', '承诺时限'), el('dd', `${item.body.promised_days} 个工作日`),
+    el('dt', '承诺时限'), el('dd', item.body.case_kind === 'immediate' ? '即办（当场办结）' : `${item.body.promised_days} 个工作日`),
     el('dt', '到现场次数'), el('dd', `${item.body.required_visits} 次`));
   if (!signedIn()) {
     document.getElementById('signin').hidden = false;

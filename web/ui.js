@@ -168,6 +168,23 @@ export function signInDialog() {
   });
 }
 
+// A file chooser that speaks Chinese: the browser's own file button speaks
+// the browser's language, so it is hidden (still focusable) behind a label
+// that shows the chosen file. opts: {cls: the input's class, label: the
+// button's text, ariaLabel}. Returns {input, node}: node goes in the page.
+export function filePicker(opts = {}) {
+  const id = `f-${Math.random().toString(36).slice(2, 9)}`;
+  const input = h('input', { type: 'file', id, name: 'file', class: `filepick-input ${opts.cls || ''}`.trim(),
+    accept: '.pdf,.jpg,.jpeg,.png,.ofd', 'aria-label': opts.ariaLabel });
+  const chosen = el('span', '未选择文件', 'muted chosen');
+  input.addEventListener('change', () => {
+    chosen.textContent = input.files.length ? input.files[0].name : '未选择文件';
+  });
+  const node = h('span', { class: 'filepick' }, input,
+    h('label', { for: id, class: 'filepick-button' }, opts.label || '选择文件'), chosen);
+  return { input, node };
+}
+
 // ---- words and dates ------------------------------------------------------
 
 export const STATES = {

@@ -4,6 +4,7 @@
 // names no holder and no number; the one holding the file gets those too.
 // Text is set with textContent only.
 import { el } from '/session.js';
+import { filePicker } from '/ui.js';
 import { shell } from '/shell.js';
 
 shell({ active: 'verify' });
@@ -78,9 +79,16 @@ document.getElementById('verify').addEventListener('submit', (ev) => {
   verifyId(document.getElementById('id').value.trim());
 });
 
+// The certificate file: chosen with a button in Chinese (ui.js).
+const pick = filePicker({ label: '选择证照文件', ariaLabel: '持证人提供的电子证照文件' });
+pick.input.accept = '.json,application/json';
+pick.input.id = 'file';
+pick.node.querySelector('label').htmlFor = 'file';
+document.getElementById('file').replaceWith(pick.node);
+
 document.getElementById('doc').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  const file = document.getElementById('file').files[0];
+  const file = pick.input.files[0];
   if (file) verifyFile(file);
 });
 

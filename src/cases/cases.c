@@ -89,6 +89,20 @@ static char *required_of(json_t *item, struct tb_arena *a);
 
 /* ---- create ------------------------------------------------------------- */
 
+/* A new query code for case_no: eight random digits into code and the
+ * SM3 of "case_no:code", the only form that is stored, into hash. */
+static void query_code(const char *case_no, char code[9], char hash[TB_SM3_HEX])
+{
+	unsigned char rnd[8];
+	tb_random(rnd, sizeof(rnd));
+	for (int i = 0; i < 8; i++)
+		code[i] = (char)('0' + rnd[i] % 10);
+	code[8] = '\0';
+	char salted[128];
+	snprintf(salted, sizeof(salted), "%s:%s", case_no, code);
+	tb_sm3_hex(salted, strlen(salted), hash);
+}
+
 enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
                            const struct tb_case_new *in, struct tb_arena *a,
                            struct tb_case_created *out, struct tb_fail *f)
@@ -129,10 +143,7 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 	const char *channel = on_behalf ? "window" : in->channel ? in->channel : "web";
 	/* The centre whose window opens the case: its clerks handle it from
 	 * here on (policy scope "window"), no other clerk does. */
-	int64_t window = 0;
-	for (int k = 0; on_behalf && !window && k < p->ngrants; k++)
-		if (strcmp(p->grants[k].role, "window_clerk") == 0)
-			window = p->grants[k].department_id;
+	int64_t window = on_behalf ? tb_principal_window(p) : 0;
 	/* A centre's window receives the items of the departments it hosts. */
 	if (e == TB_OK && on_behalf) {
 		enum tb_err r = tb_centre_receives(s, window, meta.department_id);
@@ -167,11 +178,6 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 	char day[11], ymd[9], code[12];
 	today_str(day);
 	snprintf(ymd, sizeof(ymd), "%.4s%.2s%.2s", day, day + 5, day + 8);
-	unsigned char rnd[8];
-	tb_random(rnd, sizeof(rnd));
-	for (int i = 0; i < 8; i++)
-		code[i] = (char)('0' + rnd[i] % 10);
-	code[8] = '\0';
 	int64_t now = (int64_t)time(NULL);
 	struct tb_conn *c;
 	if ((e = tb_store_acquire(s, &c)) != TB_OK) {
@@ -203,9 +209,7 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		e = tb_reuse_check_on(c, applicant, channel, item, materials, a, f);
 	if (e == TB_OK)
 		e = tb_reuse_fill_on(c, applicant, item, materials, a, &materials, &reused);
-	char salted[128];
-	snprintf(salted, sizeof(salted), "%s:%s", case_no, code);
-	tb_sm3_hex(salted, strlen(salted), hash);
+	query_code(case_no, code, hash);
 	if (e == TB_OK)
 		e = tb_conn_query(
 		    c, &st, &row,
@@ -891,15 +895,8 @@ enum tb_err tb_case_query_code(struct tb_store *s, const struct tb_ctx *ctx, con
                                struct tb_arena *a, const char **code)
 {
 	*code = NULL;
-	/* Eight random digits, as at creation; only their salted hash is kept. */
-	char digits[9], salted[128], hash[TB_SM3_HEX];
-	unsigned char rnd[8];
-	tb_random(rnd, sizeof(rnd));
-	for (int i = 0; i < 8; i++)
-		digits[i] = (char)('0' + rnd[i] % 10);
-	digits[8] = '\0';
-	snprintf(salted, sizeof(salted), "%s:%s", case_no, digits);
-	tb_sm3_hex(salted, strlen(salted), hash);
+	char digits[9], hash[TB_SM3_HEX];
+	query_code(case_no, digits, hash);
 	struct query_code_args x = {ctx, case_no, hash, a};
 	enum tb_err e = tb_store_write(s, query_code_in, &x);
 	if (e == TB_OK)

@@ -15,18 +15,6 @@
 #include <string.h>
 
 /* Parses path parameter i as a positive id; sends 400 when it is not. */
-static bool path_id(struct tb_req *r, int i, const char *field, int64_t *id)
-{
-	char *end;
-	long long v = strtoll(r->params[i], &end, 10);
-	if (*end || v <= 0 || end == r->params[i]) {
-		tb_resp_error(r, TB_EINVAL, field, "expected a positive integer");
-		return false;
-	}
-	*id = v;
-	return true;
-}
-
 static json_t *dept_json(const struct tb_department *d)
 {
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)d->id, "name",
@@ -72,7 +60,7 @@ void tb_handle_departments_list(struct tb_req *r)
 void tb_handle_department_get(struct tb_req *r)
 {
 	int64_t id;
-	if (!path_id(r, 0, "id", &id) || !tb_req_allow(r, "department.read", NULL))
+	if (!tb_req_path_id(r, 0, "id", &id) || !tb_req_allow(r, "department.read", NULL))
 		return;
 	struct tb_department d;
 	enum tb_err e = tb_department_get(r->app->store, id, r->arena, &d);
@@ -176,7 +164,7 @@ void tb_handle_accounts_list(struct tb_req *r)
 void tb_handle_account_get(struct tb_req *r)
 {
 	int64_t id;
-	if (!path_id(r, 0, "id", &id))
+	if (!tb_req_path_id(r, 0, "id", &id))
 		return;
 	const struct tb_principal *p = tb_req_principal(r);
 	if (!p)
@@ -251,7 +239,7 @@ out:
 void tb_handle_role_grant(struct tb_req *r)
 {
 	int64_t account;
-	if (!path_id(r, 0, "id", &account))
+	if (!tb_req_path_id(r, 0, "id", &account))
 		return;
 	json_t *body = tb_req_json_body(r);
 	if (!body)
@@ -283,8 +271,12 @@ void tb_handle_role_grant(struct tb_req *r)
 	if (region && !tb_req_allow(r, "role.grant", &o))
 		goto out;
 	if (dept) {
-		bool known = tb_department_get(r->app->store, dept, r->arena, &d) == TB_OK;
-		o.region = known ? d.region : "none";
+		enum tb_err de = tb_department_get(r->app->store, dept, r->arena, &d);
+		if (de != TB_OK && de != TB_ENOTFOUND) {
+			tb_resp_error(r, de, NULL, NULL);
+			goto out;
+		}
+		o.region = de == TB_OK ? d.region : "none";
 		if (!tb_req_allow(r, "role.grant", &o))
 			goto out;
 	}
@@ -307,7 +299,7 @@ out:
 void tb_handle_role_revoke(struct tb_req *r)
 {
 	int64_t account, grant;
-	if (!path_id(r, 0, "id", &account) || !path_id(r, 1, "grant", &grant))
+	if (!tb_req_path_id(r, 0, "id", &account) || !tb_req_path_id(r, 1, "grant", &grant))
 		return;
 	char region[10];
 	enum tb_err e = tb_role_region(r->app->store, account, grant, region);
@@ -417,7 +409,7 @@ void tb_handle_tokens_list(struct tb_req *r)
 void tb_handle_token_revoke(struct tb_req *r)
 {
 	int64_t id, dept = 0;
-	if (!path_id(r, 0, "id", &id))
+	if (!tb_req_path_id(r, 0, "id", &id))
 		return;
 	enum tb_err e = tb_token_department(r->app->store, id, &dept);
 	if (!allow_department(r, "token.revoke", dept))
@@ -483,7 +475,7 @@ out:
 static void centre_receive(struct tb_req *r, bool on)
 {
 	int64_t centre, dept = 0;
-	if (!path_id(r, 0, "id", &centre))
+	if (!tb_req_path_id(r, 0, "id", &centre))
 		return;
 	json_t *body = NULL;
 	if (on) {
@@ -495,7 +487,7 @@ static void centre_receive(struct tb_req *r, bool on)
 		if (!tb_req_fields(r, body, fields, 1))
 			goto out;
 		dept = d;
-	} else if (!path_id(r, 1, "department", &dept)) {
+	} else if (!tb_req_path_id(r, 1, "department", &dept)) {
 		return;
 	}
 	if (!allow_department(r, "centre.manage", centre))

@@ -9,18 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool path_id(struct tb_req *r, int i, const char *field, int64_t *id)
-{
-	char *end;
-	long long v = strtoll(r->params[i], &end, 10);
-	if (*end || v <= 0 || end == r->params[i]) {
-		tb_resp_error(r, TB_EINVAL, field, "expected a positive integer");
-		return false;
-	}
-	*id = v;
-	return true;
-}
-
 /* Authorises action over the agents of the organisation of the path (its
  * own object: scope own). An agent manages them on the organisation's
  * behalf, so once the store confirms the link this request acts for it
@@ -28,7 +16,7 @@ static bool path_id(struct tb_req *r, int i, const char *field, int64_t *id)
  * else is refused alike, whether or not the organisation exists. */
 static bool allow_org(struct tb_req *r, const char *action, int64_t *org)
 {
-	if (!path_id(r, 0, "id", org))
+	if (!tb_req_path_id(r, 0, "id", org))
 		return false;
 	const struct tb_principal *p = tb_req_principal(r);
 	if (!p)
@@ -100,7 +88,7 @@ void tb_handle_agent_add(struct tb_req *r)
 void tb_handle_agent_remove(struct tb_req *r)
 {
 	int64_t org, person;
-	if (!allow_org(r, "agent.remove", &org) || !path_id(r, 1, "person_id", &person))
+	if (!allow_org(r, "agent.remove", &org) || !tb_req_path_id(r, 1, "person_id", &person))
 		return;
 	struct tb_ctx ctx;
 	tb_req_ctx(r, &ctx);

@@ -68,9 +68,8 @@ static struct tb_authz_object case_object(const struct tb_case_ref *ref)
 	                                .window = ref->window};
 }
 
-/* Loads the case of the path and asks the policy for action over it; on
- * refusal sends the answer. */
-static bool case_allowed(struct tb_req *r, const char *action, struct tb_case_ref *ref)
+bool tb_req_case(struct tb_req *r, const char *action, struct tb_case_ref *ref,
+                 struct tb_authz_object *o)
 {
 	/* Signed out: 401 whether or not the number exists. */
 	const struct tb_principal *p = tb_req_principal(r);
@@ -85,13 +84,20 @@ static bool case_allowed(struct tb_req *r, const char *action, struct tb_case_re
 		tb_resp_error(r, e, NULL, NULL);
 		return false;
 	}
-	struct tb_authz_object o = case_object(ref);
+	*o = case_object(ref);
 	/* Whoever may not even read a case learns nothing of it: 404 alike. */
-	if (e == TB_ENOTFOUND || tb_authz(p, "case.read", &o) != TB_OK) {
+	if (e == TB_ENOTFOUND || tb_authz(p, "case.read", o) != TB_OK) {
 		tb_resp_error(r, TB_ENOTFOUND, "case_no", "no such case");
 		return false;
 	}
-	return tb_req_allow(r, action, &o);
+	return tb_req_allow(r, action, o);
+}
+
+/* tb_req_case when the caller needs no object. */
+static bool case_allowed(struct tb_req *r, const char *action, struct tb_case_ref *ref)
+{
+	struct tb_authz_object o;
+	return tb_req_case(r, action, ref, &o);
 }
 
 void tb_handle_case_get(struct tb_req *r)
@@ -287,18 +293,6 @@ void tb_handle_case_event(struct tb_req *r)
 	json_decref(body);
 }
 
-/* A yes/no query parameter: true, false or absent (false); else 400. */
-static bool query_flag(struct tb_req *r, const char *name, bool *out)
-{
-	const char *v = tb_req_query(r, name);
-	*out = v && !strcmp(v, "true");
-	if (v && strcmp(v, "true") && strcmp(v, "false")) {
-		tb_resp_error(r, TB_EINVAL, name, "expected true or false");
-		return false;
-	}
-	return true;
-}
-
 /* The department queue's own filters (item, overdue, mine) into f; on a
  * bad value sends 400 and returns false. */
 static bool queue_filters(struct tb_req *r, const struct tb_principal *p, struct tb_case_filter *f)
@@ -309,7 +303,7 @@ static bool queue_filters(struct tb_req *r, const struct tb_principal *p, struct
 		tb_resp_error(r, TB_EINVAL, "item", "an implementation code");
 		return false;
 	}
-	if (!query_flag(r, "overdue", &f->overdue) || !query_flag(r, "mine", &mine))
+	if (!tb_req_query_flag(r, "overdue", &f->overdue) || !tb_req_query_flag(r, "mine", &mine))
 		return false;
 	if (mine && p->kind != TB_PERSON) {
 		tb_resp_error(r, TB_EINVAL, "mine", "only for a signed-in official");
@@ -360,9 +354,7 @@ void tb_handle_cases_list(struct tb_req *r)
 		f.overdue_region = region;
 		as = "overdue";
 	} else if (view && !strcmp(view, "window")) {
-		for (int i = 0; !f.window && i < p->ngrants; i++)
-			if (!strcmp(p->grants[i].role, "window_clerk"))
-				f.window = p->grants[i].department_id;
+		f.window = tb_principal_window(p);
 		if (!tb_req_allow(r, "case.read",
 		                  &(struct tb_authz_object){.window = f.window ? f.window : -1}))
 			return;

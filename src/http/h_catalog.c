@@ -59,12 +59,8 @@ void tb_handle_items_list(struct tb_req *r)
 	q.per_page = (int)per;
 	q.service_object = (int)obj;
 	q.online_depth = (int)depth;
-	const char *latest = tb_req_query(r, "latest");
-	if (latest && strcmp(latest, "true") != 0 && strcmp(latest, "false") != 0) {
-		tb_resp_error(r, TB_EINVAL, "latest", "expected true or false");
+	if (!tb_req_query_flag(r, "latest", &q.latest))
 		return;
-	}
-	q.latest = latest && strcmp(latest, "true") == 0;
 	const char *region = tb_req_query(r, "region");
 	if (q.latest && !region) {
 		tb_resp_error(r, TB_EINVAL, "region", "required with latest=true");

@@ -149,21 +149,22 @@ void tb_handle_certs_list(struct tb_req *r)
 
 /* The certificate of the path, if the caller may do action to it (the
  * holder, or its department's staff); otherwise the answer is sent. */
-static bool cert_allowed(struct tb_req *r, const char *action, struct tb_cert_ref *ref)
+static bool cert_allowed(struct tb_req *r, const char *action, struct tb_cert_ref *ref,
+                         int64_t *owner)
 {
 	enum tb_err e = tb_cert_ref(r->app->store, r->params[0], ref);
 	if (e != TB_OK) {
 		tb_resp_error(r, e, "identifier", e == TB_ENOTFOUND ? "no such certificate" : NULL);
 		return false;
 	}
-	int64_t owner = 0;
+	*owner = 0;
 	struct tb_account acc;
 	/* The holder's account counts only once its identity is proven. */
 	if (tb_account_find(r->app->store, ref->holder_code, r->arena, &acc) == TB_OK &&
 	    acc.identity_proven)
-		owner = acc.id;
+		*owner = acc.id;
 	return tb_req_allow(r, action,
-	                    &(struct tb_authz_object){.owner = owner,
+	                    &(struct tb_authz_object){.owner = *owner,
 	                                              .department = ref->department,
 	                                              .region = ref->region});
 }
@@ -171,15 +172,13 @@ static bool cert_allowed(struct tb_req *r, const char *action, struct tb_cert_re
 void tb_handle_cert_get(struct tb_req *r)
 {
 	struct tb_cert_ref ref;
-	if (!cert_allowed(r, "cert.read", &ref))
+	int64_t owner;
+	if (!cert_allowed(r, "cert.read", &ref, &owner))
 		return;
 	/* Staff opening someone's certificate leave a record; its holder
 	 * does not. */
-	const struct tb_principal *p = tb_req_principal(r);
-	struct tb_account acc;
-	bool holder = tb_account_find(r->app->store, ref.holder_code, r->arena, &acc) == TB_OK &&
-	              tb_authz_as(p, "person", "cert.read",
-	                          &(struct tb_authz_object){.owner = acc.id}) == TB_OK;
+	bool holder = owner && tb_authz_as(tb_req_principal(r), "person", "cert.read",
+	                                   &(struct tb_authz_object){.owner = owner}) == TB_OK;
 	if (!holder &&
 	    !tb_req_audit_read(r, "cert.read", tb_arena_printf(r->arena, "cert:%s", r->params[0])))
 		return;
@@ -267,7 +266,8 @@ void tb_handle_cert_verify_document(struct tb_req *r)
 void tb_handle_cert_revoke(struct tb_req *r)
 {
 	struct tb_cert_ref ref;
-	if (!cert_allowed(r, "cert.revoke", &ref))
+	int64_t owner;
+	if (!cert_allowed(r, "cert.revoke", &ref, &owner))
 		return;
 	json_t *body = tb_req_json_body(r);
 	if (!body)

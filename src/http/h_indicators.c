@@ -62,15 +62,13 @@ void tb_handle_indicators(struct tb_req *r)
 		tb_resp_error(r, TB_EINVAL, "from", "a period of at most 3 years");
 		return;
 	}
-	const char *dv = tb_req_query(r, "departments");
-	if (dv && strcmp(dv, "true") && strcmp(dv, "false")) {
-		tb_resp_error(r, TB_EINVAL, "departments", "expected true or false");
+	bool departments;
+	if (!tb_req_query_flag(r, "departments", &departments))
 		return;
-	}
 	const char *text;
 	enum tb_err e =
 	    tb_indicators_read(r->app->store, r->app->regions, canon, g ? g->name : "全国", from,
-	                       to, dv && !strcmp(dv, "true"), r->arena, &text);
+	                       to, departments, r->arena, &text);
 	if (e != TB_OK)
 		tb_resp_error(r, e, NULL, NULL);
 	else

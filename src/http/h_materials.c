@@ -42,23 +42,8 @@ static bool upload_begin(struct tb_req *r)
 {
 	struct upload *u = tb_arena_zalloc(r->arena, sizeof(*u));
 	r->stream_ctx = u;
-	const struct tb_principal *p = tb_req_principal(r);
-	if (!p)
-		return false;
-	if (p->kind == TB_ANON) {
-		tb_resp_error(r, TB_EUNAUTH, "session", "sign in first");
-		return false;
-	}
-	enum tb_err e = tb_case_ref(r->app->store, r->params[0], &u->ref);
-	struct tb_authz_object o = {.owner = u->ref.applicant,
-	                            .department = u->ref.department,
-	                            .region = u->ref.region,
-	                            .window = u->ref.window};
-	if (e != TB_OK || tb_authz(p, "case.read", &o) != TB_OK) {
-		tb_resp_error(r, TB_ENOTFOUND, "case_no", "no such case");
-		return false;
-	}
-	if (!tb_req_allow(r, "case.update", &o))
+	struct tb_authz_object o;
+	if (!tb_req_case(r, "case.update", &u->ref, &o))
 		return false;
 	if (tb_blob_begin(r->app->blobs, r->app->max_upload, &u->w) != TB_OK) {
 		tb_resp_error(r, TB_ESTORE, NULL, NULL);

@@ -15,28 +15,9 @@ void tb_handle_case_rate(struct tb_req *r)
 	/* As for every case path: signed out is 401 whether or not the number
 	 * exists, and whoever may not read the case gets the same 404 as for
 	 * no case, so that rating tells nobody which numbers exist. */
-	const struct tb_principal *p = tb_req_principal(r);
-	if (!p)
-		return;
-	if (p->kind == TB_ANON) {
-		tb_resp_error(r, TB_EUNAUTH, "session", "sign in first");
-		return;
-	}
 	struct tb_case_ref ref;
-	enum tb_err e = tb_case_ref(r->app->store, r->params[0], &ref);
-	if (e != TB_OK && e != TB_ENOTFOUND) {
-		tb_resp_error(r, e, NULL, NULL);
-		return;
-	}
-	struct tb_authz_object o = {.owner = ref.applicant,
-	                            .department = ref.department,
-	                            .region = ref.region,
-	                            .window = ref.window};
-	if (e == TB_ENOTFOUND || tb_authz(p, "case.read", &o) != TB_OK) {
-		tb_resp_error(r, TB_ENOTFOUND, "case_no", "no such case");
-		return;
-	}
-	if (!tb_req_allow(r, "case.rate", &o))
+	struct tb_authz_object o;
+	if (!tb_req_case(r, "case.rate", &ref, &o))
 		return;
 	json_t *body = tb_req_json_body(r);
 	if (!body)
@@ -53,8 +34,8 @@ void tb_handle_case_rate(struct tb_req *r)
 		tb_req_ctx(r, &ctx);
 		struct tb_fail f = {0};
 		int64_t followup;
-		e = tb_rating_add(r->app->store, r->app->calendar, &ctx, r->params[0], (int)score,
-		                  text, channel, &followup, &f);
+		enum tb_err e = tb_rating_add(r->app->store, r->app->calendar, &ctx, r->params[0],
+		                              (int)score, text, channel, &followup, &f);
 		if (e != TB_OK)
 			tb_resp_fail(r, e, &f);
 		else

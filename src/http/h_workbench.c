@@ -17,40 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Loads the case of the path and asks the policy for action over it;
- * whoever may not read the case gets 404, as if it did not exist. On
- * refusal sends the answer and returns false. */
-static bool case_may(struct tb_req *r, const char *action, struct tb_case_ref *ref,
-                     struct tb_authz_object *o)
-{
-	const struct tb_principal *p = tb_req_principal(r);
-	if (!p)
-		return false;
-	if (p->kind == TB_ANON) {
-		tb_resp_error(r, TB_EUNAUTH, "session", "sign in first");
-		return false;
-	}
-	enum tb_err e = tb_case_ref(r->app->store, r->params[0], ref);
-	if (e != TB_OK && e != TB_ENOTFOUND) {
-		tb_resp_error(r, e, NULL, NULL);
-		return false;
-	}
-	*o = (struct tb_authz_object){.owner = ref->applicant,
-	                              .department = ref->department,
-	                              .region = ref->region,
-	                              .window = ref->window};
-	if (e == TB_ENOTFOUND || tb_authz(p, "case.read", o) != TB_OK) {
-		tb_resp_error(r, TB_ENOTFOUND, "case_no", "no such case");
-		return false;
-	}
-	return tb_req_allow(r, action, o);
-}
-
 void tb_handle_case_assign(struct tb_req *r)
 {
 	struct tb_case_ref ref;
 	struct tb_authz_object o;
-	if (!case_may(r, "case.assign", &ref, &o))
+	if (!tb_req_case(r, "case.assign", &ref, &o))
 		return;
 	json_t *body = tb_req_json_body(r);
 	if (!body)
@@ -80,12 +51,9 @@ void tb_handle_department_staff(struct tb_req *r)
 	const struct tb_principal *p = tb_req_principal(r);
 	if (!p)
 		return;
-	char *end;
-	long long id = strtoll(r->params[0], &end, 10);
-	if (*end || id <= 0 || end == r->params[0]) {
-		tb_resp_error(r, TB_EINVAL, "id", "expected a positive integer");
+	int64_t id;
+	if (!tb_req_path_id(r, 0, "id", &id))
 		return;
-	}
 	/* Whom a case can go to: for those who may assign the department's cases. */
 	if (!tb_req_allow(r, "case.assign", &(struct tb_authz_object){.department = id}))
 		return;
@@ -104,7 +72,7 @@ void tb_handle_case_material_file(struct tb_req *r)
 {
 	struct tb_case_ref ref;
 	struct tb_authz_object o;
-	if (!case_may(r, "case.read_materials", &ref, &o))
+	if (!tb_req_case(r, "case.read_materials", &ref, &o))
 		return;
 	const char *sm3 = r->params[1], *mime = NULL;
 	char path[4096];

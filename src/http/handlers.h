@@ -75,6 +75,14 @@ void tb_handle_basic_create(struct tb_req *r);
 void tb_handle_basic_get(struct tb_req *r);
 
 /* h_cases.c */
+/* Loads the case of the path into *ref and asks the policy for action over
+ * it (the object into *o). Whoever may not read the case gets 404 as for
+ * no case; signed out, 401. On refusal the answer is sent and false is
+ * returned. Shared by the case handlers of every file. */
+struct tb_case_ref;
+struct tb_authz_object;
+bool tb_req_case(struct tb_req *r, const char *action, struct tb_case_ref *ref,
+                 struct tb_authz_object *o);
 void tb_handle_case_create(struct tb_req *r);
 void tb_handle_case_get(struct tb_req *r);
 void tb_handle_case_update(struct tb_req *r);

@@ -227,3 +227,26 @@ bool tb_req_fields(struct tb_req *r, json_t *body, const struct tb_field *fields
 	}
 	return true;
 }
+
+bool tb_req_path_id(struct tb_req *r, int i, const char *field, int64_t *id)
+{
+	char *end;
+	long long v = strtoll(r->params[i], &end, 10);
+	if (*end || v <= 0 || end == r->params[i]) {
+		tb_resp_error(r, TB_EINVAL, field, "expected a positive integer");
+		return false;
+	}
+	*id = v;
+	return true;
+}
+
+bool tb_req_query_flag(struct tb_req *r, const char *name, bool *out)
+{
+	const char *v = tb_req_query(r, name);
+	*out = v && !strcmp(v, "true");
+	if (v && strcmp(v, "true") && strcmp(v, "false")) {
+		tb_resp_error(r, TB_EINVAL, name, "expected true or false");
+		return false;
+	}
+	return true;
+}

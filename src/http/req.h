@@ -77,6 +77,13 @@ const struct tb_principal *tb_req_principal(struct tb_req *r);
  * on refusal sends 401/403 and returns false. State-changing requests
  * authenticated by cookie must carry the session's X-CSRF-Token. */
 bool tb_req_allow(struct tb_req *r, const char *action, const struct tb_authz_object *o);
+/* Path parameter i as a positive id into *id; otherwise sends 400 naming
+ * field and returns false. */
+bool tb_req_path_id(struct tb_req *r, int i, const char *field, int64_t *id);
+/* Query parameter name as a flag: absent or "false" is false, "true" is
+ * true; anything else sends 400 naming it and returns false. */
+bool tb_req_query_flag(struct tb_req *r, const char *name, bool *out);
+
 /* The tb_ctx of the request (who, client, request id) for domain calls. */
 struct tb_ctx;
 void tb_req_ctx(struct tb_req *r, struct tb_ctx *ctx);

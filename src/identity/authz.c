@@ -203,3 +203,11 @@ enum tb_err tb_authz_as(const struct tb_principal *p, const char *only_role, con
 	}
 	return (needs_login && p->kind == TB_ANON) ? TB_EUNAUTH : TB_EDENIED;
 }
+
+int64_t tb_principal_window(const struct tb_principal *p)
+{
+	for (int k = 0; p && k < p->ngrants; k++)
+		if (strcmp(p->grants[k].role, "window_clerk") == 0)
+			return p->grants[k].department_id;
+	return 0;
+}

@@ -61,6 +61,10 @@ enum tb_err tb_authz_as(const struct tb_principal *p, const char *role, const ch
  * (330106 within 330100 within 330000; 000000 covers every code). */
 bool tb_region_covers(const char *ancestor, const char *region);
 
+/* The service centre whose general window p works at: the department of
+ * p's first window_clerk grant, or 0 when p is no window clerk. */
+int64_t tb_principal_window(const struct tb_principal *p);
+
 /* True when role is a staff role that can be granted. */
 bool tb_role_known(const char *role);
 /* True when the policy knows action (tokens may only hold such actions). */

@@ -89,29 +89,9 @@ enum tb_err tb_centre_departments(struct tb_store *s, int64_t centre, struct tb_
 	                  " centre_departments h JOIN departments d ON d.id = h.department_id"
 	                  " WHERE h.centre_id = ? ORDER BY d.region, d.name LIMIT 1000",
 	                  "i", centre);
-	size_t cap = 0;
-	struct tb_department *v = NULL;
-	while (e == TB_OK && row) {
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct tb_department *nv = tb_arena_alloc(a, ncap * sizeof(*nv));
-			if (*n)
-				memcpy(nv, v, *n * sizeof(*nv));
-			v = nv;
-			cap = ncap;
-		}
-		struct tb_department *d = &v[(*n)++];
-		d->id = tb_stmt_int(st, 0);
-		d->name = tb_arena_strdup(a, tb_stmt_text(st, 1));
-		d->credit_code = tb_arena_strdup(a, tb_stmt_text(st, 2));
-		d->region = tb_arena_strdup(a, tb_stmt_text(st, 3));
-		d->level = tb_arena_strdup(a, tb_stmt_text(st, 4));
-		d->sector = tb_arena_strdup(a, tb_stmt_text(st, 5));
-		e = tb_stmt_step(st, &row);
-	}
-	tb_stmt_reset(st);
+	if (e == TB_OK)
+		e = tb_department_collect(st, row, a, out, n);
 	tb_store_release(c);
-	*out = v;
 	return e;
 }
 

@@ -115,6 +115,30 @@ enum tb_err tb_department_find(struct tb_store *s, const char *credit_code, stru
 	return e;
 }
 
+enum tb_err tb_department_collect(struct tb_stmt *st, bool row, struct tb_arena *a,
+                                  struct tb_department **out, size_t *n)
+{
+	size_t cap = 0;
+	struct tb_department *v = NULL;
+	enum tb_err e = TB_OK;
+	*n = 0;
+	while (e == TB_OK && row) {
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			struct tb_department *nv = tb_arena_alloc(a, ncap * sizeof(*nv));
+			if (*n)
+				memcpy(nv, v, *n * sizeof(*nv));
+			v = nv;
+			cap = ncap;
+		}
+		read_dept(st, a, &v[(*n)++]);
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	*out = v;
+	return e;
+}
+
 enum tb_err tb_department_list(struct tb_store *s, const char *region, struct tb_arena *a,
                                struct tb_department **out, size_t *n)
 {
@@ -133,23 +157,9 @@ enum tb_err tb_department_list(struct tb_store *s, const char *region, struct tb
 	                  "SELECT id, name, credit_code, region, level, sector FROM departments"
 	                  " WHERE region LIKE ? ORDER BY region, name LIMIT 1000",
 	                  "s", prefix);
-	size_t cap = 0;
-	struct tb_department *v = NULL;
-	while (e == TB_OK && row) {
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			struct tb_department *nv = tb_arena_alloc(a, ncap * sizeof(*nv));
-			if (*n)
-				memcpy(nv, v, *n * sizeof(*nv));
-			v = nv;
-			cap = ncap;
-		}
-		read_dept(st, a, &v[(*n)++]);
-		e = tb_stmt_step(st, &row);
-	}
-	tb_stmt_reset(st);
+	if (e == TB_OK)
+		e = tb_department_collect(st, row, a, out, n);
 	tb_store_release(c);
-	*out = v;
 	return e;
 }
 

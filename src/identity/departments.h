@@ -9,6 +9,7 @@
 #include "identity/ctx.h"
 #include "store/store.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,11 @@ enum tb_err tb_department_get(struct tb_store *s, int64_t id, struct tb_arena *a
 /* The department with credit code (any case). TB_ENOTFOUND. */
 enum tb_err tb_department_find(struct tb_store *s, const char *credit_code, struct tb_arena *a,
                                struct tb_department *out);
+/* Reads every row of st (selected as id, name, credit_code, region, level,
+ * sector) into *out (arena), *n of them, and resets st; row says whether
+ * st is on a row already. */
+enum tb_err tb_department_collect(struct tb_stmt *st, bool row, struct tb_arena *a,
+                                  struct tb_department **out, size_t *n);
 /* Departments whose region lies within region ("" for all), by region and
  * name. */
 enum tb_err tb_department_list(struct tb_store *s, const char *region, struct tb_arena *a,

@@ -127,10 +127,8 @@ enum tb_err tb_recover(struct tb_store *s, const struct tb_ctx *ctx, const char 
 		tb_ctx_audit_alone(s, ctx, "auth.recover", "login", "denied");
 		return TB_ERATE;
 	}
-	size_t n = login ? strnlen(login, 19) : 0;
-	for (size_t i = 0; i < n; i++)
-		norm[i] = (login[i] >= 'a' && login[i] <= 'z') ? (char)(login[i] - 32) : login[i];
-	norm[n] = '\0';
+	tb_login_normalise(login, norm);
+	size_t n = strlen(norm);
 	enum tb_err e = tb_check_password(new_password, "new_password", f);
 	if (e != TB_OK)
 		return e;

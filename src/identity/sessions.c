@@ -97,7 +97,7 @@ void tb_session_cache_drop_person(int64_t person)
 	pthread_mutex_unlock(&cache_mu);
 }
 
-static void normalise(const char *in, char out[20])
+void tb_login_normalise(const char *in, char out[20])
 {
 	size_t n = in ? strnlen(in, 19) : 0;
 	for (size_t i = 0; i < n; i++)
@@ -111,7 +111,7 @@ enum tb_err tb_login(struct tb_store *s, const struct tb_ctx *ctx, const char *l
 	memset(out, 0, sizeof(*out));
 	int64_t now = (int64_t)time(NULL);
 	char norm[20], akey[40], ckey[80];
-	normalise(login, norm);
+	tb_login_normalise(login, norm);
 	snprintf(akey, sizeof(akey), "a:%s", norm);
 	snprintf(ckey, sizeof(ckey), "c:%s", ctx->client ? ctx->client : "");
 	/* Accounts are locked in the store (a table in memory can be made to

@@ -30,6 +30,10 @@ struct tb_login_result {
  * account's failures and lock are kept in the store (identity/lockout.h),
  * a name with no account is locked alike in memory. A successful login
  * clears the account's failures. Every attempt leaves an audit record. */
+/* A login as typed into its stored form (at most 19 characters, a-z upper
+ * cased: 33010619900101123x is 33010619900101123X) into out. */
+void tb_login_normalise(const char *in, char out[20]);
+
 enum tb_err tb_login(struct tb_store *s, const struct tb_ctx *ctx, const char *login,
                      const char *password, struct tb_login_result *out);
 

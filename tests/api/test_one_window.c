@@ -32,19 +32,12 @@ static json_t *call(const struct test_session *s, const char *method, const char
 
 static int start(const char *db)
 {
-	srv_start(&srv, db, "--demo", NULL);
-	struct {
-		const char *login;
-		struct test_session *s;
-	} who[] = {{ZHANG, &zhang},
-	           {"330106198808081015", &clerk},
-	           {"330106198707072021", &reviewer},
-	           {"330106198303036024", &supervisor},
-	           {"330106198202027014", &admin}};
-	for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++)
-		if (test_login(&srv, who[i].login, "tongban-demo", who[i].s) != 200)
-			return -1;
-	return 0;
+	const struct test_who who[] = {{ZHANG, &zhang},
+	                               {"330106198808081015", &clerk},
+	                               {"330106198707072021", &reviewer},
+	                               {"330106198303036024", &supervisor},
+	                               {"330106198202027014", &admin}};
+	return test_start_demo(&srv, db, who, sizeof(who) / sizeof(who[0]));
 }
 
 static int start_sqlite(void **state)

@@ -28,19 +28,13 @@ static json_t *call(const struct test_session *s, const char *method, const char
 
 static int start(const char *url)
 {
-	srv_start(&srv, url, "--demo", NULL);
-	struct {
-		struct test_session *s;
-		const char *id;
-	} people[] = {{&wu, "330106198303036024"},    /* 吴监督, supervisor over 330000 */
-	              {&zhang, "33010619900101123X"}, /* 张三, a citizen */
-	              {&zhao, "330106198707072021"},  /* 赵审核, reviewer */
-	              {&clerk, "330106198808081015"}, /* 王窗口, window clerk */
-	              {&admin, "330106198202027014"}};
-	for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++)
-		if (test_login(&srv, people[i].id, "tongban-demo", people[i].s) != 200)
-			return -1;
-	return 0;
+	const struct test_who who[] = {
+	    {"330106198303036024", &wu},    /* 吴监督, supervisor over 330000 */
+	    {"33010619900101123X", &zhang}, /* 张三, a citizen */
+	    {"330106198707072021", &zhao},  /* 赵审核, reviewer */
+	    {"330106198808081015", &clerk}, /* 王窗口, window clerk */
+	    {"330106198202027014", &admin}};
+	return test_start_demo(&srv, url, who, sizeof(who) / sizeof(who[0]));
 }
 
 static int start_sqlite(void **state)

@@ -64,18 +64,11 @@ static const char *url(const char *head, const char *id, const char *tail)
 static int start(const char *db)
 {
 	db_url = db;
-	srv_start(&srv, db, "--demo", NULL);
-	struct {
-		const char *login;
-		struct test_session *s;
-	} who[] = {{"33010619900101123X", &zhang},
-	           {"330106198505052313", &li},
-	           {"330106198202027014", &admin},
-	           {"330106198303036024", &supervisor}};
-	for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++)
-		if (test_login(&srv, who[i].login, "tongban-demo", who[i].s) != 200)
-			return -1;
-	return 0;
+	const struct test_who who[] = {{"33010619900101123X", &zhang},
+	                               {"330106198505052313", &li},
+	                               {"330106198202027014", &admin},
+	                               {"330106198303036024", &supervisor}};
+	return test_start_demo(&srv, db, who, sizeof(who) / sizeof(who[0]));
 }
 
 static int start_sqlite(void **state)
@@ -608,7 +601,8 @@ static void lookups_limited(void **state)
 		assert_true(status == 200 || status == 404);
 	}
 	assert_int_equal(status, 429);
-	assert_true(n <= 61);
+	/* 60 a minute: the lookups made before in this minute count too. */
+	assert_true(n >= 50 && n <= 61);
 	char retry[16];
 	assert_non_null(http_header(&r, "Retry-After", retry, sizeof(retry)));
 	long wait = strtol(retry, NULL, 10);

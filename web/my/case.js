@@ -3,7 +3,7 @@
 // each material asked for, and resubmitting the same case; the materials;
 // a new query code; withdrawing; the rating (好差评) once completed, and
 // what became of a bad rating (its follow-up); the history. Text only.
-import { api, badge, day, el, h, reasonOf, showErrors, stateName, when } from '/ui.js';
+import { api, badge, day, el, filePicker, h, reasonOf, showErrors, stateName, when } from '/ui.js';
 import { shell } from '/shell.js';
 import { clockBadge, deadline, eventName, LEVELS, mineNav, track } from '/my/common.js';
 
@@ -37,17 +37,10 @@ function facts(rows) {
 
 // An upload of a file for material name; done() after it is taken.
 function uploader(name, done) {
-  const id = `f-${Math.random().toString(36).slice(2, 8)}`;
-  // The browser's own file button speaks the browser's language: a
-  // label in Chinese stands in for it, and shows the chosen file.
-  const input = h('input', { type: 'file', id, name: 'file', class: 'file', accept: '.pdf,.jpg,.jpeg,.png,.ofd',
-    'aria-label': `选择${name}的文件` });
-  const chosen = el('span', '未选择文件', 'muted chosen');
-  input.addEventListener('change', () => { chosen.textContent = input.files.length ? input.files[0].name : '未选择文件'; });
+  const { input, node } = filePicker({ cls: 'file', ariaLabel: `选择${name}的文件` });
   const msg = h('p', { role: 'alert', class: 'bad' });
   const button = h('button', { type: 'submit' }, '上传');
-  const form = h('form', { class: 'upload', 'data-material': name },
-    input, h('label', { for: id, class: 'pick' }, '选择文件'), chosen, button, msg);
+  const form = h('form', { class: 'upload', 'data-material': name }, node, button, msg);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!input.files.length) { msg.textContent = '请先选择文件'; return; }

@@ -5,7 +5,7 @@
 // something is missing, the one-time notice (一次性告知书) listing all of
 // it at once; finished cases are handed out here (统一窗口出件). Every
 // value from the API reaches the page as text (ui.js el/h), never as HTML.
-import { api, badge, day, el, h, showErrors, stateName, when } from '/ui.js';
+import { api, badge, day, el, filePicker, h, showErrors, stateName, when } from '/ui.js';
 import { shell } from '/shell.js';
 
 const $ = (id) => document.getElementById(id);
@@ -193,18 +193,11 @@ function materialRow(m, doc) {
     const base = `m-${tr.rowIndex}-${Math.random().toString(36).slice(2, 7)}`;
     const check = h('input', { type: 'checkbox', id: `${base}-o`, class: 'original' });
     check.checked = m.source === 'window';
-    const file = h('input', { type: 'file', id: `${base}-f`, class: 'scan', accept: '.pdf,.jpg,.jpeg,.png,.ofd' });
-    // The browser's own file button speaks the browser's language: it is
-    // hidden (still focusable) behind a Chinese one.
-    const chosen = el('span', '未选择文件', 'muted small chosen');
-    file.addEventListener('change', () => {
-      chosen.textContent = file.files.length ? file.files[0].name : '未选择文件';
-    });
+    const scan = filePicker({ cls: 'scan', ariaLabel: `${m.name}的扫描件`,
+      label: m.source === 'upload' ? '重新上传扫描件' : '选择扫描件' });
     take.append(
       h('div', { class: 'check' }, check, h('label', { for: check.id }, '原件已核验')),
-      h('div', { class: 'file' }, file,
-        h('label', { for: file.id, class: 'filebutton' }, m.source === 'upload' ? '重新上传扫描件' : '选择扫描件'),
-        chosen));
+      h('div', { class: 'file' }, scan.node));
   }
   tr.append(take);
   return tr;

@@ -284,7 +284,8 @@ function render(c) {
       ['受理日期', day(clock.accepted_on)],
       ['承诺办结日期', day(clock.promised_due)],
       ['法定办结日期', day(clock.statutory_due)],
-      ['剩余工作日', clock.remaining_workdays === undefined ? '—' : String(clock.remaining_workdays)],
+      ['剩余工作日', clock.remaining_workdays === undefined ? '—'
+        : clock.remaining_workdays < 0 ? `已超期 ${-clock.remaining_workdays} 个工作日` : String(clock.remaining_workdays)],
       ['已延长', clock.extended ? '是（只能延长一次）' : '否'],
       ['已中止', clock.suspended ? '是，时限暂停计算' : '否'],
     ])),
