@@ -7,6 +7,12 @@
 #                   Lighthouse scores (BENCH="queue lighthouse": only those sections)
 #   make mutants    mutation testing: each mutation of tests/mutants.tsv on a
 #                   copy of the tree, killed or survived (slow; not in CI)
+#   make fuzz       the libFuzzer harnesses of tests/fuzz (clang, ASan + UBSan,
+#                   built in $(O)/fuzz/), each for FUZZ_SECONDS (default 60);
+#                   make test runs a short pass of each
+#   make crash      kill -9 of the server under write load, CRASH_ROUNDS times
+#                   (default 50) on SQLite and PostgreSQL: nothing acknowledged
+#                   lost, audit chain intact (make test runs 3 rounds)
 # O=DIR puts the build elsewhere; SAN=1 builds with ASan + UBSan.
 
 O   ?= build
@@ -21,7 +27,7 @@ TEST_PKGS := cmocka libcurl libcrypto yaml-0.1
 NODEPS_GOALS := clean format
 ifeq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 else
-ifneq ($(shell pkg-config --exists $(PKGS) $(TEST_PKGS) && command -v clang-format >/dev/null && command -v npm >/dev/null && echo ok),ok)
+ifneq ($(shell pkg-config --exists $(PKGS) $(TEST_PKGS) && command -v clang-format >/dev/null && command -v clang >/dev/null && command -v npm >/dev/null && echo ok),ok)
 $(info make: missing packages, running scripts/install-deps.sh)
 $(if $(shell ./scripts/install-deps.sh >&2 && echo ok),,$(error scripts/install-deps.sh failed))
 endif
@@ -57,7 +63,7 @@ ASSETS := $(sort $(filter-out web/package.json web/package-lock.json,$(wildcard 
           $(sort $(wildcard data/regions/*.csv)) $(sort $(wildcard data/calendar/*.csv)) \
           $(sort $(wildcard data/demo/*.json)) $(sort $(wildcard data/certs/*.json))
 
-.PHONY: all run test bench mutants check-style format clean
+.PHONY: all run test bench mutants fuzz fuzzers crash check-style format clean
 all: $(BIN) $(TEST_BIN)
 
 $(O)/%.o: %.c
@@ -123,6 +129,48 @@ bench: $(BIN)
 mutants:
 	./scripts/mutants.sh
 
+CRASH_ROUNDS ?= 50
+crash: $(BIN) $(O)/tests/api/test_crash
+	./scripts/crash.sh $(O) $(CRASH_ROUNDS)
+
+# Fuzzing: the library again, built by clang with libFuzzer's coverage and
+# ASan + UBSan into $(O)/fuzz/ (the ordinary builds are untouched), and one
+# program per tests/fuzz/fuzz_NAME.c calling the real parsers.
+FUZZ_O        := $(O)/fuzz
+FUZZ_CC       ?= clang
+FUZZ_SECONDS  ?= 60
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS   := -std=c11 -D_GNU_SOURCE $(filter-out -Werror,$(WARN)) -g -O1 \
+                 -fno-omit-frame-pointer -Isrc -I$(O)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_SRC      := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN      := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_O)/%)
+FUZZ_LIB_OBJ  := $(LIB_SRC:%.c=$(FUZZ_O)/%.o) $(FUZZ_O)/gen/assets.o
+
+$(FUZZ_O)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+$(FUZZ_O)/gen/assets.o: $(O)/gen/assets.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -O0 -c $< -o $@
+
+$(FUZZ_O)/libtongban.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_O)/support.o: tests/fuzz/support.c tests/fuzz/support.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@
+
+$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/support.h $(FUZZ_O)/support.o $(FUZZ_O)/libtongban.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer $(FUZZ_SAN) $< $(FUZZ_O)/support.o \
+	  $(FUZZ_O)/libtongban.a $(LDLIBS_ALL) -o $@
+
+fuzzers: $(FUZZ_BIN)
+
+fuzz: fuzzers
+	./scripts/fuzz.sh $(FUZZ_O) $(FUZZ_SECONDS)
+
 check-style:
 	./scripts/check-style.sh
 
@@ -132,4 +180,4 @@ format:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)

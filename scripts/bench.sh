@@ -263,8 +263,9 @@ fi
 # background networking and no downloads) in its default mobile mode (a
 # mid-range phone: 4x slower CPU, simulated slow 4G), performance and
 # accessibility only (nothing fetched beyond the page: no SEO robots.txt),
-# on the home page, the catalog, an apply page and the workbench signed in
-# as 赵审核. Over the 1,000,000-case store when a cases section ran
+# on the home page, the catalog, a service guide, an apply page, the
+# workbench signed in as 赵审核 and 我的办件 signed in as 张三 (a citizen).
+# Over the 1,000,000-case store when a cases section ran
 # before it (the workbench then lists 200 of a large queue), else over
 # the demo data.
 if want lighthouse; then
@@ -279,10 +280,13 @@ else
 	serve --data "$dir" --demo
 	store="demo data"
 fi
+login 33010619900101123X # 张三, citizen
+citizen_cookie=$cookie citizen_csrf=$csrf
 login 330106198707072021 # 赵审核, reviewer
 echo "Lighthouse $(node -p "require('./$lh/node_modules/lighthouse/package.json').version") mobile," \
 	"$("$CHROME_PATH" --version 2>/dev/null), $store"
-TB_COOKIE="$cookie" TB_CSRF="$csrf" node "$lh/run.mjs" "$base" "$dir" / /services.html \
-	'/apply.html?item=1133010002486186853200032801000' signed-in:/workbench/ 2>>"$dir/lh.log" ||
+TB_COOKIE="$cookie" TB_CSRF="$csrf" TB_COOKIE_CITIZEN="$citizen_cookie" TB_CSRF_CITIZEN="$citizen_csrf" \
+	node "$lh/run.mjs" "$base" "$dir" / /services.html '/guide.html?item=11330106024892795E4010010201000' \
+	'/apply.html?item=1133010002486186853200032801000' signed-in:/workbench/ signed-in=CITIZEN:/my/ 2>>"$dir/lh.log" ||
 	{ echo "bench: lighthouse failed" >&2; tail -20 "$dir/lh.log" >&2; exit 1; }
 fi

@@ -4,7 +4,9 @@
 # safe to run again: apt-get skips what is already installed.
 set -eu
 
-PKGS="build-essential pkg-config clang-format
+# clang with libFuzzer's runtime (libclang-rt-14-dev, only recommended by
+# Debian 12's clang) builds the fuzz harnesses of tests/fuzz.
+PKGS="build-essential pkg-config clang-format clang libclang-rt-14-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev
 libssl-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev
 libmagic-dev libyaml-dev zlib1g-dev postgresql postgresql-contrib wrk curl ca-certificates chromium"

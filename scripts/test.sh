@@ -3,8 +3,9 @@
 # and with AddressSanitizer + UndefinedBehaviorSanitizer), starts a
 # throwaway PostgreSQL, and runs every test program of both builds. Unit
 # tests run in-process; API tests start the real binary on a loopback port;
-# browser tests drive the pages in Debian's chromium. With CI=true the
-# PostgreSQL and browser tests are mandatory.
+# browser tests drive the pages in Debian's chromium; a pinned validator
+# checks docs/openapi.yaml. With CI=true the PostgreSQL and browser tests
+# and the OpenAPI validation are mandatory.
 #
 # scripts/test.sh PROGRAM...: runs only those (built) test programs, through
 # the same checks and summary, and nothing else: no style check, no build,
@@ -130,27 +131,110 @@ for build in build build/asan; do
 	done
 done
 
+# A short pass of every libFuzzer harness (tests/fuzz, scripts/fuzz.sh;
+# make fuzz runs them longer), built by clang with ASan + UBSan into
+# build/fuzz/: TB_FUZZ_SECONDS (default 4) each, counted as one program.
+fuzz_ok() {
+	local d
+	command -v clang >/dev/null || return 1
+	d=$(mktemp -d)
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\n%s\n' \
+		'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }' >"$d/t.c"
+	clang -fsanitize=fuzzer,address,undefined "$d/t.c" -o "$d/t" >/dev/null 2>&1
+	local ok=$?
+	rm -rf "$d"
+	return $ok
+}
+if fuzz_ok; then
+	make -s -j"$jobs" fuzzers
+	log=$(mktemp)
+	t0=$(date +%s)
+	ok=0
+	./scripts/fuzz.sh build/fuzz "${TB_FUZZ_SECONDS:-4}" >"$log" 2>&1 || ok=$?
+	nh=$(find tests/fuzz -maxdepth 1 -name 'fuzz_*.c' | wc -l)
+	nfh=$(grep -c '^fuzz [a-z_]*: FAILED' "$log" || true)
+	cases=$((cases + nh - nfh))
+	if [ $ok -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "PASS tests/fuzz ($nh harnesses, $(($(date +%s) - t0)) s, $(awk '/^fuzz: / {print $4}' "$log") executions)"
+	else
+		[ "$nfh" -eq 0 ] && nfh=1
+		failed_cases=$((failed_cases + nfh))
+		failed=$((failed + 1))
+		failures+=("tests/fuzz")
+		echo "FAIL tests/fuzz: $(grep -o '^fuzz: failed: .*' "$log" | sed 's/^fuzz: failed: //')"
+		tail -60 "$log"
+	fi
+	rm -f "$log"
+elif [ "${CI:-}" = "true" ]; then
+	echo "test: clang with libFuzzer missing, and CI=true makes the fuzz pass mandatory" >&2
+	exit 1
+else
+	echo "test: clang with libFuzzer missing: fuzz pass skipped" >&2
+	skips+=("skipped: test.sh: fuzz pass: clang with libFuzzer missing")
+fi
+
+# docs/openapi.yaml checked by a real validator: @apidevtools/swagger-parser
+# (from npm, pinned by tests/openapi/package-lock.json) against the OpenAPI
+# 3.0 schema; tests/http/test_openapi compares it with the route table.
+if command -v node >/dev/null; then
+	log=$(mktemp)
+	ok=0
+	{ (cd tests/openapi && npm ci --no-audit --no-fund --silent) &&
+		node tests/openapi/validate.mjs docs/openapi.yaml; } >"$log" 2>&1 || ok=$?
+	if [ $ok -eq 0 ]; then
+		passed=$((passed + 1))
+		cases=$((cases + 1))
+		echo "PASS tests/openapi (docs/openapi.yaml valid)"
+	else
+		failed=$((failed + 1))
+		failed_cases=$((failed_cases + 1))
+		failures+=("tests/openapi")
+		echo "FAIL tests/openapi"
+		tail -60 "$log"
+	fi
+	rm -f "$log"
+elif [ "${CI:-}" = "true" ]; then
+	echo "test: node missing, and CI=true makes the OpenAPI validation mandatory" >&2
+	exit 1
+else
+	echo "test: node missing: OpenAPI validation skipped" >&2
+	skips+=("skipped: test.sh: OpenAPI validation: node missing")
+fi
+
 # Browser tests of the pages: Debian's chromium driven by playwright-core
 # (from npm, pinned by tests/web/package-lock.json), against the plain build.
 if command -v node >/dev/null && [ -x /usr/bin/chromium ]; then
 	log=$(mktemp)
-	ok=0
-	(cd tests/web && npm ci --no-audit --no-fund --silent) >"$log" 2>&1 &&
-		TB_TEST_BIN=build/tongban timeout --kill-after=10 "$test_timeout" node --test tests/web/pages.test.mjs >>"$log" 2>&1 || ok=$?
-	n=$(awk '/^# pass / {print $3}' "$log")
-	nf=$(awk '/^# fail / {print $3}' "$log")
-	cases=$((cases + ${n:-0}))
-	failed_cases=$((failed_cases + ${nf:-0}))
-	if [ $ok -eq 0 ]; then
-		passed=$((passed + 1))
-		echo "PASS tests/web/pages.test.mjs (${n:-0} cases)"
-	else
-		[ "${nf:-0}" -eq 0 ] && failed_cases=$((failed_cases + 1))
+	if ! (cd tests/web && npm ci --no-audit --no-fund --silent) >"$log" 2>&1; then
+		cat "$log"
 		failed=$((failed + 1))
-		failures+=("tests/web/pages.test.mjs")
-		echo "FAIL tests/web/pages.test.mjs"
-		grep -v '^# {' "$log" | tail -40
+		failures+=("tests/web: npm ci")
 	fi
+	# Each file is a program of its own: its own server and browser.
+	for t in tests/web/*.test.mjs; do
+		ok=0
+		TB_TEST_BIN=build/tongban timeout --kill-after=10 "$test_timeout" node --test "$t" >"$log" 2>&1 || ok=$?
+		n=$(awk '/^# pass / {print $3}' "$log")
+		nf=$(awk '/^# fail / {print $3}' "$log")
+		cases=$((cases + ${n:-0}))
+		failed_cases=$((failed_cases + ${nf:-0}))
+		if [ $ok -eq 0 ]; then
+			passed=$((passed + 1))
+			echo "PASS $t (${n:-0} cases)"
+		else
+			[ "${nf:-0}" -eq 0 ] && failed_cases=$((failed_cases + 1))
+			failed=$((failed + 1))
+			failures+=("$t")
+			echo "FAIL $t"
+			# Each failed test with its reason, else the end of the log.
+			if grep -q '^not ok' "$log"; then
+				grep -v '^# {' "$log" | grep -A30 '^not ok' | head -120
+			else
+				grep -v '^# {' "$log" | tail -40
+			fi
+		fi
+	done
 	rm -f "$log"
 elif [ "${CI:-}" = "true" ]; then
 	echo "test: node or /usr/bin/chromium missing, and CI=true makes the browser tests mandatory" >&2

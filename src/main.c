@@ -23,7 +23,9 @@ static const struct {
     {"bench-cases", tb_cmd_bench_cases, "add drafts and a million cases (make bench)"},
     {"bench-catalog", tb_cmd_bench_catalog, "add a large synthetic catalog (make bench)"},
     {"bench-sm2", tb_cmd_bench_sm2, "SM2 signs and verifies per second (make bench)"},
-    {"audit", tb_cmd_audit, "verify the tamper-evident audit trail"},
+    {"audit", tb_cmd_audit, "verify the audit trail; sign a checkpoint of its head"},
+    {"backup", tb_cmd_backup, "copy the database, blobs and keys while the server runs"},
+    {"restore", tb_cmd_restore, "bring a backup back into an empty target"},
     {"indicators", tb_cmd_indicators, "count the indicators again from the cases"},
     {"cert", tb_cmd_cert, "verify an exported e-certificate offline"},
 };

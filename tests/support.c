@@ -203,13 +203,16 @@ const char *test_sqlite_fresh(void)
 
 /* ---- server ------------------------------------------------------------ */
 
-void srv_start(struct test_srv *s, const char *db, ...)
+static void srv_vstart(struct test_srv *s, const char *data, const char *db, va_list ap)
 {
 	const char *bin = getenv("TB_TEST_BIN");
 	if (!bin)
 		bin = "build/tongban";
+	/* data may be s->data itself, which the memset clears. */
+	char dir[sizeof(s->data)];
+	snprintf(dir, sizeof(dir), "%s", data ? data : test_tmpdir());
 	memset(s, 0, sizeof(*s));
-	snprintf(s->data, sizeof(s->data), "%s", test_tmpdir());
+	memcpy(s->data, dir, sizeof(dir));
 	const char *argv[40];
 	int n = 0;
 	argv[n++] = bin;
@@ -223,12 +226,9 @@ void srv_start(struct test_srv *s, const char *db, ...)
 		argv[n++] = "--db";
 		argv[n++] = db;
 	}
-	va_list ap;
-	va_start(ap, db);
 	const char *a;
 	while ((a = va_arg(ap, const char *)) && n < 38)
 		argv[n++] = a;
-	va_end(ap);
 	argv[n] = NULL;
 
 	int out[2];
@@ -244,7 +244,9 @@ void srv_start(struct test_srv *s, const char *db, ...)
 		close(out[1]);
 		char log[300];
 		snprintf(log, sizeof(log), "%s/server.log", s->data);
-		FILE *lf = freopen(log, "w", stderr);
+		/* Appended: a server started again on the same folder keeps
+		 * the log of the one before it. */
+		FILE *lf = freopen(log, "a", stderr);
 		(void)lf;
 		execv(bin, (char *const *)argv);
 		_exit(127);
@@ -269,6 +271,22 @@ void srv_start(struct test_srv *s, const char *db, ...)
 			fprintf(stderr, "(no log)\n");
 		exit(1);
 	}
+}
+
+void srv_start(struct test_srv *s, const char *db, ...)
+{
+	va_list ap;
+	va_start(ap, db);
+	srv_vstart(s, NULL, db, ap);
+	va_end(ap);
+}
+
+void srv_start_on(struct test_srv *s, const char *data, const char *db, ...)
+{
+	va_list ap;
+	va_start(ap, db);
+	srv_vstart(s, data, db, ap);
+	va_end(ap);
 }
 
 /* True when the server's log holds a sanitizer's report. */

@@ -14,6 +14,13 @@
 
 #define TSV_MAX_FIELDS 16
 
+/* A complete application form of 个体工商户设立登记 (its form_fields in
+ * data/demo/catalog.json) but for what the platform prefills for a person
+ * applying for themself: name, identity number and phone. */
+#define TEST_SHOP_FORM                                                                                       \
+	"{\"经营场所\":\"浙江省杭州市西湖区文三路90号\",\"组成形式\":\"个人经营\"," \
+	"\"经营范围\":\"日用百货零售\",\"资金数额\":\"10\",\"从业人数\":\"2\"}"
+
 struct tsv {
 	FILE *f;
 	const char *path;
@@ -82,6 +89,10 @@ struct test_srv {
  * plus --db db (when not NULL) and the NULL-terminated extra arguments,
  * and waits for its "listening" line. Aborts the test program on failure. */
 void srv_start(struct test_srv *s, const char *db, ...);
+/* srv_start on the existing folder data instead of a new one (its
+ * server.log is appended to): the same blobs and keys, to start again
+ * after a crash. */
+void srv_start_on(struct test_srv *s, const char *data, const char *db, ...);
 /* Sends SIGTERM and waits; returns the exit status (0 for a clean stop).
  * A non-zero status, or a sanitizer report in the server's log (AddressSanitizer,
  * LeakSanitizer, UndefinedBehaviorSanitizer), is printed with the log's tail and

@@ -1,24 +1,235 @@
-// Applying online for one item (?item=IMPLEMENTATION_CODE): opens a draft,
-// shows each material with how it is already satisfied (an e-certificate,
-// the applicant's library) or that it needs an upload, takes the uploads,
-// and submits. Text is set with textContent only.
-import { api, bindSignIn, el, signedIn } from '/session.js';
-import { filePicker } from '/ui.js';
+// Applying online for one item (/apply.html?item=IMPLEMENTATION_CODE), in
+// three steps: the application form drawn from the item's definition in the
+// catalog (prefilled by the platform from what it holds), the materials
+// (what an e-certificate or the library already gives is shown with its
+// source, the rest uploaded), and a review before submission. One draft per
+// applicant and item: a return resumes it (the API answers 409 with its
+// number). What is typed is kept in this browser until the draft has it, so
+// a reload loses nothing. Offered only when the catalog entry allows the
+// item online (depth III or IV, through web or mobile); otherwise the page
+// says where to go. Text is set with textContent only.
+import { api, el, filePicker, h, reasonOf, showErrors, signInForm } from '/ui.js';
 import { shell } from '/shell.js';
 
-shell({ active: 'services' });
-
+const $ = (id) => document.getElementById(id);
 const code = new URLSearchParams(location.search).get('item') || '';
-const requirement = { required: '必须', optional: '可选', later: '容缺后补' };
-let caseNo = null;
-let queryCode = null;
+const REQUIREMENT = { required: '必须', optional: '可选', later: '容缺后补' };
+const DEPTH = { 1: '一级（办事指南公开）', 2: '二级（网上预审）', 3: '三级（网上办理）', 4: '四级（全程网办）' };
+// Where a prefilled value came from, in words (forBusiness: acting for one).
+const prefillFrom = (p, forBusiness) => {
+  if (p.startsWith('certificate:')) return `您的电子证照（${p.slice(12).split('.')[0]}）`;
+  if (p.startsWith('agent.')) return '您的账户';
+  return forBusiness ? '企业的账户信息' : '您的账户';
+};
+// The query code is answered once, when the draft is opened: kept for this
+// tab so that the last step can still show it after a reload.
+const QC = 'tongban.qc.';
+// Typed values the draft does not have yet, per case (this browser only).
+const TYPED = 'tongban.typed.';
+const STEP = 'tongban.step.';
 
+let item = null; // the item document
+let caseNo = null;
+let data = null; // GET /api/v1/cases/{no}
+let saveTimer = null;
+let acting = false; // applying for a business the person acts for
+
+const fields = () => item.form_fields || [];
 
 function fail(text) {
-  document.getElementById('error').textContent = text;
+  $('error').textContent = text;
 }
 
-// How a material is satisfied, in words.
+// The channel to apply through: web, else mobile (this page serves both),
+// when the item is handled online at all; null otherwise.
+function channelOf(it) {
+  if (it.online_depth < 3) return null;
+  const ch = it.channels || [];
+  return ch.includes('web') ? 'web' : ch.includes('mobile') ? 'mobile' : null;
+}
+
+function showItem() {
+  $('item').hidden = false;
+  $('item-name').textContent = item.name;
+  document.title = `${item.name} · 在线申请 · 通办`;
+  $('guide-link').href = `/guide.html?item=${encodeURIComponent(code)}`;
+  $('item-facts').replaceChildren(
+    el('dt', '承诺时限'), el('dd', item.case_kind === 'immediate' ? '即办（当场办结）' : `${item.promised_days} 个工作日`),
+    el('dt', '到现场次数'), el('dd', item.required_visits ? `${item.required_visits} 次（${item.visit_reason || ''}）` : '0 次，全程网上办理'));
+}
+
+function showOffline() {
+  const box = $('offline');
+  box.hidden = false;
+  const why = item.online_depth < 3
+    ? `本事项的网上办理深度为${DEPTH[item.online_depth] || item.online_depth}，需到办理地点申请。`
+    : '本事项不通过网上渠道受理，请到办理地点申请。';
+  box.replaceChildren(
+    el('h2', '本事项暂不能在网上申请'),
+    el('p', why),
+    h('dl', {},
+      el('dt', '办理地点'), el('dd', item.address || '实施部门办事窗口'),
+      el('dt', '办理时间'), el('dd', item.hours || '—'),
+      el('dt', '咨询电话'), el('dd', item.phone || '—')),
+    h('p', {}, h('a', { href: `/guide.html?item=${encodeURIComponent(code)}` }, '查看办事指南，了解需要带哪些材料')));
+}
+
+// ---- the steps ---------------------------------------------------------------
+
+function go(step, quiet) {
+  sessionStorage.setItem(STEP + caseNo, step);
+  const order = ['form', 'materials', 'review'];
+  $('steps').hidden = false;
+  for (const li of $('steps').children) {
+    const i = order.indexOf(li.dataset.step);
+    li.classList.toggle('done', i < order.indexOf(step));
+    if (li.dataset.step === step) li.setAttribute('aria-current', 'step');
+    else li.removeAttribute('aria-current');
+  }
+  for (const s of order) $(`step-${s}`).hidden = s !== step;
+  if (step === 'form') drawForm();
+  if (step === 'materials') drawMaterials();
+  if (step === 'review') drawReview();
+  // A step moved to: its heading takes the focus (a screen reader reads
+  // it); not on arrival, which would scroll past the item.
+  if (quiet) return;
+  const heading = $(`step-${step}`).querySelector('h2');
+  heading.tabIndex = -1;
+  heading.focus();
+}
+
+// ---- 1. the application form -------------------------------------------------
+
+function typed() {
+  try { return JSON.parse(localStorage.getItem(TYPED + caseNo) || '{}'); } catch { return {}; }
+}
+
+// The input of field f (its name is "form.NAME", the field the API names
+// in a refusal), with value.
+function input(f, id, value) {
+  const attrs = { id, name: `form.${f.name}`, required: f.required || undefined };
+  let node;
+  switch (f.type) {
+    case 'textarea':
+      node = h('textarea', { ...attrs, maxlength: f.max_length || 1000, rows: 4 });
+      node.value = value;
+      return node;
+    case 'select':
+      node = h('select', attrs, h('option', { value: '' }, '请选择'),
+        ...f.options.map((o) => h('option', { value: o }, o)));
+      node.value = value;
+      return node;
+    case 'integer': Object.assign(attrs, { inputmode: 'numeric', pattern: '-?[0-9]*' }); break;
+    case 'decimal': Object.assign(attrs, { inputmode: 'decimal' }); break;
+    case 'date': attrs.type = 'date'; break;
+    case 'phone': Object.assign(attrs, { type: 'tel', inputmode: 'tel', autocomplete: 'tel' }); break;
+    case 'email': Object.assign(attrs, { type: 'email', autocomplete: 'email' }); break;
+    case 'id_number': case 'credit_code':
+      Object.assign(attrs, { maxlength: 18, autocapitalize: 'characters', spellcheck: 'false' }); break;
+    default: attrs.maxlength = f.max_length || 100;
+  }
+  node = h('input', { type: 'text', ...attrs });
+  node.value = value;
+  return node;
+}
+
+function drawForm() {
+  const saved = data.form || {};
+  const local = typed();
+  const rows = fields().map((f, i) => {
+    const id = `f${i}`;
+    const value = local[f.name] ?? (saved[f.name] === undefined ? '' : String(saved[f.name]));
+    const box = input(f, id, value);
+    const hints = [];
+    if (f.help) hints.push(h('p', { class: 'hint', id: `${id}-hint` }, f.help));
+    if (f.prefill && saved[f.name] !== undefined && saved[f.name] !== '') {
+      hints.push(el('p', `已根据${prefillFrom(f.prefill, acting)}自动填写，如有变化可修改`, 'from'));
+    }
+    if (f.help) box.setAttribute('aria-describedby', `${id}-hint`);
+    const control = f.unit ? h('div', { class: 'with-unit' }, box, el('span', f.unit)) : box;
+    return h('div', { class: 'field' },
+      h('label', { for: id }, f.name, f.required ? el('span', '（必填）', 'req') : el('span', '（选填）', 'muted')),
+      control, ...hints);
+  });
+  $('fields').replaceChildren(...rows);
+  $('form-note').textContent = '带“必填”的项目须填写；填写内容自动保存，可随时离开，下次回来接着填。';
+}
+
+// The form as typed: every field with a value.
+function readForm() {
+  const out = { ...(data.form || {}) };
+  for (const f of fields()) {
+    const node = $('appform').elements[`form.${f.name}`];
+    if (!node) continue;
+    const v = node.value.trim();
+    if (v) out[f.name] = v;
+    else delete out[f.name];
+  }
+  return out;
+}
+
+// Marks each required field without a value; answers whether there was none.
+function markMissing() {
+  showErrors($('appform'), null);
+  let first = null;
+  for (const f of fields()) {
+    const node = $('appform').elements[`form.${f.name}`];
+    if (!f.required || !node || node.value.trim()) continue;
+    node.setAttribute('aria-invalid', 'true');
+    const msg = el('p', '此项必须填写', 'field-error');
+    msg.id = `${node.id}-error`;
+    node.setAttribute('aria-describedby', msg.id);
+    (node.closest('.with-unit') || node).after(msg);
+    first = first || node;
+  }
+  if (first) {
+    $('appform').querySelector('[role=alert]').textContent = '还有必填项目没有填写，已在上方标出。';
+    first.focus();
+  }
+  return !first;
+}
+
+async function saveForm() {
+  const form = readForm();
+  localStorage.setItem(TYPED + caseNo, JSON.stringify(form));
+  const r = await api('PUT', `/api/v1/cases/${encodeURIComponent(caseNo)}`, { form });
+  if (r.ok) {
+    data.form = form;
+    localStorage.removeItem(TYPED + caseNo);
+    $('saved').textContent = `已保存（${new Date().toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' })}）`;
+  }
+  return r;
+}
+
+function bindForm() {
+  const form = $('appform');
+  // Kept in this browser at once, saved to the draft a moment later.
+  form.addEventListener('input', () => {
+    localStorage.setItem(TYPED + caseNo, JSON.stringify(readForm()));
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(async () => {
+      const r = await saveForm();
+      if (!r.ok && r.status === 400) $('saved').textContent = `暂未保存：${reasonOf(r.body, r.status)}`;
+    }, 1200);
+  });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearTimeout(saveTimer);
+    if (!markMissing()) return;
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    const r = await saveForm();
+    button.disabled = false;
+    if (!r.ok) {
+      showErrors(form, r);
+      return;
+    }
+    go('materials');
+  });
+}
+
+// ---- 2. the materials --------------------------------------------------------
+
 function status(m) {
   switch (m.source) {
     case 'certificate': return ['已由电子证照提供，无需提交', 'ok'];
@@ -32,97 +243,188 @@ function status(m) {
 
 function uploader(m) {
   const cell = el('td');
-  if (m.source === 'certificate' || m.source === 'library' || m.source === 'sharing') return cell;
-  const { input, node } = filePicker({ ariaLabel: `上传${m.name}` });
-  const button = el('button', '上传');
-  button.type = 'button';
+  if (['certificate', 'library', 'sharing'].includes(m.source)) return cell;
+  const { input: file, node } = filePicker({ ariaLabel: `上传${m.name}`, label: m.source === 'upload' ? '重新选择' : '选择文件' });
+  const button = h('button', { type: 'button' }, '上传');
   button.addEventListener('click', async () => {
-    if (!input.files.length) return;
-    const form = new FormData();
-    form.append('material', m.name);
-    form.append('file', input.files[0]);
-    const r = await api('POST', `/api/v1/cases/${encodeURIComponent(caseNo)}/materials`, form);
-    if (!r.ok) {
-      fail(`上传失败：${r.body.reason || r.body.error}`);
+    if (!file.files.length) {
+      $('mat-error').textContent = `请先为“${m.name}”选择文件`;
       return;
     }
-    fail('');
-    showCase();
+    button.disabled = true;
+    const body = new FormData();
+    body.append('material', m.name);
+    body.append('file', file.files[0]);
+    const r = await api('POST', `/api/v1/cases/${encodeURIComponent(caseNo)}/materials`, body);
+    button.disabled = false;
+    if (!r.ok) {
+      $('mat-error').textContent = `“${m.name}”上传失败：${reasonOf(r.body, r.status)}`;
+      return;
+    }
+    $('mat-error').textContent = '';
+    await reload();
+    drawMaterials();
   });
   cell.append(node, ' ', button);
   return cell;
 }
 
-async function showCase() {
-  const r = await api('GET', `/api/v1/cases/${encodeURIComponent(caseNo)}`);
-  if (!r.ok) {
-    fail(`无法读取办件：${r.body.reason || r.body.error}`);
+function drawMaterials() {
+  const rows = data.materials.map((m) => {
+    const [text, cls] = status(m);
+    return h('tr', { 'data-material': m.name },
+      el('td', m.name), el('td', REQUIREMENT[m.required] || m.required), el('td', text, cls), uploader(m));
+  });
+  $('materials').querySelector('tbody').replaceChildren(...rows);
+}
+
+const missing = () => data.materials.filter((m) => m.required === 'required' && status(m)[1] === 'bad');
+
+// ---- 3. review and submit ----------------------------------------------------
+
+function drawReview() {
+  const form = data.form || {};
+  const shown = fields().length ? fields() : Object.keys(form).map((name) => ({ name }));
+  $('review-form').replaceChildren(...shown.flatMap((f) => {
+    const v = form[f.name];
+    return [el('dt', f.name), el('dd', v === undefined || v === '' ? '（未填写）' : `${v}${f.unit ? ` ${f.unit}` : ''}`)];
+  }));
+  if (!shown.length) $('review-form').replaceChildren(el('dd', '本事项无需填写申请表'));
+  $('review-materials').replaceChildren(...data.materials.map((m) => {
+    const [text, cls] = status(m);
+    return h('li', {}, `${m.name}：`, el('span', text, cls));
+  }));
+  showErrors($('submit-form'), null);
+}
+
+async function submit(ev) {
+  ev.preventDefault();
+  const form = $('submit-form');
+  const alert = form.querySelector('[role=alert]');
+  if (!$('promise').checked) {
+    alert.textContent = '请阅读并勾选承诺后再提交';
+    $('promise').focus();
     return;
   }
-  document.getElementById('case').hidden = false;
-  document.getElementById('case-no').textContent = `办件编号 ${caseNo}（${r.body.state === 'draft' ? '草稿' : r.body.state}）`;
-  const rows = r.body.materials.map((m) => {
-    const tr = el('tr');
-    tr.dataset.material = m.name;
-    const [text, cls] = status(m);
-    tr.append(el('td', m.name), el('td', requirement[m.required] || m.required),
-      el('td', text, cls), uploader(m));
-    return tr;
-  });
-  document.querySelector('#materials tbody').replaceChildren(...rows);
+  const button = $('submit');
+  if (button.disabled) return;
+  button.disabled = true;
+  button.textContent = '正在提交……';
+  const r = await api('POST', `/api/v1/cases/${encodeURIComponent(caseNo)}/submit`);
+  button.textContent = '提交申请';
+  if (!r.ok) {
+    button.disabled = false;
+    const field = r.body.field || '';
+    if (field.startsWith('form.')) {
+      go('form');
+      showErrors($('appform'), r);
+    } else if (r.body.missing && r.body.missing.length) {
+      await reload();
+      go('materials');
+      $('mat-error').textContent = `还缺少：${r.body.missing.map((m) => m.material || m.name).join('、')}`;
+    } else {
+      alert.textContent = `提交未成功：${reasonOf(r.body, r.status)}`;
+    }
+    return;
+  }
+  done();
+}
+
+async function done() {
+  let qc = sessionStorage.getItem(QC + caseNo);
+  if (!qc) {
+    // A resumed draft: its code was shown when it was opened, maybe on
+    // another day; a new one is made now (the old one stops working).
+    const r = await api('POST', `/api/v1/cases/${encodeURIComponent(caseNo)}/query-code`, {});
+    qc = r.ok ? r.body.query_code : null;
+  }
+  sessionStorage.removeItem(STEP + caseNo);
+  localStorage.removeItem(TYPED + caseNo);
+  for (const id of ['steps', 'resumed', 'step-form', 'step-materials', 'step-review']) $(id).hidden = true;
+  $('done-facts').replaceChildren(
+    el('dt', '办件编号'), el('dd', caseNo, 'code'),
+    el('dt', '查询码'), el('dd', qc || '请在“我的办件”中查看', qc ? 'code' : ''),
+    el('dt', '办理时限'), el('dd', item.case_kind === 'immediate' ? '即办' : `受理后 ${item.promised_days} 个工作日内办结`));
+  $('to-case').href = `/my/case.html?no=${encodeURIComponent(caseNo)}`;
+  $('to-progress').href = qc ? `/progress.html#${encodeURIComponent(`${caseNo}:${qc}`)}` : '/progress.html';
+  $('done').hidden = false;
+  $('done').focus();
+}
+
+// ---- opening or resuming the draft ----------------------------------------
+
+async function reload() {
+  const r = await api('GET', `/api/v1/cases/${encodeURIComponent(caseNo)}`);
+  if (!r.ok) throw new Error(reasonOf(r.body, r.status));
+  data = r.body;
+}
+
+async function open(channel) {
+  const made = await api('POST', '/api/v1/cases', { item: code, channel });
+  if (made.status === 409 && made.body.case_no) {
+    caseNo = made.body.case_no;
+    await reload();
+    const at = data.steps && data.steps[0] && data.steps[0].at;
+    const when = at ? new Date(at * 1000).toLocaleDateString('zh-CN') : '';
+    $('resumed').textContent = `已为您打开${when ? ` ${when} ` : ''}保存的申请（办件编号 ${caseNo}），接着填写即可。`;
+    $('resumed').hidden = false;
+    return true;
+  }
+  if (!made.ok) {
+    fail(`无法开始申请：${reasonOf(made.body, made.status)}`);
+    return false;
+  }
+  caseNo = made.body.case_no;
+  sessionStorage.setItem(QC + caseNo, made.body.query_code);
+  await reload();
+  return true;
 }
 
 async function start() {
+  const who = await shell({ active: 'services' });
+  acting = Boolean(who && who.acting_for);
   if (!/^[0-9A-Z]{31}$/.test(code)) {
-    fail('请从服务事项进入（地址中缺少事项编码）');
+    fail('请从办事指南进入（地址中缺少事项编码）');
     return;
   }
-  const item = await api('GET', `/api/v1/items/${code}`);
-  if (!item.ok) {
-    fail(`没有这个事项：${item.body.reason || item.body.error}`);
+  const r = await api('GET', `/api/v1/items/${code}`);
+  if (!r.ok) {
+    fail(`没有找到这个事项：${reasonOf(r.body, r.status)}`);
     return;
   }
-  document.getElementById('item').hidden = false;
-  document.getElementById('item-name').textContent = item.body.name;
-  const facts = document.getElementById('item-facts');
-  facts.replaceChildren(
-    el('dt', '承诺时限'), el('dd', item.body.case_kind === 'immediate' ? '即办（当场办结）' : `${item.body.promised_days} 个工作日`),
-    el('dt', '到现场次数'), el('dd', `${item.body.required_visits} 次`));
-  if (!signedIn()) {
-    document.getElementById('signin').hidden = false;
+  item = r.body;
+  showItem();
+  const channel = channelOf(item);
+  if (!channel) {
+    showOffline();
     return;
   }
-  document.getElementById('signin').hidden = true;
-  const made = await api('POST', '/api/v1/cases', { item: code });
-  if (made.status === 401 || made.status === 403) {
-    document.getElementById('signin').hidden = false;
+  if (!who) {
+    $('signin').hidden = false;
+    $('signin-form').replaceChildren(signInForm(() => location.reload()));
     return;
   }
-  if (!made.ok) {
-    fail(`无法创建申请：${made.body.reason || made.body.error}`);
+  if (!(await open(channel))) return;
+  if (!fields().length) document.querySelector('#steps [data-step=form]').remove();
+  if (data.state !== 'draft') {
+    fail(`该申请已${data.state === 'withdrawn' ? '撤回' : '提交'}，请在“我的办件”中查看。`);
     return;
   }
-  caseNo = made.body.case_no;
-  queryCode = made.body.query_code;
-  showCase();
+  bindForm();
+  $('back-form').addEventListener('click', () => go(fields().length ? 'form' : 'materials'));
+  $('to-review').addEventListener('click', () => {
+    const lack = missing();
+    if (lack.length) {
+      $('mat-error').textContent = `还缺少必须提交的材料：${lack.map((m) => m.name).join('、')}`;
+      return;
+    }
+    go('review');
+  });
+  $('back-materials').addEventListener('click', () => go('materials'));
+  $('submit-form').addEventListener('submit', submit);
+  const first = fields().length ? 'form' : 'materials';
+  const kept = sessionStorage.getItem(STEP + caseNo);
+  go(kept && (kept !== 'form' || fields().length) ? kept : first, true);
 }
 
-bindSignIn(start);
-
-document.getElementById('submit').addEventListener('click', async () => {
-  const r = await api('POST', `/api/v1/cases/${encodeURIComponent(caseNo)}/submit`);
-  const result = document.getElementById('result');
-  if (!r.ok) {
-    const missing = (r.body.missing || []).map((m) => m.material).join('、');
-    result.replaceChildren(el('p', missing ? `还缺少：${missing}` : `提交失败：${r.body.reason}`, 'bad'));
-    return;
-  }
-  const link = el('a', '查询办理进度');
-  link.href = `/progress.html#${encodeURIComponent(`${caseNo}:${queryCode}`)}`;
-  const done = el('p', `已提交。办件编号 ${caseNo}，查询码 ${queryCode}（凭此查询办理进度） `, 'ok');
-  done.append(link);
-  result.replaceChildren(done);
-  document.getElementById('submit').disabled = true;
-});
-
-start();
+start().catch((e) => fail(`页面出错：${e.message}`));

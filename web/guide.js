@@ -90,7 +90,7 @@ function fees(it) {
 function render(it, have, who) {
   document.title = `${it.name} · 办事指南 · 通办`;
   document.getElementById('item-name').textContent = it.name;
-  const online = it.online_depth >= 3;
+  const online = it.online_depth >= 3 && (it.channels || []).some((c) => c === 'web' || c === 'mobile');
   const go = online
     ? h('p', { class: 'actions noprint' }, h('a', { href: `/apply.html?item=${encodeURIComponent(it.implementation_code)}`, class: 'apply' }, '在线申请'))
     : el('p', `本事项不能在网上申请，请到以下地点办理：${it.address || '实施部门办事窗口'}${it.hours ? `（${it.hours}）` : ''}`);
@@ -109,6 +109,9 @@ function render(it, have, who) {
       go),
     part('受理条件', list(it.conditions || [])),
     part('申请材料', ...materials(it, have, who)),
+    (it.form_fields || []).length ? part('申请表填写项目',
+      el('p', '在线申请时填写以下项目，带“必填”的须填写；姓名、证件号码等平台已有的信息会自动填写。', 'muted'),
+      list(it.form_fields.map((f) => `${f.name}${f.required ? '（必填）' : ''}${f.help ? `：${f.help}` : ''}`))) : '',
     part('办理流程', list((it.steps || []).map((s) => `${s.name}（${s.role}${s.days ? `，${s.days} 个工作日` : ''}）`), true)),
     part('办理时限', facts([
       ['办件类型', it.case_kind === 'immediate' ? '即办件' : '承诺件'],

@@ -1,10 +1,23 @@
-// The home page: search, services by theme (一件事), by service object,
-// by region (picked by name: province, city, county) and by department,
-// each leading to the catalog (/services.html) with that filter.
+// The home page: search, the most used services (常用服务) of the
+// signed-in person's region (else of the whole platform), each leading to
+// its guide; services by theme (一件事), by service object, by region
+// (picked by name: province, city, county) and by department, each
+// leading to the catalog (/services.html) with that filter.
 import { api, h } from '/ui.js';
 import { shell } from '/shell.js';
 
-shell({ active: 'home' });
+const bar = shell({ active: 'home' });
+
+async function popular() {
+  const who = await bar;
+  const region = who && who.region ? `&region=${encodeURIComponent(who.region)}` : '';
+  const r = await api('GET', `/api/v1/popular-items?limit=8${region}`);
+  const list = document.getElementById('popular');
+  for (const it of (r.ok ? r.body.items : [])) {
+    list.append(h('li', {}, h('a', { href: `/guide.html?item=${encodeURIComponent(it.implementation_code)}` },
+      it.name)));
+  }
+}
 
 async function events() {
   const r = await api('GET', '/api/v1/events');
@@ -55,6 +68,7 @@ async function place() {
   });
 }
 
+popular();
 events();
 departments();
 place();

@@ -74,7 +74,8 @@ export async function shell(opts = {}) {
   } else {
     const a = h('a', { href: '#signin' }, '登录');
     a.addEventListener('click', (ev) => { ev.preventDefault(); askSignIn(); });
-    user.append(a);
+    const here = encodeURIComponent(location.pathname + location.search);
+    user.append(a, h('a', { href: `/register.html?next=${here}` }, '注册'));
   }
   nav.append(user);
   document.body.prepend(nav);

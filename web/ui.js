@@ -139,7 +139,9 @@ export function signInForm(done) {
     h('input', { id: 'si-pw', name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
     h('p', {}, h('button', { type: 'submit', class: 'primary' }, '登录')),
     msg,
-    h('p', {}, h('a', { href: '/recover.html' }, '账户被锁定或忘记密码？')));
+    h('p', {}, h('a', { href: '/recover.html' }, '账户被锁定或忘记密码？')),
+    h('p', {}, '没有账户？',
+      h('a', { href: `/register.html?next=${encodeURIComponent(location.pathname + location.search)}` }, '注册')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const r = await signIn(form.login.value.trim(), form.password.value);

@@ -1,7 +1,9 @@
 // Lighthouse over tongban's pages for `make bench` (scripts/bench.sh):
 // usage: node run.mjs BASE_URL OUT_DIR PAGE...
 // Each PAGE is a path; "signed-in:PATH" is measured signed in with the
-// session of TB_COOKIE ("tb_session=...") and TB_CSRF: the cookie is set
+// session of TB_COOKIE ("tb_session=...") and TB_CSRF, "signed-in=NAME:PATH"
+// with that of TB_COOKIE_NAME and TB_CSRF_NAME (a second person, such as a
+// citizen beside an official): the cookie is set
 // in the browser and the CSRF token put in the tab's sessionStorage before
 // the page's scripts run, which is what signing in through the page does
 // (a cookie alone would show the sign-in form: the pages take a tab
@@ -65,18 +67,20 @@ try {
   let n = 0;
   for (const spec of pages) {
     n += 1;
-    const signedIn = spec.startsWith('signed-in:');
-    const path = signedIn ? spec.slice('signed-in:'.length) : spec;
+    const who = spec.match(/^signed-in(?:=([A-Z0-9_]+))?:/);
+    const signedIn = who !== null;
+    const path = signedIn ? spec.slice(who[0].length) : spec;
     const context = await browser.createBrowserContext();
     const page = await context.newPage();
     if (signedIn) {
-      const [name, ...value] = (process.env.TB_COOKIE || '').split('=');
+      const suffix = who[1] ? `_${who[1]}` : '';
+      const [name, ...value] = (process.env[`TB_COOKIE${suffix}`] || '').split('=');
       await context.setCookie({
         name, value: value.join('='), domain: new URL(base).hostname, path: '/', httpOnly: true,
       });
       await page.evaluateOnNewDocument((token) => {
         sessionStorage.setItem('tongban.csrf', token);
-      }, process.env.TB_CSRF || '');
+      }, process.env[`TB_CSRF${suffix}`] || '');
     }
     const result = await lighthouse(`${base}${path}`, {
       output: 'json',

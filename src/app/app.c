@@ -33,6 +33,9 @@ enum tb_err tb_app_open_store(const struct tb_app_options *opt, struct tb_app **
 	}
 	struct tb_app *app = tb_xcalloc(1, sizeof(*app));
 	app->data_dir = tb_xstrdup(dir);
+	char cps[4096];
+	snprintf(cps, sizeof(cps), "%s/checkpoints", dir);
+	app->checkpoint_dir = tb_xstrdup(cps);
 	app->demo = opt->demo;
 	app->secure_cookies = opt->secure_cookies;
 	app->session_idle_s = 1800;
@@ -123,5 +126,6 @@ void tb_app_close(struct tb_app *app)
 	tb_calendar_free(app->calendar);
 	tb_store_close(app->store);
 	free(app->data_dir);
+	free(app->checkpoint_dir);
 	free(app);
 }

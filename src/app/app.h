@@ -38,6 +38,7 @@ struct tb_app {
 	struct tb_blobs *blobs;       /* material files: DATA/blobs */
 	size_t max_upload;            /* bytes of one uploaded file; default 20 MiB */
 	struct tb_keys *keys;         /* departments' signing keys: DATA/keys */
+	char *checkpoint_dir;         /* signed audit checkpoints: DATA/checkpoints */
 	char *data_dir;
 	bool demo;
 };

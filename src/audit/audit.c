@@ -356,6 +356,29 @@ enum tb_err tb_audit_verify(struct tb_store *s, struct tb_audit_check *out)
 	return e;
 }
 
+enum tb_err tb_audit_hash_at(struct tb_store *s, int64_t seq, char out[65], bool *found)
+{
+	*found = seq == 0;
+	snprintf(out, 65, "%s", GENESIS);
+	if (seq == 0)
+		return TB_OK;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_query(c, &st, &row, "SELECT hash FROM audit_log WHERE seq = ?", "i", seq);
+	if (e == TB_OK && row) {
+		*found = true;
+		snprintf(out, 65, "%s", text_or_empty(st, 0));
+	}
+	if (st)
+		tb_stmt_reset(st);
+	tb_store_release(c);
+	return e;
+}
+
 /* ---- query ------------------------------------------------------------- */
 
 enum tb_err tb_audit_query(struct tb_store *s, const struct tb_audit_filter *f, struct tb_arena *a,

@@ -7,6 +7,7 @@
 
 #include "base/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,6 +65,10 @@ struct tb_audit_check {
  * walk ran, whatever it found (out->problem says), TB_ESTORE when the store
  * failed. Memory use does not grow with the log (pages of 1000 rows). */
 enum tb_err tb_audit_verify(struct tb_store *s, struct tb_audit_check *out);
+
+/* The stored hash of record seq into out (the all-zero genesis hash for
+ * seq 0); *found false when there is no such record. TB_ESTORE. */
+enum tb_err tb_audit_hash_at(struct tb_store *s, int64_t seq, char out[65], bool *found);
 
 /* Which records tb_audit_query returns; zero / NULL members do not filter. */
 struct tb_audit_filter {

@@ -3,6 +3,8 @@
  * with a compare-and-set on its state, together with the step, the audit
  * record and the outbox row. Reads are in views.c. */
 #include "cases/cases.h"
+#include "cases/prefill.h"
+#include "catalog/form.h"
 #include "identity/centres.h"
 #include "base/json.h"
 #include "base/buf.h"
@@ -103,6 +105,47 @@ static void query_code(const char *case_no, char code[9], char hash[TB_SM3_HEX])
 	tb_sm3_hex(salted, strlen(salted), hash);
 }
 
+/* Whether item may be applied for online through channel (web or
+ * mobile): the channel is one of the item's, and its online depth is III
+ * (handled online) or IV (fully online). Below that the catalog publishes
+ * or pre-checks online only, and the guide says where to go. */
+static enum tb_err online_allowed(const json_t *item, const char *channel, struct tb_fail *f)
+{
+	if (json_integer_value(json_object_get(item, "online_depth")) < 3)
+		return tb_fail(
+		    f, TB_EDENIED, "item",
+		    "this item is not handled online: the service guide says where to apply");
+	size_t i;
+	const json_t *ch;
+	json_array_foreach(json_object_get(item, "channels"), i, ch)
+	{
+		if (strcmp(json_string_value(ch), channel) == 0)
+			return TB_OK;
+	}
+	return tb_fail(f, TB_EDENIED, "channel", "this item is not handled through this channel");
+}
+
+/* TB_ECONFLICT, with out->case_no the draft, when applicant already has
+ * an online draft of item (one a window opened is the window's). */
+static enum tb_err no_draft_yet(struct tb_conn *c, int64_t applicant, const char *item,
+                                struct tb_arena *a, struct tb_case_created *out, struct tb_fail *f)
+{
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(c, &st, &row,
+	                              "SELECT case_no FROM cases WHERE applicant_id = ? AND"
+	                              " item_code = ? AND state = 'draft' AND"
+	                              " window_department_id IS NULL ORDER BY id LIMIT 1",
+	                              "is", applicant, item);
+	if (e == TB_OK && row) {
+		out->case_no = tb_arena_strdup(a, tb_stmt_text(st, 0));
+		e = tb_fail(f, TB_ECONFLICT, "item",
+		            "you already have a draft of this item: go on with it");
+	}
+	tb_stmt_reset(st);
+	return e;
+}
+
 enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
                            const struct tb_case_new *in, struct tb_arena *a,
                            struct tb_case_created *out, struct tb_fail *f)
@@ -164,13 +207,20 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		as.acting_for = applicant;
 	if (e == TB_OK && tb_authz(&as, "case.create", &o) != TB_OK)
 		e = tb_fail(f, TB_EDENIED, "item", "you may not open a case for this applicant");
+	if (e == TB_OK && !on_behalf)
+		e = online_allowed(item, channel, f);
 	const char *form = in->form ? in->form : "{}";
 	const char *materials = in->materials ? in->materials : "[]";
 	if (e == TB_OK)
 		e = check_form(form, f);
+	const json_t *fields = json_object_get(item, "form_fields");
+	json_t *given = e == TB_OK ? json_loads(form, 0, NULL) : NULL;
+	if (e == TB_OK)
+		e = tb_form_check(fields, given, false, a, f);
 	if (e == TB_OK)
 		e = check_materials(materials, item, a, f);
 	if (e != TB_OK) {
+		json_decref(given);
 		json_decref(item);
 		return e;
 	}
@@ -181,14 +231,21 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 	int64_t now = (int64_t)time(NULL);
 	struct tb_conn *c;
 	if ((e = tb_store_acquire(s, &c)) != TB_OK) {
+		json_decref(given);
 		json_decref(item);
 		return e;
 	}
+	e = tb_case_prefill_on(c, fields, applicant, agent, given, a);
+	if (e == TB_OK)
+		form = tb_json_take(given, a);
+	else
+		json_decref(given);
 	char prefix[64], case_no[96], hash[TB_SM3_HEX];
 	snprintf(prefix, sizeof(prefix), "%s%s", in->item, ymd);
 	struct tb_stmt *st;
 	bool row;
-	e = tb_conn_begin(c);
+	if (e == TB_OK)
+		e = tb_conn_begin(c);
 	if (e == TB_OK)
 		e = tb_conn_query(
 		    c, &st, &row,
@@ -207,6 +264,12 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 	int reused = 0;
 	if (e == TB_OK)
 		e = tb_reuse_check_on(c, applicant, channel, item, materials, a, f);
+	/* One online draft per applicant and item: a return resumes it. Asked
+	 * after the serial's row lock above, which two racing opens of one item
+	 * wait on, so that only one of them makes a draft; the refusal rolls
+	 * the serial back. */
+	if (e == TB_OK && !on_behalf)
+		e = no_draft_yet(c, applicant, in->item, a, out, f);
 	if (e == TB_OK)
 		e = tb_reuse_fill_on(c, applicant, item, materials, a, &materials, &reused);
 	query_code(case_no, code, hash);
@@ -322,7 +385,8 @@ static const char *keep_refs(const char *materials, const char *current, struct 
 }
 
 enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
-                           const char *form, const char *materials, struct tb_fail *f)
+                           const char *form, const char *materials, struct tb_arena *out,
+                           struct tb_fail *f)
 {
 	struct tb_arena *a = tb_arena_new();
 	struct tb_conn *c;
@@ -336,11 +400,20 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 	if (e == TB_OK && form)
 		e = check_form(form, f);
 	json_t *item = NULL;
+	if (e == TB_OK && (form || materials)) {
+		item = tb_case_item_doc_on(c, r.item_code, r.item_version, a);
+		e = item ? TB_OK : TB_ESTORE;
+	}
+	if (e == TB_OK && form) {
+		json_t *given = json_loads(form, 0, NULL);
+		/* Its field ("form.NAME") and reason leave with f: in out. */
+		e = tb_form_check(json_object_get(item, "form_fields"), given, false, out, f);
+		json_decref(given);
+	}
 	if (e == TB_OK && materials)
 		materials = keep_refs(materials, r.materials, a);
 	if (e == TB_OK && materials) {
-		item = tb_case_item_doc_on(c, r.item_code, r.item_version, a);
-		e = item ? check_materials(materials, item, a, f) : TB_ESTORE;
+		e = check_materials(materials, item, a, f);
 		if (e == TB_OK)
 			e = tb_reuse_check_on(c, r.applicant, r.channel, item, materials, a, f);
 	}
@@ -606,6 +679,21 @@ static enum tb_err reuse_missing(struct tb_conn *c, struct row *r, int64_t given
 	return e;
 }
 
+/* Before a submission: the application form has every required field of
+ * the item's form, each well formed. */
+static enum tb_err form_complete(struct tb_conn *c, const struct row *r, struct tb_arena *a,
+                                 struct tb_fail *f)
+{
+	json_t *fields = tb_case_item_form_on(c, r->item_code, r->item_version, a);
+	if (!fields)
+		return TB_OK;
+	json_t *form = json_loads(r->form, 0, NULL);
+	enum tb_err e = tb_form_check(fields, form, true, a, f);
+	json_decref(form);
+	json_decref(fields);
+	return e;
+}
+
 /* Handing out the result (统一窗口出件, or sent by post): once per case;
  * the step's opinion says how (at the window, or posted with the tracking
  * number the official gives). */
@@ -683,6 +771,9 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 		e = hand_out(c, &r, ev, a, &opinion, x->f);
 	if (e == TB_OK)
 		e = rules(x->cal, &r, ev, to, a, x->missing, x->f);
+	/* After the materials, which are listed all at once when missing. */
+	if (e == TB_OK && !strcmp(ev->event, "submit"))
+		e = form_complete(c, &r, a, x->f);
 	int64_t now = (int64_t)time(NULL);
 	if (e == TB_OK)
 		e = write_back(c, &r, from);
@@ -744,6 +835,18 @@ enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal, str
 	struct apply_args x = {cal, keys, ctx, case_no, ev, a, missing, f, NULL};
 	/* Batched with concurrent transitions: one commit, one fsync. */
 	e = tb_store_write(s, apply_in, &x);
+	/* On PostgreSQL transitions of one case run side by side: one that
+	 * read the case before another committed finds it moved when it
+	 * writes (write_back), or meets the other's row in a unique index, a
+	 * conflict without a reason. Run again, it sees the case as it is
+	 * now: a second submission answers as the first did, another event is
+	 * refused saying why. */
+	for (int i = 0; i < 3 && e == TB_ECONFLICT && !f->reason; i++) {
+		*missing = NULL;
+		e = tb_store_write(s, apply_in, &x);
+	}
+	if (e == TB_ECONFLICT && !f->reason)
+		tb_fail(f, e, "state", "the case changed meanwhile: try again");
 	if (e == TB_OK)
 		*state = x.state;
 	return e;

@@ -50,9 +50,11 @@ struct tb_case_ref {
 enum tb_err tb_case_ref(struct tb_store *s, const char *case_no, struct tb_case_ref *out);
 
 /* Replaces the form and/or materials (NULL keeps them) of a draft or of a
- * case that needs correction. TB_ECONFLICT in any other state. */
+ * case that needs correction. TB_ECONFLICT in any other state. The
+ * strings f names on refusal live in out (the caller's arena). */
 enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
-                           const char *form, const char *materials, struct tb_fail *f);
+                           const char *form, const char *materials, struct tb_arena *out,
+                           struct tb_fail *f);
 
 struct tb_case_event {
 	const char *event;

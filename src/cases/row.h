@@ -59,6 +59,10 @@ json_t *tb_case_item_doc(struct tb_store *s, const char *code, int64_t version, 
                          struct tb_item_meta *meta);
 /* The same on a connection the caller holds (never a second one from the
  * pool while holding the first: that can exhaust it). */
+/* The form_fields of that item version (a new reference), or NULL when it
+ * has no form or cannot be read. */
+json_t *tb_case_item_form_on(struct tb_conn *c, const char *code, int64_t version,
+                             struct tb_arena *a);
 json_t *tb_case_item_doc_on(struct tb_conn *c, const char *code, int64_t version,
                             struct tb_arena *a);
 

@@ -2,6 +2,7 @@
  * input, refuses it with its path, and copies the accepted value into the
  * canonical output in the format's key order. */
 #include "catalog/validate.h"
+#include "catalog/form.h"
 #include "base/buf.h"
 #include "base/date.h"
 #include "base/utf8.h"
@@ -50,6 +51,44 @@ static bool text_ok(const char *s, size_t minc, size_t maxc, bool line)
 		return false;
 	size_t c = tb_utf8_chars(s, n);
 	return c >= minc && c <= maxc;
+}
+
+/* Whether s is telephone numbers and nothing else (phone, complaint_phone):
+ * one or more separated by "、", each an optional leading '+', digits
+ * (at least 3), spaces, hyphens and parentheses (not nested), and an
+ * optional extension "转" and 1-6 digits: 0571-87998412, 12345,
+ * (0571) 8799 8412转123, +86 571 87998412. */
+static bool phone_shape(const char *s)
+{
+	for (;;) {
+		int digits = 0, open = 0;
+		if (*s == '+')
+			s++;
+		for (; *s; s++) {
+			if (*s >= '0' && *s <= '9')
+				digits++;
+			else if (*s == '(' && !open)
+				open = 1;
+			else if (*s == ')' && open)
+				open = 0;
+			else if (*s != ' ' && *s != '-')
+				break;
+		}
+		if (digits < 3 || open)
+			return false;
+		if (!strncmp(s, "\xe8\xbd\xac", 3)) { /* 转 */
+			int ext = 0;
+			for (s += 3; *s >= '0' && *s <= '9'; s++)
+				ext++;
+			if (ext < 1 || ext > 6)
+				return false;
+		}
+		if (!*s)
+			return true;
+		if (strncmp(s, "\xe3\x80\x81", 3) != 0) /* 、 */
+			return false;
+		s += 3;
+	}
 }
 
 /* A string member: required (or NULL when absent and optional). */
@@ -231,6 +270,18 @@ enum tb_err tb_catalog_check_basic(json_t *in, const struct tb_catalog_refs *ref
 	return TB_OK;
 }
 
+/* Refuses name (of element i of the array list, path p) when an earlier
+ * element has the same name. */
+static void unique_name(struct v *v, json_t *list, size_t i, const char *p, const char *name)
+{
+	for (size_t k = 0; name && k < i; k++) {
+		const char *other =
+		    json_string_value(json_object_get(json_array_get(list, k), "name"));
+		if (other && strcmp(other, name) == 0)
+			bad(v, tb_arena_printf(v->a, "%sname", p), "appears twice in this item");
+	}
+}
+
 static json_t *check_materials(struct v *v, json_t *in)
 {
 	json_t *x = json_object_get(in, "materials");
@@ -258,13 +309,7 @@ static json_t *check_materials(struct v *v, json_t *in)
 		}
 		only(v, m, p, keys);
 		const char *name = str(v, m, p, "name", 2, 100, true);
-		for (size_t k = 0; name && k < i; k++) {
-			const char *other =
-			    json_string_value(json_object_get(json_array_get(x, k), "name"));
-			if (other && strcmp(other, name) == 0)
-				bad(v, tb_arena_printf(v->a, "%sname", p),
-				    "appears twice in this item");
-		}
+		unique_name(v, x, i, p, name);
 		const char *form = one_of(v, m, p, "form", forms, true);
 		const char *req = one_of(v, m, p, "required", reqs, true);
 		const char *src = one_of(v, m, p, "source", sources, true);
@@ -298,6 +343,95 @@ static json_t *check_materials(struct v *v, json_t *in)
 		json_array_append_new(outs, o);
 	}
 	if (v->err != TB_OK) {
+		json_decref(outs);
+		return NULL;
+	}
+	return outs;
+}
+
+/* The application form (申请表): its fields, in the order shown. A field's
+ * name is the key of its value in a case's form; prefill names what the
+ * platform already knows that fills it (see catalog/form.h). */
+static json_t *check_form_fields(struct v *v, json_t *in)
+{
+	json_t *x = json_object_get(in, "form_fields");
+	if (!x || json_is_null(x))
+		return NULL;
+	if (!json_is_array(x) || json_array_size(x) > 60)
+		return bad(v, "form_fields", "expected an array of at most 60 fields"), NULL;
+	static const char *const keys[] = {"name",    "type", "required",   "options",
+	                                   "min",     "max",  "max_length", "unit",
+	                                   "prefill", "help", NULL};
+	json_t *outs = json_array();
+	size_t i;
+	json_t *d;
+	json_array_foreach(x, i, d)
+	{
+		const char *p = tb_arena_printf(v->a, "form_fields[%zu].", i);
+		if (!json_is_object(d)) {
+			bad(v, tb_arena_printf(v->a, "form_fields[%zu]", i), "expected an object");
+			break;
+		}
+		only(v, d, p, keys);
+		const char *name = str(v, d, p, "name", 1, 30, true);
+		unique_name(v, x, i, p, name);
+		const char *type = one_of(v, d, p, "type", tb_form_types, true);
+		json_t *req = json_object_get(d, "required");
+		if (req && !json_is_boolean(req))
+			bad(v, tb_arena_printf(v->a, "%srequired", p), "expected true or false");
+		json_t *options = NULL;
+		bool select = type && strcmp(type, "select") == 0;
+		if (select)
+			options = strings(v, d, p, "options", 2, 50, 1, 50);
+		else if (json_object_get(d, "options"))
+			bad(v, tb_arena_printf(v->a, "%soptions", p), "only for type select");
+		bool numeric = type && (!strcmp(type, "integer") || !strcmp(type, "decimal"));
+		long min = 0, max = 0, maxlen = 0;
+		bool has_min = json_object_get(d, "min"), has_max = json_object_get(d, "max");
+		if ((has_min || has_max) && !numeric)
+			bad(v, tb_arena_printf(v->a, "%s%s", p, has_min ? "min" : "max"),
+			    "only for types integer and decimal");
+		integer(v, d, p, "min", -1000000000L, 1000000000L, false, 0, &min);
+		integer(v, d, p, "max", -1000000000L, 1000000000L, false, 0, &max);
+		if (v->err == TB_OK && has_min && has_max && max < min)
+			bad(v, tb_arena_printf(v->a, "%smax", p), "less than min");
+		bool text = type && (!strcmp(type, "text") || !strcmp(type, "textarea"));
+		if (json_object_get(d, "max_length") && !text)
+			bad(v, tb_arena_printf(v->a, "%smax_length", p),
+			    "only for types text and textarea");
+		integer(v, d, p, "max_length", 1, 2000, false, 0, &maxlen);
+		const char *unit = str(v, d, p, "unit", 1, 10, false);
+		const char *prefill = str(v, d, p, "prefill", 1, 80, false);
+		if (prefill && !tb_form_prefill_ok(prefill))
+			bad(v, tb_arena_printf(v->a, "%sprefill", p),
+			    "expected applicant.name, applicant.code, applicant.phone, agent.name,"
+			    " agent.code, agent.phone or certificate:TYPE.FIELD");
+		const char *help = str(v, d, p, "help", 1, 200, false);
+		if (v->err != TB_OK) {
+			json_decref(options); /* the choices of a field refused after them */
+			break;
+		}
+		json_t *o = json_object();
+		json_object_set_new(o, "name", jstr(name));
+		json_object_set_new(o, "type", jstr(type));
+		json_object_set_new(o, "required", json_boolean(json_is_true(req)));
+		if (options)
+			json_object_set_new(o, "options", options);
+		if (has_min)
+			json_object_set_new(o, "min", json_integer(min));
+		if (has_max)
+			json_object_set_new(o, "max", json_integer(max));
+		if (maxlen)
+			json_object_set_new(o, "max_length", json_integer(maxlen));
+		if (unit)
+			json_object_set_new(o, "unit", json_string(unit));
+		if (prefill)
+			json_object_set_new(o, "prefill", json_string(prefill));
+		if (help)
+			json_object_set_new(o, "help", json_string(help));
+		json_array_append_new(outs, o);
+	}
+	if (v->err != TB_OK || !json_array_size(outs)) {
 		json_decref(outs);
 		return NULL;
 	}
@@ -483,6 +617,7 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	                                   "name",
 	                                   "conditions",
 	                                   "materials",
+	                                   "form_fields",
 	                                   "steps",
 	                                   "statutory_days",
 	                                   "promised_days",
@@ -539,6 +674,7 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	const char *name = str(&v, in, "", "name", 2, 100, true);
 	json_t *conditions = strings(&v, in, "", "conditions", 1, 50, 2, 1000);
 	json_t *materials = v.err == TB_OK ? check_materials(&v, in) : NULL;
+	json_t *form_fields = v.err == TB_OK ? check_form_fields(&v, in) : NULL;
 	json_t *steps = v.err == TB_OK ? check_steps(&v, in) : NULL;
 	long statutory, promised, extension, depth, visits;
 	integer(&v, in, "", "statutory_days", 0, 365, true, 0, &statutory);
@@ -567,6 +703,12 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	const char *hours = str(&v, in, "", "hours", 2, 200, true);
 	const char *phone = str(&v, in, "", "phone", 3, 40, true);
 	const char *complaint = str(&v, in, "", "complaint_phone", 3, 40, true);
+	static const char not_phone[] = "expected telephone numbers (digits, spaces, -, (), a"
+	                                " leading +, 转 and an extension)";
+	if (phone && !phone_shape(phone))
+		bad(&v, "phone", not_phone);
+	if (complaint && !phone_shape(complaint))
+		bad(&v, "complaint_phone", not_phone);
 	json_t *appeals = strings(&v, in, "", "appeals", 1, 10, 2, 500);
 	json_t *result = v.err == TB_OK ? check_result(&v, in) : NULL;
 	json_t *events = strings(&v, in, "", "events", 0, 20, 1, 20);
@@ -600,6 +742,10 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	put(&v, "name", jstr(name));
 	put(&v, "conditions", conditions);
 	put(&v, "materials", materials);
+	/* Written only when the item has a form: documents and exports of
+	 * items without one stay as they were. */
+	if (form_fields)
+		put(&v, "form_fields", form_fields);
 	put(&v, "steps", steps);
 	put(&v, "statutory_days", json_integer(statutory));
 	put(&v, "promised_days", json_integer(promised));

@@ -1,6 +1,7 @@
 /* E-certificates (see certs.h). */
 #include "certs/certs.h"
 #include "base/json.h"
+#include "base/buf.h"
 #include "base/date.h"
 #include "base/utf8.h"
 #include "certs/types.h"
@@ -8,6 +9,7 @@
 #include "codes/credit.h"
 #include "codes/idnum.h"
 #include "identity/sectors.h"
+#include "identity/validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,8 @@
 
 /* ---- issuing ---------------------------------------------------------------- */
 
-/* The holder's code checked and normalised for the type's holder. */
+/* The holder's code checked and normalised for the type's holder, and the
+ * name checked as a person's or an organisation's name. */
 static enum tb_err check_holder(const struct tb_cert_type *t, const char *code, const char *name,
                                 char out[19], struct tb_fail *f)
 {
@@ -40,25 +43,171 @@ static enum tb_err check_holder(const struct tb_cert_type *t, const char *code, 
 			    "held by an organisation)");
 		memcpy(out, cc.normalized, 19);
 	}
-	size_t chars = name ? tb_utf8_chars(name, strlen(name)) : 0;
-	if (chars < 1 || chars > 100)
-		return tb_fail(f, TB_EINVAL, "holder.name", "1 to 100 characters");
+	if (!name)
+		return tb_fail(f, TB_EINVAL, "holder.name", "required");
+	return person ? tb_check_person_name(name, "holder.name", f)
+	              : tb_check_org_name(name, "holder.name", f);
+}
+
+/* The holder's name against every register that knows the code: the
+ * platform's account of it (a certificate goes to the wallet of the
+ * account whose login is its code, so another name there would put a
+ * certificate in one person's name into another's hands) and the shared
+ * population or business registry. A code no register holds (a business
+ * this very certificate creates, a person not yet known) is taken as the
+ * issuer gives it: such a certificate is shown to nobody until an account
+ * of that code has proven its identity. The registered name is never
+ * said. */
+static enum tb_err check_registered(struct tb_conn *c, const struct tb_cert_type *t,
+                                    const char *code, const char *name, struct tb_fail *f)
+{
+	bool person = strcmp(t->holder_type, "person") == 0;
+	const char *const sql[] = {
+	    "SELECT name FROM accounts WHERE login = ?",
+	    person ? "SELECT name FROM population_registry WHERE id_number = ?"
+	           : "SELECT name FROM business_registry WHERE credit_code = ?"};
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		struct tb_stmt *st;
+		bool row;
+		enum tb_err e = tb_conn_query(c, &st, &row, sql[i], "s", code);
+		bool other = e == TB_OK && row && strcmp(tb_stmt_text(st, 0), name) != 0;
+		tb_stmt_reset(st);
+		if (e != TB_OK)
+			return e;
+		if (other)
+			return tb_fail(f, TB_EINVAL, "holder.name",
+			               person ? "not the name registered for this identity number"
+			                      : "not the name registered for this credit code");
+	}
 	return TB_OK;
 }
 
+/* Whether s is one or more of the codes (a JSON array of strings),
+ * written together, each at most once: 准驾车型 "C1", "A2E". The longest
+ * code that matches is taken at each place. */
+static bool codes_ok(const char *s, const json_t *codes)
+{
+	bool used[32] = {false};
+	if (!*s || json_array_size(codes) > 32)
+		return false;
+	while (*s) {
+		size_t best = 0, at = 0, i;
+		const json_t *x;
+		json_array_foreach(codes, i, x)
+		{
+			const char *code = json_string_value(x);
+			size_t n = code ? strlen(code) : 0;
+			if (n > best && strncmp(s, code, n) == 0) {
+				best = n;
+				at = i;
+			}
+		}
+		if (!best || used[at])
+			return false;
+		used[at] = true;
+		s += best;
+	}
+	return true;
+}
+
+/* Whether s has the form of pattern: '9' a digit, 'A' a capital letter,
+ * any other character itself. */
+static bool pattern_ok(const char *s, const char *pattern)
+{
+	for (; *pattern; s++, pattern++) {
+		bool ok = *pattern == '9'   ? (*s >= '0' && *s <= '9')
+		          : *pattern == 'A' ? (*s >= 'A' && *s <= 'Z')
+		                            : *s == *pattern;
+		if (!ok)
+			return false;
+	}
+	return *s == '\0';
+}
+
+/* The reason (arena) value is not a well-formed value of face field fd,
+ * or NULL. Every value is one line of text; a field's "format" (types.json)
+ * says more: "date" (YYYY-MM-DD, not after the issue date), "one_of" or
+ * "codes" (of its "values"), "pattern". */
+static const char *malformed(const json_t *fd, const char *value, int64_t today, struct tb_arena *a)
+{
+	size_t n = strlen(value);
+	if (!tb_utf8_is_line(value, n))
+		return "expected one line of text without control characters";
+	if (tb_utf8_chars(value, n) > MAX_FACE_VALUE)
+		return "longer than 500 characters";
+	const char *format = json_string_value(json_object_get(fd, "format"));
+	const json_t *values = json_object_get(fd, "values");
+	if (!format)
+		return NULL;
+	if (!strcmp(format, "date")) {
+		int64_t d;
+		if (!tb_date_parse(value, &d))
+			return "a date YYYY-MM-DD";
+		return d > today ? "a date after the issue date" : NULL;
+	}
+	if (!strcmp(format, "pattern")) {
+		const char *p = json_string_value(values);
+		return p && pattern_ok(value, p)
+		           ? NULL
+		           : tb_arena_printf(
+		                 a, "expected the form %s (9: a digit, A: a capital letter)",
+		                 p ? p : "");
+	}
+	size_t i;
+	const json_t *x;
+	struct tb_buf list = TB_BUF_INIT;
+	bool found = false;
+	json_array_foreach(values, i, x)
+	{
+		tb_buf_printf(&list, "%s%s", i ? ", " : "", json_string_value(x));
+		found |= strcmp(json_string_value(x), value) == 0;
+	}
+	const char *reason = NULL;
+	if (!strcmp(format, "codes") && !codes_ok(value, values))
+		reason = tb_arena_printf(a, "one or more of %s, written together, each once",
+		                         list.data ? list.data : "");
+	else if (strcmp(format, "codes") != 0 && !found)
+		reason = tb_arena_printf(a, "one of %s", list.data ? list.data : "");
+	tb_buf_free(&list);
+	return reason;
+}
+
 /* The face: each field of the type with its value, from where the type
- * says. */
+ * says. The values given for "input" fields (inputs) must name input
+ * fields of the type; a field the type marks "required" must have a
+ * value (one that is not blank); every value given must be well formed
+ * (malformed). A value left out of inputs is taken from the case form. */
 static enum tb_err fill_face(const struct tb_cert_type *t, const struct tb_cert_issue *in,
                              const char *holder_code, const char *issued_on, struct tb_arena *a,
                              json_t **out, struct tb_fail *f)
 {
 	*out = NULL;
 	json_t *fields = json_loads(t->fields, 0, NULL), *face = json_array();
+	int64_t today = 0;
+	tb_date_parse(issued_on, &today);
 	size_t i;
 	json_t *fd;
 	enum tb_err e = TB_OK;
+	const char *k;
+	json_t *given;
+	json_object_foreach((json_t *)in->inputs, k, given)
+	{
+		bool input = false;
+		json_array_foreach(fields, i, fd)
+		{
+			input |= !strcmp(json_string_value(json_object_get(fd, "key")), k) &&
+			         !strcmp(json_string_value(json_object_get(fd, "from")), "input");
+		}
+		if (!input) {
+			e = tb_fail(f, TB_EINVAL, tb_arena_printf(a, "face.%s", k),
+			            tb_arena_printf(a, "not a field a %s is given", t->name));
+			break;
+		}
+	}
 	json_array_foreach(fields, i, fd)
 	{
+		if (e != TB_OK)
+			break;
 		const char *key = json_string_value(json_object_get(fd, "key"));
 		const char *from = json_string_value(json_object_get(fd, "from"));
 		const char *value = NULL;
@@ -80,13 +229,17 @@ static enum tb_err fill_face(const struct tb_cert_type *t, const struct tb_cert_
 				break;
 			}
 			value = json_string_value(v);
-			if (value && !*value)
+			/* Blank is no value: a face shows nothing there. */
+			const char *p = value;
+			while (p && (*p == ' ' || !strncmp(p, "\xe3\x80\x80", 3)))
+				p += *p == ' ' ? 1 : 3;
+			if (p && !*p)
 				value = NULL;
-		}
-		if (value && tb_utf8_chars(value, strlen(value)) > MAX_FACE_VALUE) {
-			e = tb_fail(f, TB_EINVAL, tb_arena_printf(a, "face.%s", key),
-			            "longer than 500 characters");
-			break;
+			const char *why = value ? malformed(fd, value, today, a) : NULL;
+			if (why) {
+				e = tb_fail(f, TB_EINVAL, tb_arena_printf(a, "face.%s", key), why);
+				break;
+			}
 		}
 		if (!value && json_is_true(json_object_get(fd, "required"))) {
 			e = tb_fail(
@@ -193,6 +346,8 @@ enum tb_err tb_cert_issue_on(struct tb_keys *k, struct tb_conn *c, const struct 
 	tb_date_format(today, issued_on);
 	if (e == TB_OK)
 		e = check_holder(&t, in->holder_code, in->holder_name, holder, f);
+	if (e == TB_OK)
+		e = check_registered(c, &t, holder, in->holder_name, f);
 	if (e == TB_OK)
 		e = dates(&t, in, today, from, to, f);
 	json_t *face = NULL;
@@ -645,4 +800,35 @@ enum tb_err tb_cert_find_valid_on(struct tb_conn *c, const char *holder_code, co
 		e = TB_ENOTFOUND;
 	tb_stmt_reset(st);
 	return e;
+}
+
+enum tb_err tb_cert_face_on(struct tb_conn *c, const char *holder_code, const char *type_name,
+                            const char *key, const char *day, struct tb_arena *a,
+                            const char **value)
+{
+	*value = NULL;
+	const char *id;
+	enum tb_err e = tb_cert_find_valid_on(c, holder_code, type_name, day, a, &id);
+	struct tb_stmt *st;
+	bool row = false;
+	if (e == TB_OK)
+		e = tb_conn_query(c, &st, &row,
+		                  "SELECT record FROM certificates WHERE identifier = ?", "s", id);
+	json_t *doc = e == TB_OK && row ? json_loads(tb_stmt_text(st, 0), 0, NULL) : NULL;
+	if (e == TB_OK)
+		tb_stmt_reset(st);
+	/* The column holds the canonical record as signed. */
+	size_t i;
+	json_t *field;
+	json_array_foreach(json_object_get(doc, "face"), i, field)
+	{
+		const char *k = json_string_value(json_object_get(field, "key"));
+		const char *v = json_string_value(json_object_get(field, "value"));
+		if (k && v && *v && strcmp(k, key) == 0) {
+			*value = tb_arena_strdup(a, v);
+			break;
+		}
+	}
+	json_decref(doc);
+	return e == TB_OK && !*value ? TB_ENOTFOUND : e;
 }

@@ -34,9 +34,11 @@ struct tb_cert_issue {
  * audit record; *identifier (arena) gets its identifier. The department
  * must have a key (tb_keys_ensure, outside the transaction). TB_EINVAL
  * with f naming the field: "type", "holder.code" (not a valid identity
- * number / credit code for this type's holder), "holder.name",
- * "face.<key>" (a required field without a value, or not text),
- * "valid_from", "valid_to". */
+ * number / credit code for this type's holder), "holder.name" (not a
+ * name, or not the name the platform's account or the population /
+ * business registry holds for the code), "face.<key>" (not an input field
+ * of the type, a required field without a value, a value that is not one
+ * line of text in the field's format), "valid_from", "valid_to". */
 enum tb_err tb_cert_issue_on(struct tb_keys *k, struct tb_conn *c, const struct tb_ctx *ctx,
                              const struct tb_cert_issue *in, struct tb_arena *a,
                              const char **identifier, struct tb_fail *f);
@@ -88,6 +90,13 @@ enum tb_err tb_cert_verify_document(struct tb_store *s, const json_t *doc, struc
  * when it is revoked already. */
 enum tb_err tb_cert_revoke(struct tb_store *s, const struct tb_ctx *ctx, const char *identifier,
                            const char *reason, struct tb_fail *f);
+
+/* The value (arena) of face field key of the newest certificate of
+ * type_name held by holder_code that is valid on day; TB_ENOTFOUND when
+ * there is no such certificate or its face has no such field. */
+enum tb_err tb_cert_face_on(struct tb_conn *c, const char *holder_code, const char *type_name,
+                            const char *key, const char *day, struct tb_arena *a,
+                            const char **value);
 
 /* The identifier (arena) of a certificate of type_name held by
  * holder_code that is neither revoked nor expired on day (YYYY-MM-DD),

@@ -3,6 +3,7 @@
 #include "base/date.h"
 #include "codes/certid.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,13 +32,63 @@ static enum tb_cert_status forged(const char **reason, const char *why)
 	return TB_CERT_FORGED;
 }
 
+const char *tb_cert_doc_malformed(const json_t *doc, const char **why)
+{
+	/* What the export holds; status, revoked_at and revoke_reason are the
+	 * register's answer when it was exported, beside the signed part,
+	 * and never trusted. */
+	static const struct {
+		const char *name;
+		int type; /* 'o' object, 's' string, 'i' integer */
+		bool required;
+	} members[] = {{"record", 'o', true},         {"signature", 's', true},
+	               {"digest", 's', false},        {"format", 's', true},
+	               {"format_version", 'i', true}, {"status", 's', false},
+	               {"revoked_at", 'i', false},    {"revoke_reason", 's', false}};
+	size_t n = sizeof(members) / sizeof(members[0]);
+	if (!json_is_object(doc))
+		return *why = "expected a certificate document {record, digest, signature}", "body";
+	for (size_t i = 0; i < n; i++) {
+		const json_t *x = json_object_get(doc, members[i].name);
+		if (!x && members[i].required)
+			return *why = "required", members[i].name;
+		if (!x)
+			continue;
+		bool ok = members[i].type == 'o'   ? json_is_object(x)
+		          : members[i].type == 's' ? json_is_string(x)
+		                                   : json_is_integer(x);
+		if (!ok)
+			return *why = members[i].type == 'o'   ? "expected an object"
+			              : members[i].type == 's' ? "expected a string"
+			                                       : "expected an integer",
+			       members[i].name;
+	}
+	if (strcmp(json_string_value(json_object_get(doc, "format")), "tongban-certificate") != 0)
+		return *why = "expected tongban-certificate", "format";
+	if (json_integer_value(json_object_get(doc, "format_version")) != 1)
+		return *why = "expected 1 (the only version)", "format_version";
+	const char *k;
+	const json_t *x;
+	json_object_foreach((json_t *)doc, k, x)
+	{
+		bool known = false;
+		for (size_t i = 0; i < n && !known; i++)
+			known = strcmp(k, members[i].name) == 0;
+		if (!known)
+			return *why = "unknown member", k;
+	}
+	*why = NULL;
+	return NULL;
+}
+
 enum tb_cert_status tb_cert_check(const json_t *doc, const struct tb_sm2_key *key,
                                   const char *key_issuer, int64_t today, const char **reason)
 {
 	*reason = NULL;
 	const json_t *record = json_object_get(doc, "record");
 	const char *sig = json_string_value(json_object_get(doc, "signature"));
-	if (!json_is_object(record) || !sig)
+	const char *why;
+	if (tb_cert_doc_malformed(doc, &why))
 		return forged(reason, "not a certificate document");
 	struct tb_certid id;
 	struct tb_fail f = {0};

@@ -30,6 +30,14 @@ const char *tb_cert_status_name(enum tb_cert_status s);
 /* The canonical text of record (malloc'd; NULL when record is no object). */
 char *tb_cert_canonical(const json_t *record);
 
+/* The member of doc (or "body") that keeps it from being a certificate
+ * document as exported, with *why the reason, or NULL (*why NULL): record
+ * an object, signature a string, digest (optional) a string, format
+ * "tongban-certificate", format_version 1, and no member else but the
+ * register's answer the export carries beside them (status, revoked_at,
+ * revoke_reason; never trusted). */
+const char *tb_cert_doc_malformed(const json_t *doc, const char **why);
+
 /* Checks a document offline against the issuer's public key as of day
  * today (a day number): VALID, EXPIRED, or FORGED with *reason saying
  * what gave it away ("identifier", "identifier check character",
@@ -40,7 +48,7 @@ char *tb_cert_canonical(const json_t *record);
  * verifier's own assertion): a key signs only for its department. NULL
  * skips that check, for records taken from or compared with the register
  * afterwards (the server). A document that is not one at all is FORGED
- * with reason "not a certificate document". Revocation cannot be seen
+ * with reason "not a certificate document" (tb_cert_doc_malformed). Revocation cannot be seen
  * offline. */
 enum tb_cert_status tb_cert_check(const json_t *doc, const struct tb_sm2_key *key,
                                   const char *key_issuer, int64_t today, const char **reason);

@@ -25,11 +25,26 @@ int tb_cmd_import(int argc, char **argv);
  * and prints the schema version. */
 int tb_cmd_migrate(int argc, char **argv);
 
-/* `tongban audit verify [--data DIR] [--db URL]`: recomputes the audit hash
- * chain; prints "audit: N records intact, head HASH" and returns 0, or
- * "audit: record SEQ PROBLEM: DETAIL" and returns 1 (also 1 when the store
- * fails, message on stderr); 2 on a usage error, 0 for --help. */
+/* `tongban audit verify [--data DIR] [--db URL] [--checkpoint FILE [--key
+ * PEM]]`: recomputes the audit hash chain; prints "audit: N records
+ * intact, head HASH" and returns 0, or "audit: record SEQ PROBLEM: DETAIL"
+ * and returns 1 (also 1 when the store fails, message on stderr). With a
+ * checkpoint, 1 too when its signature is not the platform key's ("audit:
+ * checkpoint ... not signed") or the chain is shorter than it or differs
+ * at its count ("audit: checkpoint not held: ..."). 2 on a usage error or
+ * an unreadable checkpoint, 0 for --help. `tongban audit checkpoint
+ * [--dir DIR] [--out FILE]` signs the head now (audit/checkpoint.h). */
 int tb_cmd_audit(int argc, char **argv);
+
+/* `tongban backup [--data DIR] [--db URL] --out PATH`: a consistent copy
+ * of the database and of DATA's blobs, keys and checkpoints into the new
+ * folder PATH while the server runs. 0, 1 on failure, 2 on a usage error. */
+int tb_cmd_backup(int argc, char **argv);
+
+/* `tongban restore --from PATH [--data DIR] [--db URL] [--force]`: a
+ * backup back into an empty target (a non-empty one is refused without
+ * --force). 0, 1 on failure or refusal, 2 on a usage error. */
+int tb_cmd_restore(int argc, char **argv);
 
 /* `tongban indicators rebuild [--data DIR] [--db URL]`: counts the
  * indicators again from the cases (tb_indicators_rebuild) and prints how

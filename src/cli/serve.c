@@ -3,7 +3,9 @@
  * with :0), waits for SIGINT/SIGTERM and shuts down in order: stop
  * accepting, drain requests in flight, close the store. */
 #include "app/app.h"
+#include "audit/checkpoint.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "base/testmode.h"
 #include "cli/cli.h"
 #include "cli/store_opts.h"
@@ -24,6 +26,7 @@ static void usage(FILE *out)
 	        "usage: tongban serve [--listen ADDR:PORT] [--data DIR] [--db URL] [--demo]\n"
 	        "                     [--threads N] [--max-body BYTES] [--bench] [--quiet]\n"
 	        "                     [--secure-cookies] [--allow-private-webhooks]\n"
+	        "                     [--checkpoint-interval SECONDS] [--checkpoint-dir DIR]\n"
 	        "  --listen    address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
 	        "  --data      data folder (default tongban-data)\n"
 	        "  --db        sqlite:PATH (default DATA/tongban.db) or postgres://...\n"
@@ -34,7 +37,10 @@ static void usage(FILE *out)
 	        "  --quiet     no access log lines\n"
 	        "  --secure-cookies  mark session cookies Secure (behind an HTTPS proxy)\n"
 	        "  --allow-private-webhooks  let webhooks reach loopback, private, link-local\n"
-	        "              and multicast addresses (refused by default; tests, labs)\n");
+	        "              and multicast addresses (refused by default; tests, labs)\n"
+	        "  --checkpoint-interval  sign the audit head at start and then every SECONDS\n"
+	        "              (default 600; 0: never)\n"
+	        "  --checkpoint-dir  where checkpoints go (default DATA/checkpoints)\n");
 }
 
 static long number(const char *s, long lo, long hi)
@@ -58,10 +64,14 @@ int tb_cmd_serve(int argc, char **argv)
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"secure-cookies", no_argument, NULL, 'S'},
 	    {"allow-private-webhooks", no_argument, NULL, 'W'},
+	    {"checkpoint-interval", required_argument, NULL, 'C'},
+	    {"checkpoint-dir", required_argument, NULL, 'K'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	bool private_hooks = false;
+	long cp_interval = 600;
+	const char *cp_dir = NULL;
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -75,6 +85,14 @@ int tb_cmd_serve(int argc, char **argv)
 		case 'q': tb_log_set_access(false); break;
 		case 'S': ao.secure_cookies = true; break;
 		case 'W': private_hooks = true; break;
+		case 'K': cp_dir = optarg; break;
+		case 'C':
+			if ((cp_interval = number(optarg, 0, 7 * 86400)) < 0) {
+				fprintf(stderr, "tongban serve: --checkpoint-interval: expected "
+				                "0..604800 seconds\n");
+				return 2;
+			}
+			break;
 		case 't':
 			if ((v = number(optarg, 1, 256)) < 0) {
 				fprintf(stderr, "tongban serve: --threads: expected 1..256\n");
@@ -140,11 +158,27 @@ int tb_cmd_serve(int argc, char **argv)
 		tb_log_warn("serve", "webhooks may reach loopback and private addresses");
 	if (tb_notifier_start(app->store, 200, private_hooks, &app->notifier) != TB_OK)
 		tb_log_error("serve", "the notifier did not start");
+	if (cp_dir) {
+		free(app->checkpoint_dir);
+		app->checkpoint_dir = tb_xstrdup(cp_dir);
+	}
+	struct tb_checkpointer *checkpointer = NULL;
+	char keys_dir[4096];
+	snprintf(keys_dir, sizeof(keys_dir), "%s/keys", app->data_dir);
+	/* One at start, before the first request, so that the openness page
+	 * always has one to show. */
+	if (cp_interval > 0 &&
+	    tb_checkpoint_make(app->store, keys_dir, app->checkpoint_dir, NULL) != TB_OK)
+		tb_log_error("serve", "the audit checkpoint at start failed");
+	if (cp_interval > 0 && tb_checkpointer_start(app->store, keys_dir, app->checkpoint_dir,
+	                                             (int)cp_interval, &checkpointer) != TB_OK)
+		tb_log_error("serve", "the audit checkpointer did not start");
 	struct tb_http_server *srv;
 	e = tb_http_start(&hc, app, &srv, &f);
 	if (e != TB_OK) {
 		fprintf(stderr, "tongban serve: %s: %s\n", f.field ? f.field : "listen",
 		        f.reason ? f.reason : tb_err_message(e));
+		tb_checkpointer_stop(checkpointer);
 		tb_notifier_stop(app->notifier);
 		tb_app_close(app);
 		return 1;
@@ -161,6 +195,7 @@ int tb_cmd_serve(int argc, char **argv)
 	sigwait(&stop, &sig);
 	tb_log_info("serve", "signal %d: draining requests", sig);
 	tb_http_stop(srv, 10000);
+	tb_checkpointer_stop(checkpointer);
 	tb_notifier_stop(app->notifier);
 	app->notifier = NULL;
 	tb_app_close(app);

@@ -194,6 +194,33 @@ static const char *shop_licence(size_t n, struct tb_arena *a)
 	    first17, tb_credit_check_char(first17), n, 100 + n);
 }
 
+/* The application form of the n-th demo 个体工商户设立登记 (the
+ * applicant's name, number and phone are prefilled from the account). */
+static const char *shop_form(size_t n, struct tb_arena *a)
+{
+	return tb_arena_printf(a,
+	                       "{\"名称\":\"杭州市西湖区示例小店%zu号\",\"经营场所\":"
+	                       "\"浙江省杭州市西湖区文三路%zu号\",\"组成形式\":\"%s\","
+	                       "\"经营范围\":\"日用百货零售\",\"资金数额\":\"%zu\","
+	                       "\"从业人数\":\"%zu\"}",
+	                       n, 100 + n, n % 3 ? "个人经营" : "家庭经营", 5 + n % 20, 1 + n % 5);
+}
+
+/* The form of the n-th demo 食品经营许可: a shop of the applicant's, with
+ * its own credit code (92: 个体工商户). */
+static const char *food_form(size_t n, struct tb_arena *a)
+{
+	char body[9], first17[18];
+	snprintf(body, sizeof(body), "MA2J%04zu", n);
+	snprintf(first17, sizeof(first17), "92330106%s%c", body, tb_credit_org_check_char(body));
+	return tb_arena_printf(
+	    a,
+	    "{\"经营者名称\":\"杭州市西湖区示例餐馆%zu号\",\"统一社会信用代码\":\"%s%c\","
+	    "\"经营场所\":\"浙江省杭州市西湖区曙光路%zu号\",\"主体业态\":\"餐饮服务经营者\","
+	    "\"经营项目\":\"热食类食品制售\",\"从业人员数\":\"%zu\"}",
+	    n, first17, tb_credit_check_char(first17), 10 + n, 3 + n);
+}
+
 /* 张三's e-certificates, issued through the normal path: his household
  * register (户口迁入, 杭州市公安局) and his marriage certificate (内地居民
  * 结婚登记, 西湖区民政局). Later applications reuse them. */
@@ -209,10 +236,13 @@ static enum tb_err certificates_of_zhang(struct tb_app *app)
 	enum tb_err e = one(app, "1133010002485155523010051001000", ZHANG, 0, hukou, 0,
 	                    "{\"face\":{\"household_type\":\"家庭户\",\"address\":"
 	                    "\"浙江省杭州市西湖区文三路100号\"}}",
-	                    NULL);
+	                    "{\"迁出地址\":\"浙江省宁波市海曙区中山西路8号\","
+	                    "\"迁入地址\":\"浙江省杭州市西湖区文三路100号\",\"随迁人数\":\"0\"}");
 	/* An immediate item (即办件): it completes on acceptance. */
+	/* Both parties come to the registry in person (online depth II): the
+	 * general window opens the case. */
 	const struct step marriage[] = {
-	    MAT, SUBMIT(0), {"accept", MZ_REVIEWER, "双方自愿，证件齐全，当场登记"}, END};
+	    MAT, SUBMIT(CLERK), {"accept", MZ_REVIEWER, "双方自愿，证件齐全，当场登记"}, END};
 	if (e == TB_OK)
 		e = one(app, "11330106024903108G4070081601000", ZHANG, 0, marriage, 5, NULL,
 		        "{\"spouse_name\":\"李梅\",\"spouse_id\":\"330106199202022023\"}");
@@ -268,17 +298,39 @@ enum tb_err tb_demo_cases(struct tb_app *app)
 		int applicant, ago, score;
 		const struct step *steps;
 	} cases[] = {
-	    {ZHANG, 0, 0, draft},     {WANG, 0, 0, draft},      {LI, 0, 0, draft},
-	    {ZHANG, 0, 0, submitted}, {WANG, 0, 0, submitted},  {LI, 0, 0, submitted},
-	    {ZHANG, 0, 0, at_window}, {WANG, 0, 0, correction}, {ZHANG, 0, 0, correction},
-	    {WANG, 0, 0, rejected},   {LI, 0, 0, rejected},     {ZHANG, 0, 0, accepted},
-	    {WANG, 1, 0, accepted},   {LI, 3, 0, accepted},     {ZHANG, 0, 0, review},
-	    {WANG, 1, 0, review},     {LI, 2, 0, review},       {ZHANG, 5, 0, review},
-	    {WANG, 8, 0, review},     {ZHANG, 2, 0, suspended}, {LI, 4, 0, suspended},
-	    {ZHANG, 1, 0, approved},  {WANG, 6, 0, approved},   {LI, 2, 0, refused},
-	    {ZHANG, 9, 1, completed}, {WANG, 7, 2, completed},  {LI, 5, 5, completed},
-	    {ZHANG, 4, 4, completed}, {WANG, 3, 1, completed},  {ZHANG, 2, 0, completed},
-	    {WANG, 0, 0, withdrawn},  {LI, 0, 0, withdrawn},
+	    {ZHANG, 0, 0, submitted},
+	    {WANG, 0, 0, submitted},
+	    {LI, 0, 0, submitted},
+	    {ZHANG, 0, 0, at_window},
+	    {WANG, 0, 0, correction},
+	    {ZHANG, 0, 0, correction},
+	    {WANG, 0, 0, rejected},
+	    {LI, 0, 0, rejected},
+	    {ZHANG, 0, 0, accepted},
+	    {WANG, 1, 0, accepted},
+	    {LI, 3, 0, accepted},
+	    {ZHANG, 0, 0, review},
+	    {WANG, 1, 0, review},
+	    {LI, 2, 0, review},
+	    {ZHANG, 5, 0, review},
+	    {WANG, 8, 0, review},
+	    {ZHANG, 2, 0, suspended},
+	    {LI, 4, 0, suspended},
+	    {ZHANG, 1, 0, approved},
+	    {WANG, 6, 0, approved},
+	    {LI, 2, 0, refused},
+	    {ZHANG, 9, 1, completed},
+	    {WANG, 7, 2, completed},
+	    {LI, 5, 5, completed},
+	    {ZHANG, 4, 4, completed},
+	    {WANG, 3, 1, completed},
+	    {ZHANG, 2, 0, completed},
+	    {WANG, 0, 0, withdrawn},
+	    {LI, 0, 0, withdrawn},
+	    /* Last: one draft per applicant and item, which would refuse a
+	     * second one opened after it. */
+	    {WANG, 0, 0, draft},
+	    {LI, 0, 0, draft},
 	};
 	enum tb_err e = TB_OK;
 	int made = 0;
@@ -286,14 +338,14 @@ enum tb_err tb_demo_cases(struct tb_app *app)
 	for (size_t i = 0; e == TB_OK && i < sizeof(cases) / sizeof(cases[0]); i++) {
 		/* Window cases are opened by the clerk for the applicant. */
 		e = one(app, shop, cases[i].applicant, cases[i].ago, cases[i].steps, cases[i].score,
-		        shop_licence(i, a), NULL);
+		        shop_licence(i, a), shop_form(i, a));
 		made += e == TB_OK;
 	}
 	/* 食品经营许可 promises 3 working days: freshly accepted cases are green. */
 	const char *food = "11330106024892795E4010020301001";
 	const struct step *fresh[] = {review, accepted, review, approved};
 	for (size_t i = 0; e == TB_OK && i < sizeof(fresh) / sizeof(fresh[0]); i++) {
-		e = one(app, food, (int)(i % 3) + 1, 0, fresh[i], 0, NULL, NULL);
+		e = one(app, food, (int)(i % 3) + 1, 0, fresh[i], 0, NULL, food_form(i, a));
 		made += e == TB_OK;
 	}
 	if (e == TB_OK)

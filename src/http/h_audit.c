@@ -1,9 +1,12 @@
 /* GET /api/v1/audit: the audit trail for supervisors, filtered by actor,
- * object and time range, newest first, paged with ?before=SEQ. */
+ * object and time range, newest first, paged with ?before=SEQ; and GET
+ * /api/v1/audit/checkpoint, the newest signed checkpoint of its head. */
 #include "app/app.h"
 #include "audit/audit.h"
+#include "audit/checkpoint.h"
 #include "http/handlers.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,4 +78,31 @@ void tb_handle_audit_list(struct tb_req *r)
 	if (n == (size_t)f.limit)
 		json_object_set_new(j, "next_before", json_integer(v[n - 1].seq));
 	tb_resp_json(r, 200, j);
+}
+
+/* GET /api/v1/audit/checkpoint: the newest signed checkpoint of the audit
+ * head (public, so that anyone may keep a copy outside the platform). */
+void tb_handle_audit_checkpoint(struct tb_req *r)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s", r->app->checkpoint_dir, TB_CHECKPOINT_LATEST);
+	struct tb_checkpoint cp;
+	struct tb_fail f = {0};
+	enum tb_err e = tb_checkpoint_load(path, &cp, &f);
+	if (e == TB_ENOTFOUND) {
+		tb_resp_error(r, e, "checkpoint", "no checkpoint has been made yet");
+		return;
+	}
+	if (e != TB_OK) {
+		tb_resp_error(r, TB_EINTERNAL, NULL, NULL);
+		return;
+	}
+	char *text = tb_checkpoint_json(&cp);
+	tb_checkpoint_clear(&cp);
+	if (!text) {
+		tb_resp_error(r, TB_EINTERNAL, NULL, NULL);
+		return;
+	}
+	tb_resp_json_text(r, 200, text);
+	free(text);
 }

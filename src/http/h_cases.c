@@ -49,7 +49,10 @@ void tb_handle_case_create(struct tb_req *r)
 	struct tb_fail f = {0};
 	struct tb_case_created made;
 	enum tb_err e = tb_case_create(r->app->store, &ctx, &in, r->arena, &made, &f);
-	if (e != TB_OK)
+	if (e == TB_ECONFLICT && made.case_no) /* the draft to go on with */
+		tb_resp_error_with(r, e, f.field, f.reason,
+		                   json_pack("{s:s}", "case_no", made.case_no));
+	else if (e != TB_OK)
 		tb_resp_fail(r, e, &f);
 	else
 		tb_resp_json(r, 201,
@@ -157,7 +160,7 @@ void tb_handle_case_update(struct tb_req *r)
 	tb_req_ctx(r, &ctx);
 	struct tb_fail f = {0};
 	enum tb_err e = tb_case_update(r->app->store, &ctx, r->params[0], member_text(r, form),
-	                               member_text(r, materials), &f);
+	                               member_text(r, materials), r->arena, &f);
 	if (e != TB_OK)
 		tb_resp_fail(r, e, &f);
 	else
@@ -178,9 +181,7 @@ static void answer(struct tb_req *r, enum tb_err e, const char *state, const cha
 		             json_pack("{s:s, s:s}", "case_no", r->params[0], "state", state));
 		return;
 	}
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "error", tb_err_message(e), "field",
-	                      f->field ? f->field : "event", "reason", f->reason ? f->reason : "",
-	                      "request_id", r->request_id);
+	json_t *j = json_object();
 	if (missing)
 		json_object_set_new(j, "missing", json_loads(missing, 0, NULL));
 	if (e == TB_ECONFLICT) {
@@ -188,7 +189,7 @@ static void answer(struct tb_req *r, enum tb_err e, const char *state, const cha
 		if (tb_case_ref(r->app->store, r->params[0], &ref) == TB_OK)
 			json_object_set_new(j, "state", json_string(ref.state));
 	}
-	tb_resp_json(r, tb_err_status(e), j);
+	tb_resp_error_with(r, e, f->field ? f->field : "event", f->reason ? f->reason : "", j);
 }
 
 static void answer_later(struct tb_req *r)

@@ -246,10 +246,11 @@ void tb_handle_cert_verify_document(struct tb_req *r)
 	json_t *body = tb_req_json_body(r);
 	if (!body)
 		return;
-	if (!json_is_object(json_object_get(body, "record")) ||
-	    !json_is_string(json_object_get(body, "signature"))) {
-		tb_resp_error(r, TB_EINVAL, "record",
-		              "expected a certificate document {record, digest, signature}");
+	/* Not a document as exported (another format or version, a member of
+	 * the wrong type or unknown): nothing to judge, 400 naming it. */
+	const char *why, *bad = tb_cert_doc_malformed(body, &why);
+	if (bad) {
+		tb_resp_error(r, TB_EINVAL, bad, why);
 		json_decref(body);
 		return;
 	}

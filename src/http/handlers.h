@@ -60,6 +60,7 @@ void tb_handle_token_revoke(struct tb_req *r);
 
 /* h_audit.c */
 void tb_handle_audit_list(struct tb_req *r);
+void tb_handle_audit_checkpoint(struct tb_req *r);
 
 /* h_catalog.c */
 void tb_handle_items_list(struct tb_req *r);
@@ -73,6 +74,9 @@ void tb_handle_events(struct tb_req *r);
 void tb_handle_consistency(struct tb_req *r);
 void tb_handle_basic_create(struct tb_req *r);
 void tb_handle_basic_get(struct tb_req *r);
+
+/* h_popular.c */
+void tb_handle_popular_items(struct tb_req *r);
 
 /* h_cases.c */
 /* Loads the case of the path into *ref and asks the policy for action over

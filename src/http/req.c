@@ -71,8 +71,16 @@ static bool page_not_found(struct tb_req *r)
 
 void tb_resp_error(struct tb_req *r, enum tb_err e, const char *field, const char *reason)
 {
-	if (e == TB_ENOTFOUND && page_not_found(r))
+	tb_resp_error_with(r, e, field, reason, NULL);
+}
+
+void tb_resp_error_with(struct tb_req *r, enum tb_err e, const char *field, const char *reason,
+                        json_t *extra)
+{
+	if (e == TB_ENOTFOUND && page_not_found(r)) {
+		json_decref(extra);
 		return;
+	}
 	const char *error = tb_err_message(e), *error_en = NULL, *reason_en = NULL;
 	/* Chinese for those who ask for it (the pages send zh-CN), with the
 	 * English kept beside it for logs and scripts; English for the rest. A
@@ -91,7 +99,7 @@ void tb_resp_error(struct tb_req *r, enum tb_err e, const char *field, const cha
 		}
 		tb_resp_header(r, "Content-Language", "zh-CN");
 	}
-	json_t *j = json_object();
+	json_t *j = extra ? extra : json_object();
 	json_object_set_new(j, "error", json_string(error));
 	if (field)
 		json_object_set_new(j, "field", json_string(field));

@@ -120,6 +120,9 @@ void tb_resp_json(struct tb_req *r, int status, json_t *json);
 /* Sends {"error": message-of-e, "field": field, "reason": reason,
  * "request_id": ...} with e's status; field and reason may be NULL. */
 void tb_resp_error(struct tb_req *r, enum tb_err e, const char *field, const char *reason);
+/* Same, with the members of extra (taken; NULL for none) in the body too. */
+void tb_resp_error_with(struct tb_req *r, enum tb_err e, const char *field, const char *reason,
+                        json_t *extra);
 /* Same, taking field and reason from f. */
 void tb_resp_fail(struct tb_req *r, enum tb_err e, const struct tb_fail *f);
 /* Sends data that outlives the request (embedded assets) without copying. */

@@ -41,7 +41,17 @@ struct ctx {
 	struct timespec t0;
 	bool too_big;
 	bool answered;
+	bool started;              /* the first call of on_request was made */
+	const char *query_refused; /* why the query was cut (on_uri), or NULL */
+	bool refused;              /* a streamed body refused: the rest is read and dropped */
+	uint64_t drained;          /* bytes dropped since */
+	uint64_t seen;             /* bytes of a streamed body so far */
 };
+
+/* The most query parameters and query bytes a request may have: no route
+ * takes more than 10 parameters. */
+#define MAX_QUERY_PARAMS 64
+#define MAX_QUERY_BYTES  8192
 
 static _Atomic bool bench_on;
 static _Atomic uint64_t rid_counter;
@@ -247,8 +257,7 @@ static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const
 	return MHD_YES;
 }
 
-static struct ctx *ctx_new(struct tb_http_server *srv, struct MHD_Connection *conn,
-                           const char *method)
+static struct ctx *ctx_new(struct tb_http_server *srv, struct MHD_Connection *conn)
 {
 	struct ctx *c = tb_xcalloc(1, sizeof(*c));
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
@@ -257,7 +266,7 @@ static struct ctx *ctx_new(struct tb_http_server *srv, struct MHD_Connection *co
 	c->r.resp_fd = -1;
 	c->r.app = srv->app;
 	c->r.conn = conn;
-	c->r.method = tb_arena_strdup(c->r.arena, method);
+	c->r.method = "-"; /* known at the first call of on_request */
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
@@ -284,6 +293,21 @@ static enum MHD_Result stream_part(void *cls, enum MHD_ValueKind kind, const cha
 	(void)off;
 	struct ctx *c = cls;
 	return c->stream->part(&c->r, key, filename, data, size) ? MHD_YES : MHD_NO;
+}
+
+/* The delimiter "--B" of the request's multipart boundary B into want
+ * (size n); its length, 0 when there is none. */
+static size_t delimiter(struct tb_req *r, char *want, size_t n)
+{
+	const char *ct = tb_req_header(r, "Content-Type");
+	const char *b = ct ? strstr(ct, "boundary=") : NULL;
+	if (!b)
+		return 0;
+	b += 9;
+	if (*b == '"')
+		b++;
+	int w = snprintf(want, n, "--%.*s", (int)strcspn(b, "; \""), b);
+	return w > 2 && (size_t)w < n ? (size_t)w : 0;
 }
 
 /* True when the body's last bytes hold the closing boundary "--B--". */
@@ -339,6 +363,36 @@ static bool stream_start(struct tb_http_server *srv, struct MHD_Connection *conn
 	return true;
 }
 
+/* Called by libmicrohttpd with the request target as received, before it
+ * splits the query into parameters. Each parameter takes a record in the
+ * connection's memory pool, so a query of some hundreds of them (even empty
+ * ones: "?&&&...") exhausts it, and libmicrohttpd 0.9.75 then answers with
+ * its own HTML 431 or, past about 500, not at all (the connection waits for
+ * its timeout). A query over MAX_QUERY_PARAMS or MAX_QUERY_BYTES is cut
+ * here, before that split: the target lies in the connection's read buffer,
+ * which libmicrohttpd parses right after this call (0.9.75 and later), and
+ * the request is refused with a JSON 400 on the first call of on_request.
+ * The request's context is made here, so on_completed sees every request,
+ * also those libmicrohttpd answers itself. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct ctx *c = ctx_new(cls, conn);
+	char *q = strchr((char *)uri, '?');
+	c->r.path = tb_arena_strndup(c->r.arena, uri, q ? (size_t)(q - uri) : strlen(uri));
+	if (q) {
+		size_t params = 1;
+		for (const char *p = q + 1; *p && params <= MAX_QUERY_PARAMS; p++)
+			params += *p == '&';
+		if (params > MAX_QUERY_PARAMS)
+			c->query_refused = "more than 64 query parameters";
+		else if (strlen(q + 1) > MAX_QUERY_BYTES)
+			c->query_refused = "query string over 8192 bytes";
+		if (c->query_refused)
+			q[1] = '\0';
+	}
+	return c;
+}
+
 void tb_req_suspend(struct tb_req *r)
 {
 	r->suspended = true;
@@ -358,10 +412,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	struct tb_http_server *srv = cls;
 	struct ctx *c = *con_cls;
-	if (!c) {
-		c = ctx_new(srv, conn, method);
-		*con_cls = c;
+	if (!c) /* on_uri makes it: this is only for safety */
+		*con_cls = c = ctx_new(srv, conn);
+	if (!c->started) {
+		c->started = true;
+		c->r.method = tb_arena_strdup(c->r.arena, method);
 		atomic_fetch_add(&srv->inflight, 1);
+		if (c->query_refused) {
+			c->r.path = tb_arena_strdup(c->r.arena, url);
+			tb_resp_error(&c->r, TB_EINVAL, "query", c->query_refused);
+			return send_response(conn, c);
+		}
 		struct header_size hs = {0};
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_size, &hs);
 		if (hs.total > srv->cfg.max_header) {
@@ -400,7 +461,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_response(conn, c);
 	}
 	if (c->stream && !c->answered) {
+		if (*upload_size && c->refused) {
+			/* libmicrohttpd queues no answer while the body is still
+			 * arriving (MHD_queue_response refuses until the request
+			 * is whole, and the connection is closed unanswered): the
+			 * rest is read and dropped, then the refusal is sent. A
+			 * body that goes on past the route's limit again is cut. */
+			c->drained += *upload_size;
+			*upload_size = 0;
+			return c->drained > c->stream->max_body ? MHD_NO : MHD_YES;
+		}
+		if (c->refused)
+			return send_response(conn, c);
 		if (*upload_size) {
+			/* The body begins with its first boundary: forms are sent
+			 * without a preamble, and bytes before it (a byte-order
+			 * mark) are refused, not skipped. */
+			char want[96];
+			size_t wl = c->seen < 96 ? delimiter(&c->r, want, sizeof(want)) : 0;
+			for (size_t i = 0; c->seen + i < wl && i < *upload_size; i++)
+				if (upload[i] != want[c->seen + i]) {
+					tb_resp_error(&c->r, TB_EINVAL, "body",
+					              "malformed multipart/form-data");
+					c->stream->abort(&c->r);
+					c->handled = true;
+					c->refused = true;
+					c->drained = *upload_size;
+					*upload_size = 0;
+					return MHD_YES;
+				}
+			c->seen += *upload_size;
 			/* Keep the last bytes: the closing boundary must be there. */
 			size_t n = *upload_size;
 			if (n >= sizeof(c->tail)) {
@@ -420,7 +510,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				if (!c->r.status)
 					tb_resp_error(&c->r, TB_EINVAL, "body",
 					              "malformed multipart/form-data");
-				return send_response(conn, c);
+				/* Nothing of it is kept (the file so far is dropped
+				 * now); the answer waits for the end of the body. */
+				c->stream->abort(&c->r);
+				c->handled = true;
+				c->refused = true;
+				return MHD_YES;
 			}
 			return MHD_YES;
 		}
@@ -458,13 +553,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-	(void)conn;
 	(void)toe;
 	struct tb_http_server *srv = cls;
 	struct ctx *c = *con_cls;
 	if (!c)
 		return;
 	*con_cls = NULL;
+	if (!c->started) {
+		/* Refused by libmicrohttpd itself (a malformed request, headers
+		 * over its memory pool): on the access log with its status. */
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+		c->r.status = ci ? (int)ci->http_status : 0;
+		access_log(c, micros_since(&c->t0));
+		tb_arena_free(c->r.arena);
+		free(c);
+		return;
+	}
 	if (c->pp)
 		MHD_destroy_post_processor(c->pp);
 	if (c->stream && !c->handled)
@@ -479,7 +584,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_sub(&srv->inflight, 1);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's messages: its own printf formats (the attribute says so
+ * to the compilers' format checks). */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
 	char msg[512];
@@ -557,8 +664,8 @@ enum tb_err tb_http_start(const struct tb_http_config *cfg, struct tb_app *app,
 	    MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
 	    s->cfg.max_conns, MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
-	    MHD_OPTION_END);
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_END);
 	if (!s->d) {
 		free(s);
 		return tb_fail(f, TB_EUNAVAIL, "listen", "cannot listen (address in use?)");

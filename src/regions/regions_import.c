@@ -148,8 +148,10 @@ static enum tb_err parse(struct rows *rs, const char *file, const char *text, si
 			return bad(rs, f, file, c.line, "parent code not found");
 		add(rs, canon, name, level, parent, ph);
 	}
-	/* Parents of the next table are looked up by bsearch. */
-	qsort(rs->v, rs->n, sizeof(*rs->v), row_cmp);
+	/* Parents of the next table are looked up by bsearch. No rows yet:
+	 * no array either (qsort must not be given NULL). */
+	if (rs->n)
+		qsort(rs->v, rs->n, sizeof(*rs->v), row_cmp);
 	for (size_t i = 1; i < rs->n; i++)
 		if (strcmp(rs->v[i - 1].code, rs->v[i].code) == 0)
 			return bad(rs, f, file, c.line, "a code appears twice");

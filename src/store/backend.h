@@ -30,6 +30,12 @@ struct tb_backend {
 	bool (*is_null)(struct tb_stmt *st, int col);
 	int64_t (*changes)(struct tb_stmt *st);
 	void (*reset)(struct tb_stmt *st);
+	/* Optional (SQLite): copies the database behind c, as one consistent
+	 * snapshot, into a new file at path; and the reverse, replacing the
+	 * database behind c with the copy at path. PostgreSQL has none: its
+	 * own tools do it (backup.c). */
+	enum tb_err (*backup)(struct tb_conn *c, const char *path, struct tb_fail *f);
+	enum tb_err (*restore)(struct tb_conn *c, const char *path, struct tb_fail *f);
 };
 
 /* The part of every connection that store.c reads; backends embed it first. */
@@ -44,6 +50,9 @@ struct tb_conn {
 struct tb_stmt {
 	struct tb_conn *conn;
 };
+
+/* The path or conninfo the store connects to (store.c; for backup.c). */
+const char *tb_store_target(const struct tb_store *s);
 
 extern const struct tb_backend tb_sqlite_backend;
 extern const struct tb_backend tb_pg_backend;

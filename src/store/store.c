@@ -126,6 +126,11 @@ void tb_store_close(struct tb_store *s)
 	free(s);
 }
 
+const char *tb_store_target(const struct tb_store *s)
+{
+	return s->target;
+}
+
 enum tb_store_kind tb_store_kind(const struct tb_store *s)
 {
 	return s->be->kind;

@@ -92,6 +92,23 @@ bool tb_store_async(struct tb_store *s);
 void tb_store_write_async(struct tb_store *s, enum tb_err (*fn)(struct tb_conn *c, void *arg),
                           void *arg, void (*on_done)(void *cb, enum tb_err result), void *cb);
 
+/* Backup and restore of the database alone (the CLI copies the files
+ * beside it). tb_store_backup writes one consistent copy of the database
+ * of s while others keep writing: SQLite's online backup API into a new
+ * file at path (which must not exist); on PostgreSQL pg_dump's custom
+ * format (pg_dump on PATH, with the store's URL). tb_store_restore
+ * replaces the database of s with such a copy (the same kind of store):
+ * SQLite's backup API from the file; pg_restore into the store's
+ * database, with clean = drop the objects the dump holds first. Neither
+ * checks that the target is empty: see tb_store_is_empty. On failure f
+ * names "out", "from" or "db" and says why (the tools' own messages go to
+ * stderr). */
+enum tb_err tb_store_backup(struct tb_store *s, const char *path, struct tb_fail *f);
+enum tb_err tb_store_restore(struct tb_store *s, const char *path, bool clean, struct tb_fail *f);
+/* Whether the database of s holds no table at all (of its current schema
+ * on PostgreSQL). */
+enum tb_err tb_store_is_empty(struct tb_store *s, bool *empty);
+
 /* Convenience: prepare, bind from a format and step once.
  * fmt has one letter per parameter: 's' const char * (NULL binds NULL),
  * 'i' int64_t, 'I' int64_t id where 0 binds NULL, 'n' NULL (no argument). Leaves the statement positioned on

@@ -175,8 +175,8 @@ static void give_materials(const struct test_session *s, const char *no)
 
 static char *ready_case(char *code_out)
 {
-	json_t *j =
-	    call(&zhang, "POST", "/api/v1/cases", "{\"item\":\"" ITEM "\",\"form\":{}}", 201);
+	json_t *j = call(&zhang, "POST", "/api/v1/cases",
+	                 "{\"item\":\"" ITEM "\",\"form\":" TEST_SHOP_FORM "}", 201);
 	char *no = strdup(test_str(j, "case_no"));
 	if (code_out)
 		snprintf(code_out, 16, "%s", test_str(j, "query_code"));
@@ -317,7 +317,7 @@ static void online_path(void **state)
 
 	int64_t day_before = tb_date_today();
 	json_t *j = call(&zhang, "POST", "/api/v1/cases",
-	                 "{\"item\":\"" ITEM "\",\"form\":{\"字号\":\"西湖小店\"}}", 201);
+	                 "{\"item\":\"" ITEM "\",\"form\":" TEST_SHOP_FORM "}", 201);
 	int64_t day_after = tb_date_today();
 	assert_string_equal(test_str(j, "state"), "draft");
 	char no[64], code[16];
@@ -440,7 +440,8 @@ static void online_path(void **state)
 	event(&approver, no,
 	      "{\"event\":\"complete\",\"opinion\":\"营业执照已送达\",\"certificate\":{"
 	      "\"holder\":{\"code\":\"92330106MA2T000150\",\"name\":\"西湖测试小店\"},\"face\":{"
-	      "\"entity_type\":\"个体工商户\"}}}",
+	      "\"entity_type\":\"个体工商户\",\"address\":\"文三路1号\",\"business_scope\":"
+	      "\"百货\"}}}",
 	      "completed");
 	j = call(&zhang, "GET", path_of(no, ""), NULL, 200);
 	json_t *issued = json_object_get(j, "certificates");
@@ -544,7 +545,8 @@ static void window_and_corrections(void **state)
 	json_decref(call(&zhang, "POST", "/api/v1/cases",
 	                 "{\"item\":\"11330106024892795E4010099999000\"}", 404));
 	json_decref(call(&zhang, "POST", "/api/v1/cases", "{\"item\":\"" ITEM "\",\"x\":1}", 400));
-	json_decref(call(NULL, "POST", "/api/v1/cases", "{\"item\":\"" ITEM "\"}", 401));
+	json_decref(call(NULL, "POST", "/api/v1/cases",
+	                 "{\"item\":\"" ITEM "\",\"form\":" TEST_SHOP_FORM "}", 401));
 
 	/* Needs correction: everything at once, then resubmitted. */
 	char *c2 = ready_case(NULL);
@@ -593,6 +595,11 @@ static void window_and_corrections(void **state)
 	json_decref(j);
 }
 
+/* A case the window opens for zhang: as many as it likes (one online
+ * draft per applicant and item is the applicant's rule). */
+#define WINDOW_CASE \
+	"{\"item\":\"" ITEM "\",\"applicant\":\"33010619900101123X\",\"form\":" TEST_SHOP_FORM "}"
+
 struct racer {
 	int n;
 	char numbers[10][64];
@@ -603,7 +610,7 @@ static void *race(void *arg)
 	struct racer *r = arg;
 	for (int i = 0; i < 10; i++) {
 		struct http_resp resp;
-		test_call(&srv, &zhang, "POST", "/api/v1/cases", "{\"item\":\"" ITEM "\"}", &resp);
+		test_call(&srv, &clerk, "POST", "/api/v1/cases", WINDOW_CASE, &resp);
 		if (resp.status == 201) {
 			json_t *j = json_loads(resp.body, 0, NULL);
 			snprintf(r->numbers[r->n++], 64, "%s",
@@ -620,10 +627,10 @@ static int cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* A new draft of ITEM as zhang; its number into out. */
+/* A new draft of ITEM opened for zhang at the window; its number into out. */
 static void fence(char out[64])
 {
-	json_t *j = call(&zhang, "POST", "/api/v1/cases", "{\"item\":\"" ITEM "\"}", 201);
+	json_t *j = call(&clerk, "POST", "/api/v1/cases", WINDOW_CASE, 201);
 	snprintf(out, 64, "%s", test_str(j, "case_no"));
 	json_decref(j);
 }

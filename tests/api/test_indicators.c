@@ -74,8 +74,8 @@ static void event(const struct test_session *s, const char *no, const char *body
  * from his library (a required material given without an upload). */
 static void submitted(char no[64])
 {
-	json_t *j =
-	    call(&zhang, "POST", "/api/v1/cases", "{\"item\":\"" ITEM "\",\"form\":{}}", 201);
+	json_t *j = call(&zhang, "POST", "/api/v1/cases",
+	                 "{\"item\":\"" ITEM "\",\"form\":" TEST_SHOP_FORM "}", 201);
 	snprintf(no, 64, "%s", test_str(j, "case_no"));
 	json_decref(j);
 	static const char *const names[] = {"个体工商户登记（备案）申请书", "经营场所使用相关证明"};
@@ -96,10 +96,11 @@ static void complete(const char *no, const char *holder)
 {
 	event(&reviewer, no, "{\"event\":\"review\"}", "under_review");
 	event(&approver, no, "{\"event\":\"approve\",\"opinion\":\"准予登记\"}", "approved");
-	char body[300];
+	char body[400];
 	snprintf(body, sizeof(body),
 	         "{\"event\":\"complete\",\"certificate\":{\"holder\":{\"code\":\"%s\",\"name\":"
-	         "\"西湖测试小店\"},\"face\":{\"entity_type\":\"个体工商户\"}}}",
+	         "\"西湖测试小店\"},\"face\":{\"entity_type\":\"个体工商户\",\"address\":"
+	         "\"文三路1号\",\"business_scope\":\"百货\"}}}",
 	         holder);
 	event(&approver, no, body, "completed");
 }

@@ -149,7 +149,8 @@ static void query_code(void **state)
 	/* 李四 acting for the business: its case, and only while acting. */
 	json_decref(
 	    call(&li, "POST", "/api/v1/auth/act-for", "{\"credit_code\":\"" TECH "\"}", 200));
-	j = call(&li, "POST", "/api/v1/cases", "{\"item\":\"" SHOP "\"}", 201);
+	j = call(&li, "POST", "/api/v1/cases",
+	         "{\"item\":\"" SHOP "\",\"form\":" TEST_SHOP_FORM "}", 201);
 	snprintf(no, sizeof(no), "%s", test_str(j, "case_no"));
 	json_decref(j);
 	new_code(&li, no, code);

@@ -35,9 +35,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MARRIAGE "11330106024903108G4070081601000" /* 内地居民结婚登记, 西湖区民政局 */
-#define MZ_ID    11                                /* 西湖区民政局's department id */
-#define SMJ_ID   10                                /* 西湖区市场监督管理局 */
+/* 高龄津贴发放, 西湖区民政局: online through the mobile channel (depth IV). */
+#define ALLOWANCE "11330106024903108G4050081402000"
+#define MZ_ID     11 /* 西湖区民政局's department id */
+#define SMJ_ID    10 /* 西湖区市场监督管理局 */
 
 static struct test_srv srv;
 static const char *db_url;
@@ -282,7 +283,7 @@ static void offline_key_pem(void **state)
 static char *new_case(const struct test_session *s)
 {
 	json_t *j = call(s, "POST", "/api/v1/cases",
-	                 "{\"item\":\"" MARRIAGE "\",\"form\":{\"spouse_name\":\"王芳\"}}", 201);
+	                 "{\"item\":\"" ALLOWANCE "\",\"channel\":\"mobile\"}", 201);
 	char *no = strdup(test_str(j, "case_no"));
 	json_decref(j);
 	return no;
@@ -299,16 +300,16 @@ static void uploads_tell_nothing(void **state)
 	char *zhang_case = new_case(&zhang), *li_no = new_case(&li);
 	snprintf(li_case, sizeof(li_case), "%s", li_no);
 	char *body = NULL;
-	assert_int_equal(test_upload(&srv, &zhang, zhang_case, "男女双方居民身份证", "a.pdf", pdf,
+	assert_int_equal(test_upload(&srv, &zhang, zhang_case, "老年人居民身份证", "a.pdf", pdf,
 	                             (size_t)n, NULL, &body),
 	                 201);
 	json_t *first = json_loads(body, 0, NULL);
 	free(body);
 	/* 李四 uploads the same bytes: the same hash, and not a word of
 	 * whether anyone had them. */
-	assert_int_equal(test_upload(&srv, &li, li_no, "男女双方居民身份证", "b.pdf", pdf,
-	                             (size_t)n, NULL, &body),
-	                 201);
+	assert_int_equal(
+	    test_upload(&srv, &li, li_no, "老年人居民身份证", "b.pdf", pdf, (size_t)n, NULL, &body),
+	    201);
 	json_t *second = json_loads(body, 0, NULL);
 	free(body);
 	assert_string_equal(test_str(first, "sm3"), test_str(second, "sm3"));
@@ -549,16 +550,15 @@ static void webhook_delivery_refused(void **state)
 {
 	(void)state;
 	/* Delivery: a stored target on loopback is not called. 李四's
-	 * marriage case at 西湖区民政局 is submitted: an outbox row for its
+	 * 高龄津贴 case at 西湖区民政局 is submitted: an outbox row for its
 	 * department, a delivery to the planted webhook, refused. */
 	int port = hook_start();
 	char target[96];
 	snprintf(target, sizeof(target), "http://127.0.0.1:%d/hook", port);
 	int64_t planted = plant_webhook(MZ_ID, target);
 	assert_true(li_case[0]);
-	static const char *const materials[] = {
-	    "男女双方居民身份证", "双方近期半身免冠合影照片",
-	    "无配偶以及与对方无直系血亲和三代以内旁系血亲关系的签字声明"};
+	static const char *const materials[] = {"老年人居民身份证", "本人银行账户信息",
+	                                        "社会保障卡"};
 	for (int i = 0; i < 3; i++) {
 		char *answer = NULL;
 		long st = test_upload(&srv, &li, li_case, materials[i], "m.pdf", test_pdf,

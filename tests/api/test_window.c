@@ -93,7 +93,8 @@ static void applicant_lookup(void **state)
 
 	/* A file scanned at the window joins his library: one more. */
 	j = call(&clerk, "POST", "/api/v1/cases",
-	         "{\"item\":\"" ITEM "\",\"applicant\":\"" ZHANG "\"}", 201);
+	         "{\"item\":\"" ITEM "\",\"applicant\":\"" ZHANG "\",\"form\":" TEST_SHOP_FORM "}",
+	         201);
 	char *no = strdup(test_str(j, "case_no"));
 	json_decref(j);
 	assert_int_equal(test_upload(&srv, &clerk, no, "经营场所使用相关证明", "lease.pdf",

@@ -50,7 +50,7 @@ static json_int_t my_id(const struct test_session *s)
 static char *submitted_case(void)
 {
 	json_t *j = call(&zhang, "POST", "/api/v1/cases",
-	                 "{\"item\":\"" ITEM "\",\"form\":{\"name\":\"工作台测试店\"}}", 201);
+	                 "{\"item\":\"" ITEM "\",\"form\":" TEST_SHOP_FORM "}", 201);
 	char *no = strdup(test_str(j, "case_no"));
 	json_decref(j);
 	static const char *const names[] = {"个体工商户登记（备案）申请书", "经营场所使用相关证明"};

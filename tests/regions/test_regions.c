@@ -140,6 +140,14 @@ static void reimport(const char *url)
 	assert_string_equal(f.reason, "streets.csv line 1: no rows");
 	src.streets = S;
 	src.streets_len = strlen(S);
+	/* The first table empty too: no row read at all (found by fuzzing:
+	 * the rows were sorted through a NULL array). */
+	src.provinces = "code,name\n";
+	src.provinces_len = strlen(src.provinces);
+	assert_int_equal(tb_regions_import(s, &src, &st, &f), TB_EINVAL);
+	assert_string_equal(f.reason, "provinces.csv line 1: no rows");
+	src.provinces = P;
+	src.provinces_len = strlen(P);
 
 	/* Bad files import nothing and say where. */
 	static const char bad_code[] =

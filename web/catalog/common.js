@@ -16,6 +16,7 @@ export const LABELS = {
   use_level: '行使层级',
   conditions: '受理条件',
   materials: '申请材料',
+  form_fields: '申请表',
   steps: '办理流程',
   statutory_days: '法定办结时限',
   promised_days: '承诺办结时限',
@@ -46,6 +47,8 @@ export const SUB_LABELS = {
   blank_form: '空白表格', sample: '示例样表', legal_basis: '依据', note: '备注',
   role: '环节', days: '时限（工作日）', item: '收费项目', amount_yuan: '金额（元）',
   basis: '收费依据', waiver: '减免政策', type: '结果类型',
+  options: '选项', min: '最小值', max: '最大值', max_length: '最多字数', unit: '单位', prefill: '自动填写来源',
+  help: '填写说明',
 };
 
 export const WORDS = {
@@ -64,6 +67,10 @@ export const WORDS = {
     '06': '行政检查', '07': '行政确认', '08': '行政奖励', '09': '行政裁决', 10: '其他行政权力', 20: '公共服务',
   },
   required_visits: { 0: '0 次（零跑腿）', 1: '1 次', 2: '2 次' },
+  field_type: {
+    text: '单行文字', textarea: '多行文字', integer: '整数', decimal: '数字（两位小数）', date: '日期',
+    select: '下拉选择', phone: '电话', id_number: '身份证号码', credit_code: '统一社会信用代码', email: '电子邮箱',
+  },
   use_level: { 1: '国家级', 2: '省级', 3: '市级', 4: '县级', 5: '乡镇级', 6: '村级' },
 };
 

@@ -200,6 +200,53 @@ const MATERIAL = {
   certificate_type: null, sharing_resource: null, blank_form: null, sample: null, legal_basis: '', note: '',
 };
 
+const FIELD = { name: '', type: 'text', required: false };
+
+// The application form's fields (form_fields): name, type, required, the
+// choices of a select, unit, prefill source and help; members the rows do
+// not show (min, max, max_length) go back as they came.
+function formFields() {
+  const node = rows('form_fields', {
+    noun: '填写项目',
+    blank: FIELD,
+    cls: 'row-field',
+    empty: '本事项没有自己的申请表',
+    make(row, base) {
+      const grid = h('div', { class: 'grid3' });
+      row.append(grid);
+      const name = sub(grid, '项目名称', 'name', base.name, 'text');
+      const type = sub(grid, '类型', 'type', base.type, 'text', { words: WORDS.field_type });
+      const need = select('', { true: '必填', false: '选填' }, base.required ? 'true' : 'false');
+      need.dataset.sub = 'required';
+      grid.append(field('是否必填', need));
+      const opts = textInput('', (base.options || []).join('、'), {});
+      opts.dataset.sub = 'options';
+      grid.append(field('选项（下拉选择时填写，用“、”分隔）', opts, { wide: true }));
+      const unit = sub(grid, '单位', 'unit', base.unit, 'opt', { hint: '如：万元、人' });
+      const prefill = sub(grid, '自动填写来源', 'prefill', base.prefill, 'opt',
+        { hint: '如 applicant.name、applicant.phone、certificate:居民身份证.address' });
+      const help = sub(grid, '填写说明', 'help', base.help, 'opt', { area: 2, wide: true });
+      return (b) => {
+        const out = { ...b, name: name(b), type: type(b), required: need.value === 'true' };
+        const list = opts.value.split(/[、,，]/).map((x) => x.trim()).filter(Boolean);
+        if (out.type !== 'select') delete out.options;
+        else if (JSON.stringify(list) !== JSON.stringify(b.options)) out.options = list;
+        for (const [k, get] of [['unit', unit], ['prefill', prefill], ['help', help]]) {
+          const v = get(b);
+          if (v === null || v === undefined || v === '') delete out[k];
+          else out[k] = v;
+        }
+        return out;
+      };
+    },
+  });
+  // An item without a form keeps none (not an empty list).
+  collectors.push((out) => {
+    if (doc.form_fields === undefined && !out.form_fields.length) delete out.form_fields;
+  });
+  return node;
+}
+
 function build() {
   collectors = [];
   form.replaceChildren();
@@ -269,6 +316,7 @@ function build() {
         };
       },
     })),
+    group('申请表（在线申请和窗口受理时填写的项目）', formFields()),
     group('办理流程', rows('steps', {
       noun: '办理环节',
       blank: { name: '', role: '审核', days: 0 },

@@ -57,6 +57,29 @@ function uploader(name, done) {
   return form;
 }
 
+// An input to correct the form's field name (its value now in c.form),
+// saved on the same case.
+function fieldFixer(c, name, done) {
+  const id = `fix-${Math.random().toString(36).slice(2, 9)}`;
+  const current = c.form && c.form[name] !== undefined ? String(c.form[name]) : '';
+  const input = h('input', { id, name: `form.${name}`, value: current, class: 'wide' });
+  const form = h('form', { class: 'upload', 'data-field-fix': name },
+    h('label', { for: id }, `改为（${FIELDS[name] || name}）`), input,
+    h('button', { type: 'submit' }, '保存'), h('p', { role: 'alert', class: 'bad' }));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const value = input.value.trim();
+    const next = { ...(c.form || {}) };
+    if (value) next[name] = value;
+    else delete next[name];
+    const r = await api('PUT', path, { form: next });
+    if (!r.ok) { showErrors(form, r); return; }
+    flash = `已修改：${FIELDS[name] || name}`;
+    done();
+  });
+  return form;
+}
+
 function corrections(c) {
   const box = h('section', { class: 'card corrections', id: 'corrections' },
     el('h2', '一次性告知：请补正以下内容'),
@@ -74,6 +97,8 @@ function corrections(c) {
         && g.source === 'upload' && g.at > c.step.at);
       if (again) item.append(el('p', '已重新上传，可重新提交', 'ok'));
       item.append(uploader(x.material, load));
+    } else if (x.field) {
+      item.append(fieldFixer(c, x.field, load));
     }
     list.append(item);
   }

@@ -139,7 +139,7 @@ async function startCase(ev) {
 
 // ---- 3. the form and the materials ---------------------------------------------
 
-function fieldRow(name, value, custom) {
+function fieldRow(name, value, custom, def) {
   const id = `f-${Math.random().toString(36).slice(2, 9)}`;
   const row = h('div', { class: 'field' });
   if (custom) {
@@ -151,9 +151,13 @@ function fieldRow(name, value, custom) {
     remove.addEventListener('click', () => row.remove());
     row.append(nameInput, valueInput, remove);
   } else {
-    const input = h('input', { id, class: 'value', maxlength: '2000', 'data-key': name });
+    const input = def && def.type === 'select'
+      ? h('select', { id, class: 'value', 'data-key': name, name: `form.${name}` },
+        h('option', { value: '' }, '请选择'), ...def.options.map((o) => h('option', { value: o }, o)))
+      : h('input', { id, class: 'value', maxlength: '2000', 'data-key': name, name: `form.${name}` });
     input.value = value || '';
-    row.append(h('label', { for: id }, name), input);
+    const label = def ? `${name}${def.required ? '（必填）' : ''}${def.unit ? `（${def.unit}）` : ''}` : name;
+    row.append(h('label', { for: id }, label), input);
   }
   return row;
 }
@@ -162,10 +166,14 @@ function showForm(form) {
   const box = $('fields');
   const rows = [];
   const given = { ...(form || {}) };
-  if (!Object.keys(given).length && applicant) given['申请人'] = applicant.name;
-  for (const k of FIELDS) rows.push(fieldRow(k, given[k] === undefined ? '' : String(given[k]), false));
+  // The item's own application form when the catalog defines one (the
+  // platform prefilled what it knows), else the usual fields.
+  const defs = (current && current.item.form_fields) || [];
+  const names = defs.length ? defs.map((d) => d.name) : FIELDS;
+  if (!defs.length && !Object.keys(given).length && applicant) given['申请人'] = applicant.name;
+  names.forEach((k, i) => rows.push(fieldRow(k, given[k] === undefined ? '' : String(given[k]), false, defs[i])));
   for (const [k, v] of Object.entries(given)) {
-    if (!FIELDS.includes(k)) rows.push(fieldRow(k, typeof v === 'string' ? v : JSON.stringify(v), true));
+    if (!names.includes(k)) rows.push(fieldRow(k, typeof v === 'string' ? v : JSON.stringify(v), true));
   }
   box.replaceChildren(...rows);
 }
