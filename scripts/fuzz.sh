@@ -13,6 +13,11 @@
 # seed corpus and write a unit test for it) and the log's tail is printed.
 # Prints one line per harness (executions, coverage, corpus) and a total;
 # exits 1 when any harness failed.
+#
+# FUZZ_RUNS=N and FUZZ_SEED=S make a pass repeatable: each harness replays
+# its corpus and then runs N inputs from seed S (SECONDS still caps it).
+# make test uses that, so that its result does not depend on luck or on
+# the machine's speed; exploring is make fuzz's job.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -66,7 +71,8 @@ for n in "${names[@]}"; do
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	env "${env[@]}" TMPDIR="$tmp" timeout --kill-after=10 $((seconds + 120)) "$bin" "${leaks[@]}" \
-		-max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-25}" -rss_limit_mb=2048 \
+		-max_total_time="$seconds" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
+		-timeout="${FUZZ_TIMEOUT:-25}" -rss_limit_mb=2048 \
 		-max_len=65536 -print_final_stats=1 -artifact_prefix="$dir/artifacts/$n-" \
 		"$dir/corpus/$n" "tests/fuzz/corpus/$n" >"$log" 2>&1 || ok=$?
 	rm -rf "$tmp"

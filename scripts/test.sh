@@ -133,7 +133,8 @@ done
 
 # A short pass of every libFuzzer harness (tests/fuzz, scripts/fuzz.sh;
 # make fuzz runs them longer), built by clang with ASan + UBSan into
-# build/fuzz/: TB_FUZZ_SECONDS (default 4) each, counted as one program.
+# build/fuzz/: the corpus and 20,000 inputs of a fixed seed each (at most
+# TB_FUZZ_SECONDS, default 20), counted as one program.
 fuzz_ok() {
 	local d
 	command -v clang >/dev/null || return 1
@@ -150,7 +151,12 @@ if fuzz_ok; then
 	log=$(mktemp)
 	t0=$(date +%s)
 	ok=0
-	./scripts/fuzz.sh build/fuzz "${TB_FUZZ_SECONDS:-4}" >"$log" 2>&1 || ok=$?
+	# Repeatable: the corpus, then the same 20,000 inputs of seed 1 each
+	# (capped at TB_FUZZ_SECONDS); a fresh corpus folder, so that what an
+	# earlier make fuzz found locally does not change the pass.
+	rm -rf build/fuzz/corpus
+	FUZZ_RUNS=${TB_FUZZ_RUNS:-20000} FUZZ_SEED=1 \
+		./scripts/fuzz.sh build/fuzz "${TB_FUZZ_SECONDS:-20}" >"$log" 2>&1 || ok=$?
 	nh=$(find tests/fuzz -maxdepth 1 -name 'fuzz_*.c' | wc -l)
 	nfh=$(grep -c '^fuzz [a-z_]*: FAILED' "$log" || true)
 	cases=$((cases + nh - nfh))

@@ -102,10 +102,16 @@ static void access_log(struct ctx *c, uint64_t us)
 	char line[768];
 	int n = snprintf(line, sizeof(line),
 	                 "{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"type\":\"access\","
-	                 "\"rid\":\"%s\",\"method\":\"%s\",\"path\":\"",
+	                 "\"rid\":\"%s\",\"method\":\"",
 	                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	                 tm.tm_sec, ts.tv_nsec / 1000000, c->r.request_id, c->r.method);
-	unsigned long len = n > 0 ? (unsigned long)n : 0;
+	                 tm.tm_sec, ts.tv_nsec / 1000000, c->r.request_id);
+	unsigned long len = n > 0 && (size_t)n < 120 ? (unsigned long)n : 0;
+	/* The method is the client's token, of any length and bytes (it was
+	 * copied as it came and overran the line): escaped and cut like the
+	 * path. */
+	tb_log_escape(line, 160, &len, c->r.method ? c->r.method : "");
+	memcpy(line + len, "\",\"path\":\"", 10);
+	len += 10;
 	tb_log_escape(line, 600, &len, c->r.path ? c->r.path : "");
 	n = snprintf(line + len, sizeof(line) - len, "\",\"status\":%d,\"us\":%llu}\n", c->r.status,
 	             (unsigned long long)us);
