@@ -691,9 +691,11 @@ void tb_http_stop(struct tb_http_server *s, unsigned grace_ms)
 {
 	if (!s)
 		return;
+	/* The listen socket is closed only after MHD_stop_daemon: with a pool
+	 * of threads each one takes it out of its epoll set a little later,
+	 * and a socket closed before that makes libmicrohttpd abort ("Failed
+	 * to remove listen FD from epoll set", seen once in a CI run). */
 	MHD_socket fd = MHD_quiesce_daemon(s->d);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
 	for (unsigned waited = 0; waited < grace_ms && atomic_load(&s->inflight) > 0;
 	     waited += 10) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
@@ -703,5 +705,7 @@ void tb_http_stop(struct tb_http_server *s, unsigned grace_ms)
 		tb_log_warn("http", "stopping with %d requests still in flight",
 		            atomic_load(&s->inflight));
 	MHD_stop_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
 	free(s);
 }
