@@ -285,8 +285,10 @@ citizen_cookie=$cookie citizen_csrf=$csrf
 login 330106198707072021 # 赵审核, reviewer
 echo "Lighthouse $(node -p "require('./$lh/node_modules/lighthouse/package.json').version") mobile," \
 	"$("$CHROME_PATH" --version 2>/dev/null), $store"
+# The reports are kept in build/lighthouse ($dir goes when the bench ends).
+mkdir -p build/lighthouse
 TB_COOKIE="$cookie" TB_CSRF="$csrf" TB_COOKIE_CITIZEN="$citizen_cookie" TB_CSRF_CITIZEN="$citizen_csrf" \
-	node "$lh/run.mjs" "$base" "$dir" / /services.html '/guide.html?item=11330106024892795E4010010201000' \
+	node "$lh/run.mjs" "$base" build/lighthouse / /services.html '/guide.html?item=11330106024892795E4010010201000' \
 	'/apply.html?item=1133010002486186853200032801000' signed-in:/workbench/ signed-in=CITIZEN:/my/ 2>>"$dir/lh.log" ||
 	{ echo "bench: lighthouse failed" >&2; tail -20 "$dir/lh.log" >&2; exit 1; }
 fi

@@ -212,13 +212,17 @@ fi
 # (from npm, pinned by tests/web/package-lock.json), against the plain build.
 if command -v node >/dev/null && [ -x /usr/bin/chromium ]; then
 	log=$(mktemp)
+	# Each file is a program of its own: its own server and browser (none
+	# when npm ci failed: that failure is the one to read).
+	web_tests=(tests/web/*.test.mjs)
 	if ! (cd tests/web && npm ci --no-audit --no-fund --silent) >"$log" 2>&1; then
 		cat "$log"
 		failed=$((failed + 1))
 		failures+=("tests/web: npm ci")
+		failed_cases=$((failed_cases + 1))
+		web_tests=()
 	fi
-	# Each file is a program of its own: its own server and browser.
-	for t in tests/web/*.test.mjs; do
+	for t in "${web_tests[@]}"; do
 		ok=0
 		TB_TEST_BIN=build/tongban timeout --kill-after=10 "$test_timeout" node --test "$t" >"$log" 2>&1 || ok=$?
 		n=$(awk '/^# pass / {print $3}' "$log")

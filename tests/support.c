@@ -201,13 +201,37 @@ const char *test_sqlite_fresh(void)
 	return url;
 }
 
+/* ---- the binary ------------------------------------------------------- */
+
+const char *test_bin(void)
+{
+	const char *bin = getenv("TB_TEST_BIN");
+	return bin ? bin : "build/tongban";
+}
+
+int test_run(char *out, size_t size, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	char full[4200];
+	snprintf(full, sizeof(full), "%s 2>&1", cmd);
+	FILE *p = popen(full, "r");
+	if (!p)
+		return -1;
+	size_t n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 /* ---- server ------------------------------------------------------------ */
 
 static void srv_vstart(struct test_srv *s, const char *data, const char *db, va_list ap)
 {
-	const char *bin = getenv("TB_TEST_BIN");
-	if (!bin)
-		bin = "build/tongban";
+	const char *bin = test_bin();
 	/* data may be s->data itself, which the memset clears. */
 	char dir[sizeof(s->data)];
 	snprintf(dir, sizeof(dir), "%s", data ? data : test_tmpdir());

@@ -77,6 +77,15 @@ const char *test_sqlite_fresh(void);
 /* A new empty temporary folder (static storage). */
 const char *test_tmpdir(void);
 
+/* ---- The binary's commands ------------------------------------------- */
+
+/* The binary under test: TB_TEST_BIN, else build/tongban. */
+const char *test_bin(void);
+/* Runs the shell command made from fmt (stderr joined to stdout) with its
+ * output into out (size bytes, NUL-terminated); answers its exit status
+ * (-1 when it could not run or did not exit). */
+int test_run(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* ---- The real binary over HTTP ---------------------------------------- */
 
 struct test_srv {

@@ -8,13 +8,14 @@
 // a reload loses nothing. Offered only when the catalog entry allows the
 // item online (depth III or IV, through web or mobile); otherwise the page
 // says where to go. Text is set with textContent only.
-import { api, el, filePicker, h, reasonOf, showErrors, signInForm } from '/ui.js';
+import {
+  api, DEPTH, el, fieldInput, filePicker, h, onlineChannel, reasonOf, REQUIREMENT, showErrors,
+  signInForm,
+} from '/ui.js';
 import { shell } from '/shell.js';
 
 const $ = (id) => document.getElementById(id);
 const code = new URLSearchParams(location.search).get('item') || '';
-const REQUIREMENT = { required: '必须', optional: '可选', later: '容缺后补' };
-const DEPTH = { 1: '一级（办事指南公开）', 2: '二级（网上预审）', 3: '三级（网上办理）', 4: '四级（全程网办）' };
 // Where a prefilled value came from, in words (forBusiness: acting for one).
 const prefillFrom = (p, forBusiness) => {
   if (p.startsWith('certificate:')) return `您的电子证照（${p.slice(12).split('.')[0]}）`;
@@ -40,14 +41,6 @@ function fail(text) {
   $('error').textContent = text;
 }
 
-// The channel to apply through: web, else mobile (this page serves both),
-// when the item is handled online at all; null otherwise.
-function channelOf(it) {
-  if (it.online_depth < 3) return null;
-  const ch = it.channels || [];
-  return ch.includes('web') ? 'web' : ch.includes('mobile') ? 'mobile' : null;
-}
-
 function showItem() {
   $('item').hidden = false;
   $('item-name').textContent = item.name;
@@ -62,7 +55,7 @@ function showOffline() {
   const box = $('offline');
   box.hidden = false;
   const why = item.online_depth < 3
-    ? `本事项的网上办理深度为${DEPTH[item.online_depth] || item.online_depth}，需到办理地点申请。`
+    ? `本事项的网上办理深度为“${DEPTH[item.online_depth] || item.online_depth}”，需到办理地点申请。`
     : '本事项不通过网上渠道受理，请到办理地点申请。';
   box.replaceChildren(
     el('h2', '本事项暂不能在网上申请'),
@@ -104,42 +97,13 @@ function typed() {
   try { return JSON.parse(localStorage.getItem(TYPED + caseNo) || '{}'); } catch { return {}; }
 }
 
-// The input of field f (its name is "form.NAME", the field the API names
-// in a refusal), with value.
-function input(f, id, value) {
-  const attrs = { id, name: `form.${f.name}`, required: f.required || undefined };
-  let node;
-  switch (f.type) {
-    case 'textarea':
-      node = h('textarea', { ...attrs, maxlength: f.max_length || 1000, rows: 4 });
-      node.value = value;
-      return node;
-    case 'select':
-      node = h('select', attrs, h('option', { value: '' }, '请选择'),
-        ...f.options.map((o) => h('option', { value: o }, o)));
-      node.value = value;
-      return node;
-    case 'integer': Object.assign(attrs, { inputmode: 'numeric', pattern: '-?[0-9]*' }); break;
-    case 'decimal': Object.assign(attrs, { inputmode: 'decimal' }); break;
-    case 'date': attrs.type = 'date'; break;
-    case 'phone': Object.assign(attrs, { type: 'tel', inputmode: 'tel', autocomplete: 'tel' }); break;
-    case 'email': Object.assign(attrs, { type: 'email', autocomplete: 'email' }); break;
-    case 'id_number': case 'credit_code':
-      Object.assign(attrs, { maxlength: 18, autocapitalize: 'characters', spellcheck: 'false' }); break;
-    default: attrs.maxlength = f.max_length || 100;
-  }
-  node = h('input', { type: 'text', ...attrs });
-  node.value = value;
-  return node;
-}
-
 function drawForm() {
   const saved = data.form || {};
   const local = typed();
   const rows = fields().map((f, i) => {
     const id = `f${i}`;
     const value = local[f.name] ?? (saved[f.name] === undefined ? '' : String(saved[f.name]));
-    const box = input(f, id, value);
+    const box = fieldInput(f, value, { id });
     const hints = [];
     if (f.help) hints.push(h('p', { class: 'hint', id: `${id}-hint` }, f.help));
     if (f.prefill && saved[f.name] !== undefined && saved[f.name] !== '') {
@@ -353,9 +317,12 @@ async function done() {
 
 // ---- opening or resuming the draft ----------------------------------------
 
+// A refusal of the API while the page works: its reason is for the person.
+class Refused extends Error {}
+
 async function reload() {
   const r = await api('GET', `/api/v1/cases/${encodeURIComponent(caseNo)}`);
-  if (!r.ok) throw new Error(reasonOf(r.body, r.status));
+  if (!r.ok) throw new Refused(reasonOf(r.body, r.status));
   data = r.body;
 }
 
@@ -394,7 +361,7 @@ async function start() {
   }
   item = r.body;
   showItem();
-  const channel = channelOf(item);
+  const channel = onlineChannel(item);
   if (!channel) {
     showOffline();
     return;
@@ -411,7 +378,9 @@ async function start() {
     return;
   }
   bindForm();
-  $('back-form').addEventListener('click', () => go(fields().length ? 'form' : 'materials'));
+  // An item without a form starts at the materials: no step before them.
+  $('back-form').hidden = !fields().length;
+  $('back-form').addEventListener('click', () => go('form'));
   $('to-review').addEventListener('click', () => {
     const lack = missing();
     if (lack.length) {
@@ -427,4 +396,11 @@ async function start() {
   go(kept && (kept !== 'form' || fields().length) ? kept : first, true);
 }
 
-start().catch((e) => fail(`页面出错：${e.message}`));
+start().catch((e) => {
+  if (e instanceof Refused) {
+    fail(`无法读取申请：${e.message}`);
+    return;
+  }
+  console.error(e);
+  fail('页面出错，请刷新后重试');
+});

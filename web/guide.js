@@ -7,13 +7,13 @@
 // are marked. "在线申请" is offered only for online depth 3 or 4; else the
 // guide says where to go. Text is set with textContent only; print-friendly
 // (the shared style hides the bar in print).
-import { api, el, h } from '/ui.js';
+import { api, DEPTH, el, h, onlineChannel, REQUIREMENT } from '/ui.js';
 import { shell } from '/shell.js';
 
-const DEPTH = { 1: '网上发布（仅可在网上查看办事指南）', 2: '网上预审（网上提交材料预审，到现场办理）', 3: '网上受理（网上申请，按需到现场）', 4: '全程网办（网上申请、办理、送达）' };
+// What each online depth (ui.js DEPTH) means for the person applying.
+const DEPTH_MEANS = { 1: '仅可在网上查看办事指南', 2: '网上提交材料预审，到现场办理', 3: '网上申请，按需到现场', 4: '网上申请、办理、送达' };
 const CHANNELS = { window: '窗口', web: '网页', mobile: '移动端', post: '邮寄' };
 const FORM = { original: '原件', copy: '复印件', electronic: '电子件' };
-const NEED = { required: '必需', optional: '非必需', later: '容缺后补' };
 const CROSS = { nationwide: '全国通办', province: '全省通办', city: '全市通办', county: '全县（区）通办', none: '不支持跨区域通办' };
 const OBJECTS = { 1: '自然人', 2: '企业法人', 3: '事业单位', 4: '社会组织', 5: '机关', 6: '其他' };
 
@@ -60,7 +60,7 @@ function materials(it, have, who) {
   for (const m of it.materials) {
     const li = el('li');
     li.append(el('strong', m.name));
-    const bits = [NEED[m.required] || m.required, FORM[m.form] || m.form];
+    const bits = [REQUIREMENT[m.required] || m.required, FORM[m.form] || m.form];
     if (m.copies) bits.push(`${m.copies} 份`);
     bits.push(m.source === 'government' ? `由${m.issuing_body || '政府部门'}出具` : '申请人自备');
     li.append(el('div', bits.join('；'), 'muted'));
@@ -90,7 +90,7 @@ function fees(it) {
 function render(it, have, who) {
   document.title = `${it.name} · 办事指南 · 通办`;
   document.getElementById('item-name').textContent = it.name;
-  const online = it.online_depth >= 3 && (it.channels || []).some((c) => c === 'web' || c === 'mobile');
+  const online = onlineChannel(it) !== null;
   const go = online
     ? h('p', { class: 'actions noprint' }, h('a', { href: `/apply.html?item=${encodeURIComponent(it.implementation_code)}`, class: 'apply' }, '在线申请'))
     : el('p', `本事项不能在网上申请，请到以下地点办理：${it.address || '实施部门办事窗口'}${it.hours ? `（${it.hours}）` : ''}`);
@@ -98,7 +98,7 @@ function render(it, have, who) {
   main.replaceChildren(
     part('能否网上办理',
       facts([
-        ['网办深度', DEPTH[it.online_depth] || String(it.online_depth)],
+        ['网办深度', DEPTH[it.online_depth] ? `${DEPTH[it.online_depth]}（${DEPTH_MEANS[it.online_depth]}）` : String(it.online_depth)],
         ['办理渠道', (it.channels || []).map((c) => CHANNELS[c] || c).join('、')],
         ['到现场次数', visits],
         ['到现场原因', it.required_visits > 0 ? it.visit_reason : ''],

@@ -3,7 +3,7 @@
 // its guide; services by theme (一件事), by service object, by region
 // (picked by name: province, city, county) and by department, each
 // leading to the catalog (/services.html) with that filter.
-import { api, h } from '/ui.js';
+import { api, h, regionPicker } from '/ui.js';
 import { shell } from '/shell.js';
 
 const bar = shell({ active: 'home' });
@@ -37,34 +37,14 @@ async function departments() {
   }
 }
 
-// Fills select with the regions under parent ("" for the provinces).
-async function regions(select, parent, all) {
-  const r = await api('GET', parent ? `/api/v1/regions?parent=${parent}` : '/api/v1/regions');
-  select.replaceChildren();
-  if (all) select.append(h('option', { value: '' }, '全部'));
-  for (const g of (r.ok ? r.body.items : [])) select.append(h('option', { value: g.code }, g.name));
-}
-
+// A region picked by name leads to its services.
 async function place() {
-  const province = document.getElementById('province');
-  const city = document.getElementById('city');
-  const county = document.getElementById('county');
-  await regions(province, '', false);
-  // The platform's own province first: the deployment serves it.
-  province.value = '330000';
-  await regions(city, province.value, true);
-  province.addEventListener('change', async () => {
-    await regions(city, province.value, true);
-    county.replaceChildren(h('option', { value: '' }, '全部'));
-  });
-  city.addEventListener('change', async () => {
-    if (city.value) await regions(county, city.value, true);
-    else county.replaceChildren(h('option', { value: '' }, '全部'));
-  });
-  document.getElementById('place').addEventListener('submit', (ev) => {
+  const form = document.getElementById('place');
+  const picker = await regionPicker();
+  form.prepend(picker.node);
+  form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const code = county.value || city.value || province.value;
-    location.href = `/services.html?region=${code}`;
+    location.href = `/services.html?region=${picker.code()}`;
   });
 }
 

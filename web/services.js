@@ -1,13 +1,14 @@
 // The public catalog: finds services by keyword and region, with what each
 // takes (time limit, visits, online depth), its name linking to its guide
-// (/guide.html) and a link to apply online.
+// (/guide.html) and a link to apply online where the catalog allows it
+// (else to the guide, which says where to go).
 // Text is set with textContent only.
-import { el } from '/session.js';
+import {
+  api, DEPTH, el, onlineChannel, reasonOf, regionPicker,
+} from '/ui.js';
 import { shell } from '/shell.js';
 
 shell({ active: 'services' });
-
-const depth = { 1: '网上咨询', 2: '网上预约', 3: '网上受理', 4: '全程网办' };
 
 function card(it) {
   const box = el('article', undefined, 'cert');
@@ -23,13 +24,16 @@ function card(it) {
     ['事项编码', it.implementation_code],
     ['办理时限', it.case_kind === 'immediate' ? '即办' : `承诺 ${it.promised_days} 个工作日`],
     ['到现场次数', `${it.required_visits} 次`],
-    ['网办深度', depth[it.online_depth] || String(it.online_depth)],
+    ['网办深度', DEPTH[it.online_depth] || String(it.online_depth)],
   ];
   if (it.result && it.result.name) rows.push(['办理结果', it.result.name]);
   for (const [k, v] of rows) dl.append(el('dt', k), el('dd', v));
   box.append(dl);
-  const link = el('a', '在线申请');
-  link.href = `/apply.html?item=${encodeURIComponent(it.implementation_code)}`;
+  // Apply online where the catalog allows it; else the guide says where to go.
+  const online = onlineChannel(it) !== null;
+  const link = el('a', online ? '在线申请' : '查看办理地点');
+  link.href = online ? `/apply.html?item=${encodeURIComponent(it.implementation_code)}`
+    : `/guide.html?item=${encodeURIComponent(it.implementation_code)}`;
   const p = el('p');
   p.append(link);
   box.append(p);
@@ -63,11 +67,11 @@ async function search(q, region) {
   if (q) params.set('q', q);
   if (region) params.set('region', region);
   for (const k of KEPT) if (page.get(k)) params.set(k, page.get(k));
-  const r = await fetch(`/api/v1/items?${params}`);
-  const j = await r.json();
+  const r = await api('GET', `/api/v1/items?${params}`);
+  const j = r.body;
   const count = document.getElementById('count');
   if (!r.ok) {
-    count.textContent = `输入有误：${j.reason || j.error}`;
+    count.textContent = `输入有误：${reasonOf(j, r.status)}`;
     count.className = 'bad';
     document.getElementById('items').replaceChildren();
     return;
@@ -79,12 +83,19 @@ async function search(q, region) {
   document.getElementById('items').replaceChildren(...j.items.map(card));
 }
 
-document.getElementById('search').addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  search(document.getElementById('q').value.trim(), document.getElementById('region').value.trim());
-});
+// The region is picked by name (ui.js regionPicker), starting at the one
+// the link names.
+async function start() {
+  const form = document.getElementById('search');
+  const picker = await regionPicker(page.get('region') || undefined);
+  form.querySelector('.place-room').replaceWith(picker.node);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    search(document.getElementById('q').value.trim(), picker.code());
+  });
+}
 
 document.getElementById('q').value = page.get('q') || '';
-document.getElementById('region').value = page.get('region') || '';
 describeFilter();
 search(page.get('q') || '', page.get('region') || '');
+start();

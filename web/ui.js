@@ -187,6 +187,74 @@ export function filePicker(opts = {}) {
   return { input, node };
 }
 
+// The input of a field of an item's application form (def: a FIELD of its
+// form_fields, docs/catalog-format.md) holding value: a select of its
+// choices, a text area, or an input with the keyboard and limits of its
+// type. Named "form.NAME", the field an API refusal names; attrs are added
+// (id, class...).
+export function fieldInput(def, value, attrs = {}) {
+  const a = { name: `form.${def.name}`, required: def.required || undefined, ...attrs };
+  let node;
+  if (def.type === 'textarea') {
+    node = h('textarea', { ...a, maxlength: def.max_length || 1000, rows: 4 });
+  } else if (def.type === 'select') {
+    node = h('select', a, h('option', { value: '' }, '请选择'),
+      ...(def.options || []).map((o) => h('option', { value: o }, o)));
+  } else {
+    const kind = {
+      integer: { inputmode: 'numeric', pattern: '-?[0-9]*' },
+      decimal: { inputmode: 'decimal' },
+      date: { type: 'date' },
+      phone: { type: 'tel', inputmode: 'tel', autocomplete: 'tel' },
+      email: { type: 'email', autocomplete: 'email' },
+      id_number: { maxlength: 18, autocapitalize: 'characters', spellcheck: 'false' },
+      credit_code: { maxlength: 18, autocapitalize: 'characters', spellcheck: 'false' },
+    }[def.type] || { maxlength: def.max_length || 100 };
+    node = h('input', { type: 'text', ...a, ...kind });
+  }
+  node.value = value === undefined || value === null ? '' : String(value);
+  return node;
+}
+
+// Three selects (省, 市, 区县) that pick a region by its name: a person
+// never types a code. initial: the code to start at (the deployment's
+// province by default). Answers {node, code()}: node goes in the page,
+// code() is the region picked (the county, else the city, else the
+// province).
+export async function regionPicker(initial = '330000') {
+  const fill = async (select, parent, all) => {
+    const r = await api('GET', parent ? `/api/v1/regions?parent=${parent}` : '/api/v1/regions');
+    select.replaceChildren(...(all ? [h('option', { value: '' }, '全部')] : []),
+      ...(r.ok ? r.body.items : []).map((g) => h('option', { value: g.code }, g.name)));
+  };
+  const province = h('select', { id: 'province' });
+  const city = h('select', { id: 'city' });
+  const county = h('select', { id: 'county' }, h('option', { value: '' }, '全部'));
+  const p = `${initial.slice(0, 2)}0000`;
+  const c = `${initial.slice(0, 4)}00`;
+  await fill(province, '', false);
+  province.value = p;
+  await fill(city, province.value, true);
+  city.value = c !== p ? c : '';
+  if (city.value) {
+    await fill(county, city.value, true);
+    county.value = initial !== c ? initial : '';
+  }
+  province.addEventListener('change', async () => {
+    await fill(city, province.value, true);
+    county.replaceChildren(h('option', { value: '' }, '全部'));
+  });
+  city.addEventListener('change', async () => {
+    if (city.value) await fill(county, city.value, true);
+    else county.replaceChildren(h('option', { value: '' }, '全部'));
+  });
+  const node = h('div', { class: 'place' },
+    h('label', { for: 'province' }, '省'), province,
+    h('label', { for: 'city' }, '市'), city,
+    h('label', { for: 'county' }, '区县'), county);
+  return { node, code: () => county.value || city.value || province.value };
+}
+
 // ---- words and dates ------------------------------------------------------
 
 export const STATES = {
@@ -197,6 +265,24 @@ export const STATES = {
 export const stateName = (s) => STATES[s] || s;
 
 export const COLOURS = { green: '正常', yellow: '临近时限', red: '已超期' };
+
+// Whether a material of an item must be given, in words.
+export const REQUIREMENT = { required: '必须', optional: '可选', later: '容缺后补' };
+
+// Online depth (网办深度) in words: I the guide is published online, II
+// materials pre-checked online, III applied for online, IV fully online.
+export const DEPTH = { 1: '网上发布', 2: '网上预审', 3: '网上受理', 4: '全程网办' };
+
+// The channel to apply through online, web or mobile (this site serves
+// both), when the catalog entry allows an online application (depth III
+// or IV through one of them); null otherwise. The server holds the same
+// rule (POST /api/v1/cases).
+export function onlineChannel(item) {
+  if (!item || item.online_depth < 3) return null;
+  const ch = item.channels || [];
+  if (ch.includes('web')) return 'web';
+  return ch.includes('mobile') ? 'mobile' : null;
+}
 
 // A badge for a case's clock colour (green, yellow, red) or a state.
 export function badge(text, kind) {

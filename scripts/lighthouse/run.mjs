@@ -93,6 +93,12 @@ try {
     }, undefined, page);
     writeFileSync(`${outDir}/lighthouse-${n}.json`, result.report);
     line(signedIn ? `${path} (signed in)` : path, result.lhr);
+    // A session that did not take shows the sign-in form: that page was
+    // not the one measured.
+    if (signedIn && await page.$('#si-id')) {
+      console.log('  not signed in: the page measured was the sign-in form');
+      failed = true;
+    }
     await context.close();
   }
 } finally {

@@ -36,6 +36,8 @@ enum tb_err tb_app_open_store(const struct tb_app_options *opt, struct tb_app **
 	char cps[4096];
 	snprintf(cps, sizeof(cps), "%s/checkpoints", dir);
 	app->checkpoint_dir = tb_xstrdup(cps);
+	snprintf(cps, sizeof(cps), "%s/keys", dir);
+	app->keys_dir = tb_xstrdup(cps);
 	app->demo = opt->demo;
 	app->secure_cookies = opt->secure_cookies;
 	app->session_idle_s = 1800;
@@ -85,8 +87,9 @@ enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, s
 	e = tb_regions_seed(app->store, &seeded);
 	if (e == TB_OK)
 		e = tb_calendar_seed(app->store, &seeded);
+	int changed;
 	if (e == TB_OK)
-		e = tb_cert_types_seed(app->store, &seeded);
+		e = tb_cert_types_sync(app->store, &changed);
 	if (e == TB_OK)
 		e = tb_regions_load(app->store, &app->regions);
 	if (e == TB_OK)
@@ -99,9 +102,8 @@ enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, s
 		snprintf(dir, sizeof(dir), "%s/blobs", app->data_dir);
 		if (e == TB_OK)
 			e = tb_blobs_open(dir, &app->blobs);
-		snprintf(dir, sizeof(dir), "%s/keys", app->data_dir);
 		if (e == TB_OK)
-			e = tb_keys_open(dir, &app->keys);
+			e = tb_keys_open(app->keys_dir, &app->keys);
 	}
 	if (e == TB_OK && opt->demo)
 		e = tb_demo_seed(app);
@@ -127,5 +129,6 @@ void tb_app_close(struct tb_app *app)
 	tb_store_close(app->store);
 	free(app->data_dir);
 	free(app->checkpoint_dir);
+	free(app->keys_dir);
 	free(app);
 }

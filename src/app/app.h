@@ -39,6 +39,7 @@ struct tb_app {
 	size_t max_upload;            /* bytes of one uploaded file; default 20 MiB */
 	struct tb_keys *keys;         /* departments' signing keys: DATA/keys */
 	char *checkpoint_dir;         /* signed audit checkpoints: DATA/checkpoints */
+	char *keys_dir;               /* DATA/keys: departments' and the platform's keys */
 	char *data_dir;
 	bool demo;
 };

@@ -329,6 +329,18 @@ static enum tb_err walk_chain(struct tb_conn *c, struct tb_audit_check *out)
 	return TB_OK;
 }
 
+/* Opens one read snapshot on c for the head and the records, so that
+ * records appended meanwhile are neither half seen nor mistaken for
+ * tampering, and writers are not blocked (a deferred SQLite transaction in
+ * WAL mode; REPEATABLE READ on PostgreSQL). tb_conn_begin would take the
+ * write lock instead; the caller ends it with ROLLBACK. */
+static enum tb_err snapshot_begin(struct tb_conn *c)
+{
+	return tb_conn_exec(c, tb_conn_kind(c) == TB_STORE_PG
+	                           ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+	                           : "BEGIN");
+}
+
 enum tb_err tb_audit_verify(struct tb_store *s, struct tb_audit_check *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -336,14 +348,7 @@ enum tb_err tb_audit_verify(struct tb_store *s, struct tb_audit_check *out)
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
 		return e;
-	/* One read snapshot for the head and every page, so that records
-	 * appended meanwhile are neither half seen nor mistaken for tampering,
-	 * and writers are not blocked (a deferred SQLite transaction in WAL
-	 * mode; REPEATABLE READ on PostgreSQL). tb_conn_begin would take the
-	 * write lock instead, so the snapshot is opened and closed here. */
-	e = tb_conn_exec(c, tb_conn_kind(c) == TB_STORE_PG
-	                        ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-	                        : "BEGIN");
+	e = snapshot_begin(c);
 	if (e == TB_OK) {
 		e = walk_chain(c, out);
 		tb_conn_exec(c, "ROLLBACK");
@@ -375,6 +380,42 @@ enum tb_err tb_audit_hash_at(struct tb_store *s, int64_t seq, char out[65], bool
 	}
 	if (st)
 		tb_stmt_reset(st);
+	tb_store_release(c);
+	return e;
+}
+
+enum tb_err tb_audit_head(struct tb_store *s, int64_t *count, char head[65])
+{
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	if ((e = snapshot_begin(c)) != TB_OK) {
+		tb_store_release(c);
+		return e;
+	}
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_query(c, &st, &row, "SELECT seq, hash FROM audit_head WHERE id = 1", "");
+	if (e == TB_OK && !row)
+		e = TB_EINTERNAL;
+	if (e == TB_OK) {
+		*count = tb_stmt_int(st, 0);
+		snprintf(head, 65, "%s", text_or_empty(st, 1));
+	}
+	if (st)
+		tb_stmt_reset(st);
+	if (e == TB_OK && *count > 0) {
+		e = tb_conn_query(c, &st, &row, "SELECT hash FROM audit_log WHERE seq = ?", "i",
+		                  *count);
+		if (e == TB_OK && (!row || strcmp(text_or_empty(st, 0), head) != 0))
+			e = TB_EINTERNAL;
+		if (st)
+			tb_stmt_reset(st);
+	} else if (e == TB_OK && strcmp(head, GENESIS) != 0) {
+		e = TB_EINTERNAL;
+	}
+	tb_conn_exec(c, "ROLLBACK");
 	tb_store_release(c);
 	return e;
 }

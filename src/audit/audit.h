@@ -70,6 +70,11 @@ enum tb_err tb_audit_verify(struct tb_store *s, struct tb_audit_check *out);
  * seq 0); *found false when there is no such record. TB_ESTORE. */
 enum tb_err tb_audit_hash_at(struct tb_store *s, int64_t seq, char out[65], bool *found);
 
+/* The chain's head in one read snapshot: *count records, head the hash of
+ * the last (the genesis hash when there are none). TB_EINTERNAL when the
+ * head row does not match its last record (run tb_audit_verify). */
+enum tb_err tb_audit_head(struct tb_store *s, int64_t *count, char head[65]);
+
 /* Which records tb_audit_query returns; zero / NULL members do not filter. */
 struct tb_audit_filter {
 	const char *actor;  /* exact match */

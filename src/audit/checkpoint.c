@@ -19,8 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FORMAT  "tongban-audit-checkpoint-v1"
-#define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+#define FORMAT "tongban-audit-checkpoint-v1"
 
 void tb_checkpoint_clear(struct tb_checkpoint *cp)
 {
@@ -69,46 +68,10 @@ static void canonical(struct tb_buf *b, const struct tb_checkpoint *cp)
 	              cp->time, cp->key_id);
 }
 
-/* The head (seq and hash) in one read snapshot, checked against the
- * stored hash of its last record. */
+/* The head, checked against its last record; said in the log when not. */
 static enum tb_err read_head(struct tb_store *s, int64_t *count, char head[TB_SM3_HEX])
 {
-	struct tb_conn *c;
-	enum tb_err e = tb_store_acquire(s, &c);
-	if (e != TB_OK)
-		return e;
-	e = tb_conn_exec(c, tb_conn_kind(c) == TB_STORE_PG
-	                        ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-	                        : "BEGIN");
-	if (e != TB_OK) {
-		tb_store_release(c);
-		return e;
-	}
-	struct tb_stmt *st;
-	bool row;
-	e = tb_conn_query(c, &st, &row, "SELECT seq, hash FROM audit_head WHERE id = 1", "");
-	if (e == TB_OK && !row)
-		e = TB_EINTERNAL;
-	if (e == TB_OK) {
-		*count = tb_stmt_int(st, 0);
-		const char *h = tb_stmt_text(st, 1);
-		snprintf(head, TB_SM3_HEX, "%s", h ? h : "");
-	}
-	if (st)
-		tb_stmt_reset(st);
-	if (e == TB_OK && *count > 0) {
-		e = tb_conn_query(c, &st, &row, "SELECT hash FROM audit_log WHERE seq = ?", "i",
-		                  *count);
-		if (e == TB_OK &&
-		    (!row || !tb_stmt_text(st, 0) || strcmp(tb_stmt_text(st, 0), head) != 0))
-			e = TB_EINTERNAL;
-		if (st)
-			tb_stmt_reset(st);
-	} else if (e == TB_OK && strcmp(head, GENESIS) != 0) {
-		e = TB_EINTERNAL;
-	}
-	tb_conn_exec(c, "ROLLBACK");
-	tb_store_release(c);
+	enum tb_err e = tb_audit_head(s, count, head);
 	if (e == TB_EINTERNAL)
 		tb_log_error("audit", "the audit head does not match its last record: no checkpoint"
 		                      " signed (run `tongban audit verify`)");

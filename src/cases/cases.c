@@ -658,39 +658,41 @@ static enum tb_err rules(const struct tb_calendar *cal, struct row *r,
 
 /* Before a submission: what became available since the draft was made
  * (a certificate issued, a library file given) fills what is missing, and
- * goes into the register as given by the submitter. */
+ * goes into the register as given by the submitter. item: the document
+ * text of the case's item version, parsed only when something is missing. */
 static enum tb_err reuse_missing(struct tb_conn *c, struct row *r, int64_t given_by,
-                                 struct tb_arena *a)
+                                 const char *item, struct tb_arena *a)
 {
 	json_t *miss = missing_materials(r->required, r->materials);
 	size_t n = json_array_size(miss);
 	json_decref(miss);
 	if (n == 0)
 		return TB_OK;
-	json_t *item = tb_case_item_doc_on(c, r->item_code, r->item_version, a);
-	if (!item)
+	json_t *doc = json_loads(item, 0, NULL);
+	if (!doc)
 		return TB_ESTORE;
 	int filled;
 	enum tb_err e =
-	    tb_reuse_fill_on(c, r->applicant, item, r->materials, a, &r->materials, &filled);
-	json_decref(item);
+	    tb_reuse_fill_on(c, r->applicant, doc, r->materials, a, &r->materials, &filled);
+	json_decref(doc);
 	if (e == TB_OK && filled)
 		e = tb_reuse_record_on(c, r->applicant, r->id, given_by, r->materials);
 	return e;
 }
 
 /* Before a submission: the application form has every required field of
- * the item's form, each well formed. */
-static enum tb_err form_complete(struct tb_conn *c, const struct row *r, struct tb_arena *a,
+ * the item's form (item: its document text), each well formed. Most items
+ * have no form: their documents are not parsed. */
+static enum tb_err form_complete(const struct row *r, const char *item, struct tb_arena *a,
                                  struct tb_fail *f)
 {
-	json_t *fields = tb_case_item_form_on(c, r->item_code, r->item_version, a);
-	if (!fields)
+	if (!strstr(item, "\"form_fields\""))
 		return TB_OK;
-	json_t *form = json_loads(r->form, 0, NULL);
-	enum tb_err e = tb_form_check(fields, form, true, a, f);
+	json_t *doc = json_loads(item, 0, NULL), *form = json_loads(r->form, 0, NULL);
+	enum tb_err e =
+	    doc ? tb_form_check(json_object_get(doc, "form_fields"), form, true, a, f) : TB_ESTORE;
 	json_decref(form);
-	json_decref(fields);
+	json_decref(doc);
 	return e;
 }
 
@@ -764,16 +766,24 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 		        tb_arena_printf(a, "cannot %s a case that is %s", ev->event, r.state));
 	else if (e != TB_OK)
 		tb_fail(x->f, e, "event", "your role may not do this to this case");
-	if (e == TB_OK && !strcmp(ev->event, "submit"))
-		e = reuse_missing(c, &r, x->ctx->who->account_id, a);
+	/* A submission reads the item version's document once, for what the
+	 * platform can fill and for the form's required fields. */
+	bool submit = e == TB_OK && !strcmp(ev->event, "submit");
+	const char *item = NULL;
+	if (submit) {
+		struct tb_item_meta meta;
+		e = tb_item_get_on(c, r.item_code, r.item_version, a, &item, &meta);
+	}
+	if (submit && e == TB_OK)
+		e = reuse_missing(c, &r, x->ctx->who->account_id, item, a);
 	const char *opinion = ev->opinion;
 	if (e == TB_OK && !strcmp(ev->event, "hand_out"))
 		e = hand_out(c, &r, ev, a, &opinion, x->f);
 	if (e == TB_OK)
 		e = rules(x->cal, &r, ev, to, a, x->missing, x->f);
 	/* After the materials, which are listed all at once when missing. */
-	if (e == TB_OK && !strcmp(ev->event, "submit"))
-		e = form_complete(c, &r, a, x->f);
+	if (submit && e == TB_OK)
+		e = form_complete(&r, item, a, x->f);
 	int64_t now = (int64_t)time(NULL);
 	if (e == TB_OK)
 		e = write_back(c, &r, from);

@@ -3,40 +3,17 @@
 #include "base/date.h"
 #include "catalog/form.h"
 #include "certs/certs.h"
+#include "identity/accounts.h"
 
 #include <string.h>
 
-struct who {
-	const char *name, *code, *phone;
-	bool proven;
-};
-
-static enum tb_err account(struct tb_conn *c, int64_t id, struct tb_arena *a, struct who *w)
-{
-	memset(w, 0, sizeof(*w));
-	struct tb_stmt *st;
-	bool row;
-	enum tb_err e = tb_conn_query(c, &st, &row,
-	                              "SELECT name, login, COALESCE(phone, ''), identity_proven"
-	                              " FROM accounts WHERE id = ?",
-	                              "i", id);
-	if (e == TB_OK && row) {
-		w->name = tb_arena_strdup(a, tb_stmt_text(st, 0));
-		w->code = tb_arena_strdup(a, tb_stmt_text(st, 1));
-		w->phone = tb_arena_strdup(a, tb_stmt_text(st, 2));
-		w->proven = tb_stmt_int(st, 3) == 1;
-	}
-	tb_stmt_reset(st);
-	return e;
-}
-
 /* The member of w that a prefill's "name", "code" or "phone" names. */
-static const char *member(const struct who *w, const char *what)
+static const char *member(const struct tb_account *w, const char *what)
 {
 	if (!strcmp(what, "name"))
 		return w->name;
 	if (!strcmp(what, "code"))
-		return w->code;
+		return w->login;
 	return !strcmp(what, "phone") ? w->phone : NULL;
 }
 
@@ -45,10 +22,10 @@ enum tb_err tb_case_prefill_on(struct tb_conn *c, const json_t *fields, int64_t 
 {
 	if (!json_array_size(fields))
 		return TB_OK;
-	struct who app, ag;
-	enum tb_err e = account(c, applicant, a, &app);
+	struct tb_account app, ag;
+	enum tb_err e = tb_account_get_on(c, applicant, a, &app);
 	if (e == TB_OK && agent)
-		e = account(c, agent, a, &ag);
+		e = tb_account_get_on(c, agent, a, &ag);
 	else
 		ag = app;
 	char day[11];
@@ -69,11 +46,11 @@ enum tb_err tb_case_prefill_on(struct tb_conn *c, const json_t *fields, int64_t 
 			value = member(&app, from + 10);
 		else if (!strncmp(from, "agent.", 6))
 			value = member(&ag, from + 6);
-		else if (!strncmp(from, "certificate:", 12) && app.proven) {
+		else if (!strncmp(from, "certificate:", 12) && app.identity_proven) {
 			const char *dot = strrchr(from, '.');
 			const char *type =
 			    tb_arena_strndup(a, from + 12, (size_t)(dot - from - 12));
-			e = tb_cert_face_on(c, app.code, type, dot + 1, day, a, &value);
+			e = tb_cert_face_on(c, app.login, type, dot + 1, day, a, &value);
 			if (e == TB_ENOTFOUND)
 				e = TB_OK;
 		}

@@ -97,18 +97,3 @@ json_t *tb_case_item_doc_on(struct tb_conn *c, const char *code, int64_t version
 		return NULL;
 	return json_loads(text, 0, NULL);
 }
-
-json_t *tb_case_item_form_on(struct tb_conn *c, const char *code, int64_t version,
-                             struct tb_arena *a)
-{
-	const char *text;
-	struct tb_item_meta meta;
-	/* Most items have no form: their documents are not parsed. */
-	if (tb_item_get_on(c, code, version, a, &text, &meta) != TB_OK ||
-	    !strstr(text, "\"form_fields\""))
-		return NULL;
-	json_t *doc = json_loads(text, 0, NULL);
-	json_t *fields = json_incref(json_object_get(doc, "form_fields"));
-	json_decref(doc);
-	return fields;
-}

@@ -40,7 +40,7 @@ struct row {
 	" promised_days, statutory_days, extension_days, COALESCE(submitted_at, 0),"              \
 	" COALESCE(finished_at, 0), case_no, item_code, region, state, case_kind, channel,"       \
 	" accepted_on, promised_due, statutory_due, suspended_on, queue_due, item_name, '{}',"    \
-	" '[]', corrections, '[]', mat_required, mat_certificate, mat_library,"                   \
+	" '[]', NULL, '[]', mat_required, mat_certificate, mat_library,"                          \
 	" mat_sharing, COALESCE(window_department_id, 0)"
 
 /* Copies src (NULL as "") into dst of n bytes, cut to fit. */
@@ -59,10 +59,6 @@ json_t *tb_case_item_doc(struct tb_store *s, const char *code, int64_t version, 
                          struct tb_item_meta *meta);
 /* The same on a connection the caller holds (never a second one from the
  * pool while holding the first: that can exhaust it). */
-/* The form_fields of that item version (a new reference), or NULL when it
- * has no form or cannot be read. */
-json_t *tb_case_item_form_on(struct tb_conn *c, const char *code, int64_t version,
-                             struct tb_arena *a);
 json_t *tb_case_item_doc_on(struct tb_conn *c, const char *code, int64_t version,
                             struct tb_arena *a);
 

@@ -20,9 +20,12 @@ struct tb_cert_type {
 	const char *issuer_sectors; /* comma-separated sectors whose departments may issue it */
 };
 
-/* Loads the built-in types when the store has none; *seeded says whether
- * it did. */
-enum tb_err tb_cert_types_seed(struct tb_store *s, bool *seeded);
+/* Makes the store's types what data/certs/types.json (built in) says:
+ * inserts the missing ones and rewrites those that differ, so that a
+ * binary with newer rules (a face field made required, say) brings them to
+ * an existing store without a migration copying the file; the usual start
+ * reads the table and writes nothing. *changed: how many were written. */
+enum tb_err tb_cert_types_sync(struct tb_store *s, int *changed);
 
 /* The type whose code or name is key, on c (strings in a).
  * TB_ENOTFOUND when there is none. */

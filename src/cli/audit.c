@@ -31,7 +31,7 @@ static const char USAGE[] =
 
 /* The trusted key for a checkpoint: the public key in pem_file, else the
  * platform key in DATA/keys. NULL after saying why on stderr. */
-static struct tb_sm2_key *trusted_key(const char *pem_file, const char *data_dir)
+static struct tb_sm2_key *trusted_key(const char *pem_file, const char *keys_dir)
 {
 	struct tb_sm2_key *key = NULL;
 	if (pem_file) {
@@ -48,13 +48,11 @@ static struct tb_sm2_key *trusted_key(const char *pem_file, const char *data_dir
 			        pem_file);
 		return key;
 	}
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/keys", data_dir);
-	if (tb_checkpoint_key(dir, false, &key) != TB_OK)
+	if (tb_checkpoint_key(keys_dir, false, &key) != TB_OK)
 		fprintf(stderr,
 		        "tongban audit: no platform key %s/%s to check the checkpoint with; give"
 		        " --key PEM (the public_pem of GET /api/v1/audit/checkpoint, kept apart)\n",
-		        dir, TB_CHECKPOINT_KEY_FILE);
+		        keys_dir, TB_CHECKPOINT_KEY_FILE);
 	return key;
 }
 
@@ -69,7 +67,7 @@ static int verify(struct tb_app *app, const char *cp_file, const char *key_file)
 			        f.field, f.reason);
 			return 2;
 		}
-		struct tb_sm2_key *key = trusted_key(key_file, app->data_dir);
+		struct tb_sm2_key *key = trusted_key(key_file, app->keys_dir);
 		if (!key) {
 			tb_checkpoint_clear(&cp);
 			return 2;
@@ -123,11 +121,9 @@ static int verify(struct tb_app *app, const char *cp_file, const char *key_file)
 
 static int checkpoint(struct tb_app *app, const char *dir, const char *out)
 {
-	char keys[4096], def[4096];
-	snprintf(keys, sizeof(keys), "%s/keys", app->data_dir);
-	snprintf(def, sizeof(def), "%s/checkpoints", app->data_dir);
 	struct tb_checkpoint cp;
-	enum tb_err e = tb_checkpoint_make(app->store, keys, dir ? dir : def, &cp);
+	enum tb_err e =
+	    tb_checkpoint_make(app->store, app->keys_dir, dir ? dir : app->checkpoint_dir, &cp);
 	if (e != TB_OK) {
 		fprintf(stderr, "tongban audit: checkpoint failed: %s%s\n", tb_err_message(e),
 		        e == TB_EINTERNAL ? " (the audit head does not match its last record:"
@@ -145,7 +141,7 @@ static int checkpoint(struct tb_app *app, const char *dir, const char *out)
 		free(text);
 	}
 	printf("audit: checkpoint %" PRId64 " records, head %s, key %s, in %s/%s\n", cp.count,
-	       cp.head, cp.key_id, dir ? dir : def, TB_CHECKPOINT_LATEST);
+	       cp.head, cp.key_id, dir ? dir : app->checkpoint_dir, TB_CHECKPOINT_LATEST);
 	tb_checkpoint_clear(&cp);
 	return status;
 }

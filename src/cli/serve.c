@@ -163,14 +163,12 @@ int tb_cmd_serve(int argc, char **argv)
 		app->checkpoint_dir = tb_xstrdup(cp_dir);
 	}
 	struct tb_checkpointer *checkpointer = NULL;
-	char keys_dir[4096];
-	snprintf(keys_dir, sizeof(keys_dir), "%s/keys", app->data_dir);
 	/* One at start, before the first request, so that the openness page
 	 * always has one to show. */
 	if (cp_interval > 0 &&
-	    tb_checkpoint_make(app->store, keys_dir, app->checkpoint_dir, NULL) != TB_OK)
+	    tb_checkpoint_make(app->store, app->keys_dir, app->checkpoint_dir, NULL) != TB_OK)
 		tb_log_error("serve", "the audit checkpoint at start failed");
-	if (cp_interval > 0 && tb_checkpointer_start(app->store, keys_dir, app->checkpoint_dir,
+	if (cp_interval > 0 && tb_checkpointer_start(app->store, app->keys_dir, app->checkpoint_dir,
 	                                             (int)cp_interval, &checkpointer) != TB_OK)
 		tb_log_error("serve", "the audit checkpointer did not start");
 	struct tb_http_server *srv;

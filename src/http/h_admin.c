@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parses path parameter i as a positive id; sends 400 when it is not. */
+/* A department as the API shows it. */
 static json_t *dept_json(const struct tb_department *d)
 {
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)d->id, "name",

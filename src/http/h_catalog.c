@@ -14,23 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool int_query(struct tb_req *r, const char *name, long lo, long hi, long *out)
-{
-	const char *s = tb_req_query(r, name);
-	if (!s)
-		return true;
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < lo || v > hi) {
-		tb_resp_error(
-		    r, TB_EINVAL, name,
-		    tb_arena_printf(r->arena, "expected an integer from %ld to %ld", lo, hi));
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
 static bool code_ok(struct tb_req *r, const char *code)
 {
 	size_t n = strlen(code);
@@ -51,9 +34,10 @@ void tb_handle_items_list(struct tb_req *r)
 		return;
 	struct tb_item_query q = {.page = 1, .per_page = 20};
 	long page = 1, per = 20, obj = 0, depth = 0;
-	if (!int_query(r, "page", 1, 100000, &page) || !int_query(r, "per_page", 1, 100, &per) ||
-	    !int_query(r, "service_object", 1, 6, &obj) ||
-	    !int_query(r, "online_depth", 1, 4, &depth))
+	if (!tb_req_query_int(r, "page", 1, 100000, &page) ||
+	    !tb_req_query_int(r, "per_page", 1, 100, &per) ||
+	    !tb_req_query_int(r, "service_object", 1, 6, &obj) ||
+	    !tb_req_query_int(r, "online_depth", 1, 4, &depth))
 		return;
 	q.page = (int)page;
 	q.per_page = (int)per;
@@ -61,17 +45,14 @@ void tb_handle_items_list(struct tb_req *r)
 	q.online_depth = (int)depth;
 	if (!tb_req_query_flag(r, "latest", &q.latest))
 		return;
-	const char *region = tb_req_query(r, "region");
-	if (q.latest && !region) {
+	const struct tb_region *g;
+	if (!tb_req_query_region(r, &g))
+		return;
+	if (q.latest && !g) {
 		tb_resp_error(r, TB_EINVAL, "region", "required with latest=true");
 		return;
 	}
-	if (region) {
-		const struct tb_region *g = tb_regions_find(r->app->regions, region);
-		if (!g) {
-			tb_resp_error(r, TB_EINVAL, "region", "no such GB/T 2260 region");
-			return;
-		}
+	if (g) {
 		/* Drafts are for the managers of the region and what lies below
 		 * it; items above it are not theirs to see in draft. */
 		struct tb_authz_object o = {.region = g->code};
@@ -139,7 +120,7 @@ void tb_handle_item_get(struct tb_req *r)
 {
 	const char *code = r->params[0];
 	long version = 0;
-	if (!code_ok(r, code) || !int_query(r, "version", 1, 1000000, &version))
+	if (!code_ok(r, code) || !tb_req_query_int(r, "version", 1, 1000000, &version))
 		return;
 	const char *text;
 	struct tb_item_meta meta;

@@ -10,41 +10,21 @@
 #include <string.h>
 #include <time.h>
 
-static bool int_query(struct tb_req *r, const char *name, long lo, long hi, long *out)
-{
-	const char *s = tb_req_query(r, name);
-	if (!s)
-		return true;
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < lo || v > hi) {
-		tb_resp_error(
-		    r, TB_EINVAL, name,
-		    tb_arena_printf(r->arena, "expected an integer from %ld to %ld", lo, hi));
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
 void tb_handle_popular_items(struct tb_req *r)
 {
 	if (!tb_req_allow(r, "catalog.read", NULL))
 		return;
 	long days = 90, limit = 8;
-	if (!int_query(r, "days", 1, 366, &days) || !int_query(r, "limit", 1, 20, &limit))
+	if (!tb_req_query_int(r, "days", 1, 366, &days) ||
+	    !tb_req_query_int(r, "limit", 1, 20, &limit))
 		return;
 	struct tb_popular_query q = {.since = (int64_t)time(NULL) - days * 86400,
 	                             .limit = (int)limit};
-	const char *region = tb_req_query(r, "region");
-	const struct tb_region *g = NULL;
+	const struct tb_region *g;
+	if (!tb_req_query_region(r, &g))
+		return;
 	char sig[10] = "";
-	if (region) {
-		g = tb_regions_find(r->app->regions, region);
-		if (!g) {
-			tb_resp_error(r, TB_EINVAL, "region", "no such GB/T 2260 region");
-			return;
-		}
+	if (g) {
 		/* Items offered at the region, above it and below it, as the
 		 * catalog lists them. */
 		const struct tb_region *path[4];

@@ -3,7 +3,10 @@
 #include "base/asset.h"
 #include "base/mem.h"
 #include "http/lang.h"
+#include "app/app.h"
+#include "regions/regions.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -245,6 +248,34 @@ bool tb_req_path_id(struct tb_req *r, int i, const char *field, int64_t *id)
 		return false;
 	}
 	*id = v;
+	return true;
+}
+
+bool tb_req_query_int(struct tb_req *r, const char *name, long lo, long hi, long *out)
+{
+	const char *s = tb_req_query(r, name);
+	if (!s)
+		return true;
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi) {
+		tb_resp_error(
+		    r, TB_EINVAL, name,
+		    tb_arena_printf(r->arena, "expected an integer from %ld to %ld", lo, hi));
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool tb_req_query_region(struct tb_req *r, const struct tb_region **out)
+{
+	const char *code = tb_req_query(r, "region");
+	*out = code ? tb_regions_find(r->app->regions, code) : NULL;
+	if (code && !*out) {
+		tb_resp_error(r, TB_EINVAL, "region", "no such GB/T 2260 region");
+		return false;
+	}
 	return true;
 }
 

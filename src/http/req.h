@@ -83,6 +83,13 @@ bool tb_req_path_id(struct tb_req *r, int i, const char *field, int64_t *id);
 /* Query parameter name as a flag: absent or "false" is false, "true" is
  * true; anything else sends 400 naming it and returns false. */
 bool tb_req_query_flag(struct tb_req *r, const char *name, bool *out);
+/* Query parameter name as an integer from lo to hi into *out (left as it
+ * is when the parameter is absent); false after answering 400. */
+bool tb_req_query_int(struct tb_req *r, const char *name, long lo, long hi, long *out);
+/* Query parameter "region" as a region the platform knows: *out NULL when
+ * absent; false after answering 400 for an unknown code. */
+struct tb_region;
+bool tb_req_query_region(struct tb_req *r, const struct tb_region **out);
 
 /* The tb_ctx of the request (who, client, request id) for domain calls. */
 struct tb_ctx;

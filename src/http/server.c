@@ -9,6 +9,7 @@
 #include "base/utf8.h"
 #include "http/handlers.h"
 #include "http/metrics.h"
+#include "http/mhd_errors.h"
 #include "http/req.h"
 #include "http/router.h"
 
@@ -36,6 +37,8 @@ struct ctx {
 	bool handled;
 	char tail[128]; /* the last bytes of a streamed body */
 	size_t tail_len;
+	char delim[96]; /* "--B" of a streamed body's boundary B */
+	size_t delim_len;
 	struct tb_http_server *srv;
 	struct tb_buf body;
 	struct timespec t0;
@@ -135,8 +138,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct ctx *c)
 			close(r->resp_fd);
 		r->resp_fd = -1; /* the response closes it */
 	} else if (r->resp_static || !r->resp_body) {
-		resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body,
-		                                       MHD_RESPMEM_PERSISTENT);
+		/* Not MHD_create_response_from_buffer: mhd_errors.c takes that
+		 * constructor for the library's own refusals. */
+		resp = MHD_create_response_from_buffer_with_free_callback(r->resp_len, r->resp_body,
+		                                                          NULL);
 	} else {
 		resp = MHD_create_response_from_buffer_with_free_callback(r->resp_len, r->resp_body,
 		                                                          free);
@@ -316,21 +321,28 @@ static size_t delimiter(struct tb_req *r, char *want, size_t n)
 	return w > 2 && (size_t)w < n ? (size_t)w : 0;
 }
 
-/* True when the body's last bytes hold the closing boundary "--B--". */
-static bool closed_multipart(struct tb_req *r, const char *tail, size_t n)
+/* True when the body's last bytes hold the closing delimiter "--B--". */
+static bool closed_multipart(const struct ctx *c)
 {
-	const char *ct = tb_req_header(r, "Content-Type");
-	const char *b = ct ? strstr(ct, "boundary=") : NULL;
-	if (!b)
+	if (!c->delim_len || c->delim_len + 2 > c->tail_len)
 		return false;
-	b += 9;
-	if (*b == '"')
-		b++;
-	char want[96];
-	int w = snprintf(want, sizeof(want), "--%.*s--", (int)strcspn(b, "; \""), b);
-	if (w <= 0 || (size_t)w >= sizeof(want) || (size_t)w > n)
-		return false;
-	return memmem(tail, n, want, (size_t)w) != NULL;
+	for (const char *at = c->tail;
+	     (at = memmem(at, (size_t)(c->tail + c->tail_len - at), c->delim, c->delim_len));
+	     at++) {
+		const char *end = at + c->delim_len;
+		if (end + 2 <= c->tail + c->tail_len && end[0] == '-' && end[1] == '-')
+			return true;
+	}
+	return false;
+}
+
+/* Refuses a streamed body (the answer is set): nothing of it is kept, and
+ * the rest of it is read and dropped before the answer goes. */
+static void refuse_stream(struct ctx *c)
+{
+	c->stream->abort(&c->r);
+	c->handled = true;
+	c->refused = true;
 }
 
 /* First call of a POST to a streaming route: checks, begins, and sets up
@@ -361,6 +373,7 @@ static bool stream_start(struct tb_http_server *srv, struct MHD_Connection *conn
 	}
 	if (!c->stream->begin(&c->r))
 		return false;
+	c->delim_len = delimiter(&c->r, c->delim, sizeof(c->delim));
 	c->pp = MHD_create_post_processor(conn, 16384, stream_part, c);
 	if (!c->pp) {
 		tb_resp_error(&c->r, TB_EINVAL, "body", "malformed multipart/form-data");
@@ -475,7 +488,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			 * body that goes on past the route's limit again is cut. */
 			c->drained += *upload_size;
 			*upload_size = 0;
-			return c->drained > c->stream->max_body ? MHD_NO : MHD_YES;
+			return c->seen + c->drained > c->stream->max_body ? MHD_NO : MHD_YES;
 		}
 		if (c->refused)
 			return send_response(conn, c);
@@ -483,15 +496,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			/* The body begins with its first boundary: forms are sent
 			 * without a preamble, and bytes before it (a byte-order
 			 * mark) are refused, not skipped. */
-			char want[96];
-			size_t wl = c->seen < 96 ? delimiter(&c->r, want, sizeof(want)) : 0;
-			for (size_t i = 0; c->seen + i < wl && i < *upload_size; i++)
-				if (upload[i] != want[c->seen + i]) {
+			for (size_t i = 0; c->seen + i < c->delim_len && i < *upload_size; i++)
+				if (upload[i] != c->delim[c->seen + i]) {
 					tb_resp_error(&c->r, TB_EINVAL, "body",
 					              "malformed multipart/form-data");
-					c->stream->abort(&c->r);
-					c->handled = true;
-					c->refused = true;
+					refuse_stream(c);
 					c->drained = *upload_size;
 					*upload_size = 0;
 					return MHD_YES;
@@ -516,18 +525,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				if (!c->r.status)
 					tb_resp_error(&c->r, TB_EINVAL, "body",
 					              "malformed multipart/form-data");
-				/* Nothing of it is kept (the file so far is dropped
-				 * now); the answer waits for the end of the body. */
-				c->stream->abort(&c->r);
-				c->handled = true;
-				c->refused = true;
+				/* The file so far is dropped now; the answer waits
+				 * for the end of the body. */
+				refuse_stream(c);
 				return MHD_YES;
 			}
 			return MHD_YES;
 		}
 		MHD_destroy_post_processor(c->pp);
 		c->pp = NULL;
-		if (!closed_multipart(&c->r, c->tail, c->tail_len)) {
+		if (!closed_multipart(c)) {
 			/* A truncated body: nothing of it is kept. */
 			c->stream->abort(&c->r);
 			c->handled = true;
@@ -657,10 +664,15 @@ enum tb_err tb_http_start(const struct tb_http_config *cfg, struct tb_app *app,
 		fclose(ur);
 	}
 	snprintf(rid_prefix, sizeof(rid_prefix), "%08x", rnd);
+	if (!tb_mhd_errors_json())
+		tb_log_warn("http",
+		            "libmicrohttpd's own refusals (414, 431, malformed requests) "
+		            "will answer HTML: its error pages cannot be replaced in this build");
 
 	/* Connection memory: room for the headers we accept plus the read
 	 * buffer. libmicrohttpd zeroes this pool on every request, so it is
-	 * kept small; headers that overflow it get libmicrohttpd's own 431.
+	 * kept small; headers that overflow it get libmicrohttpd's own 431
+	 * (in JSON: mhd_errors.c).
 	 * TURBO: read/write before polling (measured ~10% more requests/s). */
 	size_t mem = s->cfg.max_header * 2;
 	s->d = MHD_start_daemon(

@@ -207,6 +207,22 @@ enum tb_err tb_org_register(struct tb_store *s, const struct tb_ctx *ctx, const 
 	return e;
 }
 
+enum tb_err tb_account_get_on(struct tb_conn *c, int64_t id, struct tb_arena *a,
+                              struct tb_account *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(
+	    c, &st, &row, "SELECT " ACCOUNT_COLS " FROM accounts WHERE id = ?", "i", id);
+	if (e == TB_OK && row)
+		read_row(st, a, out);
+	else if (e == TB_OK)
+		e = TB_ENOTFOUND;
+	tb_stmt_reset(st);
+	return e;
+}
+
 enum tb_err tb_account_get(struct tb_store *s, int64_t id, struct tb_arena *a,
                            struct tb_account *out)
 {
@@ -215,15 +231,7 @@ enum tb_err tb_account_get(struct tb_store *s, int64_t id, struct tb_arena *a,
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
 		return e;
-	struct tb_stmt *st;
-	bool row;
-	e = tb_conn_query(c, &st, &row, "SELECT " ACCOUNT_COLS " FROM accounts WHERE id = ?", "i",
-	                  id);
-	if (e == TB_OK && row)
-		read_row(st, a, out);
-	else if (e == TB_OK)
-		e = TB_ENOTFOUND;
-	tb_stmt_reset(st);
+	e = tb_account_get_on(c, id, a, out);
 	tb_store_release(c);
 	return e;
 }

@@ -55,6 +55,9 @@ enum tb_err tb_org_register(struct tb_store *s, const struct tb_ctx *ctx, const 
 /* Reads account id into *out (strings in arena). TB_ENOTFOUND. */
 enum tb_err tb_account_get(struct tb_store *s, int64_t id, struct tb_arena *a,
                            struct tb_account *out);
+/* The same on c (a connection, maybe inside a transaction). */
+enum tb_err tb_account_get_on(struct tb_conn *c, int64_t id, struct tb_arena *a,
+                              struct tb_account *out);
 /* Finds an account by identity number or credit code (normalised first). */
 enum tb_err tb_account_find(struct tb_store *s, const char *login, struct tb_arena *a,
                             struct tb_account *out);

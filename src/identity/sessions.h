@@ -24,16 +24,16 @@ struct tb_login_result {
 	int retry_after; /* seconds, with TB_ERATE */
 };
 
+/* A login as typed into its stored form (at most 19 characters, a-z upper
+ * cased: 33010619900101123x is 33010619900101123X) into out. */
+void tb_login_normalise(const char *in, char out[20]);
+
 /* Checks login (identity number, any case) and password. TB_EUNAUTH with
  * the same answer whether or not the account exists; TB_ERATE while the
  * account or the client address is locked out (out->retry_after): an
  * account's failures and lock are kept in the store (identity/lockout.h),
  * a name with no account is locked alike in memory. A successful login
  * clears the account's failures. Every attempt leaves an audit record. */
-/* A login as typed into its stored form (at most 19 characters, a-z upper
- * cased: 33010619900101123x is 33010619900101123X) into out. */
-void tb_login_normalise(const char *in, char out[20]);
-
 enum tb_err tb_login(struct tb_store *s, const struct tb_ctx *ctx, const char *login,
                      const char *password, struct tb_login_result *out);
 

@@ -144,8 +144,8 @@ enum tb_err tb_popular_items(struct tb_store *s, const struct tb_popular_query *
 		tb_stmt_bind_text(st, k++, day);
 		tb_stmt_bind_int(st, k, (int64_t)q->limit * ROWS_PER_ENTRY);
 		bool row;
-		while ((e = tb_stmt_step(st, &row)) == TB_OK && row) {
-			if (n >= q->limit || !seen_add(&seen, a, tb_stmt_text(st, 4)))
+		while (n < q->limit && (e = tb_stmt_step(st, &row)) == TB_OK && row) {
+			if (!seen_add(&seen, a, tb_stmt_text(st, 4)))
 				continue;
 			const char *item = tb_item_with_meta(
 			    a, tb_stmt_text(st, 0), tb_stmt_int(st, 1), tb_stmt_text(st, 2));
@@ -156,16 +156,15 @@ enum tb_err tb_popular_items(struct tb_store *s, const struct tb_popular_query *
 		tb_stmt_reset(st);
 	}
 	tb_store_release(c);
-	json_t *list = NULL;
-	if (e == TB_OK) {
-		char *arr = tb_arena_printf(a, "[%s]", out.len ? out.data : "");
-		list = json_loads(arr, 0, NULL);
-		if (!list)
-			e = TB_EINTERNAL;
-	}
+	char *arr = e == TB_OK ? tb_arena_printf(a, "[%s]", out.len ? out.data : "") : NULL;
 	tb_buf_free(&out);
-	if (e == TB_OK && n < q->limit)
-		e = fill_up(s, q, a, &seen, list);
+	if (e != TB_OK || n >= q->limit) {
+		*text = arr;
+		return e;
+	}
+	/* Too few items with cases: the catalog's order fills the rest. */
+	json_t *list = json_loads(arr, 0, NULL);
+	e = list ? fill_up(s, q, a, &seen, list) : TB_EINTERNAL;
 	if (e == TB_OK) {
 		char *dump = json_dumps(list, JSON_COMPACT);
 		*text = tb_arena_strdup(a, dump ? dump : "[]");

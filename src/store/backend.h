@@ -54,6 +54,14 @@ struct tb_stmt {
 /* The path or conninfo the store connects to (store.c; for backup.c). */
 const char *tb_store_target(const struct tb_store *s);
 
+/* Splits a PostgreSQL URL or conninfo for a child tool (pg_dump,
+ * pg_restore): returns a malloc'd conninfo with every parameter but the
+ * password, and sets *password to the password (malloc'd) or NULL. The
+ * tools then get the password through PGPASSWORD, not their command line,
+ * which every user of the machine can read (ps). NULL when conninfo does
+ * not parse. */
+char *tb_pg_conninfo_split(const char *conninfo, char **password);
+
 extern const struct tb_backend tb_sqlite_backend;
 extern const struct tb_backend tb_pg_backend;
 

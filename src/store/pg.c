@@ -289,6 +289,33 @@ static void pg_reset(struct tb_stmt *st)
 	}
 }
 
+char *tb_pg_conninfo_split(const char *conninfo, char **password)
+{
+	*password = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	if (!opts)
+		return NULL;
+	struct tb_buf b = TB_BUF_INIT;
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val)
+			continue;
+		if (strcmp(o->keyword, "password") == 0) {
+			*password = tb_xstrdup(o->val);
+			continue;
+		}
+		/* keyword='value', with ' and \ escaped as libpq reads them. */
+		tb_buf_printf(&b, "%s%s='", b.len ? " " : "", o->keyword);
+		for (const char *v = o->val; *v; v++) {
+			if (*v == '\'' || *v == '\\')
+				tb_buf_add(&b, "\\", 1);
+			tb_buf_add(&b, v, 1);
+		}
+		tb_buf_add(&b, "'", 1);
+	}
+	PQconninfoFree(opts);
+	return tb_buf_take(&b);
+}
+
 const struct tb_backend tb_pg_backend = {
     .kind = TB_STORE_PG,
     .connect = pg_connect,

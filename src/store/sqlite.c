@@ -17,9 +17,9 @@
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The group sync of one database file, shared by its connections. */
 struct wal_sync {
@@ -351,9 +351,16 @@ static int copy_db(sqlite3 *dst, sqlite3 *src)
 static enum tb_err lite_backup(struct tb_conn *c, const char *path, struct tb_fail *f)
 {
 	struct lite_conn *lc = (struct lite_conn *)c;
+	/* The copy must not land on an existing file: SQLITE_OPEN_EXCLUSIVE is
+	 * for VFSs only and sqlite3_open_v2 ignores it, so the file is made
+	 * here (0600, refused when it exists) and then opened. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return tb_fail(f, TB_ESTORE, "out",
+		               "the backup's database file exists or cannot be made");
+	close(fd);
 	sqlite3 *dst = NULL;
-	int rc = sqlite3_open_v2(
-	    path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE, NULL);
+	int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL);
 	if (rc == SQLITE_OK)
 		rc = copy_db(dst, lc->db);
 	/* The copy is one self-contained file (no -wal beside it), synced by

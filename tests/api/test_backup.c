@@ -46,11 +46,6 @@ static struct test_session zhang, clerk;
 static char db_url[512];
 static bool is_pg;
 
-static const char *bin(void)
-{
-	return getenv("TB_TEST_BIN") ? getenv("TB_TEST_BIN") : "build/tongban";
-}
-
 static int start(const char *db, bool pg)
 {
 	snprintf(db_url, sizeof(db_url), "%s", db);
@@ -76,26 +71,6 @@ static int stop(void **state)
 	(void)state;
 	/* The checkpoint test stops the server itself to edit the store. */
 	return srv.pid == 0 || srv_stop(&srv) == 0 ? 0 : -1;
-}
-
-/* Runs the shell command cmd (stderr joined to stdout) into out; returns
- * its exit status. */
-static int run(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int run(char *out, size_t size, const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	char full[4200];
-	snprintf(full, sizeof(full), "%s 2>&1", cmd);
-	FILE *p = popen(full, "r");
-	assert_non_null(p);
-	size_t n = fread(out, 1, size - 1, p);
-	out[n] = '\0';
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* --db URL for the CLI on the server's store. */
@@ -193,8 +168,8 @@ static void backup_under_load(void **state)
 	wait_acks(10);
 	atomic_store(&backup_started, true);
 	int before_n = atomic_load(&nacks);
-	int rc = run(out, sizeof(out), "%s backup --data %s %s --out %s", bin(), srv.data,
-	             db_opt(db_url), bk);
+	int rc = test_run(out, sizeof(out), "%s backup --data %s %s --out %s", test_bin(), srv.data,
+	                  db_opt(db_url), bk);
 	/* Writes went on while the backup ran; a few more after it. */
 	wait_acks(atomic_load(&nacks) + 5);
 	atomic_store(&writer_stop, true);
@@ -207,18 +182,18 @@ static void backup_under_load(void **state)
 	assert_true(before_n >= 10);
 
 	/* Restore into a fresh target; again into it is refused. */
-	rc = run(out, sizeof(out), "%s restore --from %s --data %s %s", bin(), bk, target,
-	         db_opt(restored_db));
+	rc = test_run(out, sizeof(out), "%s restore --from %s --data %s %s", test_bin(), bk, target,
+	              db_opt(restored_db));
 	if (rc != 0)
 		fail_msg("restore exited %d: %s", rc, out);
-	rc = run(out, sizeof(out), "%s restore --from %s --data %s %s", bin(), bk, target,
-	         db_opt(restored_db));
+	rc = test_run(out, sizeof(out), "%s restore --from %s --data %s %s", test_bin(), bk, target,
+	              db_opt(restored_db));
 	assert_int_equal(rc, 1);
 	assert_non_null(strstr(out, "not empty"));
 	assert_non_null(strstr(out, "--force"));
 
-	rc = run(out, sizeof(out), "%s audit verify --data %s %s", bin(), target,
-	         db_opt(restored_db));
+	rc = test_run(out, sizeof(out), "%s audit verify --data %s %s", test_bin(), target,
+	              db_opt(restored_db));
 	if (rc != 0)
 		fail_msg("audit verify of the restored store exited %d: %s", rc, out);
 	assert_non_null(strstr(out, "intact"));
@@ -295,35 +270,38 @@ static void backup_bad_input(void **state)
 {
 	(void)state;
 	char out[4096];
-	assert_int_equal(run(out, sizeof(out), "%s backup --data %s", bin(), srv.data), 2);
+	assert_int_equal(test_run(out, sizeof(out), "%s backup --data %s", test_bin(), srv.data),
+	                 2);
 	assert_non_null(strstr(out, "--out PATH is required"));
-	assert_int_equal(run(out, sizeof(out), "%s restore --data %s", bin(), test_tmpdir()), 2);
-	assert_non_null(strstr(out, "--from PATH is required"));
 	assert_int_equal(
-	    run(out, sizeof(out), "%s backup --db mysql://x --out %s/b", bin(), test_tmpdir()), 2);
+	    test_run(out, sizeof(out), "%s restore --data %s", test_bin(), test_tmpdir()), 2);
+	assert_non_null(strstr(out, "--from PATH is required"));
+	assert_int_equal(test_run(out, sizeof(out), "%s backup --db mysql://x --out %s/b",
+	                          test_bin(), test_tmpdir()),
+	                 2);
 	assert_non_null(strstr(out, "expected sqlite:PATH or postgres://"));
 	/* A missing SQLite database is not created by a backup. */
 	char empty[300];
 	snprintf(empty, sizeof(empty), "%s", test_tmpdir());
-	assert_int_equal(
-	    run(out, sizeof(out), "%s backup --data %s --out %s/b", bin(), empty, test_tmpdir()),
-	    1);
+	assert_int_equal(test_run(out, sizeof(out), "%s backup --data %s --out %s/b", test_bin(),
+	                          empty, test_tmpdir()),
+	                 1);
 	assert_non_null(strstr(out, "no database at"));
 	/* The output folder must be new (or empty). */
-	assert_int_equal(run(out, sizeof(out), "%s backup --data %s %s --out %s", bin(), srv.data,
-	                     db_opt(db_url), srv.data),
+	assert_int_equal(test_run(out, sizeof(out), "%s backup --data %s %s --out %s", test_bin(),
+	                          srv.data, db_opt(db_url), srv.data),
 	                 1);
 	assert_non_null(strstr(out, "not empty"));
 	/* Not a backup. */
-	assert_int_equal(
-	    run(out, sizeof(out), "%s restore --from %s --data %s/t", bin(), empty, test_tmpdir()),
-	    1);
+	assert_int_equal(test_run(out, sizeof(out), "%s restore --from %s --data %s/t", test_bin(),
+	                          empty, test_tmpdir()),
+	                 1);
 	assert_non_null(strstr(out, "not a finished tongban backup"));
 	/* A backup restores into the same kind of store only. */
 	char bk[300];
 	snprintf(bk, sizeof(bk), "%s/bk", test_tmpdir());
-	assert_int_equal(run(out, sizeof(out), "%s backup --data %s %s --out %s", bin(), srv.data,
-	                     db_opt(db_url), bk),
+	assert_int_equal(test_run(out, sizeof(out), "%s backup --data %s %s --out %s", test_bin(),
+	                          srv.data, db_opt(db_url), bk),
 	                 0);
 	/* (The kind is checked before anything is opened.) */
 	char target[600];
@@ -332,7 +310,8 @@ static void backup_bad_input(void **state)
 	else
 		snprintf(target, sizeof(target), "--data %s/t --db postgres://nobody@127.0.0.1:1/x",
 		         test_tmpdir());
-	assert_int_equal(run(out, sizeof(out), "%s restore --from %s %s", bin(), bk, target), 1);
+	assert_int_equal(
+	    test_run(out, sizeof(out), "%s restore --from %s %s", test_bin(), bk, target), 1);
 	assert_non_null(strstr(out, "restore into the same kind"));
 }
 
@@ -383,8 +362,8 @@ static void checkpoint_detects_cut_tail(void **state)
 	snprintf(dir, sizeof(dir), "%s", test_tmpdir());
 	snprintf(cp, sizeof(cp), "%s/cp.json", dir);
 	snprintf(pem, sizeof(pem), "%s/platform.pem", dir);
-	int rc = run(out, sizeof(out), "%s audit checkpoint --data %s %s --out %s", bin(), srv.data,
-	             db_opt(db_url), cp);
+	int rc = test_run(out, sizeof(out), "%s audit checkpoint --data %s %s --out %s", test_bin(),
+	                  srv.data, db_opt(db_url), cp);
 	if (rc != 0)
 		fail_msg("audit checkpoint exited %d: %s", rc, out);
 	json_t *mine = load_json(cp);
@@ -401,14 +380,14 @@ static void checkpoint_detects_cut_tail(void **state)
 
 	/* An intact chain holds it, checked with the key file or the public
 	 * key kept elsewhere. */
-	rc = run(out, sizeof(out), "%s audit verify --data %s %s --checkpoint %s", bin(), srv.data,
-	         db_opt(db_url), cp);
+	rc = test_run(out, sizeof(out), "%s audit verify --data %s %s --checkpoint %s", test_bin(),
+	              srv.data, db_opt(db_url), cp);
 	if (rc != 0)
 		fail_msg("verify --checkpoint of an intact chain exited %d: %s", rc, out);
 	assert_non_null(strstr(out, "checkpoint ok"));
-	assert_int_equal(run(out, sizeof(out),
-	                     "%s audit verify --data %s %s --checkpoint %s --key %s", bin(),
-	                     srv.data, db_opt(db_url), cp, pem),
+	assert_int_equal(test_run(out, sizeof(out),
+	                          "%s audit verify --data %s %s --checkpoint %s --key %s",
+	                          test_bin(), srv.data, db_opt(db_url), cp, pem),
 	                 0);
 
 	/* Forged: a count changed under the same signature. */
@@ -418,28 +397,29 @@ static void checkpoint_detects_cut_tail(void **state)
 	json_object_set_new(fj, "count", json_integer(count - 1));
 	assert_int_equal(json_dump_file(fj, forged, 0), 0);
 	json_decref(fj);
-	assert_int_equal(run(out, sizeof(out), "%s audit verify --data %s %s --checkpoint %s",
-	                     bin(), srv.data, db_opt(db_url), forged),
+	assert_int_equal(test_run(out, sizeof(out), "%s audit verify --data %s %s --checkpoint %s",
+	                          test_bin(), srv.data, db_opt(db_url), forged),
 	                 1);
 	assert_non_null(strstr(out, "the signature does not verify"));
 	/* Signed, but by another key than the platform's. */
 	char other[300];
 	snprintf(other, sizeof(other), "%s", test_tmpdir());
-	assert_int_equal(run(out, sizeof(out), "%s audit checkpoint --data %s %s --out %s/x.json",
-	                     bin(), other, db_opt(db_url), other),
+	assert_int_equal(test_run(out, sizeof(out),
+	                          "%s audit checkpoint --data %s %s --out %s/x.json", test_bin(),
+	                          other, db_opt(db_url), other),
 	                 0);
-	assert_int_equal(run(out, sizeof(out),
-	                     "%s audit verify --data %s %s --checkpoint %s/x.json", bin(), srv.data,
-	                     db_opt(db_url), other),
+	assert_int_equal(test_run(out, sizeof(out),
+	                          "%s audit verify --data %s %s --checkpoint %s/x.json", test_bin(),
+	                          srv.data, db_opt(db_url), other),
 	                 1);
 	assert_non_null(strstr(out, "it names another key"));
 	/* Not a checkpoint at all: a usage error. */
-	assert_int_equal(run(out, sizeof(out), "%s audit verify --data %s %s --checkpoint %s",
-	                     bin(), srv.data, db_opt(db_url), pem),
+	assert_int_equal(test_run(out, sizeof(out), "%s audit verify --data %s %s --checkpoint %s",
+	                          test_bin(), srv.data, db_opt(db_url), pem),
 	                 2);
 	assert_non_null(strstr(out, "not a JSON object"));
-	assert_int_equal(run(out, sizeof(out), "%s audit checkpoint --data %s --checkpoint %s",
-	                     bin(), srv.data, cp),
+	assert_int_equal(test_run(out, sizeof(out), "%s audit checkpoint --data %s --checkpoint %s",
+	                          test_bin(), srv.data, cp),
 	                 2);
 
 	/* Cut the tail and rewrite the head to match, with the server stopped. */
@@ -456,12 +436,13 @@ static void checkpoint_detects_cut_tail(void **state)
 	         keep, keep);
 	sql(s, q);
 	/* The chain alone looks intact... */
-	rc = run(out, sizeof(out), "%s audit verify --data %s %s", bin(), srv.data, db_opt(db_url));
+	rc = test_run(out, sizeof(out), "%s audit verify --data %s %s", test_bin(), srv.data,
+	              db_opt(db_url));
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "intact"));
 	/* ...the checkpoint says it is short. */
-	rc = run(out, sizeof(out), "%s audit verify --data %s %s --checkpoint %s", bin(), srv.data,
-	         db_opt(db_url), cp);
+	rc = test_run(out, sizeof(out), "%s audit verify --data %s %s --checkpoint %s", test_bin(),
+	              srv.data, db_opt(db_url), cp);
 	if (rc != 1)
 		fail_msg("verify --checkpoint of a cut chain exited %d: %s", rc, out);
 	assert_non_null(strstr(out, "checkpoint not held"));
@@ -478,8 +459,8 @@ static void checkpoint_detects_cut_tail(void **state)
 		assert_int_equal(tb_audit_log(s, &rec), TB_OK);
 	}
 	tb_store_close(s);
-	rc = run(out, sizeof(out), "%s audit verify --data %s %s --checkpoint %s", bin(), srv.data,
-	         db_opt(db_url), cp);
+	rc = test_run(out, sizeof(out), "%s audit verify --data %s %s --checkpoint %s", test_bin(),
+	              srv.data, db_opt(db_url), cp);
 	if (rc != 1)
 		fail_msg("verify --checkpoint of a rewritten chain exited %d: %s", rc, out);
 	assert_non_null(strstr(out, "the chain was rewritten"));

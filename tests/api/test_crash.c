@@ -65,11 +65,6 @@ static int round_no;
 static atomic_int odd_answers;
 static char odd_answer[300];
 
-static const char *bin(void)
-{
-	return getenv("TB_TEST_BIN") ? getenv("TB_TEST_BIN") : "build/tongban";
-}
-
 static int rounds(void)
 {
 	const char *r = getenv("TB_CRASH_ROUNDS");
@@ -159,19 +154,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* Runs cmd (stderr joined to stdout) into out; returns its exit status. */
-static int run(char *out, size_t size, const char *cmd)
-{
-	char full[2200];
-	snprintf(full, sizeof(full), "%s 2>&1", cmd);
-	FILE *p = popen(full, "r");
-	assert_non_null(p);
-	size_t n = fread(out, 1, size - 1, p);
-	out[n] = '\0';
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* `tongban audit verify` on the (stopped) server's store: intact, and
  * not shorter than the last checkpoint the server signed. */
 static void audit_verifies(void)
@@ -180,9 +162,9 @@ static void audit_verifies(void)
 	snprintf(cp, sizeof(cp), "%s/checkpoints/latest.json", data_dir);
 	struct stat sb;
 	bool have_cp = stat(cp, &sb) == 0;
-	snprintf(cmd, sizeof(cmd), "%s audit verify --data %s --db '%s'%s%s", bin(), data_dir,
+	snprintf(cmd, sizeof(cmd), "%s audit verify --data %s --db '%s'%s%s", test_bin(), data_dir,
 	         db_url, have_cp ? " --checkpoint " : "", have_cp ? cp : "");
-	int rc = run(out, sizeof(out), cmd);
+	int rc = test_run(out, sizeof(out), "%s", cmd);
 	if (rc != 0 || !strstr(out, "intact"))
 		fail_msg("round %d: audit verify exited %d: %s", round_no, rc, out);
 }

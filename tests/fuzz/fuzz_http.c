@@ -15,8 +15,9 @@
  *       URL and query decoding, headers, chunked bodies, routing.
  *
  * Must hold for every input: the server answers (or closes) promptly, never
- * with a 5xx (but 505 for an HTTP version it does not speak), and every
- * answer to a JSON or multipart request is JSON (or a file). */
+ * with a 5xx (but 505 for an HTTP version it does not speak), every
+ * answer to a JSON or multipart request is JSON (or a file), and no answer
+ * is one of libmicrohttpd's own HTML error pages. */
 #include "support.h"
 
 #include <stdio.h>
@@ -116,8 +117,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* An answer the server gives must not be a 5xx, and an /api/ answer must
- * be JSON. */
+/* An answer the server gives must not be a 5xx, an /api/ answer must be
+ * JSON, and no answer may be one of libmicrohttpd's HTML pages. */
 static void judge(int st, const char *answer, bool api, const void *data, size_t size)
 {
 	/* 505: a request line naming an HTTP version other than 1.x, refused
@@ -132,6 +133,9 @@ static void judge(int st, const char *answer, bool api, const void *data, size_t
 		                !strstr(answer, "Content-Type: application/ofd") &&
 		                !strstr(answer, "Content-Type: text/plain"));
 	}
+	/* What libmicrohttpd refuses itself is JSON too (src/http/mhd_errors.c). */
+	if (strstr(answer, "<html><head><title>"))
+		bad = true;
 	if (bad) {
 		fprintf(stderr, "fuzz_http: answer %d to a %zu-byte input:\n%.*s\n---\n%.2000s\n",
 		        st, size, (int)(size < 2000 ? size : 2000), (const char *)data, answer);

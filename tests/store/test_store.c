@@ -10,11 +10,15 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "store/backend.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static struct tb_store *open_store(const char *url)
 {
@@ -310,6 +314,27 @@ static void no_batch_writer(void **state)
 	assert_false(tb_store_async(*state));
 }
 
+/* SQLite's online backup writes a new file, never over an existing one
+ * (store.h): the file there is refused and left as it was. */
+static void backup_to_a_new_file_only(void **state)
+{
+	struct tb_store *s = *state;
+	char path[512];
+	snprintf(path, sizeof(path), "%s/backup-%d.db", test_tmpdir(), (int)getpid());
+	struct tb_fail f = {0};
+	assert_int_equal(tb_store_backup(s, path, &f), TB_OK);
+	/* An empty file (SQLite takes it for an empty database) stays empty. */
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(tb_store_backup(s, path, &f), TB_ESTORE);
+	assert_string_equal(f.field, "out");
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	unlink(path);
+}
+
 static void bad_urls(void **state)
 {
 	(void)state;
@@ -325,6 +350,37 @@ static void bad_urls(void **state)
 	    TB_ESTORE);
 }
 
+/* pg_dump and pg_restore get the store's URL without its password (the
+ * command line is public on the machine); the password goes apart. */
+static void tool_conninfo_hides_password(void **state)
+{
+	(void)state;
+	char *pw;
+	char *ci = tb_pg_conninfo_split(
+	    "postgresql://tb:s3cr%27t@db1.example:6432,db2.example:6432/tongban"
+	    "?sslmode=require&target_session_attrs=read-write",
+	    &pw);
+	assert_non_null(ci);
+	assert_string_equal(pw, "s3cr't");
+	assert_null(strstr(ci, "s3cr"));
+	assert_non_null(strstr(ci, "user='tb'"));
+	assert_non_null(strstr(ci, "host='db1.example,db2.example'"));
+	assert_non_null(strstr(ci, "dbname='tongban'"));
+	assert_non_null(strstr(ci, "target_session_attrs='read-write'"));
+	free(ci);
+	free(pw);
+	/* Quotes and backslashes survive the round trip; no password: NULL. */
+	ci = tb_pg_conninfo_split("host=/tmp/x dbname='a\\\\b c\\'d'", &pw);
+	assert_non_null(ci);
+	assert_null(pw);
+	char *again = tb_pg_conninfo_split(ci, &pw);
+	assert_string_equal(again, ci);
+	assert_non_null(strstr(ci, "dbname='a\\\\b c\\'d'"));
+	free(again);
+	free(ci);
+	assert_null(tb_pg_conninfo_split("host=x nosuchkey=1", &pw));
+}
+
 int main(void)
 {
 	const struct CMUnitTest sqlite_tests[] = {
@@ -334,7 +390,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(bad_sql_is_a_store_error, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(pool_under_threads, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(batch_writer, setup_sqlite, teardown),
+	    cmocka_unit_test_setup_teardown(backup_to_a_new_file_only, setup_sqlite, teardown),
 	    cmocka_unit_test(bad_urls),
+	    cmocka_unit_test(tool_conninfo_hides_password),
 	};
 	const struct CMUnitTest pg_tests[] = {
 	    cmocka_unit_test_setup_teardown(migrations_are_idempotent, setup_pg, teardown),

@@ -10,7 +10,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  apiAs, apiSignIn, base, noSideways, serve, shot, unexpectedErrors, watchedPage,
+  apiAs, apiSignIn, axeClean, base, noSideways, pdfFile, serve, shellSignIn, shot, unexpectedErrors,
+  watchedPage,
 } from './harness.mjs';
 
 serve();
@@ -19,35 +20,19 @@ const SHOP = '11330106024892795E4010010201000'; // 个体工商户设立登记, 
 const FOOD = '11330106024892795E4010020301001'; // 食品经营许可（新办）, the same
 const MARRIAGE = '11330106024903108G4070081601000'; // 内地居民结婚登记: online depth II
 const XSS = '<img src=x onerror=alert(1)>';
-const PDF = (tag) => ({
-  name: `${tag}.pdf`, mimeType: 'application/pdf',
-  buffer: Buffer.from(`%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n%${tag}\n`),
-});
 const field = (p, name) => p.locator(`[name="form.${name}"]`);
-
-async function axeClean(p, where) {
-  const { AxeBuilder } = await import('@axe-core/playwright');
-  const r = await new AxeBuilder({ page: p }).analyze();
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-  assert.deepEqual(bad, []);
-}
 
 // Uploads file for material on the apply page's materials step.
 async function uploadRow(p, material, tag) {
   const row = p.locator(`#materials tr[data-material="${material}"]`);
-  await row.locator('input[type=file]').setInputFiles(PDF(tag));
+  await row.locator('input[type=file]').setInputFiles(pdfFile(`${tag}.pdf`, tag));
   await row.locator('button', { hasText: '上传' }).click();
   await p.locator(`#materials tr[data-material="${material}"] td.ok`, { hasText: '已上传' }).waitFor();
 }
 
 test('apply: 张三 fills the 个体工商户 form, reviews, submits once; corrects in 我的办件; completed and rated 非常满意', async () => {
   const { p, ctx, errors, dialogs } = await watchedPage(390);
-  await p.goto(`${base}/apply.html?item=${SHOP}`);
-  await p.locator('#signin:not([hidden]) #si-id').waitFor();
-  await p.fill('#si-id', '33010619900101123X');
-  await p.fill('#si-pw', 'tongban-demo');
-  await p.click('#signin button[type=submit]');
+  await shellSignIn(p, `/apply.html?item=${SHOP}`, '33010619900101123X');
   await p.locator('#fields .field').first().waitFor();
 
   // Prefilled from his account, and said so.
@@ -129,11 +114,11 @@ test('apply: 张三 fills the 个体工商户 form, reviews, submits once; corre
   await p.locator('#corrections').waitFor();
   assert.equal(await p.locator('#correction-list .corr-item').count(), 2);
   const fix = p.locator('#corrections form[data-field-fix="经营范围"]');
-  await fix.locator('input').fill('日用百货销售');
+  await fix.locator('[name="form.经营范围"]').fill('日用百货销售');
   await fix.locator('button[type=submit]').click();
   await p.locator('#flash', { hasText: '已修改' }).waitFor();
   const up = p.locator('#corrections form[data-material="经营场所使用相关证明"]');
-  await up.locator('input[type=file]').setInputFiles(PDF('lease2'));
+  await up.locator('input[type=file]').setInputFiles(pdfFile('lease2.pdf', 'lease2'));
   await up.locator('button[type=submit]').click();
   await p.locator('#flash', { hasText: '已上传：经营场所使用相关证明' }).waitFor();
   await p.click('#resubmit');
@@ -173,10 +158,7 @@ test('apply: 张三 fills the 个体工商户 form, reviews, submits once; corre
 
 test('apply: a return resumes the same draft; an item not handled online says where to go', async () => {
   const { p, ctx, errors } = await watchedPage(390);
-  await p.goto(`${base}/apply.html?item=${SHOP}`);
-  await p.fill('#si-id', '330102199203154022'); // 王五: the demo left him a draft
-  await p.fill('#si-pw', 'tongban-demo');
-  await p.click('#signin button[type=submit]');
+  await shellSignIn(p, `/apply.html?item=${SHOP}`, '330102199203154022'); // 王五: the demo left him a draft
   await p.locator('#resumed:not([hidden])').waitFor();
   const first = (await p.textContent('#resumed')).match(/办件编号 (\w+)/)[1];
   assert.equal(await field(p, '名称').inputValue() !== '', true, 'the draft has its form');
@@ -204,10 +186,7 @@ test('apply: a return resumes the same draft; an item not handled online says wh
 
 test('apply: 李四 acts for his business and applies for 食品经营许可', async () => {
   const { p, ctx, errors } = await watchedPage(390);
-  await p.goto(`${base}/apply.html?item=${FOOD}`);
-  await p.fill('#si-id', '330106198505052313');
-  await p.fill('#si-pw', 'tongban-demo');
-  await p.click('#signin button[type=submit]');
+  await shellSignIn(p, `/apply.html?item=${FOOD}`, '330106198505052313');
   await p.locator('#fields .field').first().waitFor();
   // He switches to act for the business in the bar; the page starts again.
   const who = p.locator('.topnav .user select');
@@ -243,10 +222,7 @@ test('apply: 李四 acts for his business and applies for 食品经营许可', a
 
 test('catalog: the manager adds a field to the application form; the apply page asks for it', async () => {
   const { p, ctx, errors } = await watchedPage(1280);
-  await p.goto(`${base}/catalog/item.html?code=${FOOD}`);
-  await p.fill('#si-id', '330102198505054022'); // 孙目录, catalog manager of 杭州市
-  await p.fill('#si-pw', 'tongban-demo');
-  await p.click('#signin button[type=submit]');
+  await shellSignIn(p, `/catalog/item.html?code=${FOOD}`, '330102198505054022'); // 孙目录, catalog manager of 杭州市
   await p.locator('.row-field').first().waitFor();
   const before = await p.locator('.row-field').count();
   await p.click('#editor button.add >> text=添加填写项目');
@@ -271,10 +247,7 @@ test('catalog: the manager adds a field to the application form; the apply page 
 
   // 张三 applying for it now fills the new field, checked as an e-mail.
   const { p: q, ctx: c2, errors: qerrors } = await watchedPage(390);
-  await q.goto(`${base}/apply.html?item=${FOOD}`);
-  await q.fill('#si-id', '33010619900101123X');
-  await q.fill('#si-pw', 'tongban-demo');
-  await q.click('#signin button[type=submit]');
+  await shellSignIn(q, `/apply.html?item=${FOOD}`, '33010619900101123X');
   await field(q, '电子邮箱').waitFor();
   assert.match(await q.locator('.field', { has: field(q, '电子邮箱') }).locator('label').textContent(), /电子邮箱（选填）/);
   await field(q, '电子邮箱').fill('zhang@');

@@ -120,11 +120,18 @@ export async function apiAs(s, method, path, body) {
   return { status: r.status, body: await r.json().catch(() => ({})) };
 }
 
+// A small PDF to upload as name (for setInputFiles); tag, when given,
+// makes its bytes (and so its SM3) its own.
+export const pdfFile = (name, tag = '') => ({
+  name, mimeType: 'application/pdf',
+  buffer: Buffer.from(`%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n${tag ? `%${tag}\n` : ''}`),
+});
+
 export async function uploadAs(s, no, material) {
   const fd = new FormData();
   fd.append('material', material);
-  fd.append('file', new Blob([Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n')],
-    { type: 'application/pdf' }), 'scan.pdf');
+  const pdf = pdfFile('scan.pdf');
+  fd.append('file', new Blob([pdf.buffer], { type: pdf.mimeType }), pdf.name);
   const r = await apiAs(s, 'POST', `/api/v1/cases/${no}/materials`, fd);
   assert.equal(r.status, 201, JSON.stringify(r.body));
 }
@@ -196,4 +203,118 @@ export async function fillShopForm(p, values = {}) {
     if (await input.evaluate((e) => e.tagName) === 'SELECT') await input.selectOption(v);
     else await input.fill(v);
   }
+}
+
+// ---- every page, as the person whose page it is ------------------------------
+
+const ITEM = '11330106024892795E4010010201000'; // 个体工商户设立登记, 西湖区
+const ZHANG = '33010619900101123X';
+const LI = '330106198505052313';
+const CLERK = '330106198808081015';
+const REVIEWER = '330106198707072021';
+const CATALOGUER = '330102198505054022';
+const SUPERVISOR = '330106198303036024';
+
+// Every page of web/ and who uses it, after making a submitted case of
+// 张三's named shop (for his case page, its progress and the reviewer's
+// view): [name, login (null: signed out), path, ready selector, act].
+export async function everyPage(shop) {
+  const zhang = await apiSignIn(ZHANG);
+  const { no, code } = await openDraft(zhang, ITEM, shopForm({ 名称: shop }));
+  for (const m of ['个体工商户登记（备案）申请书', '经营场所使用相关证明']) await uploadAs(zhang, no, m);
+  assert.equal((await apiAs(zhang, 'POST', `/api/v1/cases/${no}/submit`)).status, 200);
+  const cert = (await apiAs(zhang, 'GET', '/api/v1/me/certificates')).body.items[0].identifier;
+  return [
+    ['home', null, '/', '#popular a'],
+    ['home-signed-in', ZHANG, '/', '#popular a'],
+    ['services', null, '/services.html', '#items article'],
+    ['guide', null, `/guide.html?item=${ITEM}`, '#guide h2'],
+    ['register', null, '/register.html', '#person-form'],
+    ['404', null, '/no/such/page', '.topnav'],
+    ['progress', null, `/progress.html#${no}:${code}`, '#progress dl'],
+    ['recover', null, '/recover.html', '#rc-id'],
+    ['verify', null, `/verify.html#${encodeURIComponent(cert)}`, '#answer p.ok'],
+    ['status', null, '/status.html', '#health.ok'],
+    ['window-signed-out', null, '/window/', '#si-id'],
+    ['open', null, '/open/', '#chart canvas'],
+    ['apply', ZHANG, `/apply.html?item=${ITEM}`, '#fields .field'],
+    ['certificates', ZHANG, '/certificates.html', 'article.cert'],
+    ['my', ZHANG, '/my/', '#cases li'],
+    ['my-case', ZHANG, `/my/case.html?no=${no}`, '#main .card'],
+    ['my-messages', ZHANG, '/my/messages.html', '#messages li'],
+    ['my-materials', ZHANG, '/my/materials.html', '#materials li'],
+    ['agents', LI, '/agents.html', 'article.cert li'],
+    ['register-business', LI, '/register.html', '#org-form'],
+    ['window', CLERK, '/window/', '#centre:not(:empty)', (p) => windowOpensShop(p, ZHANG)],
+    ['workbench', REVIEWER, '/workbench/', '#queue tbody tr'],
+    ['workbench-case', REVIEWER, `/workbench/case.html?no=${no}`, '#case-title', async (p) => {
+      // The correction checklist open.
+      await p.click('button[data-event=request_correction]');
+      await p.locator('#corr-other').waitFor();
+    }],
+    ['catalog', CATALOGUER, '/catalog/', '#items tbody tr[data-code]'],
+    ['catalog-item', CATALOGUER, `/catalog/item.html?code=${ITEM}`, '#editor [name=name]'],
+    ['catalog-versions', CATALOGUER, `/catalog/versions.html?code=${ITEM}`, '.cmp-row'],
+    ['catalog-consistency', CATALOGUER, '/catalog/consistency.html?basic_code=010010201000&region=330100', '.variant'],
+    ['supervision', SUPERVISOR, '/supervision/', '#overdue-list tbody tr'],
+  ];
+}
+
+// Opens each page of pages (everyPage) in one tab width px wide, signed in
+// as its person as ui.js does it (cookie + CSRF token in sessionStorage),
+// waits until it shows its content and calls check(p, name). Answers the
+// script errors of the tab.
+export async function walkPages(pages, width, check) {
+  const ctx = await browser.newContext({ viewport: { width, height: width < 500 ? 844 : 900 } });
+  const p = await ctx.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  let who;
+  for (const [name, login, path, ready, act] of pages) {
+    if (login !== who) {
+      await p.goto(`${base}/status.html`);
+      await p.evaluate(() => import('/ui.js').then((ui) => ui.signOut()));
+      if (login) {
+        const ok = await p.evaluate((l) => import('/ui.js').then((ui) => ui.signIn(l, 'tongban-demo')).then((r) => r.ok), login);
+        assert.ok(ok, `sign-in of ${login}`);
+      }
+      who = login;
+    }
+    await p.goto(`${base}${path}`);
+    await p.locator(ready).first().waitFor();
+    await p.waitForLoadState('networkidle');
+    if (act) await act(p);
+    await check(p, name);
+  }
+  await ctx.close();
+  return errors;
+}
+
+// On the window page (/window/, a clerk signed in): finds the applicant by
+// code (typed, then Enter) and waits for their name, chooses
+// 西湖区市场监督管理局's 个体工商户设立登记 and opens its form and materials.
+export async function windowOpensShop(p, code, name = '张三') {
+  await p.fill('#applicant-code', code);
+  await p.press('#applicant-code', 'Enter');
+  await p.locator('#applicant dd', { hasText: name }).waitFor();
+  await p.selectOption('#dept', { label: '杭州市西湖区市场监督管理局' });
+  await p.locator(`#item option[value="${ITEM}"]`).waitFor({ state: 'attached' });
+  await p.selectOption('#item', ITEM);
+  await p.click('#choose-form button[type=submit]');
+  await p.locator('#materials tbody tr').first().waitFor();
+}
+
+// The serious and critical accessibility violations axe-core finds on the
+// page as it is now, each as "where: rule nodes".
+export async function axeFindings(p, where) {
+  const { AxeBuilder } = await import('@axe-core/playwright');
+  const r = await new AxeBuilder({ page: p }).analyze();
+  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: [${v.impact}] ${v.id} (${v.help}): `
+      + v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(' | '));
+}
+
+// Fails the test when axe-core finds a serious or critical violation.
+export async function axeClean(p, where) {
+  assert.deepEqual(await axeFindings(p, where), []);
 }

@@ -11,8 +11,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  apiAs, apiSignIn, base, browser, consoleText, creditCode, fillShopForm, noSideways, openDraft, page,
-  serve, shellSignIn, shopForm, shot, unexpectedErrors, uploadAs, watchedPage,
+  apiAs, apiSignIn, axeClean, axeFindings, base, browser, consoleText, creditCode, everyPage,
+  fillShopForm, noSideways, openDraft, page, pdfFile, serve, shellSignIn, shopForm, shot, unexpectedErrors,
+  uploadAs, walkPages, watchedPage, windowOpensShop,
 } from './harness.mjs';
 
 serve();
@@ -171,26 +172,39 @@ test('applying online: what is already satisfied is shown, reviewed and submitte
   await ctx.close();
 });
 
-test('the service catalog finds items and leads to applying', async () => {
+test('the service catalog finds items by words and a region picked by name, and leads to applying or to where to go', async () => {
   const { p, ctx, errors } = await page();
   await p.goto(`${base}/services.html`);
   await p.locator('#items article').first().waitFor();
   await p.fill('#q', '结婚');
-  await p.fill('#region', '330106');
+  // 西湖区 picked by name: 浙江省 (the deployment's), 杭州市, 西湖区.
+  await p.locator('#city option[value="330100"]').waitFor({ state: 'attached' });
+  await p.selectOption('#city', '330100');
+  await p.locator('#county option[value="330106"]').waitFor({ state: 'attached' });
+  await p.selectOption('#county', { label: '西湖区' });
+  assert.equal(await p.locator('#search input[inputmode=numeric]').count(), 0, 'no code to type');
   await p.click('#search button');
   await p.locator('#items article[data-code="11330106024903108G4070081601000"]').waitFor();
   assert.match(await p.textContent('#count'), /找到 \d+ 项/);
   const marriage = p.locator('article[data-code="11330106024903108G4070081601000"]');
   assert.match(await marriage.textContent(), /内地居民结婚登记/);
   assert.match(await marriage.textContent(), /即办/);
-  await marriage.locator('a', { hasText: '在线申请' }).click();
-  await p.waitForURL(/apply\.html\?item=11330106024903108G4070081601000/);
-  await p.locator('#item-name', { hasText: '内地居民结婚登记' }).waitFor();
-  // A bad region is refused with the reason.
-  await p.goto(`${base}/services.html`);
-  await p.fill('#region', '99');
-  await p.click('#search button');
-  await p.locator('#count.bad').waitFor();
+  // Online depth II: no online application, the guide says where to go.
+  assert.equal(await marriage.locator('a', { hasText: '在线申请' }).count(), 0);
+  await marriage.locator('a', { hasText: '查看办理地点' }).click();
+  await p.waitForURL(/guide\.html\?item=11330106024903108G4070081601000/);
+  await p.locator('#guide', { hasText: '请到以下地点办理' }).waitFor();
+  // 个体工商户设立登记 (depth IV) is applied for online.
+  await p.goto(`${base}/services.html?region=330106&q=${encodeURIComponent('个体工商户')}`);
+  assert.equal(await p.inputValue('#county'), '330106');
+  const shop = p.locator('article[data-code="11330106024892795E4010010201000"]');
+  await shop.locator('a', { hasText: '在线申请' }).click();
+  await p.waitForURL(/apply\.html\?item=11330106024892795E4010010201000/);
+  await p.locator('#item-name', { hasText: '个体工商户设立登记' }).waitFor();
+  // A region the platform does not know (a hand-made link) is refused, in Chinese.
+  await p.goto(`${base}/services.html?region=99`);
+  await p.locator('#count.bad', { hasText: '输入有误：' }).waitFor();
+  assert.match(await p.textContent('#count'), /^输入有误：[^A-Za-z]*[\u4e00-\u9fff][^A-Za-z]*$/);
   // The bad region answered 400: expected.
   assert.deepEqual(unexpectedErrors(errors, [[400, /^\/api\/v1\/items\?(.*&)?region=99(&|$)/]]), []);
   await ctx.close();
@@ -289,7 +303,6 @@ test('a business agent manages the agents on a 390 px phone', async () => {
 
 test('the general window takes a paper application and prints the receipt or the one-time notice', async () => {
   // 王窗口, window clerk of 杭州市西湖区政务服务中心, for 张三 at the counter.
-  const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n');
   const evil = '<img src=x onerror=alert(1)>';
   // Screenshots for the README, wherever the test is run from.
   const run = async (width, height) => {
@@ -305,16 +318,10 @@ test('the general window takes a paper application and prints the receipt or the
     await p.fill('#si-pw', 'tongban-demo');
     await p.press('#si-pw', 'Enter');
     await p.locator('#centre', { hasText: '杭州市西湖区政务服务中心' }).waitFor();
-    // By keyboard: the number, Enter.
-    await p.fill('#applicant-code', '33010619900101123x');
-    await p.press('#applicant-code', 'Enter');
-    await p.locator('#applicant dd', { hasText: '张三' }).waitFor();
+    // By keyboard: the number (its check character in lower case), Enter.
+    await windowOpensShop(p, '33010619900101123x');
+    assert.match(await p.textContent('#applicant'), /张三/);
     assert.match(await p.textContent('#applicant'), /330106\*{8}123X/);
-    await p.selectOption('#dept', { label: '杭州市西湖区市场监督管理局' });
-    await p.locator('#item option[value="11330106024892795E4010010201000"]').waitFor({ state: 'attached' });
-    await p.selectOption('#item', '11330106024892795E4010010201000');
-    await p.click('#choose-form button[type=submit]');
-    await p.locator('#materials tbody tr').first().waitFor();
     return { ctx, p, errors, dialogs };
   };
 
@@ -322,7 +329,7 @@ test('the general window takes a paper application and prints the receipt or the
   // original, a form field holding markup: submitted, the receipt.
   let { ctx, p, errors, dialogs } = await run(1280, 900);
   const form = p.locator('tr[data-material="个体工商户登记（备案）申请书"]');
-  await form.locator('input.scan').setInputFiles({ name: '申请书.pdf', mimeType: 'application/pdf', buffer: pdf });
+  await form.locator('input.scan').setInputFiles(pdfFile('申请书.pdf'));
   await p.locator('tr[data-material="经营场所使用相关证明"] input.original').check();
   await fillShopForm(p, { 经营场所: evil });
   await p.getByLabel('联系电话').fill('13900000001');
@@ -543,7 +550,7 @@ test('catalog: a catalog manager edits, publishes and compares versions of an it
   await p.click('#save');
   const refusal = p.locator('#editor [name=promised_days] + p.field-error:not(.client)');
   await refusal.waitFor();
-  assert.match(await refusal.textContent(), /承诺办结时限不能超过法定办结时限/);
+  assert.match(await refusal.textContent(), /承诺时限不能超过法定时限/);
   assert.equal(await promised.getAttribute('aria-invalid'), 'true');
   assert.match(await p.textContent('#status'), /未能保存/);
   await p.screenshot({ path: shot('catalog-refused-1280.png') });
@@ -860,97 +867,23 @@ test('supervision: the supervisor sees the overdue cases and the follow-ups; a c
 
 // ---- accessibility (axe-core) ------------------------------------------------
 
-// The pages and who uses them: each is checked by axe-core at 1280 and
-// 390 px, signed in as that person, once it shows its content (ready).
-// A case of 张三 for the workbench's case page is made over the API first.
+// Every page (harness.mjs, everyPage), signed in as its person, is checked by
+// axe-core at 1280 and 390 px once it shows its content; each is kept as a
+// screenshot (page-<name>-<width>.png).
 test('axe: no serious or critical accessibility violation on any page, at 1280 and 390 px', async () => {
-  const { AxeBuilder } = await import('@axe-core/playwright');
-  const ITEM = '11330106024892795E4010010201000';
-  const zhang = await apiSignIn('33010619900101123X');
-  const { no, code } = await openDraft(zhang, ITEM, shopForm({ 名称: '无障碍小店' }));
-  for (const m of ['个体工商户登记（备案）申请书', '经营场所使用相关证明']) await uploadAs(zhang, no, m);
-  assert.equal((await apiAs(zhang, 'POST', `/api/v1/cases/${no}/submit`)).status, 200);
-  const cert = (await apiAs(zhang, 'GET', '/api/v1/me/certificates')).body.items[0].identifier;
-  const pages = [
-    [null, '/', '#events a'],
-    [null, '/services.html', '#items article'],
-    [null, `/guide.html?item=${ITEM}`, '#guide section'],
-    [null, '/register.html', '#reg-name'],
-    [null, '/no-such-page', 'header h1'],
-    ['33010619900101123X', `/apply.html?item=${ITEM}`, '#fields .field'],
-    ['33010619900101123X', '/my/messages.html', '#messages li'],
-    ['33010619900101123X', '/my/materials.html', '#materials li'],
-    [null, `/progress.html#${no}:${code}`, '#progress dl'],
-    ['33010619900101123X', '/certificates.html', 'article.cert'],
-    ['33010619900101123X', '/my/', '#main > *'],
-    ['330106198505052313', '/agents.html', 'article.cert li'],
-    [null, '/recover.html', '#rc-id'],
-    [null, `/verify.html#${encodeURIComponent(cert)}`, '#answer p.ok'],
-    [null, '/status.html', '#health.ok'],
-    [null, '/window/', '#si-id'],
-    ['330106198808081015', '/window/', '#centre:not(:empty)', async (p) => {
-      // The applicant found, an item chosen: the form and the materials.
-      await p.fill('#applicant-code', '33010619900101123X');
-      await p.press('#applicant-code', 'Enter');
-      await p.locator('#applicant dd', { hasText: '张三' }).waitFor();
-      await p.selectOption('#dept', { label: '杭州市西湖区市场监督管理局' });
-      await p.locator(`#item option[value="${ITEM}"]`).waitFor({ state: 'attached' });
-      await p.selectOption('#item', ITEM);
-      await p.click('#choose-form button[type=submit]');
-      await p.locator('#materials tbody tr').first().waitFor();
-    }],
-    ['330106198707072021', '/workbench/', '#queue tbody tr'],
-    ['330106198707072021', `/workbench/case.html?no=${no}`, '#case-title', async (p) => {
-      // The correction checklist open.
-      await p.click('button[data-event=request_correction]');
-      await p.locator('#corr-other').waitFor();
-    }],
-    ['330102198505054022', '/catalog/', '#items tbody tr[data-code]'],
-    ['330102198505054022', `/catalog/item.html?code=${ITEM}`, '#editor [name=name]'],
-    ['330102198505054022', `/catalog/versions.html?code=${ITEM}`, '.cmp-row'],
-    ['330102198505054022', '/catalog/consistency.html?basic_code=010010201000&region=330100', '.variant'],
-    [null, '/open/', '#chart canvas'],
-    ['330106198303036024', '/supervision/', '#overdue-list tbody tr'],
-  ];
+  const pages = await everyPage('无障碍小店');
   const found = [];
   for (const width of [1280, 390]) {
-    const ctx = await browser.newContext({ viewport: { width, height: width < 500 ? 844 : 900 } });
-    const p = await ctx.newPage();
-    const errors = [];
-    p.on('pageerror', (e) => errors.push(e.message));
-    let who = null;
-    for (const [login, path, ready, act] of pages) {
-      if (login !== who) {
-        // Signed in in this tab as ui.js does it (cookie + CSRF token in sessionStorage).
-        await p.goto(`${base}/status.html`);
-        await p.evaluate(() => import('/ui.js').then((ui) => ui.signOut()));
-        if (login) {
-          const ok = await p.evaluate((l) => import('/ui.js').then((ui) => ui.signIn(l, 'tongban-demo')).then((r) => r.ok), login);
-          assert.ok(ok, `sign-in of ${login}`);
-        }
-        who = login;
-      }
-      await p.goto(`${base}${path}`);
-      await p.locator(ready).first().waitFor();
-      await p.waitForLoadState('networkidle');
-      if (act) await act(p);
-      const r = await new AxeBuilder({ page: p }).analyze();
-      for (const v of r.violations) {
-        if (v.impact !== 'serious' && v.impact !== 'critical') continue;
-        found.push(`${width}px ${path}: [${v.impact}] ${v.id} (${v.help}): `
-          + v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(' | '));
-      }
-    }
+    const errors = await walkPages(pages, width, async (p, name) => {
+      found.push(...await axeFindings(p, `${width}px ${name}`));
+      await p.screenshot({ path: shot(`page-${name}-${width}.png`), fullPage: true });
+    });
     assert.deepEqual(errors, []);
-    await ctx.close();
   }
   assert.deepEqual(found, []);
 });
 
-// ---- 我的办件 (/my/): the citizen's and the business's own cases --------------
-
 test('my cases: a correction answered on the same case, ratings and a follow-up, a business, at 360 px', async () => {
-  const { AxeBuilder } = await import('@axe-core/playwright');
   const ITEM = '11330106024892795E4010010201000';
   const XSS = '<img src=x onerror=alert(1)>';
   const PLACE = '经营场所使用相关证明';
@@ -979,12 +912,6 @@ test('my cases: a correction answered on the same case, ratings and a follow-up,
   p.on('pageerror', (e) => errors.push(e.message));
   p.on('console', (m) => { if (m.type() === 'error') errors.push(consoleText(m)); });
   p.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
-  const axe = async (where) => {
-    const r = await new AxeBuilder({ page: p }).analyze();
-    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${where}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-    assert.deepEqual(bad, []);
-  };
 
   // 张三 signs in on /my/ and finds the case that needs correction.
   await p.goto(`${base}/my/`);
@@ -1003,7 +930,7 @@ test('my cases: a correction answered on the same case, ratings and a follow-up,
   await p.locator('#cases .track li.current').first().waitFor();
   assert.ok(await noSideways(p), '/my/ fits 360 px');
   await p.screenshot({ path: shot('my-cases.png') });
-  await axe('/my/');
+  await axeClean(p, '/my/');
   await p.click('.tabs button[data-tab=needs_correction]');
   await p.waitForURL(/tab=needs_correction/);
   await mine.waitFor();
@@ -1020,14 +947,11 @@ test('my cases: a correction answered on the same case, ratings and a follow-up,
   assert.equal(await p.locator('#corrections img').count(), 0);
   assert.ok(await noSideways(p), 'case fits 360 px');
   await p.screenshot({ path: shot('my-correction.png'), fullPage: true });
-  await axe('/my/case.html');
+  await axeClean(p, '/my/case.html');
 
   // Upload the new file and resubmit the same case.
   const up = p.locator(`#corrections form[data-material="${PLACE}"]`);
-  await up.locator('input[type=file]').setInputFiles({
-    name: '租赁合同.pdf', mimeType: 'application/pdf',
-    buffer: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n%new\n'),
-  });
+  await up.locator('input[type=file]').setInputFiles(pdfFile('租赁合同.pdf', 'new'));
   await up.locator('button[type=submit]').click();
   await p.locator('#flash', { hasText: `已上传：${PLACE}` }).waitFor();
   await p.click('#resubmit');
@@ -1122,11 +1046,8 @@ test('my cases: a correction answered on the same case, ratings and a follow-up,
 // ---- the journey of issue 12 ("Done means") ---------------------------------
 
 test('journey: a paper application at the window is corrected, approved, completed, handed out, in 张三\'s certificates and the indicators', async () => {
-  const ITEM = '11330106024892795E4010010201000'; // 个体工商户设立登记, 西湖区市场监督管理局
   const LEASE = '经营场所使用相关证明';
   const APPFORM = '个体工商户登记（备案）申请书';
-  const scan = (name) => ({ name, mimeType: 'application/pdf',
-    buffer: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n') });
   const to = chinaToday();
   const from = `${to.slice(0, 8)}01`;
   const figures = async () => (await fetch(`${base}/api/v1/indicators?region=330106&from=${from}&to=${to}`)).json();
@@ -1141,14 +1062,7 @@ test('journey: a paper application at the window is corrected, approved, complet
   let p = win.p;
   await shellSignIn(p, '/window/', '330106198808081015');
   await p.locator('#centre', { hasText: '杭州市西湖区政务服务中心' }).waitFor();
-  await p.fill('#applicant-code', '33010619900101123X');
-  await p.press('#applicant-code', 'Enter');
-  await p.locator('#applicant dd', { hasText: '张三' }).waitFor();
-  await p.selectOption('#dept', { label: '杭州市西湖区市场监督管理局' });
-  await p.locator(`#item option[value="${ITEM}"]`).waitFor({ state: 'attached' });
-  await p.selectOption('#item', ITEM);
-  await p.click('#choose-form button[type=submit]');
-  await p.locator('#materials tbody tr').first().waitFor();
+  await windowOpensShop(p, '33010619900101123X');
   await p.getByLabel('联系电话').fill('13900000002');
   await fillShopForm(p, { 名称: shop, 经营场所: '杭州市西湖区文二路2号', 经营范围: '小吃服务' });
   // A note the paper carries beyond the item's form.
@@ -1156,8 +1070,8 @@ test('journey: a paper application at the window is corrected, approved, complet
   const extra = p.locator('#fields .field').last();
   await extra.locator('input.key').fill('备注');
   await extra.locator('input.value').fill('申请人当场签字');
-  await p.locator(`tr[data-material="${APPFORM}"] input.scan`).setInputFiles(scan('申请书.pdf'));
-  await p.locator(`tr[data-material="${LEASE}"] input.scan`).setInputFiles(scan('租赁协议.pdf'));
+  await p.locator(`tr[data-material="${APPFORM}"] input.scan`).setInputFiles(pdfFile('申请书.pdf'));
+  await p.locator(`tr[data-material="${LEASE}"] input.scan`).setInputFiles(pdfFile('租赁协议.pdf'));
   await p.click('#submit');
   await p.locator('#outcome p.ok', { hasText: '已提交' }).waitFor();
   const receipt = await p.textContent('#doc');
@@ -1205,7 +1119,7 @@ test('journey: a paper application at the window is corrected, approved, complet
   const waiting = p.locator(`#cases li[data-case="${no}"]`);
   await waiting.waitFor();
   await waiting.getByRole('button', { name: '继续办理' }).click();
-  await p.locator(`tr[data-material="${LEASE}"] input.scan`).setInputFiles(scan('租赁协议（已签字）.pdf'));
+  await p.locator(`tr[data-material="${LEASE}"] input.scan`).setInputFiles(pdfFile('租赁协议（已签字）.pdf'));
   assert.equal(await p.getByLabel('联系电话').inputValue(), '13900000002');
   await p.click('#submit');
   await p.locator('#outcome p.ok', { hasText: '已提交' }).waitFor();
@@ -1305,27 +1219,15 @@ test('journey: a paper application at the window is corrected, approved, complet
 // ---- an expired session ------------------------------------------------------
 
 test('expired session: the clerk signs in again in the dialog, what was typed stays and the submission goes through', async () => {
-  const { AxeBuilder } = await import('@axe-core/playwright');
-  const ITEM = '11330106024892795E4010010201000';
   const w = await watchedPage(1280);
   const { p, ctx } = w;
   await shellSignIn(p, '/window/', '330106198808081015');
   await p.locator('#centre', { hasText: '杭州市西湖区政务服务中心' }).waitFor();
-  await p.fill('#applicant-code', '33010619900101123X');
-  await p.press('#applicant-code', 'Enter');
-  await p.locator('#applicant dd', { hasText: '张三' }).waitFor();
-  await p.selectOption('#dept', { label: '杭州市西湖区市场监督管理局' });
-  await p.locator(`#item option[value="${ITEM}"]`).waitFor({ state: 'attached' });
-  await p.selectOption('#item', ITEM);
-  await p.click('#choose-form button[type=submit]');
-  await p.locator('#materials tbody tr').first().waitFor();
+  await windowOpensShop(p, '33010619900101123X');
   const no = (await p.textContent('#case-line')).match(/\d{43}|[0-9A-Z]{31}\d{12}/)[0];
   await p.getByLabel('联系电话').fill('13900000003');
   await fillShopForm(p, { 经营场所: '杭州市西湖区文三路3号' });
-  await p.locator('tr[data-material="个体工商户登记（备案）申请书"] input.scan').setInputFiles({
-    name: '申请书.pdf', mimeType: 'application/pdf',
-    buffer: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n'),
-  });
+  await p.locator('tr[data-material="个体工商户登记（备案）申请书"] input.scan').setInputFiles(pdfFile('申请书.pdf'));
   await p.locator('tr[data-material="经营场所使用相关证明"] input.original').check();
 
   // Meanwhile the session is ended elsewhere (signed out in another tab).
@@ -1343,9 +1245,7 @@ test('expired session: the clerk signs in again in the dialog, what was typed st
   assert.equal(await p.locator('[name="form.经营场所"]').inputValue(), '杭州市西湖区文三路3号');
   assert.ok(await p.locator('tr[data-material="经营场所使用相关证明"] input.original').isChecked());
   // The dialog itself passes axe (name, labels, focus inside a modal).
-  const r = await new AxeBuilder({ page: p }).analyze();
-  assert.deepEqual(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`), []);
+  await axeClean(p, 'sign-in dialog');
   await p.screenshot({ path: shot('session-expired-dialog-1280.png') });
   await dlg.locator('#si-id').fill('330106198808081015');
   await dlg.locator('#si-pw').fill('tongban-demo');
@@ -1481,10 +1381,10 @@ test('guide: 张三 finds 结婚登记 by typing 结婚 on the home page and ope
   assert.ok(await guide.locator('section[aria-label="受理条件"] li').count() > 0, 'the conditions are listed');
   assert.ok(await guide.locator('section[aria-label="申请材料"] li').count() > 0, 'the materials are listed');
   assert.match(await guide.locator('section[aria-label="办理时限"]').textContent(), /即办/);
-  // Either applying online or where to go, never neither.
-  const text = await guide.textContent();
-  assert.ok(text.includes('在线申请') || text.includes('请到以下地点办理'));
-  assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no sideways scroll at 360 px');
+  // Online depth II (both parties come in person): where to go, no online application.
+  assert.match(await guide.textContent(), /请到以下地点办理/);
+  assert.equal(await guide.locator('a.apply').count(), 0);
+  assert.ok(await noSideways(p), 'no sideways scroll at 360 px');
   await p.screenshot({ path: shot('guide-360.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await ctx.close();

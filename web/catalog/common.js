@@ -1,9 +1,8 @@
 // What the catalog pages (事项管理) share: the names of an item's members
-// in Chinese, the words for their coded values, the API's refusals put
-// into Chinese, the regions a manager covers, department and region names,
+// in Chinese, the words for their coded values, the regions a manager covers, department and region names,
 // and a value as a reader sees it. Everything is text; nothing is parsed
 // as HTML.
-import { api, el, h } from '/ui.js';
+import { api, DEPTH, el, h } from '/ui.js';
 
 // The members of an item, in the order the guide (办事指南) shows them.
 export const LABELS = {
@@ -57,7 +56,7 @@ export const WORDS = {
   source: { applicant: '申请人自备', government: '政府部门核发' },
   case_kind: { immediate: '即办件', promised: '承诺件' },
   channels: { window: '窗口', web: '网上', mobile: '移动端', post: '邮寄' },
-  online_depth: { 1: '一级：办事指南公开', 2: '二级：在线预审', 3: '三级：在线办理', 4: '四级：全程网办' },
+  online_depth: Object.fromEntries(Object.entries(DEPTH).map(([k, v]) => [k, `${'一二三四'[k - 1]}级：${v}`])),
   service_objects: { 1: '自然人', 2: '企业法人', 3: '事业法人', 4: '社会组织法人', 5: '行政机关', 6: '其他组织' },
   cross_region: { nationwide: '全国通办', province: '全省通办', city: '全市通办', county: '全县（区）通办', none: '不通办' },
   type: { certificate: '证照', approval: '批文', document: '文书', other: '其他' },
@@ -82,45 +81,6 @@ export function pathLabel(path) {
   if (m[2] !== undefined) s += `第${Number(m[2]) + 1}项`;
   if (m[3]) s += `·${SUB_LABELS[m[3]] || m[3]}`;
   return s;
-}
-
-// The API's reasons (validate.c speaks English) as an official reads them.
-const REASONS = [
-  [/^must not exceed statutory_days$/, '承诺办结时限不能超过法定办结时限'],
-  [/^expected (\d+) to (\d+) characters of clean text$/, (a, b) => `请填写 ${a}～${b} 个字符（不含控制字符）`],
-  [/^expected an integer from (-?\d+) to (-?\d+)$/, (a, b) => `请填写 ${a}～${b} 之间的整数`],
-  [/^expected an array of (\d+) to (\d+) strings$/, (a, b) => `请填写 ${a}～${b} 条`],
-  [/^expected an array of 1 to 30 steps$/, '至少要有一个办理环节（最多 30 个）'],
-  [/^expected an array of at most 100 materials$/, '申请材料最多 100 项'],
-  [/^expected an array of at most 30 fees$/, '收费项目最多 30 项'],
-  [/^expected an array of 1 to 6 codes/, '请至少选择一类服务对象'],
-  [/^expected an array of window, web, mobile, post$/, '请至少选择一个办理渠道'],
-  [/^expected a distinct one of window/, '办理渠道不能重复'],
-  [/^expected a distinct code from 1 to 6$/, '服务对象不能重复'],
-  [/^expected an amount in yuan/, '请按“80.00”的格式填写金额（元）'],
-  [/^expected a date YYYY-MM-DD$/, '请按 YYYY-MM-DD 填写日期'],
-  [/^earlier than valid_from$/, '不能早于生效日期'],
-  [/^appears twice in this item$/, '与本事项的另一项重名'],
-  [/^required when source is government$/, '材料来源为政府部门核发时必须填写出具单位'],
-  [/^required when required_visits is not 0$/, '需要到现场的，必须说明原因'],
-  [/^online depth IV \(fully online\) means zero visits$/, '全程网办（四级）的事项到现场次数须为 0'],
-  [/^an immediate item \(即办件\) promises 0 days$/, '即办件的承诺办结时限须为 0'],
-  [/^one of (.*)$/, (list) => `请从以下选项中选择：${list}`],
-  [/^expected a string$/, '请填写文字'],
-  [/^expected an object$/, '格式不正确'],
-  [/^unknown field$/, '无法识别的字段'],
-  [/^required$/, '必须填写'],
-  [/^no draft to publish$/, '没有待发布的草稿'],
-  [/^no published version to withdraw$/, '没有已发布的版本可撤回'],
-  [/^exists: edit it with PUT$/, '该实施编码已存在'],
-];
-
-export function zhReason(reason) {
-  for (const [re, zh] of REASONS) {
-    const m = re.exec(reason || '');
-    if (m) return typeof zh === 'function' ? zh(...m.slice(1)) : zh;
-  }
-  return reason;
 }
 
 // The regions whose catalog this person manages (or may read in draft):

@@ -10,7 +10,7 @@
 import { api, el, h, reasonOf, showErrors } from '/ui.js';
 import { shell } from '/shell.js';
 import {
-  departmentNames, itemHref, myRegions, pathLabel, regionName, stateBadge, WORDS, zhReason,
+  departmentNames, itemHref, myRegions, pathLabel, regionName, stateBadge, WORDS,
 } from '/catalog/common.js';
 
 const form = document.getElementById('editor');
@@ -430,7 +430,8 @@ function target(path) {
 
 function refusal(res) {
   const path = res.body && res.body.field;
-  const reason = res.status === 400 || res.status === 409 ? zhReason(res.body.reason_en || res.body.reason) : reasonOf(res.body, res.status);
+  // The API answers in Chinese (the pages ask for zh-CN).
+  const reason = reasonOf(res.body, res.status);
   const at = path && target(path);
   showErrors(form, { ok: false, status: res.status, body: { field: at || (path ? pathLabel(path) : null), reason } });
   // Keep the marked field clear of the sticky save bar.
@@ -471,7 +472,7 @@ function publishButton() {
     const r = await api('POST', `/api/v1/items/${encodeURIComponent(code)}/publish`, {});
     b.disabled = false;
     if (!r.ok) {
-      status(`未能发布：${r.status === 400 || r.status === 409 ? zhReason(r.body.reason_en || r.body.reason) : reasonOf(r.body, r.status)}`, 'bad');
+      status(`未能发布：${reasonOf(r.body, r.status)}`, 'bad');
       return;
     }
     await load(r.body.version);
@@ -496,7 +497,7 @@ function withdrawButton() {
   yes.addEventListener('click', async () => {
     const r = await api('POST', `/api/v1/items/${encodeURIComponent(code)}/withdraw`, {});
     if (!r.ok) {
-      status(`未能撤回：${r.status === 409 ? zhReason(r.body.reason_en || r.body.reason) : reasonOf(r.body, r.status)}`, 'bad');
+      status(`未能撤回：${reasonOf(r.body, r.status)}`, 'bad');
       return;
     }
     await load(doc.version);

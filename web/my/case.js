@@ -3,7 +3,9 @@
 // each material asked for, and resubmitting the same case; the materials;
 // a new query code; withdrawing; the rating (好差评) once completed, and
 // what became of a bad rating (its follow-up); the history. Text only.
-import { api, badge, day, el, filePicker, h, reasonOf, showErrors, stateName, when } from '/ui.js';
+import {
+  api, badge, day, el, fieldInput, filePicker, h, reasonOf, REQUIREMENT, showErrors, stateName, when,
+} from '/ui.js';
 import { shell } from '/shell.js';
 import { clockBadge, deadline, eventName, LEVELS, mineNav, track } from '/my/common.js';
 
@@ -16,7 +18,6 @@ const SOURCES = {
   upload: ['已上传', 'ok'], library: ['已从材料库调取', 'ok'], certificate: ['已由电子证照提供', 'ok'],
   sharing: ['已通过数据共享获取', 'ok'], window: ['已在窗口提交', 'ok'], missing: ['未提供', 'bad'],
 };
-const REQUIRED = { required: '必须', optional: '可选', later: '容缺后补' };
 // Names of the application form's common fields, for a correction that
 // names a field; other keys show as they are.
 const FIELDS = {
@@ -58,11 +59,12 @@ function uploader(name, done) {
 }
 
 // An input to correct the form's field name (its value now in c.form),
-// saved on the same case.
+// drawn as the item's form defines it (c.fields: its form_fields), saved on
+// the same case.
 function fieldFixer(c, name, done) {
   const id = `fix-${Math.random().toString(36).slice(2, 9)}`;
-  const current = c.form && c.form[name] !== undefined ? String(c.form[name]) : '';
-  const input = h('input', { id, name: `form.${name}`, value: current, class: 'wide' });
+  const def = (c.fields || []).find((f) => f.name === name) || { name, type: 'text', max_length: 2000 };
+  const input = fieldInput(def, c.form && c.form[name], { id, class: 'wide' });
   const form = h('form', { class: 'upload', 'data-field-fix': name },
     h('label', { for: id }, `改为（${FIELDS[name] || name}）`), input,
     h('button', { type: 'submit' }, '保存'), h('p', { role: 'alert', class: 'bad' }));
@@ -112,7 +114,7 @@ function materials(c, editable) {
     let [text, cls] = SOURCES[m.source] || [m.source, ''];
     if (m.source === 'missing' && m.required !== 'required') [text, cls] = ['未提供', 'muted'];
     const li = h('li', { 'data-material': m.name },
-      el('span', m.name, 'name'), el('span', REQUIRED[m.required] || m.required, 'muted'),
+      el('span', m.name, 'name'), el('span', REQUIREMENT[m.required] || m.required, 'muted'),
       el('span', text, cls));
     if (editable && !['certificate', 'sharing'].includes(m.source)) li.append(uploader(m.name, load));
     ul.append(li);
@@ -277,6 +279,12 @@ async function load() {
     return;
   }
   const c = r.body;
+  // A correction that names a form field is answered in that field as the
+  // item's form defines it.
+  if (c.state === 'needs_correction' && (c.corrections || []).some((x) => x.field)) {
+    const ir = await api('GET', `/api/v1/items/${encodeURIComponent(c.item)}?version=${c.item_version}`);
+    c.fields = ir.ok ? ir.body.form_fields : null;
+  }
   // The step that asked for the corrections, for its opinion.
   c.step = [...(c.steps || [])].reverse().find((s) => s.event === 'request_correction');
   const head = h('section', { class: 'card', id: 'summary' }, el('h2', c.item_name));

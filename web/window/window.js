@@ -5,11 +5,12 @@
 // something is missing, the one-time notice (一次性告知书) listing all of
 // it at once; finished cases are handed out here (统一窗口出件). Every
 // value from the API reaches the page as text (ui.js el/h), never as HTML.
-import { api, badge, day, el, filePicker, h, showErrors, stateName, when } from '/ui.js';
+import {
+  api, badge, day, el, fieldInput, filePicker, h, REQUIREMENT, showErrors, stateName, when,
+} from '/ui.js';
 import { shell } from '/shell.js';
 
 const $ = (id) => document.getElementById(id);
-const REQUIRED = { required: '必须', optional: '可选', later: '容缺后补' };
 const FORMS = { original: '原件', copy: '复印件', electronic: '电子材料' };
 const SOURCES = {
   certificate: '已由电子证照提供',
@@ -119,7 +120,7 @@ function showItem() {
   }
   facts.replaceChildren(
     el('dt', '承诺时限'), el('dd', `${it.promised_days} 个工作日（法定 ${it.statutory_days} 个工作日）`),
-    el('dt', '申请材料'), el('dd', it.materials.map((m) => `${m.name}（${REQUIRED[m.required] || m.required}）`).join('；')));
+    el('dt', '申请材料'), el('dd', it.materials.map((m) => `${m.name}（${REQUIREMENT[m.required] || m.required}）`).join('；')));
 }
 
 async function startCase(ev) {
@@ -151,11 +152,9 @@ function fieldRow(name, value, custom, def) {
     remove.addEventListener('click', () => row.remove());
     row.append(nameInput, valueInput, remove);
   } else {
-    const input = def && def.type === 'select'
-      ? h('select', { id, class: 'value', 'data-key': name, name: `form.${name}` },
-        h('option', { value: '' }, '请选择'), ...def.options.map((o) => h('option', { value: o }, o)))
-      : h('input', { id, class: 'value', maxlength: '2000', 'data-key': name, name: `form.${name}` });
-    input.value = value || '';
+    // The item's own field as its type wants it; the usual fields as text.
+    const input = fieldInput(def || { name, type: 'text', max_length: 2000 }, value,
+      { id, class: 'value', 'data-key': name, required: undefined });
     const label = def ? `${name}${def.required ? '（必填）' : ''}${def.unit ? `（${def.unit}）` : ''}` : name;
     row.append(h('label', { for: id }, label), input);
   }
@@ -191,7 +190,7 @@ function readForm() {
 function materialRow(m, doc) {
   const tr = h('tr', { 'data-material': m.name });
   const spec = doc && [FORMS[doc.form], doc.copies ? `${doc.copies} 份` : ''].filter(Boolean).join(' ');
-  tr.append(h('td', {}, el('strong', m.name), ' ', badge(REQUIRED[m.required] || m.required, m.required === 'required' ? 'red' : 'plain'),
+  tr.append(h('td', {}, el('strong', m.name), ' ', badge(REQUIREMENT[m.required] || m.required, m.required === 'required' ? 'red' : 'plain'),
     spec ? el('div', spec, 'muted') : ''));
   const filled = ['certificate', 'library', 'sharing'].includes(m.source);
   const status = SOURCES[m.source] || (m.required === 'required' ? '尚未提供' : '未提供');
