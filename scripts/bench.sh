@@ -7,8 +7,9 @@
 # runs every section, or only those named: api (small reads, logins,
 # certificates), catalog (120,000 items), cases (= queue indicators
 # submit, over 1,000,000 generated cases), queue (the workbench queue
-# page's API calls), indicators, submit (durable submissions), lighthouse
-# (the pages in Lighthouse's mobile mode, scripts/lighthouse).
+# page's API calls), indicators, submit (durable submissions), sharing
+# (audited verifications over 1,000,000 subjects), lighthouse (the pages
+# in Lighthouse's mobile mode, scripts/lighthouse).
 #   BENCH_SECONDS (default 5), BENCH_CONNS (default 64), BENCH_THREADS (wrk, 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -256,6 +257,39 @@ for spec in "1 0" "16 30000" "64 75000"; do
 		run submit / -s scripts/bench-submit.lua
 	printf '%-44s %12.0f %10.2f\n' "POST /api/v1/cases/{no}/submit, $c conns" "$rps" "$p99"
 done
+fi
+
+# Data sharing (issue #15): audited verifications, each a data_uses row
+# and an audit record made durable before the answer, with 1,000,000
+# subjects in the resource queried; 陈民政 (西湖区民政局) checks 张三's
+# household registration for his marriage case, at 16 and 64 connections.
+if want sharing; then
+stop
+share_dir="$dir/sharing"
+mkdir -p "$share_dir"
+gen_start=$(date +%s)
+case_no=$(TB_LOG_LEVEL=warn "$bin" bench-sharing --subjects 1000000 --data "$share_dir" 2>"$dir/gen3.out")
+echo
+echo "sharing: $(cat "$dir/gen3.out") in $(( $(date +%s) - gen_start )) s"
+serve --data "$share_dir" --threads 32
+login 33010619871111401X # 陈民政, approver of 西湖区民政局
+cat >"$dir/verify-share.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"resource":"101001001/000001","subject":"33010619900101123X","assertions":["registered_here"],"purpose":"办理内地居民结婚登记，核验户籍","case_no":"$case_no"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = "$cookie"
+wrk.headers["X-CSRF-Token"] = "$csrf"
+LUA
+curl -sf -o /dev/null -X POST -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+	-d "{\"resource\":\"101001001/000001\",\"subject\":\"33010619900101123X\",\"assertions\":[\"registered_here\"],\"purpose\":\"办理内地居民结婚登记，核验户籍\",\"case_no\":\"$case_no\"}" \
+	"$base/api/v1/verify" || { echo "bench: POST /api/v1/verify does not answer 200" >&2; exit 1; }
+printf '%-44s %12s %10s\n' endpoint "requests/s" "p99 ms"
+for c in 16 64; do
+	conns=$c
+	run verify /api/v1/verify -s "$dir/verify-share.lua"
+	printf '%-44s %12.0f %10.2f\n' "POST /api/v1/verify (audited), $c conns" "$rps" "$p99"
+done
+conns=${BENCH_CONNS:-64}
 fi
 
 # Lighthouse (pinned in scripts/lighthouse, installed there with npm ci;

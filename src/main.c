@@ -21,6 +21,8 @@ static const struct {
     {"admin", tb_cmd_admin, "create an administrator (password on standard input)"},
     {"migrate", tb_cmd_migrate, "apply schema migrations to the store"},
     {"bench-cases", tb_cmd_bench_cases, "add drafts and a million cases (make bench)"},
+    {"bench-sharing", tb_cmd_bench_sharing,
+     "add a million records to a sharing resource (make bench)"},
     {"bench-catalog", tb_cmd_bench_catalog, "add a large synthetic catalog (make bench)"},
     {"bench-sm2", tb_cmd_bench_sm2, "SM2 signs and verifies per second (make bench)"},
     {"audit", tb_cmd_audit, "verify the audit trail; sign a checkpoint of its head"},

@@ -201,7 +201,9 @@ function status(m) {
     case 'sharing': return ['已通过数据共享获取，无需提交', 'ok'];
     case 'upload': return ['已上传', 'ok'];
     case 'window': return ['已在窗口提交', 'ok'];
-    default: return m.required === 'required' ? ['需上传', 'bad'] : ['未提供', ''];
+    default:
+      if (m.online_check) return ['提交时由平台通过数据共享在线核验，无需上传（核验未通过时再上传）', 'ok'];
+      return m.required === 'required' ? ['需上传', 'bad'] : ['未提供', ''];
   }
 }
 

@@ -23,6 +23,7 @@ const OFFICIAL = {
   workbench: ['/workbench/', '部门工作台'],
   catalog: ['/catalog/', '事项管理'],
   supervision: ['/supervision/', '监督'],
+  sharing: ['/sharing/', '数据共享'],
   admin: ['/admin/', '系统管理'],
 };
 

@@ -16,6 +16,7 @@
 #include "cases/machine.h"
 #include "cases/result.h"
 #include "cases/row.h"
+#include "cases/share.h"
 #include "catalog/catalog.h"
 #include "identity/accounts.h"
 #include "materials/reuse.h"
@@ -271,7 +272,7 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 	if (e == TB_OK && !on_behalf)
 		e = no_draft_yet(c, applicant, in->item, a, out, f);
 	if (e == TB_OK)
-		e = tb_reuse_fill_on(c, applicant, item, materials, a, &materials, &reused);
+		e = tb_reuse_fill_on(c, applicant, item, materials, NULL, a, &materials, &reused);
 	query_code(case_no, code, hash);
 	if (e == TB_OK)
 		e = tb_conn_query(
@@ -661,7 +662,7 @@ static enum tb_err rules(const struct tb_calendar *cal, struct row *r,
  * goes into the register as given by the submitter. item: the document
  * text of the case's item version, parsed only when something is missing. */
 static enum tb_err reuse_missing(struct tb_conn *c, struct row *r, int64_t given_by,
-                                 const char *item, struct tb_arena *a)
+                                 const char *item, const json_t *verified, struct tb_arena *a)
 {
 	json_t *miss = missing_materials(r->required, r->materials);
 	size_t n = json_array_size(miss);
@@ -672,8 +673,8 @@ static enum tb_err reuse_missing(struct tb_conn *c, struct row *r, int64_t given
 	if (!doc)
 		return TB_ESTORE;
 	int filled;
-	enum tb_err e =
-	    tb_reuse_fill_on(c, r->applicant, doc, r->materials, a, &r->materials, &filled);
+	enum tb_err e = tb_reuse_fill_on(c, r->applicant, doc, r->materials, verified, a,
+	                                 &r->materials, &filled);
 	json_decref(doc);
 	if (e == TB_OK && filled)
 		e = tb_reuse_record_on(c, r->applicant, r->id, given_by, r->materials);
@@ -732,7 +733,8 @@ struct apply_args {
 	struct tb_arena *a;
 	const char **missing;
 	struct tb_fail *f;
-	const char *state; /* out */
+	const char *state;      /* out */
+	const json_t *verified; /* a submission's online checks (cases/share.h) */
 };
 
 /* The transition inside the writer's transaction (tb_store_write). */
@@ -775,7 +777,7 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 		e = tb_item_get_on(c, r.item_code, r.item_version, a, &item, &meta);
 	}
 	if (submit && e == TB_OK)
-		e = reuse_missing(c, &r, x->ctx->who->account_id, item, a);
+		e = reuse_missing(c, &r, x->ctx->who->account_id, item, x->verified, a);
 	const char *opinion = ev->opinion;
 	if (e == TB_OK && !strcmp(ev->event, "hand_out"))
 		e = hand_out(c, &r, ev, a, &opinion, x->f);
@@ -842,7 +844,11 @@ enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal, str
 	enum tb_err e = tb_case_apply_prepare(s, keys, case_no, ev, f);
 	if (e != TB_OK)
 		return e;
-	struct apply_args x = {cal, keys, ctx, case_no, ev, a, missing, f, NULL};
+	/* A submission first checks online what the catalog lets the
+	 * platform verify, each check logged in its own transaction. */
+	json_t *verified =
+	    !strcmp(ev->event, "submit") ? tb_case_share_check(s, ctx, case_no, a) : NULL;
+	struct apply_args x = {cal, keys, ctx, case_no, ev, a, missing, f, NULL, verified};
 	/* Batched with concurrent transitions: one commit, one fsync. */
 	e = tb_store_write(s, apply_in, &x);
 	/* On PostgreSQL transitions of one case run side by side: one that
@@ -859,6 +865,7 @@ enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal, str
 		tb_fail(f, e, "state", "the case changed meanwhile: try again");
 	if (e == TB_OK)
 		*state = x.state;
+	json_decref(verified);
 	return e;
 }
 
@@ -880,6 +887,7 @@ static void apply_later_done(void *arg, enum tb_err e)
 	y->o.e = e;
 	y->o.state = e == TB_OK ? y->x.state : NULL;
 	y->o.missing = y->missing;
+	json_decref((json_t *)y->x.verified);
 	y->done(y->cb, &y->o);
 }
 
@@ -897,8 +905,11 @@ void tb_case_apply_async(struct tb_store *s, const struct tb_calendar *cal, stru
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (*strs[i])
 			*strs[i] = tb_arena_strdup(a, *strs[i]);
-	y->x =
-	    (struct apply_args){cal, keys, &y->ctx, case_no, &y->ev, a, &y->missing, &y->o.f, NULL};
+	json_t *verified = y->ev.event && !strcmp(y->ev.event, "submit")
+	                       ? tb_case_share_check(s, &y->ctx, case_no, a)
+	                       : NULL;
+	y->x = (struct apply_args){cal, keys,        &y->ctx, case_no, &y->ev,
+	                           a,   &y->missing, &y->o.f, NULL,    verified};
 	y->done = done;
 	y->cb = cb;
 	tb_store_write_async(s, apply_in, &y->x, apply_later_done, y);

@@ -193,6 +193,9 @@ static json_t *materials_view(struct tb_store *s, const struct row *r, bool refs
 		    "source", got ? json_string_value(json_object_get(got, "source")) : "missing");
 		if (refs && got && json_object_get(got, "ref"))
 			json_object_set(v, "ref", json_object_get(got, "ref"));
+		/* The platform checks it online at submission (cases/share.h). */
+		if (json_is_string(json_object_get(m, "sharing_assertion")))
+			json_object_set_new(v, "online_check", json_true());
 		json_array_append_new(out, v);
 	}
 	json_decref(item);

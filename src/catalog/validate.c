@@ -2,6 +2,7 @@
  * input, refuses it with its path, and copies the accepted value into the
  * canonical output in the format's key order. */
 #include "catalog/validate.h"
+#include "sharing/sharing.h"
 #include "catalog/form.h"
 #include "base/buf.h"
 #include "base/date.h"
@@ -289,11 +290,20 @@ static json_t *check_materials(struct v *v, json_t *in)
 		return json_array();
 	if (!json_is_array(x) || json_array_size(x) > 100)
 		return bad(v, "materials", "expected an array of at most 100 materials"), NULL;
-	static const char *const keys[] = {
-	    "name",       "form",         "required",         "source",
-	    "copies",     "issuing_body", "certificate_type", "sharing_resource",
-	    "blank_form", "sample",       "legal_basis",      "note",
-	    NULL};
+	static const char *const keys[] = {"name",
+	                                   "form",
+	                                   "required",
+	                                   "source",
+	                                   "copies",
+	                                   "issuing_body",
+	                                   "certificate_type",
+	                                   "sharing_resource",
+	                                   "blank_form",
+	                                   "sample",
+	                                   "legal_basis",
+	                                   "note",
+	                                   "sharing_assertion",
+	                                   NULL};
 	static const char *const forms[] = {"original", "copy", "electronic", NULL};
 	static const char *const reqs[] = {"required", "optional", "later", NULL};
 	static const char *const sources[] = {"applicant", "government", NULL};
@@ -321,6 +331,16 @@ static json_t *check_materials(struct v *v, json_t *in)
 			    "required when source is government");
 		const char *cert = str(v, m, p, "certificate_type", 2, 50, false);
 		const char *share = str(v, m, p, "sharing_resource", 2, 100, false);
+		/* Verified online at submission: a resource of the sharing
+		 * catalog (by its code) and one of its assertions. */
+		const char *assertion = str(v, m, p, "sharing_assertion", 1, 40, false);
+		for (const char *c = assertion; c && *c && v->err == TB_OK; c++)
+			if (!(*c >= 'a' && *c <= 'z') && !(*c >= '0' && *c <= '9') && *c != '_')
+				bad(v, tb_arena_printf(v->a, "%ssharing_assertion", p),
+				    "expected lower-case letters, digits and _");
+		if (assertion && v->err == TB_OK && (!share || !tb_share_code_valid(share)))
+			bad(v, tb_arena_printf(v->a, "%ssharing_resource", p),
+			    "an online check needs the resource's code");
 		const char *blank = str(v, m, p, "blank_form", 1, 500, false);
 		const char *sample = str(v, m, p, "sample", 1, 500, false);
 		const char *basis = str(v, m, p, "legal_basis", 0, 2000, false);
@@ -336,6 +356,8 @@ static json_t *check_materials(struct v *v, json_t *in)
 		json_object_set_new(o, "issuing_body", jstr(issuer));
 		json_object_set_new(o, "certificate_type", jstr(cert));
 		json_object_set_new(o, "sharing_resource", jstr(share));
+		if (assertion)
+			json_object_set_new(o, "sharing_assertion", json_string(assertion));
 		json_object_set_new(o, "blank_form", jstr(blank));
 		json_object_set_new(o, "sample", jstr(sample));
 		json_object_set_new(o, "legal_basis", json_string(basis ? basis : ""));

@@ -13,6 +13,7 @@
 #include "base/date.h"
 #include "cases/indicators.h"
 #include "codes/credit.h"
+#include "codes/idnum.h"
 #include "regions/regions.h"
 #include "store/store.h"
 
@@ -43,10 +44,12 @@ static void code_for(const char *region, int serial, char out[19])
 static int count_opts(int argc, char **argv, const char *usage, const char *name1, long *v1,
                       const char *name2, long *v2, struct tb_app_options *ao)
 {
+	/* name2 NULL: one count only (the help entry takes its place). */
 	const struct option longopts[] = {
 	    TB_STORE_LONGOPTS,
 	    {name1, required_argument, NULL, '1'},
-	    {name2, required_argument, NULL, '2'},
+	    name2 ? (struct option){name2, required_argument, NULL, '2'}
+	          : (struct option){"help", no_argument, NULL, 'h'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -302,5 +305,88 @@ int tb_cmd_bench_cases(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "bench cases: %ld drafts, %ld handled cases\n", drafts, cases);
+	return 0;
+}
+
+static const char SHARING_USAGE[] =
+    "usage: tongban bench-sharing [--subjects N] [--data DIR] [--db URL]\n"
+    "  adds N records (made-up residents with valid identity numbers) to the\n"
+    "  demo's 居民户籍信息 resource; prints the number of 张三's marriage case\n";
+
+/* Records written straight with SQL, as for bench-cases. */
+int tb_cmd_bench_sharing(int argc, char **argv)
+{
+	struct tb_app_options ao = {0};
+	long subjects = 1000000;
+	int rc = count_opts(argc, argv, SHARING_USAGE, "subjects", &subjects, NULL, NULL, &ao);
+	if (rc >= 0)
+		return rc;
+	if (subjects < 1 || subjects > 5000000) {
+		fprintf(stderr, "tongban bench-sharing: --subjects 1..5000000\n");
+		return 2;
+	}
+	struct tb_app *app;
+	struct tb_fail f = {0};
+	ao.demo = true;
+	if (tb_app_open(&ao, &app, &f) != TB_OK) {
+		fprintf(stderr, "tongban bench-sharing: %s\n", f.reason ? f.reason : "store");
+		return 1;
+	}
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(app->store, &c);
+	struct tb_stmt *st;
+	bool row = false;
+	int64_t resource = 0;
+	char no[64] = "";
+	if (e == TB_OK &&
+	    tb_conn_query(c, &st, &row, "SELECT id FROM sharing_resources WHERE code = ?", "s",
+	                  "101001001/000001") == TB_OK) {
+		resource = row ? tb_stmt_int(st, 0) : 0;
+		tb_stmt_reset(st);
+	}
+	if (e == TB_OK && tb_conn_query(c, &st, &row,
+	                                "SELECT case_no FROM cases WHERE item_code = ? AND"
+	                                " applicant_id = 1 ORDER BY id LIMIT 1",
+	                                "s", "11330106024903108G4070081601000") == TB_OK) {
+		if (row)
+			snprintf(no, sizeof(no), "%s", tb_stmt_text(st, 0));
+		tb_stmt_reset(st);
+	}
+	if (!resource || !*no)
+		e = TB_ENOTFOUND;
+	/* Residents born 1940-2009 in the districts of 杭州市, numbered by i:
+	 * distinct valid identity numbers. */
+	static const char *const regions[] = {"330102", "330105", "330106", "330108", "330110"};
+	int64_t now = (int64_t)time(NULL);
+	for (long i = 0; e == TB_OK && i < subjects; i++) {
+		if (i % 20000 == 0) {
+			if (i)
+				e = tb_conn_commit(c);
+			if (e == TB_OK)
+				e = tb_conn_begin(c);
+		}
+		char first17[64], number[19], data[200];
+		long k = i / 5;
+		snprintf(first17, sizeof(first17), "%s%04ld%02ld%02ld%03ld", regions[i % 5],
+		         1940 + k % 70, 1 + (k / 70) % 12, 1 + (k / 840) % 28, k / 23520 % 1000);
+		snprintf(number, sizeof(number), "%.17s%c", first17, tb_idnum_check_char(first17));
+		snprintf(data, sizeof(data),
+		         "{\"姓名\":\"居民%ld\",\"户别\":\"家庭户\",\"户籍状态\":\"正常\"}", i);
+		e = tb_conn_run(
+		    c, NULL,
+		    "INSERT INTO sharing_records (resource_id, subject, data, updated_at)"
+		    " VALUES (?, ?, ?, ?) ON CONFLICT (resource_id, subject) DO NOTHING",
+		    "issi", resource, number, data, now);
+	}
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	tb_store_release(c);
+	tb_app_close(app);
+	if (e != TB_OK) {
+		fprintf(stderr, "tongban bench-sharing: %s\n", tb_err_message(e));
+		return 1;
+	}
+	printf("%s\n", no);
+	fprintf(stderr, "bench sharing: %ld records in 居民户籍信息\n", subjects);
 	return 0;
 }

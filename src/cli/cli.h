@@ -68,6 +68,8 @@ int tb_cmd_bench_catalog(int argc, char **argv);
 
 /* `tongban bench-cases`: drafts to submit and a million cases, for make bench. */
 int tb_cmd_bench_cases(int argc, char **argv);
+/* `tongban bench-sharing`: a million records in one sharing resource. */
+int tb_cmd_bench_sharing(int argc, char **argv);
 
 /* `tongban bench-sm2 [--seconds N]`: prints SM2 (with SM3) signs and
  * verifies per second on one thread. */

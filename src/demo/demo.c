@@ -219,7 +219,11 @@ enum tb_err tb_demo_seed(struct tb_app *app)
 		tb_log_info("demo", "catalog: %ld basic items, %ld items", rep.basic_items,
 		            rep.items);
 	}
+	if ((e = tb_demo_sharing(app, &ctx)) != TB_OK)
+		return e;
 	if ((e = tb_demo_cases(app)) != TB_OK)
+		return e;
+	if ((e = tb_demo_sharing_uses(app)) != TB_OK)
 		return e;
 	if ((e = set_meta(s, "province", "330000")) != TB_OK)
 		return e;

@@ -19,4 +19,12 @@ enum tb_err tb_demo_seed(struct tb_app *app);
 /* The demo cases (demo_cases.c), called by tb_demo_seed. */
 enum tb_err tb_demo_cases(struct tb_app *app);
 
+/* The demo's sharing resources, records and grants (demo_sharing.c),
+ * called by tb_demo_seed once the registries are filled. */
+struct tb_ctx;
+enum tb_err tb_demo_sharing(struct tb_app *app, const struct tb_ctx *ctx);
+/* Uses of 张三's data by the demo's officials (demo_sharing.c), once the
+ * demo cases exist. */
+enum tb_err tb_demo_sharing_uses(struct tb_app *app);
+
 #endif

@@ -229,7 +229,7 @@ static json_t *pages_json(const struct tb_principal *p)
 	} pages[] = {
 	    {"window", "window_clerk", "case.create"}, {"workbench", NULL, "case.queue"},
 	    {"catalog", NULL, "catalog.write"},        {"supervision", NULL, "supervision.read"},
-	    {"admin", NULL, "account.list"},
+	    {"sharing", NULL, "sharing.grant.read"},   {"admin", NULL, "account.list"},
 	};
 	json_t *out = json_array();
 	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)

@@ -107,6 +107,19 @@ void tb_handle_case_material_file(struct tb_req *r);
 /* h_ratings.c */
 void tb_handle_case_rate(struct tb_req *r);
 void tb_handle_followups(struct tb_req *r);
+/* h_sharing.c */
+void tb_handle_sharing_resources(struct tb_req *r);
+void tb_handle_sharing_resource_get(struct tb_req *r);
+void tb_handle_sharing_resource_create(struct tb_req *r);
+void tb_handle_sharing_resource_update(struct tb_req *r);
+void tb_handle_sharing_records_put(struct tb_req *r);
+void tb_handle_sharing_record_delete(struct tb_req *r);
+void tb_handle_sharing_grant_apply(struct tb_req *r);
+void tb_handle_sharing_grants(struct tb_req *r);
+void tb_handle_sharing_grant_decide(struct tb_req *r);
+void tb_handle_sharing_grant_revoke(struct tb_req *r);
+void tb_handle_verify(struct tb_req *r);
+void tb_handle_my_data_usage(struct tb_req *r);
 void tb_handle_followup_close(struct tb_req *r);
 void tb_handle_messages(struct tb_req *r);
 void tb_handle_webhook_create(struct tb_req *r);

@@ -6,6 +6,7 @@
 #include "app/app.h"
 #include "regions/regions.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -257,8 +258,10 @@ bool tb_req_query_int(struct tb_req *r, const char *name, long lo, long hi, long
 	if (!s)
 		return true;
 	char *end;
+	errno = 0;
 	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < lo || v > hi) {
+	/* Out of long's range saturates: refused, not taken as the bound. */
+	if (!*s || *end || errno == ERANGE || v < lo || v > hi) {
 		tb_resp_error(
 		    r, TB_EINVAL, name,
 		    tb_arena_printf(r->arena, "expected an integer from %ld to %ld", lo, hi));

@@ -66,8 +66,8 @@ static enum tb_err holder_code(struct tb_conn *c, int64_t account, char out[19])
 }
 
 enum tb_err tb_reuse_fill_on(struct tb_conn *c, int64_t applicant, const json_t *item,
-                             const char *materials, struct tb_arena *a, const char **out,
-                             int *filled)
+                             const char *materials, const json_t *verified, struct tb_arena *a,
+                             const char **out, int *filled)
 {
 	*out = materials;
 	*filled = 0;
@@ -98,6 +98,13 @@ enum tb_err tb_reuse_fill_on(struct tb_conn *c, int64_t applicant, const json_t 
 		if ((e == TB_ENOTFOUND || !ref) && tb_material_kind(m)) {
 			e = from_library(c, applicant, tb_material_kind(m), day, a, &ref);
 			source = "library";
+		}
+		if ((e == TB_ENOTFOUND || (e == TB_OK && !ref)) &&
+		    json_is_string(json_object_get(verified, name))) {
+			/* Verified online at this submission: the use's id. */
+			e = TB_OK;
+			ref = json_string_value(json_object_get(verified, name));
+			source = "sharing";
 		}
 		if (e == TB_ENOTFOUND || (e == TB_OK && !ref)) {
 			e = TB_OK;

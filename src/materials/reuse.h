@@ -3,8 +3,9 @@
  * have yet and that has a certificate type (a document of a kind; forms,
  * declarations and contracts belong to one case), the platform tries in
  * order a valid e-certificate of the applicant of that type, then a
- * still-valid file of the same kind in the applicant's library (the
- * sharing issue adds a third source). */
+ * still-valid file of the same kind in the applicant's library, then a
+ * fact verified online with a sharing resource at submission
+ * (cases/share.h). */
 #ifndef TB_MATERIALS_REUSE_H
 #define TB_MATERIALS_REUSE_H
 
@@ -21,11 +22,12 @@ const char *tb_material_kind(const json_t *material);
 
 /* Fills the required materials of item (parsed item JSON) that the case's
  * list (JSON array text of {name, source, ref}) lacks, on c, for the
- * applicant account. *out (arena) gets the new list text, *filled how
- * many were added. */
+ * applicant account; verified (may be NULL) maps material names to the
+ * "data_use:ID" of an online check that held (source "sharing"). *out
+ * (arena) gets the new list text, *filled how many were added. */
 enum tb_err tb_reuse_fill_on(struct tb_conn *c, int64_t applicant, const json_t *item,
-                             const char *materials, struct tb_arena *a, const char **out,
-                             int *filled);
+                             const char *materials, const json_t *verified, struct tb_arena *a,
+                             const char **out, int *filled);
 
 /* Records, in the materials register, each entry of a case's list
  * (JSON array text) that came from a certificate or the library and is not

@@ -214,6 +214,7 @@ const CLERK = '330106198808081015';
 const REVIEWER = '330106198707072021';
 const CATALOGUER = '330102198505054022';
 const SUPERVISOR = '330106198303036024';
+const SHARER = '330105198404045011'; // 周共享, sharing officer of 杭州市公安局
 
 // Every page of web/ and who uses it, after making a submitted case of
 // 张三's named shop (for his case page, its progress and the reviewer's
@@ -243,6 +244,7 @@ export async function everyPage(shop) {
     ['my-case', ZHANG, `/my/case.html?no=${no}`, '#main .card'],
     ['my-messages', ZHANG, '/my/messages.html', '#messages li'],
     ['my-materials', ZHANG, '/my/materials.html', '#materials li'],
+    ['my-data-usage', ZHANG, '/my/data-usage.html', '#uses li.use'],
     ['agents', LI, '/agents.html', 'article.cert li'],
     ['register-business', LI, '/register.html', '#org-form'],
     ['window', CLERK, '/window/', '#centre:not(:empty)', (p) => windowOpensShop(p, ZHANG)],
@@ -257,6 +259,8 @@ export async function everyPage(shop) {
     ['catalog-versions', CATALOGUER, `/catalog/versions.html?code=${ITEM}`, '.cmp-row'],
     ['catalog-consistency', CATALOGUER, '/catalog/consistency.html?basic_code=010010201000&region=330100', '.variant'],
     ['supervision', SUPERVISOR, '/supervision/', '#overdue-list tbody tr'],
+    ['sharing', SHARER, '/sharing/', '.grants li[data-grant]'],
+    ['sharing-supervision', SUPERVISOR, '/sharing/', '.grants li[data-grant]'],
   ];
 }
 

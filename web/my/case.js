@@ -16,7 +16,7 @@ let flash = '';
 
 const SOURCES = {
   upload: ['已上传', 'ok'], library: ['已从材料库调取', 'ok'], certificate: ['已由电子证照提供', 'ok'],
-  sharing: ['已通过数据共享获取', 'ok'], window: ['已在窗口提交', 'ok'], missing: ['未提供', 'bad'],
+  sharing: ['已通过数据共享在线核验', 'ok'], window: ['已在窗口提交', 'ok'], missing: ['未提供', 'bad'],
 };
 // Names of the application form's common fields, for a correction that
 // names a field; other keys show as they are.

@@ -15,7 +15,7 @@ let staff = null; // the department's officials, when this official may assign
 let flash = '';
 
 const SOURCES = {
-  upload: '申请人上传', library: '材料库复用', certificate: '电子证照', sharing: '数据共享',
+  upload: '申请人上传', library: '材料库复用', certificate: '电子证照', sharing: '数据共享在线核验',
   window: '窗口收取', missing: '未提供',
 };
 const VERDICTS = {

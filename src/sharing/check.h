@@ -1,0 +1,41 @@
+/* Checking members of the sharing module's JSON documents: the first
+ * problem found is kept (member path and reason, in the arena) and later
+ * checks do nothing. Internal to src/sharing. */
+#ifndef TB_SHARING_CHECK_H
+#define TB_SHARING_CHECK_H
+
+#include "base/err.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct tb_arena;
+
+struct tb_share_check {
+	struct tb_arena *a;
+	struct tb_fail *f;
+	bool bad;
+};
+
+/* Records the first problem: field (copied) and reason (static). */
+void tb_share_bad(struct tb_share_check *k, const char *field, const char *reason);
+/* Member key of o at path ("" or "fields[2]."): a string of minc..maxc
+ * characters of one clean line (or several lines: multiline); NULL when
+ * absent and not required, or bad. */
+const char *tb_share_text(struct tb_share_check *k, json_t *o, const char *path, const char *key,
+                          size_t minc, size_t maxc, bool required, bool multiline);
+/* Member key: one of words (NULL-terminated); NULL when bad or absent. */
+const char *tb_share_word(struct tb_share_check *k, json_t *o, const char *path, const char *key,
+                          const char *const *words, bool required);
+/* Whether o holds only the members named in keys (NULL-terminated);
+ * else the first other one is the problem ("unknown member"). */
+bool tb_share_only(struct tb_share_check *k, json_t *o, const char *path, const char *const *keys);
+/* The names of a JSON array of field names (strings), each a field of
+ * resource_fields ([{name, ...}]), no repeats, at least one. */
+bool tb_share_field_names(struct tb_share_check *k, json_t *names, const char *path,
+                          json_t *resource_fields);
+/* The entry of fields ([{name, ...}]) named name, or NULL. */
+json_t *tb_share_field(json_t *fields, const char *name);
+
+#endif

@@ -1,0 +1,126 @@
+// Data sharing (issue #15) as the people it concerns see it, on a phone:
+// 张三 reads who checked his data (the demo's 西湖区民政局 for his marriage
+// case); 李四's business applies for 食品经营许可 and its 营业执照 is not
+// asked for: the apply page says it will be checked online, the
+// submission checks it, and the business then finds that check on its
+// own 数据使用记录 page.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  apiAs, apiSignIn, axeClean, base, noSideways, openDraft, serve, shot, unexpectedErrors,
+  uploadAs, watchedPage,
+} from './harness.mjs';
+
+serve();
+
+const FOOD = '11330106024892795E4010020301001';
+const TECH = '91330106MA2H3K7L3H';
+
+// A browser context signed in as s (an apiSignIn session): its cookie,
+// and the CSRF token where the pages keep it (web/ui.js).
+async function as(s, width) {
+  const w = await watchedPage(width);
+  const [name, value] = s.cookie.split('=');
+  await w.ctx.addCookies([{ name, value, url: base }]);
+  await w.ctx.addInitScript((csrf) => sessionStorage.setItem('tongban.csrf', csrf), s.csrf);
+  return w;
+}
+
+test('数据使用记录: 张三 sees which department and official checked what, why, for which case', async () => {
+  const zhang = await apiSignIn('33010619900101123X');
+  const { ctx, p, errors } = await as(zhang, 360);
+  await p.goto(`${base}/my/data-usage.html`);
+  await p.locator('#uses li.use').first().waitFor();
+  const text = await p.textContent('#uses');
+  assert.match(text, /杭州市西湖区民政局/);
+  assert.match(text, /工作人员 陈民政/);
+  assert.match(text, /居民户籍信息：查询字段：姓名、户籍地址、户籍状态/);
+  assert.match(text, /婚姻登记信息：核验：婚姻状况为未婚/);
+  assert.match(text, /用途：办理内地居民结婚登记/);
+  assert.equal(await p.locator('#uses a[href^="/my/case.html?no="]').count() >= 2, true);
+  assert.equal(await p.locator('nav[aria-label="我的"] a[aria-current=page]').textContent(), '数据使用记录');
+  assert.ok(await noSideways(p), 'no sideways scrolling at 360 px');
+  await axeClean(p, 'data usage');
+  await p.screenshot({ path: shot('data-usage-360.png'), fullPage: true });
+  assert.deepEqual(unexpectedErrors(errors, []), []);
+  await ctx.close();
+});
+
+test('食品经营许可: the business licence is checked online at submission, not asked for, and the business sees the check', async () => {
+  const biz = await apiSignIn('330106198505052313');
+  assert.equal((await apiAs(biz, 'POST', '/api/v1/auth/act-for', { credit_code: TECH })).status, 200);
+  const { no } = await openDraft(biz, FOOD, {
+    经营场所: '浙江省杭州市西湖区文三路90号', 主体业态: '餐饮服务经营者', 经营项目: '热食类食品制售', 联系电话: '13900000002',
+  });
+  for (const m of ['食品经营许可申请书', '法定代表人（负责人、经营者）居民身份证', '与食品经营相适应的主要设备设施布局、操作流程等文件']) {
+    await uploadAs(biz, no, m);
+  }
+  const { ctx, p, errors } = await as(biz, 390);
+  await p.goto(`${base}/apply.html?item=${FOOD}`);
+  await p.locator('#fields .field').first().waitFor();
+  await p.click('#appform button[type=submit]');
+  await p.locator('#step-materials:not([hidden])').waitFor();
+  const licence = p.locator('tr[data-material="营业执照"]');
+  assert.match(await licence.textContent(), /在线核验，无需上传/);
+  await p.screenshot({ path: shot('apply-online-check-390.png'), fullPage: true });
+  await p.click('#to-review');
+  await p.locator('#step-review:not([hidden])').waitFor();
+  assert.match(await p.textContent('label[for=promise], #step-review'), /同意办理部门通过数据共享在线核验/);
+  await p.check('#promise');
+  await p.click('#submit');
+  await p.locator('#done:not([hidden])').waitFor();
+
+  // The case counts the licence as verified online.
+  const c = (await apiAs(biz, 'GET', `/api/v1/cases/${no}`)).body;
+  assert.equal(c.materials.find((m) => m.name === '营业执照').source, 'sharing');
+  // The business's own record of the check.
+  await p.goto(`${base}/my/data-usage.html`);
+  await p.locator('#uses li.use').first().waitFor();
+  const first = await p.locator('#uses li.use').first().textContent();
+  assert.match(first, /杭州市西湖区市场监督管理局/);
+  assert.match(first, /提交申请时平台在线核验（经您同意）/);
+  assert.match(first, /市场主体登记信息：核验：持有有效营业执照/);
+  assert.match(first, new RegExp(no));
+  assert.match(await p.textContent('h1'), /杭州西湖示例科技有限公司的数据使用记录/);
+  assert.ok(await noSideways(p), 'no sideways scrolling at 390 px');
+  await p.screenshot({ path: shot('data-usage-business-390.png'), fullPage: true });
+  // The apply page opens the draft: 409 names the one already open.
+  assert.deepEqual(unexpectedErrors(errors, [[409, '/api/v1/cases']]), []);
+  await ctx.close();
+});
+
+test('数据共享 console: the police\'s sharing officer answers an application with fewer fields; a supervisor sees every application', async () => {
+  const police = await apiSignIn('330105198404045011'); // 周共享, 杭州市公安局
+  const { ctx, p, errors } = await as(police, 390);
+  await p.goto(`${base}/sharing/`);
+  assert.equal(await p.locator('.topnav a[aria-current=page]').textContent(), '数据共享');
+  const pending = p.locator('.grants li', { hasText: '杭州市西湖区人力资源和社会保障局 申请使用「居民户籍信息」' });
+  await pending.waitFor();
+  assert.match(await pending.textContent(), /待答复/);
+  assert.match(await pending.textContent(), /应于 .* 前答复/);
+  assert.match(await p.textContent('main'), /杭州市公安局共享的资源/);
+  assert.match(await p.textContent('main'), /在押人员信息/);
+  assert.ok(await noSideways(p), 'no sideways scrolling at 390 px');
+  await axeClean(p, 'sharing console');
+  await p.screenshot({ path: shot('sharing-console-390.png'), fullPage: true });
+  // Grant only 户籍状态 of the two fields asked.
+  await pending.locator('label', { hasText: '姓名' }).locator('input').uncheck();
+  await pending.getByRole('button', { name: '批准', exact: true }).click();
+  await p.locator('#flash', { hasText: '已批准' }).waitFor();
+  const done = p.locator('.grants li', { hasText: '杭州市西湖区人力资源和社会保障局 申请使用「居民户籍信息」' });
+  assert.match(await done.textContent(), /已批准/);
+  assert.match(await done.textContent(), /获准信息项：户籍状态；/);
+  assert.deepEqual(unexpectedErrors(errors, []), []);
+  await ctx.close();
+
+  const supervisor = await apiSignIn('330106198303036024'); // 吴监督
+  const s = await as(supervisor, 390);
+  await s.p.goto(`${base}/sharing/`);
+  await s.p.locator('.grants li').first().waitFor();
+  assert.match(await s.p.textContent('main'), /共享申请（逾期未答复 0 件）/);
+  assert.ok(await s.p.locator('.grants li').count() >= 4);
+  assert.equal(await s.p.locator('.grants button').count(), 0, 'a supervisor reads, never answers');
+  await axeClean(s.p, 'sharing supervision');
+  assert.deepEqual(unexpectedErrors(s.errors, []), []);
+  await s.ctx.close();
+});
