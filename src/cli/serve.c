@@ -11,6 +11,7 @@
 #include "cli/store_opts.h"
 #include "cases/notify.h"
 #include "http/server.h"
+#include "sharing/sharing.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -36,7 +37,8 @@ static void usage(FILE *out)
 	        "  --bench     also serve GET /_bench/trivial for make bench\n"
 	        "  --quiet     no access log lines\n"
 	        "  --secure-cookies  mark session cookies Secure (behind an HTTPS proxy)\n"
-	        "  --allow-private-webhooks  let webhooks reach loopback, private, link-local\n"
+	        "  --allow-private-webhooks  let webhooks and data providers' endpoints reach\n"
+	        "              loopback, private, link-local\n"
 	        "              and multicast addresses (refused by default; tests, labs)\n"
 	        "  --checkpoint-interval  sign the audit head at start and then every SECONDS\n"
 	        "              (default 600; 0: never)\n"
@@ -154,6 +156,7 @@ int tb_cmd_serve(int argc, char **argv)
 		            "demo mode: demonstration data loaded; do not use in production");
 
 	app->allow_private_webhooks = private_hooks;
+	tb_share_endpoints_allow_private(private_hooks);
 	if (private_hooks)
 		tb_log_warn("serve", "webhooks may reach loopback and private addresses");
 	if (tb_notifier_start(app->store, 200, private_hooks, &app->notifier) != TB_OK)

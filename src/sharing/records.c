@@ -54,6 +54,26 @@ static bool value_fits(const char *type, json_t *value)
 	return true;
 }
 
+bool tb_share_data_valid(const struct tb_share_resource *res, json_t *data, const char **why)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(data, key, v)
+	{
+		json_t *field = tb_share_field(res->fields, key);
+		if (!field) {
+			*why = "not a field of this resource";
+			return false;
+		}
+		if (!value_fits(json_string_value(json_object_get(field, "type")), v) ||
+		    (json_is_string(v) && json_string_length(v) > 2000)) {
+			*why = "not of the field's type";
+			return false;
+		}
+	}
+	return true;
+}
+
 /* One record {"subject", "data"} at records[i]. */
 static void check_record(struct tb_share_check *k, const struct tb_share_resource *res, json_t *rec,
                          size_t i)

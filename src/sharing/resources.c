@@ -152,10 +152,10 @@ static void check_assertions(struct tb_share_check *k, json_t *list, json_t *fie
 /* The whole document; the parts into r (pointing into doc). */
 static bool check_doc(struct tb_share_check *k, json_t *doc, struct tb_share_resource *r)
 {
-	static const char *const keys[] = {"code",        "name",         "summary",
-	                                   "provider_id", "subject_kind", "sharing_type",
-	                                   "conditions",  "legal_basis",  "update_cycle",
-	                                   "fields",      "assertions",   NULL};
+	static const char *const keys[] = {
+	    "code",         "name",       "summary",     "provider_id",  "subject_kind",
+	    "sharing_type", "conditions", "legal_basis", "update_cycle", "fields",
+	    "assertions",   "endpoint",   NULL};
 	if (!tb_share_only(k, doc, "", keys))
 		return false;
 	r->code = tb_share_text(k, doc, "", "code", 8, 25, true, false);
@@ -174,6 +174,12 @@ static bool check_doc(struct tb_share_check *k, json_t *doc, struct tb_share_res
 	r->conditions = tb_share_text(k, doc, "", "conditions", 2, 1000, false, true);
 	r->legal_basis = tb_share_text(k, doc, "", "legal_basis", 2, 1000, false, true);
 	r->update_cycle = tb_share_word(k, doc, "", "update_cycle", CYCLES, true);
+	/* The provider's real-time service (endpoint.c): an http(s) URL. */
+	r->endpoint = tb_share_text(k, doc, "", "endpoint", 10, 500, false, false);
+	if (r->endpoint &&
+	    ((strncmp(r->endpoint, "http://", 7) && strncmp(r->endpoint, "https://", 8)) ||
+	     strpbrk(r->endpoint, " \t")))
+		tb_share_bad(k, "endpoint", "expected an http or https URL");
 	if (!k->bad && !strcmp(r->sharing_type, "conditional") && !r->conditions)
 		tb_share_bad(k, "conditions", "a conditional resource states its conditions");
 	if (!k->bad && strcmp(r->sharing_type, "unconditional") != 0 && !r->legal_basis)
@@ -236,23 +242,23 @@ enum tb_err tb_share_resource_put(struct tb_store *s, const struct tb_ctx *ctx, 
 			    c, NULL,
 			    "INSERT INTO sharing_resources (code, name, summary, provider_id,"
 			    " subject_kind, sharing_type, conditions, legal_basis,"
-			    " update_cycle, fields, assertions, created_at, updated_at)"
-			    " SELECT ?, ?, ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM departments"
+			    " update_cycle, fields, assertions, endpoint, created_at, updated_at)"
+			    " SELECT ?, ?, ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM departments"
 			    " WHERE id = ?",
-			    "ssssssssssiii", r.code, r.name, r.summary, r.subject_kind,
+			    "sssssssssssiii", r.code, r.name, r.summary, r.subject_kind,
 			    r.sharing_type, r.conditions ? r.conditions : "",
 			    r.legal_basis ? r.legal_basis : "", r.update_cycle, fields, assertions,
-			    now, now, r.provider_id);
+			    r.endpoint, now, now, r.provider_id);
 		} else if (e == TB_OK) {
 			e = tb_conn_run(
 			    c, NULL,
 			    "UPDATE sharing_resources SET name = ?, summary = ?,"
 			    " subject_kind = ?, sharing_type = ?, conditions = ?,"
 			    " legal_basis = ?, update_cycle = ?, fields = ?, assertions = ?,"
-			    " updated_at = ? WHERE code = ?",
-			    "sssssssssis", r.name, r.summary, r.subject_kind, r.sharing_type,
+			    " endpoint = ?, updated_at = ? WHERE code = ?",
+			    "ssssssssssis", r.name, r.summary, r.subject_kind, r.sharing_type,
 			    r.conditions ? r.conditions : "", r.legal_basis ? r.legal_basis : "",
-			    r.update_cycle, fields, assertions, now, r.code);
+			    r.update_cycle, fields, assertions, r.endpoint, now, r.code);
 		}
 		if (e == TB_OK && create) {
 			e = provider_on(c, r.code, &held);
@@ -280,7 +286,7 @@ enum tb_err tb_share_resource_put(struct tb_store *s, const struct tb_ctx *ctx, 
 
 #define RESOURCE_COLS \
 	"r.id, r.code, r.name, r.summary, r.provider_id, r.subject_kind, r.sharing_type,    \
-	 r.conditions, r.legal_basis, r.update_cycle, r.fields, r.assertions, d.name"
+	 r.conditions, r.legal_basis, r.update_cycle, r.fields, r.assertions, d.name, r.endpoint"
 
 /* The current row of a RESOURCE_COLS query into out (copied into a). */
 static void resource_row(struct tb_stmt *st, struct tb_arena *a, struct tb_share_resource *out)
@@ -296,6 +302,7 @@ static void resource_row(struct tb_stmt *st, struct tb_arena *a, struct tb_share
 	out->legal_basis = tb_arena_strdup(a, tb_stmt_text(st, 8));
 	out->update_cycle = tb_arena_strdup(a, tb_stmt_text(st, 9));
 	out->provider_name = tb_arena_strdup(a, tb_stmt_text(st, 12));
+	out->endpoint = tb_stmt_is_null(st, 13) ? NULL : tb_arena_strdup(a, tb_stmt_text(st, 13));
 	out->fields = json_loads(tb_stmt_text(st, 10), 0, NULL);
 	out->assertions = json_loads(tb_stmt_text(st, 11), 0, NULL);
 }
@@ -329,13 +336,17 @@ enum tb_err tb_share_resource_get(struct tb_store *s, const char *code, struct t
 
 json_t *tb_share_resource_json(const struct tb_share_resource *r)
 {
-	return json_pack("{s:s, s:s, s:s, s:{s:I, s:s}, s:s, s:s, s:s, s:s, s:s, s:O, s:O}", "code",
-	                 r->code, "name", r->name, "summary", r->summary, "provider", "id",
-	                 (json_int_t)r->provider_id, "name",
-	                 r->provider_name ? r->provider_name : "", "subject_kind", r->subject_kind,
-	                 "sharing_type", r->sharing_type, "conditions", r->conditions,
-	                 "legal_basis", r->legal_basis, "update_cycle", r->update_cycle, "fields",
-	                 r->fields, "assertions", r->assertions);
+	json_t *out =
+	    json_pack("{s:s, s:s, s:s, s:{s:I, s:s}, s:s, s:s, s:s, s:s, s:s, s:O, s:O}", "code",
+	              r->code, "name", r->name, "summary", r->summary, "provider", "id",
+	              (json_int_t)r->provider_id, "name", r->provider_name ? r->provider_name : "",
+	              "subject_kind", r->subject_kind, "sharing_type", r->sharing_type,
+	              "conditions", r->conditions, "legal_basis", r->legal_basis, "update_cycle",
+	              r->update_cycle, "fields", r->fields, "assertions", r->assertions);
+	/* Whether answers may come from the provider in real time; where
+	 * from is the provider's own business. */
+	json_object_set_new(out, "realtime", json_boolean(r->endpoint != NULL));
+	return out;
 }
 
 enum tb_err tb_share_resources_list(struct tb_store *s, int64_t provider, const char *q,

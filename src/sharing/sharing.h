@@ -36,6 +36,7 @@ struct tb_share_resource {
 	    *update_cycle;
 	int64_t provider_id;
 	const char *provider_name;
+	const char *endpoint; /* the provider's real-time service, or NULL */
 	json_t *fields, *assertions;
 };
 void tb_share_resource_release(struct tb_share_resource *r);
@@ -83,6 +84,25 @@ enum tb_err tb_share_record_delete(struct tb_store *s, const struct tb_ctx *ctx,
  * normalised form (upper case X) into norm, or *reason says why not. */
 bool tb_share_subject_valid(const char *kind, const char *subject, char norm[19],
                             const char **reason);
+
+/* Whether data (a record's {field: value}) holds only fields of res, each
+ * of its type; *why says what is wrong. */
+bool tb_share_data_valid(const struct tb_share_resource *res, json_t *data, const char **why);
+
+/* ---- endpoint.c ----------------------------------------------------- */
+
+/* Lets endpoints be on loopback and private networks (tests, a closed
+ * network: serve --allow-private-webhooks). Call before serving. */
+void tb_share_endpoints_allow_private(bool allow);
+/* Asks res's real-time endpoint (POST {"resource", "subject"}; answer
+ * {"found": bool, "data": {...}}) for subject's record: *data (NULL when
+ * not found; caller decrefs). A deadline of 2 s, two more tries after a
+ * transport failure or a 5xx, and a circuit that holds calls for 30 s
+ * after three failed calls in a row. TB_EUNAVAIL naming "resource" and
+ * saying what went wrong (no answer in time, unreachable, an error, not a
+ * record, the circuit open). */
+enum tb_err tb_share_endpoint_fetch(const struct tb_share_resource *res, const char *subject,
+                                    json_t **data, struct tb_fail *f);
 
 /* ---- grants.c ------------------------------------------------------- */
 

@@ -269,6 +269,9 @@ static enum tb_err decide(struct tb_conn *c, int64_t consumer, const struct tb_s
 	json_t *data = NULL;
 	if (e == TB_OK)
 		e = record_on(c, res->id, subject, &data);
+	/* A subject the platform holds no copy of: asked of the provider. */
+	if (e == TB_OK && !data && res->endpoint)
+		e = tb_share_endpoint_fetch(res, subject, &data, k->f);
 	if (e != TB_OK)
 		return e;
 	*out = json_pack("{s:s, s:s, s:b}", "resource", res->code, "subject", subject, "found",

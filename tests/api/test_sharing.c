@@ -20,7 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
 #include <time.h>
+#include <unistd.h>
 
 #define ZHANG      "33010619900101123X"
 #define LI         "330106198505052313"
@@ -71,10 +75,13 @@ static int start(const char *db)
 	    {"330106198303036024", &supervisor}, /* 吴监督 */
 	    {"330106198707072021", &reviewer},   /* 赵审核, reviewer at 10 */
 	};
-	int rc = test_start_demo(&srv, db, who, sizeof(who) / sizeof(who[0]));
-	if (rc == 0)
-		find_marriage_case();
-	return rc == 0 && marriage_case[0] ? 0 : -1;
+	/* Provider endpoints on loopback (the provider below) are allowed. */
+	srv_start(&srv, db, "--demo", "--allow-private-webhooks", NULL);
+	for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++)
+		if (test_login(&srv, who[i].login, "tongban-demo", who[i].s) != 200)
+			return -1;
+	find_marriage_case();
+	return marriage_case[0] ? 0 : -1;
 }
 
 static int start_sqlite(void **state)
@@ -508,6 +515,158 @@ static void licence_verified_at_submission(void **state)
 	json_decref(j);
 }
 
+/* ---- a provider's real-time endpoint -------------------------------------- */
+
+/* A provider's service on loopback: /ok knows 张三's driving licence,
+ * /none knows nobody, /garbage answers HTML, /wrong a record with a field
+ * the resource lacks, /hang answers after 5 s, /fail answers 500. */
+static int provider_calls;
+static enum MHD_Result provider(void *cls, struct MHD_Connection *c, const char *url,
+                                const char *method, const char *version, const char *data,
+                                size_t *size, void **state)
+{
+	(void)cls;
+	(void)method;
+	(void)version;
+	(void)data;
+	if (!*state) { /* the first call: headers only */
+		*state = c;
+		return MHD_YES;
+	}
+	if (*size) { /* the body: read and ignored */
+		*size = 0;
+		return MHD_YES;
+	}
+	__atomic_add_fetch(&provider_calls, 1, __ATOMIC_SEQ_CST);
+	const char *answer = "{\"found\":false}";
+	unsigned status = 200;
+	if (!strcmp(url, "/ok"))
+		answer = "{\"found\":true,\"data\":{\"姓名\":\"张三\",\"驾驶证状态\":\"正常\"}}";
+	else if (!strcmp(url, "/garbage"))
+		answer = "<html>oops</html>";
+	else if (!strcmp(url, "/wrong"))
+		answer = "{\"found\":true,\"data\":{\"存款\":1}}";
+	else if (!strcmp(url, "/fail"))
+		status = 500;
+	else if (!strcmp(url, "/hang"))
+		sleep(5);
+	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(
+	    strlen(answer), (void *)answer, NULL);
+	enum MHD_Result ok = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+/* Registers (or points) the demo's 驾驶证 resource at path of the provider
+ * on port. */
+static void point_resource(const char *method, int port, const char *path, long want)
+{
+	char doc[1200];
+	snprintf(
+	    doc, sizeof(doc),
+	    "{\"code\":\"101005001/000001\",\"name\":\"机动车驾驶证信息\",\"summary\":\"驾驶证"
+	    "状态，由公安交通管理部门实时提供\",\"provider_id\":6,\"subject_kind\":\"person\","
+	    "\"sharing_type\":\"unconditional\",\"update_cycle\":\"realtime\",\"fields\":[{"
+	    "\"name\":\"姓名\",\"type\":\"string\",\"personal\":true},{\"name\":\"驾驶证状态\","
+	    "\"type\":\"string\",\"personal\":true}],\"assertions\":[{\"name\":\"licence_ok\","
+	    "\"label\":\"驾驶证状态正常\",\"field\":\"驾驶证状态\",\"op\":\"eq\",\"value\":"
+	    "\"正常\"}],"
+	    "\"endpoint\":\"http://127.0.0.1:%d%s\"}",
+	    port, path);
+	json_decref(call(&admin, method,
+	                 strcmp(method, "POST") ? "/api/v1/sharing/resources/101005001/000001"
+	                                        : "/api/v1/sharing/resources",
+	                 doc, want));
+}
+
+static double seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Subjects the platform holds no copy of are asked of the provider's
+ * service: its answer is checked like a pushed record; one that hangs, is
+ * down or answers garbage is contained (503 naming the resource, in the
+ * log as refused), and after three failed calls the circuit holds calls
+ * for 30 s (answered at once, the provider not called). */
+static void realtime_endpoint(void **state)
+{
+	(void)state;
+	struct MHD_Daemon *d =
+	    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
+	                     NULL, NULL, provider, NULL, MHD_OPTION_SOCK_ADDR,
+	                     (struct sockaddr *)&(struct sockaddr_in){
+	                         .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)},
+	                     MHD_OPTION_END);
+	assert_non_null(d);
+	int port = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port;
+	point_resource("POST", port, "/ok", 201);
+	const char *ask = query("101005001/000001", ZHANG, "\"assertions\":[\"licence_ok\"]");
+	char body_ok[2048];
+	snprintf(body_ok, sizeof(body_ok), "%s", ask);
+	json_t *j = verify(&registrar, body_ok, 200, NULL);
+	assert_true(json_is_true(json_object_get(j, "found")));
+	assert_true(json_is_true(
+	    json_object_get(json_array_get(json_object_get(j, "results"), 0), "holds")));
+	json_decref(j);
+	j = call(NULL, "GET", "/api/v1/sharing/resources/101005001/000001", NULL, 200);
+	assert_true(json_is_true(json_object_get(j, "realtime")));
+	assert_null(json_object_get(j, "endpoint"));
+	json_decref(j);
+	/* Nobody known: found false, nothing holds. */
+	point_resource("PUT", port, "/none", 200);
+	j = verify(&registrar, body_ok, 200, NULL);
+	assert_true(json_is_false(json_object_get(j, "found")));
+	json_decref(j);
+	/* Garbage, a record of unknown fields, an error: contained. */
+	static const char *const broken[] = {"/garbage", "/wrong", "/fail"};
+	for (int i = 0; i < 3; i++) {
+		point_resource("PUT", port, broken[i], 200);
+		j = verify(&registrar, body_ok, 503, "resource");
+		json_decref(j);
+	}
+	/* Three failures in a row: the circuit is open, nothing is called. */
+	point_resource("PUT", port, "/ok", 200);
+	int before = __atomic_load_n(&provider_calls, __ATOMIC_SEQ_CST);
+	double t0 = seconds();
+	j = verify(&registrar, body_ok, 503, "resource");
+	assert_non_null(strstr(test_str(j, "reason"), "30 seconds"));
+	json_decref(j);
+	assert_true(seconds() - t0 < 1.0);
+	assert_int_equal(__atomic_load_n(&provider_calls, __ATOMIC_SEQ_CST), before);
+	/* A hanging service costs at most its deadline (another resource). */
+	char doc[1200];
+	snprintf(
+	    doc, sizeof(doc),
+	    "{\"code\":\"101005002/000001\",\"name\":\"慢服务\",\"summary\":\"一个不应答的服务\","
+	    "\"provider_id\":6,\"subject_kind\":\"person\",\"sharing_type\":\"unconditional\","
+	    "\"update_cycle\":\"realtime\",\"fields\":[{\"name\":\"姓名\",\"type\":\"string\","
+	    "\"personal\":true}],\"endpoint\":\"http://127.0.0.1:%d/hang\"}",
+	    port);
+	json_decref(call(&admin, "POST", "/api/v1/sharing/resources", doc, 201));
+	t0 = seconds();
+	json_decref(verify(&registrar, query("101005002/000001", ZHANG, "\"fields\":[\"姓名\"]"),
+	                   503, "resource"));
+	assert_true(seconds() - t0 < 4.5); /* the deadline is 2 s; the service answers at 5 */
+	/* Each contained failure is in 张三's record as refused. */
+	j = call(&zhang, "GET", "/api/v1/me/data-usage?limit=1", NULL, 200);
+	json_t *u = json_array_get(json_object_get(j, "items"), 0);
+	assert_string_equal(test_str(u, "outcome"), "refused");
+	assert_non_null(strstr(test_str(u, "reason"), "did not answer in time"));
+	json_decref(j);
+	/* Not a URL of http(s). */
+	json_decref(
+	    call(&admin, "PUT", "/api/v1/sharing/resources/101005001/000001",
+	         "{\"code\":\"101005001/000001\",\"name\":\"机动车驾驶证信息\",\"summary\":\"驾驶证"
+	         "状态\",\"provider_id\":6,\"subject_kind\":\"person\",\"sharing_type\":"
+	         "\"unconditional\",\"update_cycle\":\"realtime\",\"fields\":[{\"name\":\"姓名\","
+	         "\"type\":\"string\",\"personal\":true}],\"endpoint\":\"ftp://x.example/\"}",
+	         400));
+	MHD_stop_daemon(d);
+}
+
 int main(void)
 {
 	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
@@ -520,6 +679,7 @@ int main(void)
 	    cmocka_unit_test(provider_pushes_records),
 	    cmocka_unit_test(grant_life),
 	    cmocka_unit_test(licence_verified_at_submission),
+	    cmocka_unit_test(realtime_endpoint),
 	};
 	int failed = cmocka_run_group_tests_name("sharing/sqlite", tests, start_sqlite, stop);
 	if (test_pg_base_url())

@@ -9,7 +9,8 @@
 -- items (fields: [{name, type, personal}]), the sharing type
 -- (unconditional, conditional, none; the last two with a legal basis),
 -- the update cycle and the assertions it answers ([{name, label, field,
--- op, value}]).
+-- op, value}]); endpoint: the provider's real-time service for subjects it
+-- does not copy to the platform (NULL: records only).
 CREATE TABLE sharing_resources (
 	id {{ID}},
 	code TEXT NOT NULL UNIQUE,
@@ -23,6 +24,7 @@ CREATE TABLE sharing_resources (
 	update_cycle TEXT NOT NULL,
 	fields TEXT NOT NULL,
 	assertions TEXT NOT NULL,
+	endpoint TEXT,
 	created_at BIGINT NOT NULL,
 	updated_at BIGINT NOT NULL
 );
