@@ -33,7 +33,9 @@ export function signedIn() {
 export function reasonOf(body, status) {
   if (status === 429) return '尝试次数过多，请稍后再试';
   if (status === 401) return '请先登录';
-  if (status === 403) return '您没有办理此项操作的权限';
+  // A refusal that says why (a grant missing, a case of another
+  // department) says it; a bare "forbidden" gets the general words.
+  if (status === 403) return (body && body.reason) || '您没有办理此项操作的权限';
   if (status >= 500) return '系统暂时无法处理，请稍后再试';
   return (body && (body.reason || body.error)) || `请求未成功（${status}）`;
 }

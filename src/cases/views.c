@@ -86,21 +86,26 @@ static json_t *certificates_json(struct tb_conn *c, int64_t id)
 	return arr;
 }
 
-/* The applicant's name and who in the department handles the case
- * ({id, name} or null), as {applicant_name, assignee}. */
+/* The applicant's name and code (identity number or credit code: what
+ * the department verifies online, /api/v1/verify) and who in the
+ * department handles the case ({id, name} or null), as {applicant_name,
+ * applicant_code, assignee}. */
 static json_t *people_json(struct tb_conn *c, int64_t id)
 {
 	struct tb_stmt *st;
 	bool row;
-	json_t *out = json_pack("{s:s, s:n}", "applicant_name", "", "assignee");
+	json_t *out =
+	    json_pack("{s:s, s:s, s:n}", "applicant_name", "", "applicant_code", "", "assignee");
 	if (tb_conn_query(c, &st, &row,
-	                  "SELECT p.name, COALESCE(a.id, 0), a.name FROM cases x"
+	                  "SELECT p.name, COALESCE(a.id, 0), a.name, p.login FROM cases x"
 	                  " JOIN accounts p ON p.id = x.applicant_id"
 	                  " LEFT JOIN accounts a ON a.id = x.assignee_id WHERE x.id = ?",
 	                  "i", id) == TB_OK) {
 		if (row) {
 			json_object_set_new(out, "applicant_name",
 			                    json_string(tb_stmt_text(st, 0)));
+			json_object_set_new(out, "applicant_code",
+			                    json_string(tb_stmt_text(st, 3)));
 			if (tb_stmt_int(st, 1))
 				json_object_set_new(out, "assignee",
 				                    json_pack("{s:I, s:s}", "id",

@@ -124,3 +124,50 @@ test('数据共享 console: the police\'s sharing officer answers an application
   assert.deepEqual(unexpectedErrors(s.errors, []), []);
   await s.ctx.close();
 });
+
+test('在线核验 on the workbench: 陈民政 checks 张三\'s marital status for his marriage case; refusals shown in Chinese', async () => {
+  const registrar = await apiSignIn('33010619871111401X'); // 陈民政, approver of 西湖区民政局
+  const zhang = await apiSignIn('33010619900101123X');
+  const cases = (await apiAs(zhang, 'GET', '/api/v1/cases?limit=200')).body.items;
+  const marriage = cases.find((c) => c.item === '11330106024903108G4070081601000');
+  const { ctx, p, errors } = await as(registrar, 390);
+  await p.goto(`${base}/workbench/case.html?no=${marriage.case_no}`);
+  await p.locator('#check-resource').waitFor();
+  await p.selectOption('#check-resource', { label: '婚姻登记信息（杭州市民政局）' });
+  await p.locator('#check-what label', { hasText: '婚姻状况为已婚' }).locator('input').check();
+  await p.getByRole('button', { name: '核验', exact: true }).click();
+  await p.locator('#check-answer p.ok', { hasText: '婚姻状况为已婚：是' }).waitFor();
+  assert.match(await p.textContent('#check-answer'), /申请人可在“数据使用记录”中看到/);
+  assert.ok(await noSideways(p), 'no sideways scrolling at 390 px');
+  await axeClean(p, 'workbench online check');
+  await p.screenshot({ path: shot('workbench-online-check-390.png'), fullPage: true });
+  // Not granted: 社会保险 is refused, said why in Chinese.
+  await p.selectOption('#check-resource', { label: '社会保险参保缴费信息（浙江省人力资源和社会保障厅）' });
+  await p.locator('#check-what label', { hasText: '正常参保' }).locator('input').check();
+  await p.getByRole('button', { name: '核验', exact: true }).click();
+  await p.locator('#check-answer p.bad').waitFor();
+  assert.equal(await p.textContent('#check-answer p.bad'), '未能核验：本部门未获得该资源的共享授权');
+  assert.deepEqual(unexpectedErrors(errors, [[403, '/api/v1/verify']]), []);
+  await ctx.close();
+});
+
+test('出件 on the workbench: the approver chooses how the result is delivered, in Chinese', async () => {
+  const registrar = await apiSignIn('33010619871111401X');
+  const zhang = await apiSignIn('33010619900101123X');
+  const cases = (await apiAs(zhang, 'GET', '/api/v1/cases?limit=200')).body.items;
+  const marriage = cases.find((c) => c.item === '11330106024903108G4070081601000');
+  const { ctx, p, errors } = await as(registrar, 390);
+  await p.goto(`${base}/workbench/case.html?no=${marriage.case_no}`);
+  await p.locator('button[data-event=hand_out]', { hasText: '出件（送达）' }).click();
+  await p.locator('#form-hand_out input[value=post]').check();
+  await p.click('#form-hand_out button[type=submit]');
+  // Posted without saying how: refused beside the opinion, in Chinese.
+  await p.locator('#form-hand_out .field-error').waitFor();
+  assert.match(await p.textContent('#form-hand_out .field-error'), /[\u4e00-\u9fff]/);
+  await p.locator('#form-hand_out input[value=window]').check();
+  await p.click('#form-hand_out button[type=submit]');
+  await p.locator('.history', { hasText: '窗口领取' }).waitFor();
+  assert.match(await p.textContent('main'), /配偶姓名/);
+  assert.deepEqual(unexpectedErrors(errors, [[400, `/api/v1/cases/${marriage.case_no}/events`]]), []);
+  await ctx.close();
+});

@@ -27,6 +27,7 @@ const VERDICTS = {
 const FIELDS = {
   name: '名称', address: '地址（经营场所）', business_scope: '经营范围', entity_type: '类型',
   operator: '经营者', phone: '联系电话', note: '备注', reason: '事由', capital: '资金数额',
+  spouse_name: '配偶姓名', spouse_id: '配偶身份证件号码',
 };
 // Events whose reason the API requires.
 const NEEDS_OPINION = new Set(['reject', 'refuse', 'suspend', 'extend']);
@@ -121,6 +122,59 @@ function materials(c) {
   return out;
 }
 
+// ---- online checks (数据共享在线核验) --------------------------------------
+
+// The sharing catalog, asked once per page.
+let resources = null;
+
+// A card that checks a fact about the applicant with another department's
+// data instead of asking them for a certificate: a resource about their
+// kind of applicant, then what it can confirm (or the fields to read),
+// the purpose; the answer shown here, the query in the applicant's record.
+async function onlineCheck(c) {
+  if (resources === null) {
+    const r = await api('GET', '/api/v1/sharing/resources');
+    resources = r.ok ? r.body.items : [];
+  }
+  const kind = /^\d{17}[\dX]$/.test(c.applicant_code || '') ? 'person' : 'organisation';
+  const usable = resources.filter((x) => x.sharing_type !== 'none' && x.subject_kind === kind);
+  const sel = h('select', { id: 'check-resource' }, h('option', { value: '' }, '请选择'),
+    ...usable.map((x) => h('option', { value: x.code }, `${x.name}（${x.provider.name}）`)));
+  const what = h('div', { id: 'check-what' });
+  const purpose = h('input', { type: 'text', id: 'check-purpose', maxlength: 200, value: `办理“${c.item_name}”` });
+  const out = h('div', { id: 'check-answer', role: 'status' });
+  const go = h('button', { type: 'button', class: 'primary' }, '核验');
+  sel.addEventListener('change', () => {
+    const x = usable.find((y) => y.code === sel.value);
+    if (!x) { what.replaceChildren(); return; }
+    const opts = x.assertions.length
+      ? x.assertions.map((a) => h('label', {}, h('input', { type: 'checkbox', name: 'assertion', value: a.name }), a.label))
+      : x.fields.map((f) => h('label', {}, h('input', { type: 'checkbox', name: 'field', value: f.name }), f.name));
+    what.replaceChildren(h('fieldset', { class: 'checks' },
+      el('legend', x.assertions.length ? '核验内容（只回答是或否）' : '查询的信息项'), ...opts));
+  });
+  go.addEventListener('click', async () => {
+    const ticked = (name) => [...what.querySelectorAll(`input[name=${name}]:checked`)].map((i) => i.value);
+    const body = { resource: sel.value, subject: c.applicant_code, purpose: purpose.value.trim(), case_no: c.case_no };
+    if (what.querySelector('input[name=assertion]')) body.assertions = ticked('assertion');
+    else body.fields = ticked('field');
+    if (!sel.value) { out.replaceChildren(el('p', '请选择要核验的资源', 'bad')); return; }
+    go.disabled = true;
+    const r = await api('POST', '/api/v1/verify', body);
+    go.disabled = false;
+    if (!r.ok) { out.replaceChildren(el('p', `未能核验：${reasonOf(r.body, r.status)}`, 'bad')); return; }
+    const lines = [];
+    if (!r.body.found) lines.push(el('p', '提供部门没有该申请人的记录。', 'bad'));
+    for (const x of r.body.results || []) lines.push(el('p', `${x.label}：${x.holds ? '是' : '否'}`, x.holds ? 'ok' : 'bad'));
+    if (r.body.fields) lines.push(dl(Object.entries(r.body.fields).map(([k, v]) => [k, v === null ? '（未登记）' : String(v)])));
+    lines.push(el('p', '本次查询已记录，申请人可在“数据使用记录”中看到。', 'muted'));
+    out.replaceChildren(...lines);
+  });
+  return card('在线核验', el('p', `通过数据共享核验申请人（${c.applicant_name}）的信息，无需其另行提交证明。`, 'muted'),
+    h('label', { for: sel.id }, '共享资源'), sel, what,
+    h('label', { for: purpose.id }, '用途'), purpose, h('div', { class: 'actions' }, go), out);
+}
+
 function certificates(c) {
   return h('ul', { class: 'certs' }, c.certificates.map((id) => {
     const li = h('li', {}, el('span', id, 'code'), ' ');
@@ -185,12 +239,19 @@ async function actionForm(event, c) {
   if (event === 'extend') {
     form.append(el('p', '每个办件只能延长一次，法定时限按事项规定的延长工作日顺延。', 'muted'));
   }
+  if (event === 'hand_out') {
+    // 统一出件: handed out at the window, or posted (the opinion then
+    // names the postal service and the tracking number).
+    form.append(h('fieldset', { class: 'checks' }, el('legend', '送达方式'),
+      h('label', {}, h('input', { type: 'radio', name: 'delivery', value: 'window', checked: true }), '窗口领取'),
+      h('label', {}, h('input', { type: 'radio', name: 'delivery', value: 'post' }), '邮寄送达（在意见中写明快递公司和单号）')));
+  }
   let face = null;
   if (event === 'complete') {
     face = await certificateFields(c);
     if (face) form.append(face);
   }
-  const label = { reject: '不予受理的理由', refuse: '不予批准的理由', suspend: '中止的理由', extend: '延长的理由', approve: '审批意见', request_correction: '告知说明（可选）' }[event] || '办理意见（可选）';
+  const label = { hand_out: '送达说明（邮寄时必填）', reject: '不予受理的理由', refuse: '不予批准的理由', suspend: '中止的理由', extend: '延长的理由', approve: '审批意见', request_correction: '告知说明（可选）' }[event] || '办理意见（可选）';
   form.append(h('label', { for: `op-${event}` }, label + (NEEDS_OPINION.has(event) ? '（必填）' : '')),
     h('textarea', { id: `op-${event}`, name: 'opinion', rows: '3', maxlength: '1000', required: NEEDS_OPINION.has(event) }),
     h('div', { class: 'actions' },
@@ -201,6 +262,7 @@ async function actionForm(event, c) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const body = { event };
+    if (event === 'hand_out') body.delivery = form.delivery.value;
     const opinion = form.opinion.value.trim();
     if (opinion) body.opinion = opinion;
     if (event === 'request_correction') {
@@ -260,7 +322,7 @@ function actions(c) {
 
 // ---- the page -------------------------------------------------------------
 
-function render(c) {
+async function render(c) {
   const form = Object.entries(c.form || {});
   const clock = c.clock || {};
   const steps = h('ol', { class: 'history' }, (c.steps || []).map((s) => h('li', {},
@@ -291,6 +353,7 @@ function render(c) {
     ])),
     card('申请表', form.length ? dl(form.map(([k, v]) => [FIELDS[k] || k, typeof v === 'string' ? v : JSON.stringify(v)])) : el('p', '申请表没有填写内容。', 'muted')),
     card('材料', ...materials(c)));
+  if (c.applicant_code && !['draft', 'withdrawn'].includes(c.state)) out.push(await onlineCheck(c));
   if ((c.certificates || []).length) out.push(card('办理结果：电子证照', certificates(c)));
   out.push(card('办理记录', steps));
   box.replaceChildren(...out);
@@ -309,7 +372,7 @@ async function load() {
     const s = await api('GET', `/api/v1/departments/${r.body.department_id}/staff`);
     staff = s.ok ? s.body.items : false;
   }
-  render(r.body);
+  await render(r.body);
 }
 
 async function start() {

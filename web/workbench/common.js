@@ -6,7 +6,7 @@ export const EVENTS = {
   create: '创建', submit: '提交申请', accept: '受理', reject: '不予受理',
   request_correction: '一次性告知补正', review: '转入审查', suspend: '中止办理',
   resume: '恢复办理', extend: '延长时限', approve: '批准', refuse: '不予批准',
-  complete: '办结', withdraw: '撤回',
+  complete: '办结', withdraw: '撤回', hand_out: '出件（送达）',
 };
 export const eventName = (e) => EVENTS[e] || e;
 
