@@ -2,6 +2,8 @@
 #include "sharing/check.h"
 #include "base/arena.h"
 #include "base/utf8.h"
+#include "identity/ctx.h"
+#include "store/store.h"
 
 #include <string.h>
 
@@ -88,6 +90,19 @@ bool tb_share_only(struct tb_share_check *k, json_t *o, const char *path, const 
 		}
 	}
 	return true;
+}
+
+enum tb_err tb_share_finish(struct tb_conn *c, const struct tb_ctx *ctx, enum tb_err e,
+                            const char *action, const char *object)
+{
+	if (e == TB_OK)
+		e = tb_ctx_audit(c, ctx, action, object, "ok");
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	else
+		tb_conn_rollback(c);
+	tb_store_release(c);
+	return e;
 }
 
 json_t *tb_share_field(json_t *fields, const char *name)

@@ -35,6 +35,14 @@ bool tb_share_only(struct tb_share_check *k, json_t *o, const char *path, const 
  * resource_fields ([{name, ...}]), no repeats, at least one. */
 bool tb_share_field_names(struct tb_share_check *k, json_t *names, const char *path,
                           json_t *resource_fields);
+/* Ends the write transaction of c (taken from s's pool): with e TB_OK,
+ * appends the audit record (ctx's actor, action, object, "ok") and
+ * commits; otherwise rolls back. Releases c either way; returns the
+ * outcome. */
+struct tb_conn;
+struct tb_ctx;
+enum tb_err tb_share_finish(struct tb_conn *c, const struct tb_ctx *ctx, enum tb_err e,
+                            const char *action, const char *object);
 /* The entry of fields ([{name, ...}]) named name, or NULL. */
 json_t *tb_share_field(json_t *fields, const char *name);
 

@@ -75,16 +75,9 @@ enum tb_err tb_share_grant_apply(struct tb_store *s, const struct tb_calendar *c
 			if (e == TB_OK && !row)
 				e = tb_fail(f, TB_EINVAL, "department_id", "no such department");
 		}
-		if (e == TB_OK) {
-			char obj[64];
-			snprintf(obj, sizeof(obj), "sharing_grant:%lld", (long long)*id);
-			e = tb_ctx_audit(c, ctx, "sharing.grant.apply", obj, "ok");
-		}
-		if (e == TB_OK)
-			e = tb_conn_commit(c);
-		else
-			tb_conn_rollback(c);
-		tb_store_release(c);
+		char obj[64];
+		snprintf(obj, sizeof(obj), "sharing_grant:%lld", (long long)*id);
+		e = tb_share_finish(c, ctx, e, "sharing.grant.apply", obj);
 	}
 	free(names);
 	return e;
@@ -172,17 +165,10 @@ enum tb_err tb_share_grant_decide(struct tb_store *s, const struct tb_ctx *ctx, 
 		    approve ? expires : NULL, id);
 		free(granted);
 	}
-	if (e == TB_OK) {
-		char obj[64];
-		snprintf(obj, sizeof(obj), "sharing_grant:%lld", (long long)id);
-		e = tb_ctx_audit(c, ctx, approve ? "sharing.grant.approve" : "sharing.grant.refuse",
-		                 obj, "ok");
-	}
-	if (e == TB_OK)
-		e = tb_conn_commit(c);
-	else
-		tb_conn_rollback(c);
-	tb_store_release(c);
+	char obj[64];
+	snprintf(obj, sizeof(obj), "sharing_grant:%lld", (long long)id);
+	e = tb_share_finish(c, ctx, e, approve ? "sharing.grant.approve" : "sharing.grant.refuse",
+	                    obj);
 	json_decref(requested);
 	return e;
 }
@@ -206,17 +192,9 @@ enum tb_err tb_share_grant_revoke(struct tb_store *s, const struct tb_ctx *ctx, 
 		    "si", reason, id);
 	if (e == TB_OK && !changed)
 		e = tb_fail(f, TB_ECONFLICT, "id", "only an approved grant can be revoked");
-	if (e == TB_OK) {
-		char obj[64];
-		snprintf(obj, sizeof(obj), "sharing_grant:%lld", (long long)id);
-		e = tb_ctx_audit(c, ctx, "sharing.grant.revoke", obj, "ok");
-	}
-	if (e == TB_OK)
-		e = tb_conn_commit(c);
-	else
-		tb_conn_rollback(c);
-	tb_store_release(c);
-	return e;
+	char obj[64];
+	snprintf(obj, sizeof(obj), "sharing_grant:%lld", (long long)id);
+	return tb_share_finish(c, ctx, e, "sharing.grant.revoke", obj);
 }
 
 enum tb_err tb_share_grant_parties(struct tb_store *s, int64_t id, int64_t *provider,

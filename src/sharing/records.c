@@ -149,16 +149,9 @@ enum tb_err tb_share_records_put(struct tb_store *s, const struct tb_ctx *ctx,
 		    "issi", res->id, subject, data, now);
 		free(data);
 	}
-	if (e == TB_OK) {
-		char obj[96];
-		snprintf(obj, sizeof(obj), "sharing_resource:%s;records:%zu", res->code, n);
-		e = tb_ctx_audit(c, ctx, "sharing.records.put", obj, "ok");
-	}
-	if (e == TB_OK)
-		e = tb_conn_commit(c);
-	else
-		tb_conn_rollback(c);
-	tb_store_release(c);
+	char obj[96];
+	snprintf(obj, sizeof(obj), "sharing_resource:%s;records:%zu", res->code, n);
+	e = tb_share_finish(c, ctx, e, "sharing.records.put", obj);
 	if (e == TB_OK)
 		*stored = (int)n;
 	return e;
@@ -179,15 +172,7 @@ enum tb_err tb_share_record_delete(struct tb_store *s, const struct tb_ctx *ctx,
 		                "is", res->id, subject);
 	if (e == TB_OK && changed == 0)
 		e = TB_ENOTFOUND;
-	if (e == TB_OK) {
-		char obj[96];
-		snprintf(obj, sizeof(obj), "sharing_resource:%s;subject:%.20s", res->code, subject);
-		e = tb_ctx_audit(c, ctx, "sharing.records.delete", obj, "ok");
-	}
-	if (e == TB_OK)
-		e = tb_conn_commit(c);
-	else
-		tb_conn_rollback(c);
-	tb_store_release(c);
-	return e;
+	char obj[96];
+	snprintf(obj, sizeof(obj), "sharing_resource:%s;subject:%.20s", res->code, subject);
+	return tb_share_finish(c, ctx, e, "sharing.records.delete", obj);
 }

@@ -265,18 +265,10 @@ enum tb_err tb_share_resource_put(struct tb_store *s, const struct tb_ctx *ctx, 
 			if (e == TB_OK && !held)
 				e = tb_fail(f, TB_EINVAL, "provider_id", "no such department");
 		}
-		if (e == TB_OK) {
-			char obj[64];
-			snprintf(obj, sizeof(obj), "sharing_resource:%s", r.code);
-			e = tb_ctx_audit(
-			    c, ctx, create ? "sharing.resource.create" : "sharing.resource.update",
-			    obj, "ok");
-		}
-		if (e == TB_OK)
-			e = tb_conn_commit(c);
-		else
-			tb_conn_rollback(c);
-		tb_store_release(c);
+		char obj[64];
+		snprintf(obj, sizeof(obj), "sharing_resource:%s", r.code);
+		e = tb_share_finish(
+		    c, ctx, e, create ? "sharing.resource.create" : "sharing.resource.update", obj);
 	}
 	free(fields);
 	free(assertions);
