@@ -324,6 +324,34 @@ void tb_handle_sharing_grant_revoke(struct tb_req *r)
 	json_decref(body);
 }
 
+/* A verification whose use is being logged (tb_share_verify_async). */
+struct verified {
+	json_t *body; /* the request's, kept until the answer */
+	enum tb_err e;
+	json_t *answer;
+	struct tb_fail f;
+};
+
+static void verified_answer(struct tb_req *r)
+{
+	struct verified *v = r->later;
+	if (v->e != TB_OK)
+		tb_resp_fail(r, v->e, &v->f);
+	else
+		tb_resp_json(r, 200, v->answer);
+	json_decref(v->body);
+}
+
+/* On the store's writer thread: keep the outcome, wake the request. */
+static void verified_later(void *cb, enum tb_err e, json_t *answer)
+{
+	struct tb_req *r = cb;
+	struct verified *v = r->later;
+	v->e = e;
+	v->answer = answer;
+	tb_req_resume(r, verified_answer);
+}
+
 void tb_handle_verify(struct tb_req *r)
 {
 	const struct tb_principal *p = tb_req_principal(r);
@@ -368,9 +396,20 @@ void tb_handle_verify(struct tb_req *r)
 	}
 	struct tb_ctx ctx;
 	tb_req_ctx(r, &ctx);
+	struct tb_store *s = r->app->store;
+	if (tb_store_async(s)) {
+		/* The use joins the writer's next batch while this thread serves
+		 * others; the answer goes once the use is durable. */
+		struct verified *v = tb_arena_zalloc(r->arena, sizeof(*v));
+		v->body = body;
+		r->later = v;
+		tb_req_suspend(r);
+		tb_share_verify_async(s, &ctx, consumer, &q, r->arena, &v->f, verified_later, r);
+		return;
+	}
 	struct tb_fail f = {0};
 	json_t *answer;
-	enum tb_err e = tb_share_verify(r->app->store, &ctx, consumer, &q, &answer, r->arena, &f);
+	enum tb_err e = tb_share_verify(s, &ctx, consumer, &q, &answer, r->arena, &f);
 	if (e != TB_OK)
 		tb_resp_fail(r, e, &f);
 	else

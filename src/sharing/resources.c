@@ -299,6 +299,28 @@ static void resource_row(struct tb_stmt *st, struct tb_arena *a, struct tb_share
 	out->assertions = json_loads(tb_stmt_text(st, 11), 0, NULL);
 }
 
+enum tb_err tb_share_resource_get_on(struct tb_conn *c, const char *code, struct tb_arena *a,
+                                     struct tb_share_resource *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(c, &st, &row,
+	                              "SELECT " RESOURCE_COLS " FROM sharing_resources r JOIN"
+	                              " departments d ON d.id = r.provider_id WHERE r.code = ?",
+	                              "s", code);
+	if (e == TB_OK && row)
+		resource_row(st, a, out);
+	else if (e == TB_OK)
+		e = TB_ENOTFOUND;
+	tb_stmt_reset(st);
+	if (e == TB_OK && (!out->fields || !out->assertions)) {
+		tb_share_resource_release(out);
+		e = TB_EINTERNAL;
+	}
+	return e;
+}
+
 enum tb_err tb_share_resource_get(struct tb_store *s, const char *code, struct tb_arena *a,
                                   struct tb_share_resource *out)
 {
@@ -307,22 +329,8 @@ enum tb_err tb_share_resource_get(struct tb_store *s, const char *code, struct t
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
 		return e;
-	struct tb_stmt *st;
-	bool row;
-	e = tb_conn_query(c, &st, &row,
-	                  "SELECT " RESOURCE_COLS " FROM sharing_resources r JOIN departments d"
-	                  " ON d.id = r.provider_id WHERE r.code = ?",
-	                  "s", code);
-	if (e == TB_OK && row)
-		resource_row(st, a, out);
-	else if (e == TB_OK)
-		e = TB_ENOTFOUND;
-	tb_stmt_reset(st);
+	e = tb_share_resource_get_on(c, code, a, out);
 	tb_store_release(c);
-	if (e == TB_OK && (!out->fields || !out->assertions)) {
-		tb_share_resource_release(out);
-		e = TB_EINTERNAL;
-	}
 	return e;
 }
 

@@ -20,6 +20,7 @@
 
 struct tb_arena;
 struct tb_calendar;
+struct tb_conn;
 struct tb_store;
 
 /* Most records one push may carry. */
@@ -54,7 +55,9 @@ bool tb_share_code_valid(const char *code);
  * TB_ENOTFOUND when replacing a missing one. */
 enum tb_err tb_share_resource_put(struct tb_store *s, const struct tb_ctx *ctx, json_t *doc,
                                   bool create, struct tb_arena *a, struct tb_fail *f);
-/* Resource code into out (TB_ENOTFOUND). */
+/* Resource code into out (TB_ENOTFOUND); _on: on c. */
+enum tb_err tb_share_resource_get_on(struct tb_conn *c, const char *code, struct tb_arena *a,
+                                     struct tb_share_resource *out);
 enum tb_err tb_share_resource_get(struct tb_store *s, const char *code, struct tb_arena *a,
                                   struct tb_share_resource *out);
 /* The resource as public JSON (no data), with its provider. */
@@ -156,6 +159,15 @@ struct tb_share_query {
 enum tb_err tb_share_verify(struct tb_store *s, const struct tb_ctx *ctx, int64_t consumer,
                             const struct tb_share_query *q, json_t **out, struct tb_arena *a,
                             struct tb_fail *f);
+
+/* As tb_share_verify, for a request that can answer later: the rules run
+ * now; the use joins the store's batch writer (tb_store_write_async) and
+ * done(cb, e, out) runs on the writer's thread once it is durable (out:
+ * the answer, taken by done; f: why, when e is not TB_OK). Everything
+ * lives in a until done has run; ctx's principal must too. */
+void tb_share_verify_async(struct tb_store *s, const struct tb_ctx *ctx, int64_t consumer,
+                           const struct tb_share_query *q, struct tb_arena *a, struct tb_fail *f,
+                           void (*done)(void *cb, enum tb_err e, json_t *out), void *cb);
 
 /* The deciding department and the receiving window (0: none) of case
  * case_no; both 0 when there is no such case. */

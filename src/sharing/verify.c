@@ -298,9 +298,11 @@ static enum tb_err decide(struct tb_conn *c, int64_t consumer, const struct tb_s
 	return TB_OK;
 }
 
-enum tb_err tb_share_verify(struct tb_store *s, const struct tb_ctx *ctx, int64_t consumer,
-                            const struct tb_share_query *q, json_t **out, struct tb_arena *a,
-                            struct tb_fail *f)
+/* The rules and the answer (*out) for q, and the use to log (*u, its
+ * strings in a), whatever the outcome; the outcome is returned. */
+static enum tb_err prepare(struct tb_store *s, const struct tb_ctx *ctx, int64_t consumer,
+                           const struct tb_share_query *q, json_t **out, struct use *u,
+                           struct tb_arena *a, struct tb_fail *f)
 {
 	*out = NULL;
 	struct tb_share_check k = {a, f, false};
@@ -319,8 +321,12 @@ enum tb_err tb_share_verify(struct tb_store *s, const struct tb_ctx *ctx, int64_
 		e = tb_fail(f, TB_EINVAL, "case_no", "every query names the case it serves");
 	else if (!q->assertions == !q->fields)
 		e = tb_fail(f, TB_EINVAL, "assertions", "ask for either assertions or fields");
+	/* One connection for every read of the query. */
+	struct tb_conn *c = NULL;
+	if (e == TB_OK)
+		e = tb_store_acquire(s, &c);
 	if (e == TB_OK) {
-		e = tb_share_resource_get(s, q->resource ? q->resource : "", a, &res);
+		e = tb_share_resource_get_on(c, q->resource ? q->resource : "", a, &res);
 		if (e == TB_ENOTFOUND)
 			tb_fail(f, e, "resource", "no such resource");
 	}
@@ -339,25 +345,23 @@ enum tb_err tb_share_verify(struct tb_store *s, const struct tb_ctx *ctx, int64_
 		if (k.bad)
 			e = TB_EINVAL;
 	}
-	struct tb_conn *c = NULL;
 	if (e == TB_OK)
-		e = tb_store_acquire(s, &c);
-	if (e == TB_OK) {
 		e = decide(c, consumer, q, &res, subject, asked, picked, out, &k);
+	if (c)
 		tb_store_release(c);
-	}
-	/* The use, answered or refused, is logged before anything is said. */
+	/* What is logged lives in a: the log may be written after the
+	 * request's JSON body is gone. */
 	char *fields_s = asked ? json_dumps(asked, JSON_COMPACT) : NULL;
 	char *assert_s = q->assertions && json_is_array(q->assertions)
 	                     ? json_dumps(q->assertions, JSON_COMPACT)
 	                     : NULL;
-	struct use u = {
+	*u = (struct use){
 	    .ctx = ctx,
-	    .subject = *subject ? subject : loggable(a, q->subject, 18),
+	    .subject = *subject ? tb_arena_strdup(a, subject) : loggable(a, q->subject, 18),
 	    .resource_code = res.code ? res.code : loggable(a, q->resource, 30),
-	    .fields = fields_s && strlen(fields_s) < 2000 ? fields_s : "[]",
-	    .assertions = assert_s && strlen(assert_s) < 2000 ? assert_s : "[]",
-	    .purpose = purpose_ok ? q->purpose : loggable(a, q->purpose, 200),
+	    .fields = tb_arena_strdup(a, fields_s && strlen(fields_s) < 2000 ? fields_s : "[]"),
+	    .assertions = tb_arena_strdup(a, assert_s && strlen(assert_s) < 2000 ? assert_s : "[]"),
+	    .purpose = purpose_ok ? tb_arena_strdup(a, q->purpose) : loggable(a, q->purpose, 200),
 	    .case_no = loggable(a, q->case_no, 60),
 	    .reason = e == TB_OK  ? NULL
 	              : f->reason ? f->reason
@@ -367,19 +371,65 @@ enum tb_err tb_share_verify(struct tb_store *s, const struct tb_ctx *ctx, int64_
 	    .answered = e == TB_OK,
 	    .by_platform = q->submitting,
 	};
-	enum tb_err logged = tb_store_write(s, log_use, &u);
 	free(fields_s);
 	free(assert_s);
 	json_decref(asked);
 	json_decref(picked);
 	tb_share_resource_release(&res);
+	return e;
+}
+
+/* The answer once the use is logged (logged: the log's outcome): nothing
+ * is answered that is not in the log. */
+static enum tb_err conclude(enum tb_err e, enum tb_err logged, const struct use *u, json_t **out)
+{
 	if (logged != TB_OK) {
-		/* Nothing is answered that is not in the log. */
 		json_decref(*out);
 		*out = NULL;
 		return e == TB_OK ? logged : e;
 	}
 	if (*out)
-		json_object_set_new(*out, "use_id", json_integer(u.id));
+		json_object_set_new(*out, "use_id", json_integer(u->id));
 	return e;
+}
+
+enum tb_err tb_share_verify(struct tb_store *s, const struct tb_ctx *ctx, int64_t consumer,
+                            const struct tb_share_query *q, json_t **out, struct tb_arena *a,
+                            struct tb_fail *f)
+{
+	struct use u;
+	enum tb_err e = prepare(s, ctx, consumer, q, out, &u, a, f);
+	/* The use, answered or refused, is logged before anything is said. */
+	return conclude(e, tb_store_write(s, log_use, &u), &u, out);
+}
+
+/* A verification waiting for its log on the batch writer. */
+struct later {
+	struct use u;
+	struct tb_ctx ctx;
+	enum tb_err e;
+	json_t *out;
+	struct tb_fail *f;
+	void (*done)(void *cb, enum tb_err e, json_t *out);
+	void *cb;
+};
+
+static void logged_later(void *arg, enum tb_err logged)
+{
+	struct later *y = arg;
+	enum tb_err e = conclude(y->e, logged, &y->u, &y->out);
+	y->done(y->cb, e, y->out);
+}
+
+void tb_share_verify_async(struct tb_store *s, const struct tb_ctx *ctx, int64_t consumer,
+                           const struct tb_share_query *q, struct tb_arena *a, struct tb_fail *f,
+                           void (*done)(void *cb, enum tb_err e, json_t *out), void *cb)
+{
+	struct later *y = tb_arena_zalloc(a, sizeof(*y));
+	y->ctx = *ctx;
+	y->f = f;
+	y->done = done;
+	y->cb = cb;
+	y->e = prepare(s, &y->ctx, consumer, q, &y->out, &y->u, a, f);
+	tb_store_write_async(s, log_use, &y->u, logged_later, y);
 }
