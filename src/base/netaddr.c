@@ -1,6 +1,8 @@
 /* Public addresses (see netaddr.h). */
 #include "base/netaddr.h"
 
+#include <errno.h>
+
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -90,4 +92,23 @@ bool tb_host_public(const char *host, const char **reason)
 	if (!ok)
 		*reason = "the host is a private, loopback, link-local or multicast address";
 	return ok;
+}
+
+/* libcurl's socket opener for tb_curl_public_only. clientp: bool * or NULL. */
+static curl_socket_t open_public(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	if (purpose != CURLSOCKTYPE_IPCXN || !tb_addr_public(&a->addr)) {
+		if (clientp)
+			*(bool *)clientp = true;
+		errno = EACCES;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
+void tb_curl_public_only(CURL *h, bool *refused)
+{
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_public);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, refused);
+	curl_easy_setopt(h, CURLOPT_PROXY, "");
 }

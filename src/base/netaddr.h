@@ -2,10 +2,12 @@
  * the machine itself or the networks around it, which a URL chosen by a
  * user must not reach (cloud metadata at 169.254.169.254, admin ports on
  * loopback, internal services). Exports tb_addr_public and
- * tb_host_public. */
+ * tb_host_public, and tb_curl_public_only for libcurl transfers (webhooks,
+ * data providers' endpoints). */
 #ifndef TB_BASE_NETADDR_H
 #define TB_BASE_NETADDR_H
 
+#include <curl/curl.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 
@@ -24,5 +26,12 @@ bool tb_addr_public(const struct sockaddr *sa);
  * "the host is a private, loopback, link-local or multicast address".
  * Blocks while the resolver works. */
 bool tb_host_public(const char *host, const char **reason);
+
+/* Makes transfer h connect only to public addresses (tb_addr_public),
+ * checked by libcurl after it resolves, for each address it tries (a name
+ * that passed when it was registered may resolve to loopback later), and
+ * never through a proxy (the check would see the proxy's address).
+ * *refused (may be NULL) is set true when an address was refused. */
+void tb_curl_public_only(CURL *h, bool *refused);
 
 #endif

@@ -118,19 +118,6 @@ static size_t discard(char *p, size_t size, size_t nmemb, void *ud)
 	return size * nmemb;
 }
 
-/* Opens the connection's socket unless its address is not public (curl
- * asks after resolving, for each address it tries): a name that passed at
- * registration may resolve to loopback later. clientp: bool *refused. */
-static curl_socket_t open_public(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
-{
-	if (purpose != CURLSOCKTYPE_IPCXN || !tb_addr_public(&a->addr)) {
-		*(bool *)clientp = true;
-		errno = EACCES;
-		return CURL_SOCKET_BAD;
-	}
-	return socket(a->family, a->socktype, a->protocol);
-}
-
 /* POSTs body to url signed with secret; returns the HTTP status or 0
  * (*refused: the address was not public and allow_private is false). */
 static long post(const char *url, const char *secret, const char *body, int64_t delivery,
@@ -159,13 +146,8 @@ static long post(const char *url, const char *secret, const char *body, int64_t 
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
 	*refused = false;
-	if (!allow_private) {
-		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_public);
-		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, refused);
-		/* Straight to the target: through a proxy the check would see the
-		 * proxy's address, and the proxy would resolve the name. */
-		curl_easy_setopt(h, CURLOPT_PROXY, "");
-	}
+	if (!allow_private)
+		tb_curl_public_only(h, refused);
 	long status = 0;
 	if (curl_easy_perform(h) == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

@@ -29,6 +29,20 @@ static bool clean(const char *s, size_t minc, size_t maxc, bool multiline)
 	return c >= minc && c <= maxc;
 }
 
+bool tb_share_text_ok(struct tb_share_check *k, const char *field, const char *s, size_t minc,
+                      size_t maxc, bool multiline)
+{
+	if (k->bad)
+		return false;
+	if (!s || !clean(s, minc, maxc, multiline)) {
+		tb_share_bad(k, field,
+		             tb_arena_printf(k->a, "expected %zu to %zu characters of clean text",
+		                             minc, maxc));
+		return false;
+	}
+	return true;
+}
+
 const char *tb_share_text(struct tb_share_check *k, json_t *o, const char *path, const char *key,
                           size_t minc, size_t maxc, bool required, bool multiline)
 {
@@ -46,13 +60,7 @@ const char *tb_share_text(struct tb_share_check *k, json_t *o, const char *path,
 		return NULL;
 	}
 	const char *s = json_string_value(x);
-	if (!clean(s, minc, maxc, multiline)) {
-		tb_share_bad(k, field,
-		             tb_arena_printf(k->a, "expected %zu to %zu characters of clean text",
-		                             minc, maxc));
-		return NULL;
-	}
-	return s;
+	return tb_share_text_ok(k, field, s, minc, maxc, multiline) ? s : NULL;
 }
 
 const char *tb_share_word(struct tb_share_check *k, json_t *o, const char *path, const char *key,

@@ -25,6 +25,10 @@ void tb_share_bad(struct tb_share_check *k, const char *field, const char *reaso
  * absent and not required, or bad. */
 const char *tb_share_text(struct tb_share_check *k, json_t *o, const char *path, const char *key,
                           size_t minc, size_t maxc, bool required, bool multiline);
+/* Whether s (a string given apart from a document) is minc..maxc
+ * characters of clean text; else the problem, naming field. */
+bool tb_share_text_ok(struct tb_share_check *k, const char *field, const char *s, size_t minc,
+                      size_t maxc, bool multiline);
 /* Member key: one of words (NULL-terminated); NULL when bad or absent. */
 const char *tb_share_word(struct tb_share_check *k, json_t *o, const char *path, const char *key,
                           const char *const *words, bool required);

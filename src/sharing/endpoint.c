@@ -9,11 +9,9 @@
 #include "base/netaddr.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,18 +98,6 @@ static size_t keep(char *p, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-/* Refuses a connection to an address that is not public (curl asks after
- * resolving, for each address it tries). */
-static curl_socket_t open_public(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
-{
-	(void)clientp;
-	if (purpose != CURLSOCKTYPE_IPCXN || !tb_addr_public(&a->addr)) {
-		errno = EACCES;
-		return CURL_SOCKET_BAD;
-	}
-	return socket(a->family, a->socktype, a->protocol);
-}
-
 /* One POST of body to url; the status (0: no answer) and the answer. */
 static long call(const char *url, const char *body, struct answer *out, CURLcode *rc)
 {
@@ -128,10 +114,8 @@ static long call(const char *url, const char *body, struct answer *out, CURLcode
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
-	if (!allow_private) {
-		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_public);
-		curl_easy_setopt(h, CURLOPT_PROXY, "");
-	}
+	if (!allow_private)
+		tb_curl_public_only(h, NULL);
 	long status = 0;
 	*rc = curl_easy_perform(h);
 	if (*rc == CURLE_OK)

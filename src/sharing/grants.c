@@ -31,9 +31,7 @@ enum tb_err tb_share_grant_apply(struct tb_store *s, const struct tb_calendar *c
 		return tb_fail(f, TB_EINVAL, "department_id",
 		               "a department needs no grant for its own resource");
 	struct tb_share_check k = {a, f, false};
-	json_t *holder = json_pack("{s:s}", "purpose", purpose ? purpose : "");
-	tb_share_text(&k, holder, "", "purpose", 4, 500, true, true);
-	json_decref(holder);
+	tb_share_text_ok(&k, "purpose", purpose ? purpose : "", 4, 500, true);
 	tb_share_field_names(&k, fields, "fields", res->fields);
 	if (k.bad)
 		return TB_EINVAL;
@@ -124,9 +122,7 @@ static void check_answer(struct tb_share_check *k, bool approve, json_t *fields,
 	} else if (!reason || strlen(reason) < 2) {
 		tb_share_bad(k, "reason", "a refusal states its reasons");
 	} else {
-		json_t *holder = json_pack("{s:s}", "reason", reason);
-		tb_share_text(k, holder, "", "reason", 2, 500, true, true);
-		json_decref(holder);
+		tb_share_text_ok(k, "reason", reason, 2, 500, true);
 	}
 	json_decref(requested_fields);
 }

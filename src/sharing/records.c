@@ -87,6 +87,8 @@ static void check_record(struct tb_share_check *k, const struct tb_share_resourc
 	char norm[19];
 	if (subject && !tb_share_subject_valid(res->subject_kind, subject, norm, &why))
 		tb_share_bad(k, tb_arena_printf(k->a, "%ssubject", path), why);
+	else if (subject) /* stored, and compared within the batch, as normalised */
+		json_object_set_new(rec, "subject", json_string(norm));
 	json_t *data = json_object_get(rec, "data");
 	if (!k->bad && !json_is_object(data))
 		tb_share_bad(k, tb_arena_printf(k->a, "%sdata", path), "expected an object");
@@ -134,11 +136,7 @@ enum tb_err tb_share_records_put(struct tb_store *s, const struct tb_ctx *ctx,
 	e = tb_conn_begin(c);
 	for (size_t i = 0; i < n && e == TB_OK; i++) {
 		json_t *rec = json_array_get(records, i);
-		char subject[19];
-		const char *why;
-		tb_share_subject_valid(res->subject_kind,
-		                       json_string_value(json_object_get(rec, "subject")), subject,
-		                       &why);
+		const char *subject = json_string_value(json_object_get(rec, "subject"));
 		char *data =
 		    json_dumps(json_object_get(rec, "data"), JSON_COMPACT | JSON_SORT_KEYS);
 		e = tb_conn_run(

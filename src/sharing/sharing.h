@@ -74,7 +74,8 @@ enum tb_err tb_share_resources_list(struct tb_store *s, int64_t provider, const 
  * A subject must be a valid identity number (a resource about persons)
  * or credit code (about organisations); data may hold only the
  * resource's fields, each of its type (null: not recorded). *stored gets
- * the count. TB_EINVAL naming e.g. "records[2].data.婚姻状况". */
+ * the count. TB_EINVAL naming e.g. "records[2].data.婚姻状况". Subjects are
+ * normalised in records (the upper-case X). */
 enum tb_err tb_share_records_put(struct tb_store *s, const struct tb_ctx *ctx,
                                  const struct tb_share_resource *res, json_t *records, int *stored,
                                  struct tb_arena *a, struct tb_fail *f);
