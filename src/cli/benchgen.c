@@ -218,6 +218,14 @@ int tb_cmd_bench_cases(int argc, char **argv)
 	    "[{\"name\":\"个体工商户登记（备案）申请书\",\"source\":\"upload\"},"
 	    "{\"name\":\"经营者居民身份证\",\"source\":\"upload\"},"
 	    "{\"name\":\"经营场所使用相关证明\",\"source\":\"upload\"}]";
+	/* The item's application form filled in (its form_fields: a draft
+	 * without them is refused at submission, which the bench must not
+	 * measure). */
+	static const char form[] =
+	    "{\"经营者姓名\":\"张三\",\"经营者身份证件号码\":\"33010619900101123X\","
+	    "\"联系电话\":\"13900000001\",\"经营场所\":\"浙江省杭州市西湖区文三路90号\","
+	    "\"组成形式\":\"个人经营\",\"经营范围\":\"日用百货零售\",\"资金数额\":\"10\","
+	    "\"从业人数\":\"2\"}";
 	static const char required[] =
 	    "[\"个体工商户登记（备案）申请书\",\"经营者居民身份证\",\"经营场所使用相关证明\"]";
 	static const char *const states[] = {
@@ -283,10 +291,10 @@ int tb_cmd_bench_cases(int argc, char **argv)
 		    " created_at, updated_at, submitted_at, finished_at, mat_required, mat_library,"
 		    " assignee_id)"
 		    " VALUES (?, '-', ?, 1, '个体工商户设立登记', ?, '330106', ?, ?, 'web', ?,"
-		    " 'promised', 1, 3, 0, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    "ssiiisssssssiiIIiiI", no, item, dept,
+		    " 'promised', 1, 3, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    "ssiiissssssssiiIIiiI", no, item, dept,
 		    draft ? (int64_t)1 : (int64_t)(1 + i % 3),
-		    draft ? (int64_t)1 : (int64_t)(1 + i % 3), state, materials, required,
+		    draft ? (int64_t)1 : (int64_t)(1 + i % 3), state, form, materials, required,
 		    draft ? NULL : due, draft ? NULL : due, draft ? NULL : due, open ? due : NULL,
 		    now, now, submitted, finished < now ? finished : now,
 		    draft ? (int64_t)0 : (int64_t)3, (int64_t)(!draft && i % 3 == 0), assignee);
