@@ -16,6 +16,7 @@
 #include "cases/machine.h"
 #include "cases/result.h"
 #include "cases/row.h"
+#include "cases/commitments.h"
 #include "cases/share.h"
 #include "catalog/catalog.h"
 #include "identity/accounts.h"
@@ -36,8 +37,8 @@ static void today_str(char out[11])
 
 /* ---- validation ---------------------------------------------------------- */
 
-static const char *const sources[] = {"upload",  "certificate", "library",
-                                      "sharing", "window",      NULL};
+static const char *const sources[] = {"upload", "certificate", "library", "sharing",
+                                      "window", "commitment",  NULL};
 
 /* Checks a materials array against the item's materials. */
 static enum tb_err check_materials(const char *text, json_t *item, struct tb_arena *a,
@@ -69,8 +70,9 @@ static enum tb_err check_materials(const char *text, json_t *item, struct tb_are
 			break;
 		}
 		if (!ok_src) {
-			e = tb_fail(f, TB_EINVAL, tb_arena_printf(a, "materials[%zu].source", i),
-			            "one of upload, certificate, library, sharing, window");
+			e = tb_fail(
+			    f, TB_EINVAL, tb_arena_printf(a, "materials[%zu].source", i),
+			    "one of upload, certificate, library, sharing, window, commitment");
 			break;
 		}
 	}
@@ -264,7 +266,9 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 	snprintf(case_no, sizeof(case_no), "%s%04lld", prefix, (long long)serial);
 	int reused = 0;
 	if (e == TB_OK)
-		e = tb_reuse_check_on(c, applicant, channel, item, materials, a, f);
+		e = tb_reuse_check_on(c, applicant, channel, item, materials, NULL, a, f);
+	if (e == TB_OK)
+		e = tb_commitments_allowed_on(c, applicant, item, materials, a, f);
 	/* One online draft per applicant and item: a return resumes it. Asked
 	 * after the serial's row lock above, which two racing opens of one item
 	 * wait on, so that only one of them makes a draft; the refusal rolls
@@ -416,7 +420,11 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 	if (e == TB_OK && materials) {
 		e = check_materials(materials, item, a, f);
 		if (e == TB_OK)
-			e = tb_reuse_check_on(c, r.applicant, r.channel, item, materials, a, f);
+			e = tb_reuse_check_on(c, r.applicant, r.channel, item, materials,
+			                      r.materials, a, f);
+		/* Its reason (naming a case) leaves with f: in out. */
+		if (e == TB_OK)
+			e = tb_commitments_allowed_on(c, r.applicant, item, materials, out, f);
 	}
 	if (e == TB_OK)
 		e = tb_conn_begin(c);
@@ -442,6 +450,50 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 	if (e != TB_OK && f && f->field && strncmp(f->field, "materials[", 10) == 0)
 		f->field = "materials";
 	tb_arena_free(a);
+	return e;
+}
+
+enum tb_err tb_case_commit(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
+                           const char *material, bool commit, struct tb_arena *out,
+                           struct tb_fail *f)
+{
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct row r;
+	e = tb_case_row_load(c, case_no, out, &r);
+	tb_store_release(c);
+	if (e != TB_OK)
+		return e;
+	json_t *list = json_loads(r.materials, 0, NULL), *kept = json_array();
+	bool had = false;
+	size_t i;
+	json_t *m;
+	json_array_foreach(list, i, m)
+	{
+		const char *n = json_string_value(json_object_get(m, "name"));
+		if (n && material && !strcmp(n, material)) {
+			const char *src = json_string_value(json_object_get(m, "source"));
+			had |= src && !strcmp(src, "commitment");
+			continue;
+		}
+		json_array_append(kept, m);
+	}
+	json_decref(list);
+	if (commit)
+		json_array_append_new(kept,
+		                      json_pack("{s:s, s:s}", "name", material ? material : "",
+		                                "source", "commitment"));
+	else if (!had) {
+		json_decref(kept);
+		return tb_fail(f, TB_EINVAL, "material",
+		               "this material is not given as a commitment");
+	}
+	e = tb_case_update(s, ctx, case_no, NULL, tb_json_take(kept, out), out, f);
+	/* The list's entry is the member the caller named. */
+	if (e == TB_EINVAL && f->field && !strncmp(f->field, "materials", 9))
+		f->field = "material";
 	return e;
 }
 
@@ -724,6 +776,10 @@ static enum tb_err hand_out(struct tb_conn *c, const struct row *r, const struct
 	return e;
 }
 
+struct apply_args;
+static enum tb_err commitments(struct tb_conn *c, struct apply_args *x, struct row *r,
+                               const char *item, bool resubmission);
+
 struct apply_args {
 	const struct tb_calendar *cal;
 	struct tb_keys *keys;
@@ -778,6 +834,7 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	}
 	if (submit && e == TB_OK)
 		e = reuse_missing(c, &r, x->ctx->who->account_id, item, x->verified, a);
+	bool resubmission = r.submitted_at != 0;
 	const char *opinion = ev->opinion;
 	if (e == TB_OK && !strcmp(ev->event, "hand_out"))
 		e = hand_out(c, &r, ev, a, &opinion, x->f);
@@ -786,6 +843,8 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	/* After the materials, which are listed all at once when missing. */
 	if (submit && e == TB_OK)
 		e = form_complete(&r, item, a, x->f);
+	if (submit && e == TB_OK)
+		e = commitments(c, x, &r, item, resubmission);
 	int64_t now = (int64_t)time(NULL);
 	if (e == TB_OK)
 		e = write_back(c, &r, from);
@@ -817,6 +876,23 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	}
 	if (e == TB_OK)
 		x->state = tb_arena_strdup(a, r.state);
+	return e;
+}
+
+/* A submission's commitments (告知承诺, cases/commitments.h): the item's
+ * document (its text) is parsed only when the list commits something or
+ * the case comes back from a correction. */
+static enum tb_err commitments(struct tb_conn *c, struct apply_args *x, struct row *r,
+                               const char *item, bool resubmission)
+{
+	if (!resubmission && !strstr(r->materials, "\"commitment\""))
+		return TB_OK;
+	json_t *doc = json_loads(item, 0, NULL);
+	enum tb_err e =
+	    doc ? tb_commitments_submit_on(c, x->cal, r->id, r->applicant, x->ctx->who->account_id,
+	                                   doc, r->materials, resubmission, x->a, x->f)
+	        : TB_ESTORE;
+	json_decref(doc);
 	return e;
 }
 

@@ -56,6 +56,17 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
                            const char *form, const char *materials, struct tb_arena *out,
                            struct tb_fail *f);
 
+/* Gives material of the draft (or case returned for correction) case_no
+ * as the applicant's commitment (告知承诺) when commit, or takes the
+ * commitment back (the material is then missing until given otherwise),
+ * by editing its list as tb_case_update does, with the same checks (the
+ * item must allow it; an unrepaired false commitment on the applicant's
+ * credit record refuses it). TB_EINVAL "material" for a material the
+ * case does not commit when taking back. Reasons in out. */
+enum tb_err tb_case_commit(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
+                           const char *material, bool commit, struct tb_arena *out,
+                           struct tb_fail *f);
+
 struct tb_case_event {
 	const char *event;
 	const char *opinion;     /* required for reject, refuse, extend, suspend */

@@ -59,11 +59,13 @@ static int fan_out(struct tb_conn *c, int64_t now)
 	bool row;
 	int64_t ids[BATCH], accounts[BATCH], depts[BATCH], inbox_done[BATCH];
 	char case_no[BATCH][64], state[BATCH][24];
+	bool false_commitment[BATCH];
 	int n = 0;
-	if (tb_conn_query(c, &st, &row,
-	                  "SELECT id, account_id, department_id, inbox_done, case_no, state FROM"
-	                  " outbox WHERE hooks_done = 0 OR inbox_done = 0 ORDER BY id LIMIT ?",
-	                  "i", (int64_t)BATCH) != TB_OK)
+	if (tb_conn_query(
+	        c, &st, &row,
+	        "SELECT id, account_id, department_id, inbox_done, case_no, state, event FROM"
+	        " outbox WHERE hooks_done = 0 OR inbox_done = 0 ORDER BY id LIMIT ?",
+	        "i", (int64_t)BATCH) != TB_OK)
 		return 0;
 	while (row && n < BATCH) {
 		ids[n] = tb_stmt_int(st, 0);
@@ -72,6 +74,7 @@ static int fan_out(struct tb_conn *c, int64_t now)
 		inbox_done[n] = tb_stmt_int(st, 3);
 		snprintf(case_no[n], sizeof(case_no[n]), "%s", tb_stmt_text(st, 4));
 		snprintf(state[n], sizeof(state[n]), "%s", tb_stmt_text(st, 5));
+		false_commitment[n] = !strcmp(tb_stmt_text(st, 6), "commitment_false");
 		n++;
 		if (tb_stmt_step(st, &row) != TB_OK)
 			break;
@@ -80,16 +83,26 @@ static int fan_out(struct tb_conn *c, int64_t now)
 	for (int i = 0; i < n; i++) {
 		enum tb_err e = tb_conn_begin(c);
 		if (e == TB_OK && !inbox_done[i]) {
-			char body[256];
+			char body[512];
+			const char *title = title_of(state[i]);
 			snprintf(body, sizeof(body), "办件编号 %s，当前状态：%s。", case_no[i],
-			         title_of(state[i]));
+			         title);
+			/* A department found a commitment of this case false. */
+			if (false_commitment[i]) {
+				title = "您的告知承诺经核查不实";
+				snprintf(
+				    body, sizeof(body),
+				    "办件编号 %s 中您以告知承诺代替的证明材料，经办理部门核查与承诺"
+				    "不符，已记入您的信用记录；信用修复前不再适用告知承诺，"
+				    "请提交相应证明材料。",
+				    case_no[i]);
+			}
 			e = tb_conn_run(
 			    c, NULL,
 			    "INSERT INTO inbox (outbox_id, account_id, case_no, title, body,"
 			    " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (outbox_id)"
 			    " DO NOTHING",
-			    "iisssi", ids[i], accounts[i], case_no[i], title_of(state[i]), body,
-			    now);
+			    "iisssi", ids[i], accounts[i], case_no[i], title, body, now);
 		}
 		if (e == TB_OK)
 			e = tb_conn_run(

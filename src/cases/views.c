@@ -6,6 +6,7 @@
 #include "base/json.h"
 #include "calendar/calendar.h"
 #include "cases/cases.h"
+#include "cases/commitments.h"
 #include "cases/machine.h"
 #include "cases/clock.h"
 #include "cases/row.h"
@@ -198,9 +199,15 @@ static json_t *materials_view(struct tb_store *s, const struct row *r, bool refs
 		    "source", got ? json_string_value(json_object_get(got, "source")) : "missing");
 		if (refs && got && json_object_get(got, "ref"))
 			json_object_set(v, "ref", json_object_get(got, "ref"));
-		/* The platform checks it online at submission (cases/share.h). */
-		if (json_is_string(json_object_get(m, "sharing_assertion")))
+		/* The platform checks it online at submission (cases/share.h):
+		 * a required material only. */
+		const char *need = json_string_value(json_object_get(m, "required"));
+		if (json_is_string(json_object_get(m, "sharing_assertion")) && need &&
+		    !strcmp(need, "required"))
 			json_object_set_new(v, "online_check", json_true());
+		/* May be given by a commitment instead (告知承诺制). */
+		if (json_is_object(json_object_get(m, "commitment")))
+			json_object_set(v, "commitment", json_object_get(m, "commitment"));
 		json_array_append_new(out, v);
 	}
 	json_decref(item);
@@ -223,6 +230,7 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	json_t *given = e == TB_OK ? given_json(c, r.id, refs) : NULL;
 	json_t *people = e == TB_OK ? people_json(c, r.id) : NULL;
 	json_t *ratings = e == TB_OK ? ratings_json(c, r.id) : NULL;
+	json_t *commitments = e == TB_OK ? tb_commitments_of_case_on(c, r.id) : NULL;
 	tb_store_release(c);
 	if (e != TB_OK)
 		return e;
@@ -243,6 +251,7 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	json_object_set_new(j, "certificates", certs);
 	json_object_set_new(j, "given", given);
 	json_object_set_new(j, "ratings", ratings);
+	json_object_set_new(j, "commitments", commitments);
 	json_object_update(j, people);
 	json_decref(people);
 	*text = tb_json_take(j, a);

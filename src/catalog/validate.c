@@ -283,6 +283,30 @@ static void unique_name(struct v *v, json_t *list, size_t i, const char *p, cons
 	}
 }
 
+/* Notification and commitment (告知承诺制): what the applicant commits to
+ * instead of bringing the material (content, the 证明内容 of the
+ * commitment letter) and within how many working days after submission
+ * the department checks it (check_days, 1 to 60, 20 when not given).
+ * NULL when the material has none (or on an error, in v). */
+static json_t *check_commitment(struct v *v, json_t *m, const char *p)
+{
+	json_t *x = json_object_get(m, "commitment");
+	if (!x || json_is_null(x))
+		return NULL;
+	const char *q = tb_arena_printf(v->a, "%scommitment", p);
+	if (!json_is_object(x))
+		return bad(v, q, "expected an object {content, check_days}"), NULL;
+	static const char *const keys[] = {"content", "check_days", NULL};
+	const char *qp = tb_arena_printf(v->a, "%s.", q);
+	only(v, x, qp, keys);
+	const char *content = str(v, x, qp, "content", 4, 500, true);
+	long days;
+	integer(v, x, qp, "check_days", 1, 60, false, 20, &days);
+	if (v->err != TB_OK)
+		return NULL;
+	return json_pack("{s:s, s:i}", "content", content, "check_days", (int)days);
+}
+
 static json_t *check_materials(struct v *v, json_t *in)
 {
 	json_t *x = json_object_get(in, "materials");
@@ -303,6 +327,7 @@ static json_t *check_materials(struct v *v, json_t *in)
 	                                   "legal_basis",
 	                                   "note",
 	                                   "sharing_assertion",
+	                                   "commitment",
 	                                   NULL};
 	static const char *const forms[] = {"original", "copy", "electronic", NULL};
 	static const char *const reqs[] = {"required", "optional", "later", NULL};
@@ -345,6 +370,7 @@ static json_t *check_materials(struct v *v, json_t *in)
 		const char *sample = str(v, m, p, "sample", 1, 500, false);
 		const char *basis = str(v, m, p, "legal_basis", 0, 2000, false);
 		const char *note = str(v, m, p, "note", 0, 1000, false);
+		json_t *commitment = v->err == TB_OK ? check_commitment(v, m, p) : NULL;
 		if (v->err != TB_OK)
 			break;
 		json_t *o = json_object();
@@ -362,6 +388,8 @@ static json_t *check_materials(struct v *v, json_t *in)
 		json_object_set_new(o, "sample", jstr(sample));
 		json_object_set_new(o, "legal_basis", json_string(basis ? basis : ""));
 		json_object_set_new(o, "note", json_string(note ? note : ""));
+		if (commitment)
+			json_object_set_new(o, "commitment", commitment);
 		json_array_append_new(outs, o);
 	}
 	if (v->err != TB_OK) {

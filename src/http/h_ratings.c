@@ -53,13 +53,7 @@ void tb_handle_followups(struct tb_req *r)
 	if (!p)
 		return;
 	/* The widest region the caller's grants cover for this action. */
-	const char *region = NULL;
-	for (int i = 0; i < p->ngrants; i++)
-		if (tb_authz_as(p, p->grants[i].role, "rating.followups",
-		                &(struct tb_authz_object){.region = p->grants[i].region}) ==
-		        TB_OK &&
-		    (!region || tb_region_covers(p->grants[i].region, region)))
-			region = p->grants[i].region;
+	const char *region = tb_authz_widest_region(p, "rating.followups");
 	if (!tb_req_allow(r, "rating.followups",
 	                  &(struct tb_authz_object){.region = region ? region : "none"}))
 		return;

@@ -226,14 +226,7 @@ void tb_handle_sharing_grants(struct tb_req *r)
 		return;
 	/* A department's own grants, or (supervisors) every grant of the
 	 * widest region the caller's grants cover. */
-	const char *region = NULL;
-	if (!dept)
-		for (int i = 0; i < p->ngrants; i++)
-			if (tb_authz_as(p, p->grants[i].role, "sharing.grant.read",
-			                &(struct tb_authz_object){.region = p->grants[i].region}) ==
-			        TB_OK &&
-			    (!region || tb_region_covers(p->grants[i].region, region)))
-				region = p->grants[i].region;
+	const char *region = dept ? NULL : tb_authz_widest_region(p, "sharing.grant.read");
 	struct tb_authz_object o =
 	    dept ? dept_object(r, dept)
 	         : (struct tb_authz_object){.region = region ? region : "none"};

@@ -108,6 +108,14 @@ void tb_handle_case_material_file(struct tb_req *r);
 void tb_handle_case_rate(struct tb_req *r);
 void tb_handle_followups(struct tb_req *r);
 /* h_sharing.c */
+/* h_commitments.c: notification and commitment (告知承诺制), credit
+ * records of false commitments. */
+void tb_handle_case_commit(struct tb_req *r);
+void tb_handle_commitment_check(struct tb_req *r);
+void tb_handle_commitments(struct tb_req *r);
+void tb_handle_my_credit_records(struct tb_req *r);
+void tb_handle_credit_repair(struct tb_req *r);
+
 void tb_handle_sharing_resources(struct tb_req *r);
 void tb_handle_sharing_resource_get(struct tb_req *r);
 void tb_handle_sharing_resource_create(struct tb_req *r);

@@ -108,5 +108,11 @@ const struct tb_route tb_routes[] = {
     {"POST", "/api/v1/verify", tb_handle_verify, "", NULL},
     {"GET", "/api/v1/me/data-usage", tb_handle_my_data_usage, "before,limit", NULL},
     {"POST", "/api/v1/departments/{id}/keys", tb_handle_key_rotate, "", NULL},
+    {"POST", "/api/v1/cases/{case_no}/commitments", tb_handle_case_commit, "", NULL},
+    {"POST", "/api/v1/cases/{case_no}/commitments/{id}/check", tb_handle_commitment_check, "",
+     NULL},
+    {"GET", "/api/v1/commitments", tb_handle_commitments, "department_id,state,overdue", NULL},
+    {"GET", "/api/v1/me/credit-records", tb_handle_my_credit_records, "", NULL},
+    {"POST", "/api/v1/credit-records/{id}/repair", tb_handle_credit_repair, "", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };

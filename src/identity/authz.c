@@ -99,6 +99,18 @@ bool tb_action_known(const char *action)
 	return false;
 }
 
+const char *tb_authz_widest_region(const struct tb_principal *p, const char *action)
+{
+	const char *region = NULL;
+	for (int i = 0; p && i < p->ngrants; i++)
+		if (tb_authz_as(p, p->grants[i].role, action,
+		                &(struct tb_authz_object){.region = p->grants[i].region}) ==
+		        TB_OK &&
+		    (!region || tb_region_covers(p->grants[i].region, region)))
+			region = p->grants[i].region;
+	return region;
+}
+
 bool tb_region_covers(const char *ancestor, const char *region)
 {
 	if (!ancestor || !region || !*region)

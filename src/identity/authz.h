@@ -57,6 +57,11 @@ enum tb_err tb_authz(const struct tb_principal *p, const char *action,
 enum tb_err tb_authz_as(const struct tb_principal *p, const char *role, const char *action,
                         const struct tb_authz_object *o);
 
+/* The widest region over which one of p's grants allows action with
+ * region scope (a grant's region, borrowed from p), or NULL when none
+ * does: what a supervisor's list covers. */
+const char *tb_authz_widest_region(const struct tb_principal *p, const char *action);
+
 /* True when region code lies within ancestor, by the GB/T 2260 prefix rule
  * (330106 within 330100 within 330000; 000000 covers every code). */
 bool tb_region_covers(const char *ancestor, const char *region);

@@ -148,9 +148,29 @@ static bool in_library(struct tb_conn *c, int64_t owner, const char *sm3, enum t
 	return *e == TB_OK && row;
 }
 
+/* Whether list (JSON array text, or NULL) has an entry of name from the
+ * sharing query with ref. */
+static bool shared_before(const char *list, const char *name, const char *ref)
+{
+	json_t *have = list && name && ref ? json_loads(list, 0, NULL) : NULL;
+	bool found = false;
+	size_t i;
+	json_t *h;
+	json_array_foreach(have, i, h)
+	{
+		const char *n = json_string_value(json_object_get(h, "name"));
+		const char *s = json_string_value(json_object_get(h, "source"));
+		const char *r = json_string_value(json_object_get(h, "ref"));
+		found |=
+		    n && s && r && !strcmp(n, name) && !strcmp(s, "sharing") && !strcmp(r, ref);
+	}
+	json_decref(have);
+	return found;
+}
+
 enum tb_err tb_reuse_check_on(struct tb_conn *c, int64_t applicant, const char *channel,
-                              const json_t *item, const char *materials, struct tb_arena *a,
-                              struct tb_fail *f)
+                              const json_t *item, const char *materials, const char *current,
+                              struct tb_arena *a, struct tb_fail *f)
 {
 	json_t *list = json_loads(materials, 0, NULL);
 	char code[19], day[11];
@@ -168,7 +188,9 @@ enum tb_err tb_reuse_check_on(struct tb_conn *c, int64_t applicant, const char *
 		const char *field = tb_arena_printf(a, "materials[%zu].ref", i);
 		if (!src || !cm) {
 			continue; /* the list's shape is checked by the case */
-		} else if (!strcmp(src, "sharing")) {
+		} else if (!strcmp(src, "sharing") &&
+		           !shared_before(current, json_string_value(json_object_get(m, "name")),
+		                          ref)) {
 			e = tb_fail(f, TB_EINVAL, tb_arena_printf(a, "materials[%zu].source", i),
 			            "sharing is filled by the platform's data-sharing query only");
 		} else if (!strcmp(src, "certificate")) {

@@ -43,11 +43,13 @@ enum tb_err tb_reuse_record_on(struct tb_conn *c, int64_t applicant, int64_t cas
  * material's certificate type, a "library" entry a file of their library;
  * "window" (handed in at the general window) only on a window case
  * (channel), and "sharing" comes only from a sharing query, never from the
- * applicant. TB_EINVAL with f naming materials[i].ref or
- * materials[i].source (field strings in a). */
+ * applicant: such an entry is accepted only as the case's current list
+ * (current, JSON array text, or NULL) already has it, name and ref (a
+ * case returned for correction sent back as it was). TB_EINVAL with f
+ * naming materials[i].ref or materials[i].source (field strings in a). */
 enum tb_err tb_reuse_check_on(struct tb_conn *c, int64_t applicant, const char *channel,
-                              const json_t *item, const char *materials, struct tb_arena *a,
-                              struct tb_fail *f);
+                              const json_t *item, const char *materials, const char *current,
+                              struct tb_arena *a, struct tb_fail *f);
 
 /* The share of required materials satisfied without an upload over the
  * submitted cases, by region and item, with totals; region (a GB/T 2260
