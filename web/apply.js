@@ -201,15 +201,71 @@ function status(m) {
     case 'sharing': return ['已通过数据共享获取，无需提交', 'ok'];
     case 'upload': return ['已上传', 'ok'];
     case 'window': return ['已在窗口提交', 'ok'];
+    case 'commitment': return ['已签署告知承诺，无需提交（办理部门将在受理后核查）', 'ok'];
     default:
       if (m.online_check) return ['提交时由平台通过数据共享在线核验，无需上传（核验未通过时再上传）', 'ok'];
       return m.required === 'required' ? ['需上传', 'bad'] : ['未提供', ''];
   }
 }
 
+// 证明事项告知承诺制: the notice the applicant reads before committing
+// instead of bringing the material (国办发〔2020〕42号: what is to be proven,
+// the check and the liability of a false commitment), and the signature.
+function commitmentRow(m) {
+  const c = m.commitment;
+  const agree = h('input', { type: 'checkbox', id: `agree-${m.name}` });
+  const sign = h('button', { type: 'button', class: 'primary' }, '签署承诺');
+  const msg = el('p', '', 'bad');
+  msg.setAttribute('role', 'alert');
+  sign.addEventListener('click', async () => {
+    if (!agree.checked) {
+      msg.textContent = '请先阅读告知内容并勾选承诺';
+      agree.focus();
+      return;
+    }
+    sign.disabled = true;
+    const r = await api('POST', `/api/v1/cases/${encodeURIComponent(caseNo)}/commitments`, { material: m.name });
+    sign.disabled = false;
+    if (!r.ok) {
+      msg.textContent = `未能签署：${reasonOf(r.body, r.status)}`;
+      return;
+    }
+    await reload();
+    drawMaterials();
+    $('mat-error').textContent = '';
+  });
+  const notice = h('div', { class: 'commitment', role: 'group', 'aria-label': `${m.name}告知承诺书` },
+    el('h3', `告知承诺书：${m.name}`),
+    h('dl', {},
+      el('dt', '需要证明的事项'), el('dd', m.name),
+      el('dt', '承诺内容'), el('dd', c.content),
+      el('dt', '核查方式'), el('dd', `办理部门将在提交后 ${c.check_days} 个工作日内核查，可能通过数据共享在线核查、现场核查或请有关部门协助核查。`),
+      el('dt', '不实承诺的责任'), el('dd', '承诺不实的，办理部门将依法终止办理或撤销已作出的决定，并记入信用记录；信用修复前不再适用告知承诺。')),
+    h('label', { class: 'check', for: agree.id }, agree,
+      '本人已知晓上述告知内容，承诺符合要求，所述属实，愿意承担不实承诺的法律责任。'),
+    h('div', { class: 'actions' }, sign), msg);
+  return h('tr', { class: 'commitment-row', 'data-commitment': m.name }, h('td', { colspan: '4' }, notice));
+}
+
 function uploader(m) {
   const cell = el('td');
   if (['certificate', 'library', 'sharing'].includes(m.source)) return cell;
+  if (m.source === 'commitment') {
+    const back = h('button', { type: 'button' }, '撤回承诺');
+    back.addEventListener('click', async () => {
+      back.disabled = true;
+      const r = await api('POST', `/api/v1/cases/${encodeURIComponent(caseNo)}/commitments`, { material: m.name, commit: false });
+      back.disabled = false;
+      if (!r.ok) {
+        $('mat-error').textContent = `未能撤回：${reasonOf(r.body, r.status)}`;
+        return;
+      }
+      await reload();
+      drawMaterials();
+    });
+    cell.append(back);
+    return cell;
+  }
   const { input: file, node } = filePicker({ ariaLabel: `上传${m.name}`, label: m.source === 'upload' ? '重新选择' : '选择文件' });
   const button = h('button', { type: 'button' }, '上传');
   button.addEventListener('click', async () => {
@@ -232,6 +288,17 @@ function uploader(m) {
     drawMaterials();
   });
   cell.append(node, ' ', button);
+  if (m.commitment) {
+    const offer = h('button', { type: 'button', 'aria-expanded': 'false' }, '以告知承诺代替');
+    offer.addEventListener('click', () => {
+      const row = cell.closest('tr');
+      const open = row.nextElementSibling && row.nextElementSibling.classList.contains('commitment-row');
+      if (open) row.nextElementSibling.remove();
+      else row.after(commitmentRow(m));
+      offer.setAttribute('aria-expanded', String(!open));
+    });
+    cell.append(h('p', { class: 'muted small' }, '无法提供的，可签署告知承诺书代替：'), offer);
+  }
   return cell;
 }
 
@@ -374,7 +441,12 @@ async function start() {
     return;
   }
   if (!(await open(channel))) return;
-  if (!fields().length) document.querySelector('#steps [data-step=form]').remove();
+  // An item without a form has two steps: the headings count them so.
+  if (!fields().length) {
+    document.querySelector('#steps [data-step=form]').remove();
+    $('step-materials').querySelector('h2').textContent = '第一步　提交材料';
+    $('step-review').querySelector('h2').textContent = '第二步　核对并提交';
+  }
   if (data.state !== 'draft') {
     fail(`该申请已${data.state === 'withdrawn' ? '撤回' : '提交'}，请在“我的办件”中查看。`);
     return;

@@ -330,9 +330,10 @@ static enum tb_err check_input(struct tb_conn *c, const struct target *t,
 		               "an online check decides by its answer; a fact that does not hold "
 		               "online is decided by another method");
 	if (strcmp(t->state, "pending") != 0)
-		return tb_fail(
-		    f, TB_ECONFLICT, "state",
-		    tb_arena_printf(a, "this commitment was checked already (%s)", t->state));
+		return tb_fail(f, TB_ECONFLICT, "state",
+		               !strcmp(t->state, "true")
+		                   ? "this commitment was checked already and holds"
+		                   : "this commitment was checked already and found false");
 	*resource = *assertion = NULL;
 	if (!online)
 		return TB_OK;

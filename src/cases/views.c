@@ -206,8 +206,14 @@ static json_t *materials_view(struct tb_store *s, const struct row *r, bool refs
 		    !strcmp(need, "required"))
 			json_object_set_new(v, "online_check", json_true());
 		/* May be given by a commitment instead (告知承诺制). */
-		if (json_is_object(json_object_get(m, "commitment")))
-			json_object_set(v, "commitment", json_object_get(m, "commitment"));
+		if (json_is_object(json_object_get(m, "commitment"))) {
+			json_t *promise = json_deep_copy(json_object_get(m, "commitment"));
+			/* The department can check it online afterwards. */
+			json_object_set_new(
+			    promise, "online",
+			    json_boolean(json_is_string(json_object_get(m, "sharing_assertion"))));
+			json_object_set_new(v, "commitment", promise);
+		}
 		json_array_append_new(out, v);
 	}
 	json_decref(item);

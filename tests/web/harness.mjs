@@ -164,6 +164,16 @@ export async function watchedPage(width) {
   return { ctx, p, errors, dialogs };
 }
 
+// A watched page (watchedPage) signed in as s (an apiSignIn session): its
+// cookie, and the CSRF token where the pages keep it (web/ui.js).
+export async function pageAs(s, width) {
+  const w = await watchedPage(width);
+  const [name, value] = s.cookie.split('=');
+  await w.ctx.addCookies([{ name, value, url: base }]);
+  await w.ctx.addInitScript((csrf) => sessionStorage.setItem('tongban.csrf', csrf), s.csrf);
+  return w;
+}
+
 // Signs in with the shell's form (#si-id) on a page that asks for it.
 export async function shellSignIn(p, path, login) {
   await p.goto(`${base}${path}`);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   apiAs, apiSignIn, axeClean, base, noSideways, openDraft, serve, shot, unexpectedErrors,
-  uploadAs, watchedPage,
+  pageAs, uploadAs,
 } from './harness.mjs';
 
 serve();
@@ -16,19 +16,9 @@ serve();
 const FOOD = '11330106024892795E4010020301001';
 const TECH = '91330106MA2H3K7L3H';
 
-// A browser context signed in as s (an apiSignIn session): its cookie,
-// and the CSRF token where the pages keep it (web/ui.js).
-async function as(s, width) {
-  const w = await watchedPage(width);
-  const [name, value] = s.cookie.split('=');
-  await w.ctx.addCookies([{ name, value, url: base }]);
-  await w.ctx.addInitScript((csrf) => sessionStorage.setItem('tongban.csrf', csrf), s.csrf);
-  return w;
-}
-
 test('数据使用记录: 张三 sees which department and official checked what, why, for which case', async () => {
   const zhang = await apiSignIn('33010619900101123X');
-  const { ctx, p, errors } = await as(zhang, 360);
+  const { ctx, p, errors } = await pageAs(zhang, 360);
   await p.goto(`${base}/my/data-usage.html`);
   await p.locator('#uses li.use').first().waitFor();
   const text = await p.textContent('#uses');
@@ -55,7 +45,7 @@ test('食品经营许可: the business licence is checked online at submission, 
   for (const m of ['食品经营许可申请书', '法定代表人（负责人、经营者）居民身份证', '与食品经营相适应的主要设备设施布局、操作流程等文件']) {
     await uploadAs(biz, no, m);
   }
-  const { ctx, p, errors } = await as(biz, 390);
+  const { ctx, p, errors } = await pageAs(biz, 390);
   await p.goto(`${base}/apply.html?item=${FOOD}`);
   await p.locator('#fields .field').first().waitFor();
   await p.click('#appform button[type=submit]');
@@ -91,7 +81,7 @@ test('食品经营许可: the business licence is checked online at submission, 
 
 test('数据共享 console: the police\'s sharing officer answers an application with fewer fields; a supervisor sees every application', async () => {
   const police = await apiSignIn('330105198404045011'); // 周共享, 杭州市公安局
-  const { ctx, p, errors } = await as(police, 390);
+  const { ctx, p, errors } = await pageAs(police, 390);
   await p.goto(`${base}/sharing/`);
   assert.equal(await p.locator('.topnav a[aria-current=page]').textContent(), '数据共享');
   const pending = p.locator('.grants li', { hasText: '杭州市西湖区人力资源和社会保障局 申请使用「居民户籍信息」' });
@@ -114,7 +104,7 @@ test('数据共享 console: the police\'s sharing officer answers an application
   await ctx.close();
 
   const supervisor = await apiSignIn('330106198303036024'); // 吴监督
-  const s = await as(supervisor, 390);
+  const s = await pageAs(supervisor, 390);
   await s.p.goto(`${base}/sharing/`);
   await s.p.locator('.grants li').first().waitFor();
   assert.match(await s.p.textContent('main'), /共享申请（逾期未答复 0 件）/);
@@ -130,7 +120,7 @@ test('在线核验 on the workbench: 陈民政 checks 张三\'s marital status f
   const zhang = await apiSignIn('33010619900101123X');
   const cases = (await apiAs(zhang, 'GET', '/api/v1/cases?limit=200')).body.items;
   const marriage = cases.find((c) => c.item === '11330106024903108G4070081601000');
-  const { ctx, p, errors } = await as(registrar, 390);
+  const { ctx, p, errors } = await pageAs(registrar, 390);
   await p.goto(`${base}/workbench/case.html?no=${marriage.case_no}`);
   await p.locator('#check-resource').waitFor();
   await p.selectOption('#check-resource', { label: '婚姻登记信息（杭州市民政局）' });
@@ -156,7 +146,7 @@ test('出件 on the workbench: the approver chooses how the result is delivered,
   const zhang = await apiSignIn('33010619900101123X');
   const cases = (await apiAs(zhang, 'GET', '/api/v1/cases?limit=200')).body.items;
   const marriage = cases.find((c) => c.item === '11330106024903108G4070081601000');
-  const { ctx, p, errors } = await as(registrar, 390);
+  const { ctx, p, errors } = await pageAs(registrar, 390);
   await p.goto(`${base}/workbench/case.html?no=${marriage.case_no}`);
   await p.locator('button[data-event=hand_out]', { hasText: '出件（送达）' }).click();
   await p.locator('#form-hand_out input[value=post]').check();

@@ -17,6 +17,7 @@ let flash = '';
 const SOURCES = {
   upload: ['已上传', 'ok'], library: ['已从材料库调取', 'ok'], certificate: ['已由电子证照提供', 'ok'],
   sharing: ['已通过数据共享在线核验', 'ok'], window: ['已在窗口提交', 'ok'], missing: ['未提供', 'bad'],
+  commitment: ['已签署告知承诺', 'ok'],
 };
 // Names of the application form's common fields, for a correction that
 // names a field; other keys show as they are.
@@ -116,10 +117,31 @@ function materials(c, editable) {
     const li = h('li', { 'data-material': m.name },
       el('span', m.name, 'name'), el('span', REQUIREMENT[m.required] || m.required, 'muted'),
       el('span', text, cls));
-    if (editable && !['certificate', 'sharing'].includes(m.source)) li.append(uploader(m.name, load));
+    if (editable && !['certificate', 'sharing', 'commitment'].includes(m.source)) li.append(uploader(m.name, load));
     ul.append(li);
   }
   return card('申请材料', ul);
+}
+
+// The commitments (告知承诺) of the case and what the department's check
+// found: pending until its due date, then true or false (a credit record).
+const CHECKED = {
+  pending: (k) => [`待核查（办理部门将于 ${day(k.due_date)} 前核查）`, k.overdue ? 'bad' : 'muted'],
+  true: (k) => [`经核查属实${k.finding ? `：${k.finding}` : ''}`, 'ok'],
+  false: (k) => [`经核查不实：${k.finding}。已记入您的信用记录。`, 'bad'],
+};
+
+function commitments(c) {
+  if (!(c.commitments || []).length) return null;
+  const ul = h('ul', { class: 'mats', id: 'commitments' });
+  for (const k of c.commitments) {
+    const [text, cls] = CHECKED[k.state](k);
+    const li = h('li', { 'data-commitment': k.material },
+      el('span', k.material, 'name'), el('span', `承诺：${k.content}`, 'muted'), el('span', text, cls));
+    if (k.state === 'false') li.append(h('a', { href: '/my/credit.html' }, '查看信用记录'));
+    ul.append(li);
+  }
+  return card('告知承诺', ul);
 }
 
 async function submit(button, form) {
@@ -315,6 +337,8 @@ async function load() {
   if (rate) parts.push(rate);
   // Corrections are given in their own box; a draft takes uploads here.
   parts.push(materials(c, c.state === 'draft'));
+  const promised = commitments(c);
+  if (promised) parts.push(promised);
   if ((c.certificates || []).length) {
     parts.push(card('办理结果', el('p', `已签发电子证照 ${c.certificates.length} 份。`),
       h('p', {}, h('a', { href: '/certificates.html' }, '在“我的证照”中查看'))));

@@ -1,5 +1,5 @@
 // What the pages of 我的 (/my/) share: the sub-navigation (办件, 消息,
-// 材料, 证照, 数据使用记录), the clock of a case as a badge, the steps of a case as a
+// 材料, 证照, 数据使用记录, 信用记录), the clock of a case as a badge, the steps of a case as a
 // track, and the names of events and rating levels. Text only.
 import { badge, COLOURS, day, el, h } from '/ui.js';
 
@@ -9,6 +9,7 @@ const SECTIONS = [
   ['materials', '/my/materials.html', '我的材料'],
   ['certificates', '/certificates.html', '我的证照'],
   ['data', '/my/data-usage.html', '数据使用记录'],
+  ['credit', '/my/credit.html', '信用记录'],
 ];
 
 // The links between the pages of 我的, with the current one marked.

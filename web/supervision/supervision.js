@@ -3,10 +3,11 @@
 // and below, the overdue cases of the region shown (GET /api/v1/cases
 // ?view=overdue&region=), and the follow-ups of bad ratings with the
 // overdue ones marked (GET /api/v1/ratings/followups, the whole region of
-// the supervisor's grant). Per-department figures: the indicators API has
+// the supervisor's grant), and the commitments (告知承诺) departments have
+// still to check, late ones first flagged (GET /api/v1/commitments). Per-department figures: the indicators API has
 // none, so the drill-down ends at the county; the overdue list names each
 // case's department.
-import { api, badge, el, h, reasonOf, stateName } from '/ui.js';
+import { api, badge, day, el, h, reasonOf, stateName } from '/ui.js';
 import { shell } from '/shell.js';
 import { dashboard, pct, today } from '/open/dash.js';
 
@@ -35,8 +36,9 @@ function start(me) {
       await showOverdue(overdue, d);
     },
   });
-  main.append(overdue, followups);
-  dash.reload().then(() => showFollowups(followups));
+  const commitments = h('section', { class: 'card', id: 'commitment-checks', 'aria-labelledby': 'commitments-h' });
+  main.append(overdue, followups, commitments);
+  dash.reload().then(() => showFollowups(followups)).then(() => showCommitments(commitments));
 }
 
 // The region's overdue cases, longest overdue first.
@@ -108,5 +110,38 @@ async function showFollowups(box) {
   box.replaceChildren(head, line, h('div', { class: 'table-wrap' },
     h('table', { class: 'list stack', id: 'followup-list' },
       h('caption', { class: 'sr-only' }, '差评整改情况'),
+      h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))), body)));
+}
+
+// The commitments (告知承诺) still to check in the supervisor's region:
+// the late ones first, each with its department. Hidden for whoever may
+// not read them (an admin).
+async function showCommitments(box) {
+  const r = await api('GET', '/api/v1/commitments?state=pending');
+  if (r.status === 403) { box.remove(); return; }
+  const head = h('h2', { id: 'commitments-h' }, '告知承诺核查');
+  if (!r.ok) {
+    box.replaceChildren(head, el('p', `无法读取告知承诺：${reasonOf(r.body, r.status)}`, 'bad'));
+    return;
+  }
+  const items = [...r.body.items].sort((a, b) => Number(b.overdue) - Number(a.overdue));
+  const late = items.filter((k) => k.overdue).length;
+  const line = h('p', { class: 'figures-line', id: 'commitment-figures' },
+    el('span', `待核查 ${items.length} 件`), late ? badge(`核查超期 ${late} 件`, 'red') : el('span', '无核查超期'));
+  if (!items.length) {
+    box.replaceChildren(head, line, el('p', '没有待核查的告知承诺。', 'muted'));
+    return;
+  }
+  const cols = ['办件编号', '事项', '承诺代替的材料', '办理部门', '核查期限', '状态'];
+  const body = h('tbody', {});
+  for (const k of items) {
+    const cells = [el('span', k.case_no, 'caseno'), k.item_name, k.material, k.department.name,
+      day(k.due_date), k.overdue ? badge('核查超期', 'red') : badge('待核查', 'yellow')];
+    body.append(h('tr', { 'data-commitment': String(k.id) },
+      cells.map((v, i) => h('td', { 'data-label': cols[i] }, v))));
+  }
+  box.replaceChildren(head, line, h('div', { class: 'table-wrap' },
+    h('table', { class: 'list stack', id: 'commitment-list' },
+      h('caption', { class: 'sr-only' }, '告知承诺核查情况'),
       h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))), body)));
 }

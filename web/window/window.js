@@ -17,6 +17,7 @@ const SOURCES = {
   library: '已从申请人材料库调取',
   sharing: '已通过数据共享获取',
   upload: '已上传扫描件',
+  commitment: '申请人已签署告知承诺书',
   window: '原件已在窗口核验',
 };
 const REASONS = { 'required and not provided': '必须提交，尚未提供' };
@@ -194,7 +195,7 @@ function materialRow(m, doc) {
     spec ? el('div', spec, 'muted') : ''));
   const filled = ['certificate', 'library', 'sharing'].includes(m.source);
   const status = SOURCES[m.source] || (m.required === 'required' ? '尚未提供' : '未提供');
-  tr.append(el('td', status, filled || m.source === 'upload' || m.source === 'window' ? 'ok' : m.required === 'required' ? 'bad' : 'muted'));
+  tr.append(el('td', status, filled || ['upload', 'window', 'commitment'].includes(m.source) ? 'ok' : m.required === 'required' ? 'bad' : 'muted'));
   const take = h('td', { class: 'take' });
   if (!filled && current.data.state !== 'submitted') {
     const base = `m-${tr.rowIndex}-${Math.random().toString(36).slice(2, 7)}`;
@@ -205,6 +206,14 @@ function materialRow(m, doc) {
     take.append(
       h('div', { class: 'check' }, check, h('label', { for: check.id }, '原件已核验')),
       h('div', { class: 'file' }, scan.node));
+    // 告知承诺制: the applicant signs the commitment letter at the window
+    // instead of bringing this certificate.
+    if (m.commitment) {
+      const promise = h('input', { type: 'checkbox', id: `${base}-p`, class: 'promise' });
+      promise.checked = m.source === 'commitment';
+      take.append(h('div', { class: 'check' }, promise,
+        h('label', { for: promise.id }, `申请人已签署告知承诺书（承诺：${m.commitment.content}）`)));
+    }
   }
   tr.append(take);
   return tr;
@@ -254,13 +263,16 @@ async function submitCase(ev) {
   try {
     const rows = [...$('materials').tBodies[0].rows];
     const checked = rows.filter((tr) => tr.querySelector('.original')?.checked).map((tr) => tr.dataset.material);
-    const hadWindow = current.data.materials.some((m) => m.source === 'window');
+    const promised = rows.filter((tr) => tr.querySelector('.promise')?.checked && !checked.includes(tr.dataset.material))
+      .map((tr) => tr.dataset.material);
+    const hadWindow = current.data.materials.some((m) => m.source === 'window' || m.source === 'commitment');
     const body = { form: readForm() };
-    if (checked.length || hadWindow) {
+    if (checked.length || promised.length || hadWindow) {
       const mine = refs.get(no);
       body.materials = checked.map((name) => ({ name, source: 'window' }));
+      for (const name of promised) body.materials.push({ name, source: 'commitment' });
       for (const [name, sm3] of mine) {
-        if (!checked.includes(name)) body.materials.push({ name, source: 'upload', ref: sm3 });
+        if (!checked.includes(name) && !promised.includes(name)) body.materials.push({ name, source: 'upload', ref: sm3 });
       }
     }
     let r = await api('PUT', `/api/v1/cases/${encodeURIComponent(no)}`, body);
@@ -270,7 +282,7 @@ async function submitCase(ev) {
     }
     for (const tr of rows) {
       const input = tr.querySelector('.scan');
-      if (!input || !input.files.length || tr.querySelector('.original')?.checked) continue;
+      if (!input || !input.files.length || tr.querySelector('.original')?.checked || tr.querySelector('.promise')?.checked) continue;
       const fd = new FormData();
       fd.append('material', tr.dataset.material);
       fd.append('file', input.files[0]);

@@ -16,7 +16,7 @@ let flash = '';
 
 const SOURCES = {
   upload: '申请人上传', library: '材料库复用', certificate: '电子证照', sharing: '数据共享在线核验',
-  window: '窗口收取', missing: '未提供',
+  window: '窗口收取', commitment: '申请人告知承诺（待核查见下）', missing: '未提供',
 };
 const VERDICTS = {
   valid: ['有效（签名核验通过）', 'ok'], revoked: ['已注销', 'bad'], expired: ['已过期', 'bad'],
@@ -173,6 +173,73 @@ async function onlineCheck(c) {
   return card('在线核验', el('p', `通过数据共享核验申请人（${c.applicant_name}）的信息，无需其另行提交证明。`, 'muted'),
     h('label', { for: sel.id }, '共享资源'), sel, what,
     h('label', { for: purpose.id }, '用途'), purpose, h('div', { class: 'actions' }, go), out);
+}
+
+// ---- commitments (证明事项告知承诺制) ---------------------------------------
+
+const METHODS = { online: '在线核查', onsite: '现场核查', assist: '部门协查', document: '书面核查' };
+const VERDICT = { pending: ['待核查', 'plain'], true: ['属实', 'green'], false: ['不实', 'red'] };
+
+// The case's commitments with their due dates; a pending one is checked
+// here: online through data sharing where the catalog names the resource
+// (a fact that does not hold online stays pending for a finding), or by
+// another method with a conclusion and what was found. A false one goes
+// to the applicant's credit record.
+function commitmentChecks(c) {
+  const online = new Set((c.materials || []).filter((m) => m.commitment && m.commitment.online).map((m) => m.name));
+  const items = c.commitments.map((k) => {
+    const li = h('li', { 'data-commitment': k.material });
+    const [word, colour] = VERDICT[k.state];
+    li.append(h('h3', {}, k.material, ' ', badge(word, colour)),
+      el('p', `申请人承诺：${k.content}`),
+      el('p', k.state === 'pending' ? `核查期限：${day(k.due_date)}${k.overdue ? '（已超期）' : ''}` : `${METHODS[k.method] || ''}，${when(k.checked_at)}：${k.finding}`,
+        k.overdue ? 'bad' : 'muted'));
+    if (k.state !== 'pending') return li;
+    const out = h('div', { role: 'status' });
+    const path = `/api/v1/cases/${encodeURIComponent(c.case_no)}/commitments/${k.id}/check`;
+    const send = async (body, button) => {
+      button.disabled = true;
+      const r = await api('POST', path, body);
+      button.disabled = false;
+      if (!r.ok) { out.replaceChildren(el('p', `未能核查：${reasonOf(r.body, r.status)}`, 'bad')); return; }
+      if (r.body.state === 'pending') {
+        out.replaceChildren(el('p', '在线核查结果与承诺不符。请现场核查或请有关部门协查后作出结论。', 'bad'));
+        return;
+      }
+      flash = r.body.state === 'false' ? `已认定“${k.material}”的承诺不实，已记入申请人信用记录。` : `“${k.material}”的承诺核查属实。`;
+      await load();
+    };
+    if (online.has(k.material)) {
+      const go = h('button', { type: 'button', class: 'primary' }, '在线核查');
+      go.addEventListener('click', () => send({ method: 'online' }, go));
+      li.append(h('div', { class: 'actions' }, go));
+    }
+    const id = `k${k.id}`;
+    const method = h('select', { id: `${id}-method`, name: 'method' },
+      ...['onsite', 'assist', 'document'].map((m) => h('option', { value: m }, METHODS[m])));
+    const yes = h('input', { type: 'radio', name: `${id}-outcome`, value: 'true', id: `${id}-yes` });
+    const no2 = h('input', { type: 'radio', name: `${id}-outcome`, value: 'false', id: `${id}-no` });
+    const finding = h('textarea', { id: `${id}-finding`, name: 'finding', rows: 2, maxlength: 500 });
+    const save = h('button', { type: 'submit' }, '提交核查结论');
+    finding.addEventListener('input', () => out.replaceChildren());
+    const form = h('form', { class: 'commit-check' },
+      h('label', { for: method.id }, '核查方式'), method,
+      h('fieldset', { class: 'checks' }, el('legend', '结论'),
+        h('label', { for: yes.id }, yes, '属实'), h('label', { for: no2.id }, no2, '不实（记入申请人信用记录）')),
+      h('label', { for: finding.id }, '核查情况'), finding,
+      h('div', { class: 'actions' }, save));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const picked = form.querySelector(`input[name=${id}-outcome]:checked`);
+      if (!picked) { out.replaceChildren(el('p', '请选择结论：属实或不实', 'bad')); return; }
+      if (finding.value.trim().length < 2) { out.replaceChildren(el('p', '请填写核查情况', 'bad')); finding.focus(); return; }
+      send({ method: method.value, outcome: picked.value === 'true', finding: finding.value.trim() }, save);
+    });
+    li.append(form, out);
+    return li;
+  });
+  return card('告知承诺核查', el('p', '申请人以告知承诺代替以下证明材料，请在期限内核查；承诺不实的，记入申请人信用记录。', 'muted'),
+    h('ul', { class: 'commitments' }, ...items));
 }
 
 function certificates(c) {
@@ -353,6 +420,7 @@ async function render(c) {
     ])),
     card('申请表', form.length ? dl(form.map(([k, v]) => [FIELDS[k] || k, typeof v === 'string' ? v : JSON.stringify(v)])) : el('p', '申请表没有填写内容。', 'muted')),
     card('材料', ...materials(c)));
+  if ((c.commitments || []).length) out.push(commitmentChecks(c));
   if (c.applicant_code && !['draft', 'withdrawn'].includes(c.state)) out.push(await onlineCheck(c));
   if ((c.certificates || []).length) out.push(card('办理结果：电子证照', certificates(c)));
   out.push(card('办理记录', steps));

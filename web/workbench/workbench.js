@@ -1,8 +1,9 @@
 // 部门工作台: the department's queue, most urgent first, each case with
 // its clock in green / yellow / red; filters (state, item, overdue, mine)
 // kept in the address so that going back returns to the same list; claim
-// from the list. A case opens on case.html. Data goes in as text only.
-import { api, badge, el, h, reasonOf, stateName } from '/ui.js';
+// from the list; below it the commitments (告知承诺) waiting for a check.
+// A case opens on case.html. Data goes in as text only.
+import { api, badge, day, el, h, reasonOf, stateName } from '/ui.js';
 import { shell } from '/shell.js';
 import { clockBadge, myDepartment } from '/workbench/common.js';
 
@@ -84,6 +85,19 @@ async function load() {
   count.textContent = items.length ? `共 ${items.length} 件` : '没有符合条件的在办件';
 }
 
+// The department's commitments (告知承诺) still to check, soonest due
+// first; each opens its case, where the check is made.
+async function commitments() {
+  const r = await api('GET', '/api/v1/commitments?state=pending');
+  const box = document.getElementById('commitments');
+  const list = (r.ok && r.body.items) || [];
+  box.hidden = !list.length;
+  box.querySelector('ul').replaceChildren(...list.map((k) => h('li', { 'data-commitment': String(k.id) },
+    h('a', { href: `/workbench/case.html?no=${encodeURIComponent(k.case_no)}` }, `${k.item_name} · ${k.material}`),
+    ' ', k.overdue ? badge('已超期', 'red') : null,
+    el('span', ` 核查期限 ${day(k.due_date)} · 办件 ${k.case_no}`, 'muted'))));
+}
+
 async function items(dept, wanted) {
   const r = await api('GET', `/api/v1/items?department=${dept.id}&per_page=100`);
   for (const it of (r.ok && r.body.items) || []) {
@@ -107,6 +121,7 @@ async function start() {
   form.addEventListener('change', load);
   form.addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
   await load();
+  await commitments();
 }
 
 start();
