@@ -222,6 +222,10 @@ enum tb_err tb_share_resource_put(struct tb_store *s, const struct tb_ctx *ctx, 
 		tb_share_resource_release(&r);
 		return TB_EINVAL;
 	}
+	/* Where the provider's service is, is not published (the listing says
+	 * only "realtime"): a replacement that does not name it keeps it, and
+	 * null removes it. */
+	int64_t keep_endpoint = json_object_get(doc, "endpoint") == NULL;
 	char *fields = json_dumps(r.fields, JSON_COMPACT);
 	char *assertions = json_dumps(r.assertions, JSON_COMPACT);
 	struct tb_conn *c;
@@ -255,10 +259,12 @@ enum tb_err tb_share_resource_put(struct tb_store *s, const struct tb_ctx *ctx, 
 			    "UPDATE sharing_resources SET name = ?, summary = ?,"
 			    " subject_kind = ?, sharing_type = ?, conditions = ?,"
 			    " legal_basis = ?, update_cycle = ?, fields = ?, assertions = ?,"
-			    " endpoint = ?, updated_at = ? WHERE code = ?",
-			    "ssssssssssis", r.name, r.summary, r.subject_kind, r.sharing_type,
+			    " endpoint = CASE WHEN ? = 1 THEN endpoint ELSE ? END, updated_at = ?"
+			    " WHERE code = ?",
+			    "sssssssssisis", r.name, r.summary, r.subject_kind, r.sharing_type,
 			    r.conditions ? r.conditions : "", r.legal_basis ? r.legal_basis : "",
-			    r.update_cycle, fields, assertions, r.endpoint, now, r.code);
+			    r.update_cycle, fields, assertions, keep_endpoint, r.endpoint, now,
+			    r.code);
 		}
 		if (e == TB_OK && create) {
 			e = provider_on(c, r.code, &held);

@@ -50,7 +50,8 @@ bool tb_share_code_valid(const char *code);
 /* Checks doc (a resource document, see docs/openapi.yaml
  * SharingResource) and creates (create) or replaces the resource code.
  * The provider of a new resource is doc's provider_id; a replaced one
- * keeps its provider (a different provider_id is refused). TB_EINVAL
+ * keeps its provider (a different provider_id is refused), and its
+ * endpoint when doc has no "endpoint" member (null removes it). TB_EINVAL
  * naming the member, TB_ECONFLICT when creating an existing code,
  * TB_ENOTFOUND when replacing a missing one. */
 enum tb_err tb_share_resource_put(struct tb_store *s, const struct tb_ctx *ctx, json_t *doc,

@@ -656,6 +656,25 @@ static void realtime_endpoint(void **state)
 	assert_string_equal(test_str(u, "outcome"), "refused");
 	assert_non_null(strstr(test_str(u, "reason"), "did not answer in time"));
 	json_decref(j);
+	/* The console edits a resource without knowing where its service is
+	 * (never shown): a replacement without "endpoint" keeps it, null
+	 * removes it. */
+	static const char slow[] =
+	    "{\"code\":\"101005002/000001\",\"name\":\"慢服务\",\"summary\":\"一个不应答的服务，"
+	    "说明已改\",\"provider_id\":6,\"subject_kind\":\"person\",\"sharing_type\":"
+	    "\"unconditional\",\"update_cycle\":\"realtime\",\"fields\":[{\"name\":\"姓名\","
+	    "\"type\":\"string\",\"personal\":true}]%s}";
+	snprintf(doc, sizeof(doc), slow, "");
+	json_decref(call(&admin, "PUT", "/api/v1/sharing/resources/101005002/000001", doc, 200));
+	j = call(NULL, "GET", "/api/v1/sharing/resources/101005002/000001", NULL, 200);
+	assert_true(json_is_true(json_object_get(j, "realtime")));
+	assert_non_null(strstr(test_str(j, "summary"), "说明已改"));
+	json_decref(j);
+	snprintf(doc, sizeof(doc), slow, ",\"endpoint\":null");
+	json_decref(call(&admin, "PUT", "/api/v1/sharing/resources/101005002/000001", doc, 200));
+	j = call(NULL, "GET", "/api/v1/sharing/resources/101005002/000001", NULL, 200);
+	assert_true(json_is_false(json_object_get(j, "realtime")));
+	json_decref(j);
 	/* Not a URL of http(s). */
 	json_decref(
 	    call(&admin, "PUT", "/api/v1/sharing/resources/101005001/000001",

@@ -161,3 +161,60 @@ test('出件 on the workbench: the approver chooses how the result is delivered,
   assert.deepEqual(unexpectedErrors(errors, [[400, `/api/v1/cases/${marriage.case_no}/events`]]), []);
   await ctx.close();
 });
+
+test('数据共享 console: the police\'s sharing officer registers a resource, is told what is wrong in Chinese, and edits it', async () => {
+  const police = await apiSignIn('330105198404045011'); // 周共享, 杭州市公安局
+  const { ctx, p, errors } = await pageAs(police, 390);
+  await p.goto(`${base}/sharing/`);
+  await p.getByRole('button', { name: '登记新资源' }).click();
+  const form = p.locator('form.resource-editor');
+  await form.getByLabel(/资源代码/).fill('101005001/000001');
+  await form.getByLabel('资源名称').fill('机动车驾驶证信息');
+  await form.getByLabel(/摘要/).fill('驾驶证的准驾车型、有效期和状态，由公安交通管理部门维护。');
+  await form.getByLabel('共享类型').selectOption('unconditional');
+  await form.getByLabel('更新周期').selectOption('realtime');
+  await form.getByRole('button', { name: '添加信息项' }).click();
+  await form.getByLabel('信息项 2 名称').fill('驾驶证状态');
+  await form.getByRole('button', { name: '添加可核验事项' }).click();
+  await form.getByLabel(/可核验事项 1 代码/).fill('licence_ok');
+  await form.getByLabel('可核验事项 1 说明').fill('驾驶证状态正常');
+  await form.getByLabel('可核验事项 1 信息项').selectOption('驾驶证状态');
+  await form.getByLabel(/可核验事项 1 值/).fill('正常');
+  // A field named twice: refused, said where and why in Chinese.
+  await form.getByRole('button', { name: '添加信息项' }).click();
+  await form.getByLabel('信息项 3 名称').fill('姓名');
+  await form.getByRole('button', { name: '登记资源' }).click();
+  await form.locator('[role=alert]', { hasText: '信息项第 3 项的名称' }).waitFor();
+  assert.equal(await form.locator('[role=alert]').textContent(), '未能保存：信息项第 3 项的名称：名称重复');
+  await form.screenshot({ path: shot('sharing-register-390.png') });
+  await form.locator('ol.fields li').nth(2).getByRole('button', { name: '删除' }).click();
+  await form.getByRole('button', { name: '登记资源' }).click();
+  await p.locator('#flash', { hasText: '已登记「机动车驾驶证信息」' }).waitFor();
+  const item = p.locator('li[data-resource="101005001/000001"]');
+  assert.match(await item.textContent(), /可在线核验：驾驶证状态正常/);
+  // Edit: a second check, the summary changed.
+  await item.getByRole('button', { name: '编辑机动车驾驶证信息' }).click();
+  const edit = p.locator('form.resource-editor');
+  assert.equal(await edit.getByLabel(/资源代码/).getAttribute('readonly'), '');
+  await edit.getByLabel(/摘要/).fill('驾驶证的准驾车型和状态，由公安交通管理部门实时提供。');
+  await edit.getByRole('button', { name: '添加信息项' }).click();
+  await edit.getByLabel('信息项 3 名称').fill('准驾车型');
+  await edit.getByRole('button', { name: '添加可核验事项' }).click();
+  await edit.getByLabel(/可核验事项 2 代码/).fill('may_drive_car');
+  await edit.getByLabel('可核验事项 2 说明').fill('准驾车型含小型汽车');
+  await edit.getByLabel('可核验事项 2 信息项').selectOption('准驾车型');
+  await edit.getByLabel('可核验事项 2 条件').selectOption('in');
+  await edit.getByLabel(/可核验事项 2 值/).fill('C1、C2、B1、B2、A1、A2');
+  await axeClean(p, 'resource editor');
+  await edit.getByRole('button', { name: '保存修改' }).click();
+  await p.locator('#flash', { hasText: '已保存「机动车驾驶证信息」' }).waitFor();
+  const saved = (await apiAs(police, 'GET', '/api/v1/sharing/resources/101005001/000001')).body;
+  assert.equal(saved.summary, '驾驶证的准驾车型和状态，由公安交通管理部门实时提供。');
+  assert.deepEqual(saved.assertions[1], {
+    name: 'may_drive_car', label: '准驾车型含小型汽车', field: '准驾车型', op: 'in', value: ['C1', 'C2', 'B1', 'B2', 'A1', 'A2'],
+  });
+  assert.equal(saved.provider.name, '杭州市公安局');
+  assert.ok(await noSideways(p), 'no sideways scrolling at 390 px');
+  assert.deepEqual(unexpectedErrors(errors, [[400, '/api/v1/sharing/resources']]), []);
+  await ctx.close();
+});

@@ -206,7 +206,9 @@ function commitmentChecks(c) {
         out.replaceChildren(el('p', '在线核查结果与承诺不符。请现场核查或请有关部门协查后作出结论。', 'bad'));
         return;
       }
-      flash = r.body.state === 'false' ? `已认定“${k.material}”的承诺不实，已记入申请人信用记录。` : `“${k.material}”的承诺核查属实。`;
+      flash = r.body.state === 'false'
+        ? `已认定“${k.material}”的承诺不实，已记入申请人信用记录。请依法终止办理（不予受理、不予许可），已作出决定的依法撤销。`
+        : `“${k.material}”的承诺核查属实。`;
       await load();
     };
     if (online.has(k.material)) {
