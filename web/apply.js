@@ -62,8 +62,8 @@ function showOffline() {
     el('p', why),
     h('dl', {},
       el('dt', '办理地点'), el('dd', item.address || '实施部门办事窗口'),
-      el('dt', '办理时间'), el('dd', item.hours || '—'),
-      el('dt', '咨询电话'), el('dd', item.phone || '—')),
+      el('dt', '办理时间'), el('dd', item.hours || '未公布'),
+      el('dt', '咨询电话'), el('dd', item.phone || '未公布')),
     h('p', {}, h('a', { href: `/guide.html?item=${encodeURIComponent(code)}` }, '查看办事指南，了解需要带哪些材料')));
 }
 

@@ -81,8 +81,15 @@ function materials(it, have, who) {
   return out;
 }
 
+// What the guide does not state is said so (未公布), never filled in:
+// an unstated fee is not "free", an unstated phone is not "—".
+const UNSTATED = '未公布';
+const unstated = () => el('p', `${UNSTATED}（本事项的办事指南未载明，请向实施部门咨询）`, 'muted');
+const said = (v) => (v === null || v === undefined ? UNSTATED : v);
+
 function fees(it) {
-  if (!(it.fees || []).length) return [el('p', '不收费。')];
+  if (it.fees === null || it.fees === undefined) return [unstated()];
+  if (!it.fees.length) return [el('p', '不收费。')];
   return [list(it.fees.map((f) => [`${f.item}：${f.amount_yuan} 元`,
     f.basis ? `依据：${f.basis}` : '', f.waiver ? `减免：${f.waiver}` : ''].filter(Boolean).join('；')))];
 }
@@ -93,7 +100,7 @@ function render(it, have, who) {
   const online = onlineChannel(it) !== null;
   const go = online
     ? h('p', { class: 'actions noprint' }, h('a', { href: `/apply.html?item=${encodeURIComponent(it.implementation_code)}`, class: 'apply' }, '在线申请'))
-    : el('p', `本事项不能在网上申请，请到以下地点办理：${it.address || '实施部门办事窗口'}${it.hours ? `（${it.hours}）` : ''}`);
+    : el('p', `本事项不能在网上申请，请到以下地点办理：${it.address || '实施部门办事窗口（地址未公布）'}${it.hours ? `（${it.hours}）` : ''}`);
   const visits = it.required_visits === 0 ? '无需到现场（0 次）' : `${it.required_visits} 次`;
   main.replaceChildren(
     part('能否网上办理',
@@ -107,12 +114,12 @@ function render(it, have, who) {
         ['事项编码', it.implementation_code],
       ]),
       go),
-    part('受理条件', list(it.conditions || [])),
+    part('受理条件', it.conditions ? list(it.conditions) : unstated()),
     part('申请材料', ...materials(it, have, who)),
     (it.form_fields || []).length ? part('申请表填写项目',
       el('p', '在线申请时填写以下项目，带“必填”的须填写；姓名、证件号码等平台已有的信息会自动填写。', 'muted'),
       list(it.form_fields.map((f) => `${f.name}${f.required ? '（必填）' : ''}${f.help ? `：${f.help}` : ''}`))) : '',
-    part('办理流程', list((it.steps || []).map((s) => `${s.name}（${s.role}${s.days ? `，${s.days} 个工作日` : ''}）`), true)),
+    part('办理流程', it.steps ? list(it.steps.map((s) => `${s.name}（${s.role}${s.days ? `，${s.days} 个工作日` : ''}）`), true) : unstated()),
     part('办理时限', facts([
       ['办件类型', it.case_kind === 'immediate' ? '即办件' : '承诺件'],
       ['承诺时限', it.case_kind === 'immediate' ? '即办' : `${it.promised_days} 个工作日`],
@@ -120,10 +127,10 @@ function render(it, have, who) {
       ['可延长', it.extension_days ? `${it.extension_days} 个工作日` : ''],
     ])),
     part('收费', ...fees(it)),
-    part('办理地点和时间', facts([['办理地点', it.address || '—'], ['办理时间', it.hours || '—']])),
+    part('办理地点和时间', facts([['办理地点', said(it.address)], ['办理时间', said(it.hours)]])),
     part('办理结果', facts([['结果名称', it.result && it.result.name]])),
-    part('设定依据', el('p', it.legal_basis || '—')),
-    part('咨询与投诉', facts([['咨询电话', it.phone || '—'], ['投诉电话', it.complaint_phone || '—']])),
+    part('设定依据', it.legal_basis ? el('p', it.legal_basis) : unstated()),
+    part('咨询与投诉', facts([['咨询电话', said(it.phone)], ['投诉电话', said(it.complaint_phone)]])),
     part('救济途径', list(it.appeals || [])),
     h('p', { class: 'noprint' }, h('button', { type: 'button', onclick: () => print() }, '打印本指南')),
   );

@@ -2,6 +2,7 @@
  * JSON without version and state; readers get them prepended by string
  * splicing, so the hot read path never parses JSON. */
 #include "catalog/catalog.h"
+#include "catalog/completeness.h"
 #include "base/buf.h"
 #include "base/date.h"
 #include "catalog/terms.h"
@@ -457,6 +458,20 @@ enum tb_err tb_item_publish(struct tb_store *s, const struct tb_ctx *ctx, const 
 		e = latest(c, code, &cur);
 	if (e == TB_OK && strcmp(cur.state, "draft") != 0)
 		e = tb_fail(f, TB_ECONFLICT, "state", "no draft to publish");
+	/* What the province requires stated before publication. */
+	if (e == TB_OK) {
+		struct tb_stmt *st;
+		bool row;
+		e = tb_conn_query(c, &st, &row,
+		                  "SELECT x.doc FROM items i JOIN item_docs x ON x.item_id = i.id"
+		                  " WHERE i.implementation_code = ? AND i.version = ?",
+		                  "si", code, cur.version);
+		json_t *doc = e == TB_OK && row ? json_loads(tb_stmt_text(st, 0), 0, NULL) : NULL;
+		tb_stmt_reset(st);
+		if (e == TB_OK)
+			e = doc ? tb_catalog_rule_check_on(c, cur.region, doc, f) : TB_ESTORE;
+		json_decref(doc);
+	}
 	int64_t now = (int64_t)time(NULL);
 	if (e == TB_OK)
 		e = tb_conn_run(

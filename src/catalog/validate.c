@@ -178,6 +178,15 @@ static json_t *strings(struct v *v, json_t *o, const char *path, const char *key
 	return json_copy(x);
 }
 
+/* Whether member key of o is not stated (absent or null): a guide that
+ * does not say stays silent in the catalog (shown as 未公布), never
+ * turned into "none" or "free". */
+static bool unstated(json_t *o, const char *key)
+{
+	json_t *x = json_object_get(o, key);
+	return !x || json_is_null(x);
+}
+
 static void put(struct v *v, const char *key, json_t *value)
 {
 	if (v->err == TB_OK)
@@ -491,7 +500,7 @@ static json_t *check_form_fields(struct v *v, json_t *in)
 static json_t *check_steps(struct v *v, json_t *in)
 {
 	json_t *x = json_object_get(in, "steps");
-	if (!x || !json_is_array(x) || json_array_size(x) < 1 || json_array_size(x) > 30)
+	if (!json_is_array(x) || json_array_size(x) < 1 || json_array_size(x) > 30)
 		return bad(v, "steps", "expected an array of 1 to 30 steps"), NULL;
 	static const char *const keys[] = {"name", "role", "days", NULL};
 	json_t *outs = json_array();
@@ -542,8 +551,6 @@ static bool money(const char *s)
 static json_t *check_fees(struct v *v, json_t *in)
 {
 	json_t *x = json_object_get(in, "fees");
-	if (!x)
-		return json_array();
 	if (!json_is_array(x) || json_array_size(x) > 30)
 		return bad(v, "fees", "expected an array of at most 30 fees"), NULL;
 	static const char *const keys[] = {"item", "amount_yuan", "basis", "waiver", NULL};
@@ -722,17 +729,21 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 			                    want));
 	}
 	const char *name = str(&v, in, "", "name", 2, 100, true);
-	json_t *conditions = strings(&v, in, "", "conditions", 1, 50, 2, 1000);
+	/* Not stated (null) is not "none": conditions, steps, fees ([] is
+	 * free of charge, null is unstated), place, hours, phones and the
+	 * legal basis may be unstated; the completeness report lists them. */
+	json_t *conditions =
+	    unstated(in, "conditions") ? NULL : strings(&v, in, "", "conditions", 1, 50, 2, 1000);
 	json_t *materials = v.err == TB_OK ? check_materials(&v, in) : NULL;
 	json_t *form_fields = v.err == TB_OK ? check_form_fields(&v, in) : NULL;
-	json_t *steps = v.err == TB_OK ? check_steps(&v, in) : NULL;
+	json_t *steps = v.err == TB_OK && !unstated(in, "steps") ? check_steps(&v, in) : NULL;
 	long statutory, promised, extension, depth, visits;
 	integer(&v, in, "", "statutory_days", 0, 365, true, 0, &statutory);
 	integer(&v, in, "", "promised_days", 0, 365, true, 0, &promised);
 	if (v.err == TB_OK && promised > statutory)
 		bad(&v, "promised_days", "must not exceed statutory_days");
 	integer(&v, in, "", "extension_days", 0, 365, false, 0, &extension);
-	json_t *fees = v.err == TB_OK ? check_fees(&v, in) : NULL;
+	json_t *fees = v.err == TB_OK && !unstated(in, "fees") ? check_fees(&v, in) : NULL;
 	json_t *objects = v.err == TB_OK ? check_objects(&v, in) : NULL;
 	static const char *const kinds[] = {"immediate", "promised", NULL};
 	const char *kind = one_of(&v, in, "", "case_kind", kinds, true);
@@ -749,10 +760,10 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	static const char *const scopes[] = {"nationwide", "province", "city",
 	                                     "county",     "none",     NULL};
 	const char *cross = one_of(&v, in, "", "cross_region", scopes, true);
-	const char *address = str(&v, in, "", "address", 2, 200, true);
-	const char *hours = str(&v, in, "", "hours", 2, 200, true);
-	const char *phone = str(&v, in, "", "phone", 3, 40, true);
-	const char *complaint = str(&v, in, "", "complaint_phone", 3, 40, true);
+	const char *address = str(&v, in, "", "address", 2, 200, false);
+	const char *hours = str(&v, in, "", "hours", 2, 200, false);
+	const char *phone = str(&v, in, "", "phone", 3, 40, false);
+	const char *complaint = str(&v, in, "", "complaint_phone", 3, 40, false);
 	static const char not_phone[] = "expected telephone numbers (digits, spaces, -, (), a"
 	                                " leading +, 转 and an extension)";
 	if (phone && !phone_shape(phone))
@@ -762,7 +773,7 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	json_t *appeals = strings(&v, in, "", "appeals", 1, 10, 2, 500);
 	json_t *result = v.err == TB_OK ? check_result(&v, in) : NULL;
 	json_t *events = strings(&v, in, "", "events", 0, 20, 1, 20);
-	const char *basis = str(&v, in, "", "legal_basis", 1, 4000, true);
+	const char *basis = str(&v, in, "", "legal_basis", 1, 4000, false);
 	const char *from = str(&v, in, "", "valid_from", 10, 10, true);
 	const char *to = str(&v, in, "", "valid_to", 10, 10, false);
 	int64_t dfrom = 0, dto = 0;

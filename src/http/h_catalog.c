@@ -6,6 +6,7 @@
 #include "app/app.h"
 #include "base/buf.h"
 #include "catalog/catalog.h"
+#include "catalog/completeness.h"
 #include "catalog/consistency.h"
 #include "http/handlers.h"
 #include "identity/departments.h"
@@ -352,4 +353,93 @@ void tb_handle_basic_get(struct tb_req *r)
 		tb_resp_error(r, e, "code", e == TB_ENOTFOUND ? "no such basic item" : NULL);
 	else
 		tb_resp_json_text(r, 200, text);
+}
+
+/* ---- completeness (issue #16) ------------------------------------------ */
+
+void tb_handle_completeness(struct tb_req *r)
+{
+	if (!tb_req_allow(r, "catalog.read", NULL))
+		return;
+	const struct tb_region *g;
+	long dept = 0;
+	if (!tb_req_query_region(r, &g) ||
+	    !tb_req_query_int(r, "department_id", 1, INT32_MAX, &dept))
+		return;
+	const char *region = g ? g->code : r->app->province;
+	/* The region's catalog managers see drafts too; everyone else the
+	 * published versions in force. */
+	const struct tb_principal *p = tb_req_principal(r);
+	bool drafts = p && tb_authz(p, "catalog.read_draft",
+	                            &(struct tb_authz_object){.region = region}) == TB_OK;
+	json_t *out;
+	enum tb_err e = tb_catalog_completeness(r->app->store, region, dept, drafts, &out);
+	if (e != TB_OK) {
+		tb_resp_error(r, e, NULL, NULL);
+		return;
+	}
+	json_object_set_new(out, "drafts", json_boolean(drafts));
+	tb_resp_json(r, 200, out);
+}
+
+/* The province of the path ("330000"), or NULL after answering 404. */
+static const char *path_province(struct tb_req *r)
+{
+	const char *code = r->params[0];
+	const struct tb_region *g = strlen(code) == 6 && !strcmp(code + 2, "0000")
+	                                ? tb_regions_find(r->app->regions, code)
+	                                : NULL;
+	if (!g) {
+		tb_resp_error(r, TB_ENOTFOUND, "province", "not a province of GB/T 2260");
+		return NULL;
+	}
+	return g->code;
+}
+
+void tb_handle_catalog_rule_get(struct tb_req *r)
+{
+	if (!tb_req_allow(r, "catalog.read", NULL))
+		return;
+	const char *province = path_province(r);
+	if (!province)
+		return;
+	json_t *stated;
+	enum tb_err e = tb_catalog_rule_get(r->app->store, province, &stated);
+	if (e != TB_OK) {
+		json_decref(stated);
+		tb_resp_error(r, e, NULL, NULL);
+		return;
+	}
+	json_t *all = json_array();
+	for (int i = 0; tb_unstatable[i]; i++)
+		json_array_append_new(all, json_string(tb_unstatable[i]));
+	tb_resp_json(r, 200,
+	             json_pack("{s:s, s:o, s:o}", "province", province, "stated_for_publication",
+	                       stated, "unstatable", all));
+}
+
+void tb_handle_catalog_rule_put(struct tb_req *r)
+{
+	const char *province = path_province(r);
+	if (!province ||
+	    !tb_req_allow(r, "catalog.rule.write", &(struct tb_authz_object){.region = province}))
+		return;
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	json_t *stated = NULL;
+	const struct tb_field fields[] = {{"stated_for_publication", 'a', true, &stated}};
+	if (tb_req_fields(r, body, fields, 1)) {
+		struct tb_ctx ctx;
+		tb_req_ctx(r, &ctx);
+		struct tb_fail f = {0};
+		enum tb_err e = tb_catalog_rule_put(r->app->store, &ctx, province, stated, &f);
+		if (e != TB_OK)
+			tb_resp_fail(r, e, &f);
+		else
+			tb_resp_json(r, 200,
+			             json_pack("{s:s, s:O}", "province", province,
+			                       "stated_for_publication", stated));
+	}
+	json_decref(body);
 }

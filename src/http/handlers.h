@@ -72,6 +72,9 @@ void tb_handle_item_publish(struct tb_req *r);
 void tb_handle_item_withdraw(struct tb_req *r);
 void tb_handle_events(struct tb_req *r);
 void tb_handle_consistency(struct tb_req *r);
+void tb_handle_completeness(struct tb_req *r);
+void tb_handle_catalog_rule_get(struct tb_req *r);
+void tb_handle_catalog_rule_put(struct tb_req *r);
 void tb_handle_basic_create(struct tb_req *r);
 void tb_handle_basic_get(struct tb_req *r);
 

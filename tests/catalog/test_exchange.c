@@ -65,6 +65,17 @@ static void round_trip(const char *(*url)(void))
 {
 	size_t len;
 	char *demo = slurp("data/demo/catalog.json", &len);
+	/* One item as a real guide often is (issue #16): no fee line, no
+	 * phone, no legal basis. It round-trips unstated, not as "free". */
+	json_t *doc = json_loadb(demo, len, 0, NULL);
+	json_t *first = json_array_get(json_object_get(doc, "items"), 0);
+	json_object_set_new(first, "fees", json_null());
+	json_object_del(first, "phone");
+	json_object_set_new(first, "legal_basis", json_null());
+	free(demo);
+	demo = json_dumps(doc, JSON_INDENT(2));
+	len = strlen(demo);
+	json_decref(doc);
 	struct tb_store *a = fresh(url());
 	struct tb_import_report rep;
 	assert_int_equal(tb_catalog_import(a, regions, &ctx, demo, len, &rep), TB_OK);
@@ -87,6 +98,9 @@ static void round_trip(const char *(*url)(void))
 	char *e2 = export_text(b, NULL, &l2);
 	assert_int_equal(l1, l2);
 	assert_memory_equal(e1, e2, l1);
+	assert_non_null(strstr(e1, "\"fees\": null"));
+	assert_non_null(strstr(e1, "\"phone\": null"));
+	assert_non_null(strstr(e1, "\"legal_basis\": null"));
 
 	/* A regional export holds only that region and imports on its own. */
 	size_t l3;

@@ -154,12 +154,24 @@ function rows(key, opts) {
   const addButton = h('button', { type: 'button', class: 'add' }, `添加${opts.noun}`);
   addButton.addEventListener('click', () => add(structuredClone(opts.blank), true));
   for (const x of orig) add(x, false);
+  // A member the guide may leave unstated (null, shown as 未公布): not
+  // the same as none (no fee is "free"), so it is ticked, not left empty.
+  const quiet = opts.nullable ? h('input', { type: 'checkbox', 'data-unstated': key }) : null;
+  const body = h('div', {}, list, empty, addButton);
+  if (quiet) {
+    quiet.checked = doc[key] === null || doc[key] === undefined;
+    body.hidden = quiet.checked;
+    quiet.addEventListener('change', () => { body.hidden = quiet.checked; });
+  }
   collectors.push((out) => {
+    if (quiet && quiet.checked) { out[key] = null; return; }
     const now = entries.map((en) => en.collect(en.base));
     const same = now.length === orig.length && now.every((x, i) => x === orig[i] || JSON.stringify(x) === JSON.stringify(orig[i]));
-    out[key] = same ? orig : now;
+    out[key] = same && doc[key] ? orig : now;
   });
-  return h('div', {}, list, empty, addButton);
+  return quiet
+    ? h('div', {}, h('label', { class: 'inline' }, quiet, ' 办事指南未载明（显示为“未公布”）'), body)
+    : body;
 }
 
 // An input of one sub-member of a row; named key[i].sub by renumber().
@@ -174,9 +186,10 @@ function sub(row, label, sub, value, kind, opts = {}) {
 }
 
 // Rows of plain strings (conditions, appeals).
-function strings(key, noun) {
+function strings(key, noun, nullable = false) {
   return rows(key, {
     noun,
+    nullable,
     blank: '',
     cls: 'row-text',
     make(row, base) {
@@ -290,7 +303,7 @@ function build() {
         scalar('办件类型', 'case_kind', 'text', { words: WORDS.case_kind, hint: '即办件的承诺办结时限为 0' }),
         scalar('通办范围', 'cross_region', 'text', { words: WORDS.cross_region })),
       checks('服务对象', 'service_objects', WORDS.service_objects, 'int')),
-    group('受理条件', strings('conditions', '受理条件')),
+    group('受理条件', strings('conditions', '受理条件', true)),
     group('申请材料', rows('materials', {
       noun: '申请材料',
       blank: MATERIAL,
@@ -319,6 +332,7 @@ function build() {
     group('申请表（在线申请和窗口受理时填写的项目）', formFields()),
     group('办理流程', rows('steps', {
       noun: '办理环节',
+      nullable: true,
       blank: { name: '', role: '审核', days: 0 },
       cls: 'row-step',
       make(row, base) {
@@ -333,8 +347,9 @@ function build() {
       },
     })),
     group('办理时限', limits),
-    group('收费', el('p', '不收费的事项不添加收费项目。', 'hint'), rows('fees', {
+    group('收费', el('p', '不收费的事项不添加收费项目；办事指南没有说明是否收费的，勾选“未载明”，不要当作不收费。', 'hint'), rows('fees', {
       noun: '收费项目',
+      nullable: true,
       blank: { item: '', amount_yuan: '0.00', basis: '', waiver: '' },
       cls: 'row-fee',
       empty: '不收费',
@@ -359,13 +374,14 @@ function build() {
       visits,
       scalar('需到现场的原因', 'visit_reason', 'opt', { area: 2, hint: '到现场次数不为 0 时必填' })),
     group('办理地点与咨询',
-      scalar('办理地点', 'address', 'text', { area: 2 }),
-      scalar('办理时间', 'hours', 'text', { area: 2 }),
+      el('p', '办事指南未载明的项目留空，公开时显示为“未公布”。', 'hint'),
+      scalar('办理地点', 'address', 'opt', { area: 2 }),
+      scalar('办理时间', 'hours', 'opt', { area: 2 }),
       h('div', { class: 'grid2' },
-        scalar('咨询电话', 'phone', 'text', { short: true }),
-        scalar('投诉电话', 'complaint_phone', 'text', { short: true }))),
+        scalar('咨询电话', 'phone', 'opt', { short: true }),
+        scalar('投诉电话', 'complaint_phone', 'opt', { short: true }))),
     group('救济途径', strings('appeals', '救济途径')),
-    group('设定依据', scalar('法律依据', 'legal_basis', 'text', { area: 5 })),
+    group('设定依据', scalar('法律依据', 'legal_basis', 'opt', { area: 5, hint: '未载明的留空（显示为“未公布”）' })),
     group('办理结果', resultGroup()),
     h('div', { class: 'card savebar' },
       status,
@@ -472,7 +488,9 @@ function publishButton() {
     const r = await api('POST', `/api/v1/items/${encodeURIComponent(code)}/publish`, {});
     b.disabled = false;
     if (!r.ok) {
-      status(`未能发布：${reasonOf(r.body, r.status)}`, 'bad');
+      // The province's rule names the member it needs stated (fees, ...).
+      const member = r.body.field && r.body.field !== 'state' ? `${pathLabel(r.body.field)}：` : '';
+      status(`未能发布：${member}${reasonOf(r.body, r.status)}`, 'bad');
       return;
     }
     await load(r.body.version);

@@ -1,0 +1,78 @@
+// What a guide does not state stays unstated (issue #16): 孙目录, catalog
+// manager over 杭州市, marks 养犬登记's fees as not stated in the guide (not
+// "free") and clears its phone; the completeness page lists the draft with
+// both; the province's rule (set by 郑管理, the province's administrator)
+// requires fees before publication, so publishing is refused naming 收费;
+// with the rule lifted it publishes, and the public guide says 未公布.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  apiAs, apiSignIn, axeClean, base, noSideways, pageAs, serve, shot, unexpectedErrors,
+} from './harness.mjs';
+
+serve();
+
+const CITY = '1133010002485155523100052101000'; // 杭州市 养犬登记
+
+test('未公布: a manager leaves fees and phone unstated; the report lists them; the province\'s rule decides publication', async () => {
+  const manager = await apiSignIn('330102198505054022'); // 孙目录
+  const { ctx, p, errors } = await pageAs(manager, 1280);
+  await p.goto(`${base}/catalog/item.html?code=${CITY}`);
+  const quiet = p.locator('input[data-unstated=fees]');
+  await quiet.waitFor();
+  assert.equal(await quiet.isChecked(), false);
+  await quiet.check();
+  await p.getByLabel('咨询电话').fill('');
+  await p.click('#save');
+  await p.locator('#status.ok', { hasText: '已保存为草稿' }).waitFor();
+  const draft = (await apiAs(manager, 'GET', `/api/v1/items/${CITY}?version=2`)).body;
+  assert.equal(draft.fees, null);
+  assert.equal(draft.phone, null);
+  assert.equal(await p.locator('input[data-unstated=fees]').isChecked(), true, 'reloaded as unstated');
+
+  await p.goto(`${base}/catalog/completeness.html?region=330100`);
+  const row = p.locator(`#gaps tr[data-code="${CITY}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), /收费、咨询电话/);
+  assert.match(await row.textContent(), /草稿/);
+  assert.match(await p.textContent('#counts'), /收费：1 个事项未公布/);
+  assert.equal(await p.locator('#rule-save').isHidden(), true, 'a city manager does not set the province\'s rule');
+  await axeClean(p, 'completeness');
+  await p.screenshot({ path: shot('catalog-completeness-1280.png'), fullPage: true });
+  // The editor probes for a draft before there is one: a 404, expected.
+  assert.deepEqual(unexpectedErrors(errors, [[404, `/api/v1/items/${CITY}?version=2`]]), []);
+  await ctx.close();
+
+  // The province requires fees before publication.
+  const admin = await apiSignIn('330106198202027014'); // 郑管理
+  const a = await pageAs(admin, 390);
+  await a.p.goto(`${base}/catalog/completeness.html?region=330000`);
+  await a.p.locator('#rule:not([hidden]) input[value=fees]').check();
+  await a.p.click('#rule-save');
+  await a.p.locator('#rule-status.ok').waitFor();
+  assert.ok(await noSideways(a.p), 'no sideways scrolling at 390 px');
+  assert.deepEqual(unexpectedErrors(a.errors, []), []);
+  await a.ctx.close();
+
+  const m = await pageAs(manager, 1280);
+  await m.p.goto(`${base}/catalog/item.html?code=${CITY}&v=2`);
+  await m.p.locator('#publish').click();
+  await m.p.locator('#status.bad', { hasText: '未能发布：收费：本省规定此项须载明后才能发布' }).waitFor();
+  assert.equal((await apiAs(admin, 'PUT', '/api/v1/catalog/rules/330000', { stated_for_publication: [] })).status, 200);
+  await m.p.locator('#publish').click();
+  await m.p.locator('#status.ok', { hasText: '已发布第2版' }).waitFor();
+  assert.deepEqual(unexpectedErrors(m.errors, [[409, `/api/v1/items/${CITY}/publish`]]), []);
+  await m.ctx.close();
+
+  // The public guide: the fee and the phone are said to be unstated.
+  const g = await pageAs(await apiSignIn('33010619900101123X'), 390);
+  await g.p.goto(`${base}/guide.html?item=${CITY}`);
+  await g.p.locator('main h2', { hasText: '收费' }).waitFor();
+  const text = await g.p.textContent('main');
+  assert.match(text, /收费未公布（本事项的办事指南未载明，请向实施部门咨询）/);
+  assert.doesNotMatch(text, /不收费/);
+  assert.match(text, /咨询电话未公布/);
+  await g.p.screenshot({ path: shot('guide-unstated-390.png'), fullPage: true });
+  assert.deepEqual(unexpectedErrors(g.errors, []), []);
+  await g.ctx.close();
+});
