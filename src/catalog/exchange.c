@@ -5,6 +5,7 @@
 #include "catalog/catalog.h"
 #include "catalog/validate.h"
 #include "codes/credit.h"
+#include "identity/departments.h"
 #include "regions/regions.h"
 
 #include <jansson.h>
@@ -198,10 +199,11 @@ static bool check_department(struct import *im, json_t *d, size_t i)
 	} else if (!name || strlen(name) < 2 || strlen(name) > 400) {
 		f.field = tb_arena_printf(im->a, "%s.name", pos);
 		f.reason = "expected 2 to 100 characters";
-	} else if (!g || g->retired || g->placeholder || strlen(region) != 6) {
+	} else if (!g || g->retired || g->placeholder ||
+	           (strlen(region) != 6 && g->level != TB_REGION_TOWNSHIP)) {
 		f.field = tb_arena_printf(im->a, "%s.region", pos);
-		f.reason = "not a current GB/T 2260 code of 6 digits";
-	} else if (!level || strcmp(level, tb_region_level_name(g->level)) != 0) {
+		f.reason = "not a current division code (6 digits, or a township's 9)";
+	} else if (!tb_department_level_fits(level, g)) {
 		f.field = tb_arena_printf(im->a, "%s.level", pos);
 		f.reason = "must be the level of the region";
 	} else if (json_object_get(im->file_depts, code)) {

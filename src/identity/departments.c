@@ -19,6 +19,11 @@ static enum tb_err insert_audited(struct tb_conn *c, const struct tb_ctx *ctx, c
                                   const char *kind, int64_t *id, const char *sql, const char *fmt,
                                   ...);
 
+bool tb_department_level_fits(const char *level, const struct tb_region *g)
+{
+	return level && g && !strcmp(level, tb_region_level_name(g->level));
+}
+
 enum tb_err tb_department_create(struct tb_store *s, const struct tb_regions *regions,
                                  const struct tb_ctx *ctx, const char *name,
                                  const char *credit_code, const char *region, const char *level,
@@ -36,7 +41,7 @@ enum tb_err tb_department_create(struct tb_store *s, const struct tb_regions *re
 	const struct tb_region *g = region ? tb_regions_find(regions, region) : NULL;
 	if (!g || g->retired || g->placeholder)
 		return tb_fail(f, TB_EINVAL, "region", "not a current GB/T 2260 region code");
-	if (!level || strcmp(level, tb_region_level_name(g->level)) != 0)
+	if (!tb_department_level_fits(level, g))
 		return tb_fail(f, TB_EINVAL, "level", "must be the level of the region");
 	if (!sector)
 		sector = "other";

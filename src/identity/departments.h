@@ -7,6 +7,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "identity/ctx.h"
+#include "regions/regions.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -23,6 +24,11 @@ struct tb_department {
 	const char *level;  /* province, city, county, township */
 	const char *sector; /* see identity/sectors.h; "" when not yet said */
 };
+
+/* Whether a department of level may sit in region g: level is the
+ * region's own (province, city, county, or township for a 9-digit code of
+ * a 街道 or 乡镇). */
+bool tb_department_level_fits(const char *level, const struct tb_region *g);
 
 /* Creates a department. The credit code must be valid (GB 32100), the
  * region a current GB/T 2260 code whose level matches level, and sector a

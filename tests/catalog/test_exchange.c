@@ -143,6 +143,78 @@ static void round_trip_pg(void **state)
 	round_trip(pg_url);
 }
 
+/* Townships implement items too (issue #16): a street office and a
+ * township government with their 9-digit codes (level township, use level
+ * 5); a township level on a county's code is refused. */
+static void townships_and_villages(void **state)
+{
+	(void)state;
+	size_t len;
+	char *demo = slurp("data/demo/catalog.json", &len);
+	json_t *root = json_loads(demo, 0, NULL);
+	json_t *items = json_object_get(root, "items"),
+	       *depts = json_object_get(root, "departments");
+	json_t *model = NULL;
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) if (!strcmp(json_string_value(json_object_get(it, "name")),
+	                                             "最低生活保障申请")) model = it;
+	assert_non_null(model);
+	static const struct {
+		const char *code, *name, *region, *level;
+		int use_level;
+	} bodies[] = {
+	    {"11330106024900089G", "杭州市西湖区西湖街道办事处", "330106008", "township", 5},
+	    {"11330106024900206A", "杭州市西湖区三墩镇人民政府", "330106109", "township", 5},
+	};
+	for (int k = 0; k < 2; k++) {
+		json_array_append_new(depts,
+		                      json_pack("{s:s, s:s, s:s, s:s}", "credit_code",
+		                                bodies[k].code, "name", bodies[k].name, "region",
+		                                bodies[k].region, "level", bodies[k].level));
+		json_t *copy = json_deep_copy(model);
+		char impl[40];
+		snprintf(impl, sizeof(impl), "%s%d%s", bodies[k].code, bodies[k].use_level,
+		         json_string_value(json_object_get(model, "basic_code")));
+		json_object_set_new(copy, "implementation_code", json_string(impl));
+		json_object_set_new(copy, "department", json_string(bodies[k].code));
+		json_object_set_new(copy, "use_level", json_integer(bodies[k].use_level));
+		json_object_del(copy, "region");
+		json_array_append_new(items, copy);
+	}
+	char *text = json_dumps(root, 0);
+	struct tb_store *s = fresh(test_sqlite_fresh());
+	struct tb_import_report rep;
+	enum tb_err e = tb_catalog_import(s, regions, &ctx, text, strlen(text), &rep);
+	for (size_t k = 0; k < rep.nerrors; k++)
+		print_error("%s\n", rep.errors[k]);
+	assert_int_equal(e, TB_OK);
+	tb_import_report_free(&rep);
+	size_t l;
+	char *out = export_text(s, "330106", &l);
+	assert_non_null(strstr(out, "\"region\": \"330106008\""));
+	assert_non_null(strstr(out, "\"region\": \"330106109\""));
+	free(out);
+	tb_store_close(s);
+	free(text);
+	/* A township level on a county's code. */
+	size_t n = json_array_size(depts);
+	json_object_set_new(json_array_get(depts, n - 1), "region", json_string("330106"));
+	json_object_set_new(json_array_get(depts, n - 2), "region", json_string("330106"));
+	text = json_dumps(root, 0);
+	s = fresh(test_sqlite_fresh());
+	assert_int_equal(tb_catalog_import(s, regions, &ctx, text, strlen(text), &rep), TB_EINVAL);
+	int levels = 0;
+	for (size_t k = 0; k < rep.nerrors; k++)
+		levels += strstr(rep.errors[k], ".level: must be the level of the region") != NULL;
+	assert_int_equal(levels, 2);
+	tb_import_report_free(&rep);
+	tb_store_close(s);
+	free(text);
+	json_decref(root);
+	free(demo);
+}
+
 static void bad_records(void **state)
 {
 	(void)state;
@@ -199,6 +271,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(round_trip_sqlite),
+	    cmocka_unit_test(townships_and_villages),
 	    cmocka_unit_test(bad_records),
 	};
 	const struct CMUnitTest pg[] = {cmocka_unit_test(round_trip_pg)};

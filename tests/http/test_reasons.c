@@ -459,15 +459,15 @@ static void every_reason_has_chinese(void **state)
 	scan(&f);
 	/* One of each way a reason is written: the scan works. */
 	static const char *const samples[] = {
-	    "unknown field",                            /* tb_resp_error literal */
-	    "check digit",                              /* tb_fail literal */
-	    "malformed JSON: %s",                       /* tb_arena_printf */
-	    "no such item",                             /* ?: */
-	    "expected a string",                        /* a function returning a reason */
-	    "unknown parameter",                        /* q->reason = */
-	    "the host does not resolve",                /* *reason = */
-	    "file over the size limit",                 /* tb_resp_error ?: */
-	    "not a current GB/T 2260 code of 6 digits", /* f.reason = */
+	    "unknown field",             /* tb_resp_error literal */
+	    "check digit",               /* tb_fail literal */
+	    "malformed JSON: %s",        /* tb_arena_printf */
+	    "no such item",              /* ?: */
+	    "expected a string",         /* a function returning a reason */
+	    "unknown parameter",         /* q->reason = */
+	    "the host does not resolve", /* *reason = */
+	    "file over the size limit",  /* tb_resp_error ?: */
+	    "not a current division code (6 digits, or a township's 9)", /* f.reason = */
 	};
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
 		if (!has(&f, samples[i]))
