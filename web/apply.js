@@ -452,6 +452,13 @@ async function start() {
     return;
   }
   bindForm();
+  // What the catalog's rules say of this applicant (an age limit, by the
+  // identity number): a warning before the work, never a refusal.
+  const unfit = (data.eligibility || []).filter((x) => !x.holds);
+  if (unfit.length) {
+    $('eligibility').textContent = `提醒：${unfit.map((x) => x.reason).join('')}您仍可提交申请，由办理部门依受理条件审查。`;
+    $('eligibility').hidden = false;
+  }
   // An item without a form starts at the materials: no step before them.
   $('back-form').hidden = !fields().length;
   $('back-form').addEventListener('click', () => go('form'));

@@ -87,6 +87,16 @@ const UNSTATED = '未公布';
 const unstated = () => el('p', `${UNSTATED}（本事项的办事指南未载明，请向实施部门咨询）`, 'muted');
 const said = (v) => (v === null || v === undefined ? UNSTATED : v);
 
+// The legal basis: one text, or entries (law, article, words) as a list.
+function basis(b) {
+  if (b === null || b === undefined) return unstated();
+  if (!Array.isArray(b)) return el('p', b);
+  return list(b.map((x) => `${x.law}${x.article ? ` ${x.article}` : ''}${x.text ? `：${x.text}` : ''}`));
+}
+
+// Rules the platform checks against the applicant's identity number.
+const AGE = (r) => `${r.sex === 'male' ? '男性' : r.sex === 'female' ? '女性' : ''}${r.min !== null ? `年满 ${r.min} 周岁` : ''}${r.max !== null ? `${r.min !== null ? '、' : ''}不超过 ${r.max} 周岁` : ''}`;
+
 function fees(it) {
   if (it.fees === null || it.fees === undefined) return [unstated()];
   if (!it.fees.length) return [el('p', '不收费。')];
@@ -114,7 +124,8 @@ function render(it, have, who) {
         ['事项编码', it.implementation_code],
       ]),
       go),
-    part('受理条件', it.conditions ? list(it.conditions) : unstated()),
+    part('受理条件', it.conditions ? list(it.conditions) : unstated(),
+      (it.eligibility || []).length ? el('p', `在线申请时，平台按您的身份证件核对：${it.eligibility.map(AGE).join('；')}。`, 'muted') : ''),
     part('申请材料', ...materials(it, have, who)),
     (it.form_fields || []).length ? part('申请表填写项目',
       el('p', '在线申请时填写以下项目，带“必填”的须填写；姓名、证件号码等平台已有的信息会自动填写。', 'muted'),
@@ -129,7 +140,7 @@ function render(it, have, who) {
     part('收费', ...fees(it)),
     part('办理地点和时间', facts([['办理地点', said(it.address)], ['办理时间', said(it.hours)]])),
     part('办理结果', facts([['结果名称', it.result && it.result.name]])),
-    part('设定依据', it.legal_basis ? el('p', it.legal_basis) : unstated()),
+    part('设定依据', basis(it.legal_basis)),
     part('咨询与投诉', facts([['咨询电话', said(it.phone)], ['投诉电话', said(it.complaint_phone)]])),
     part('救济途径', list(it.appeals || [])),
     h('p', { class: 'noprint' }, h('button', { type: 'button', onclick: () => print() }, '打印本指南')),

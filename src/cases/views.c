@@ -11,6 +11,7 @@
 #include "cases/clock.h"
 #include "cases/row.h"
 #include "catalog/catalog.h"
+#include "catalog/eligibility.h"
 #include "regions/regions.h"
 
 #include <jansson.h>
@@ -180,10 +181,12 @@ static json_t *given_json(struct tb_conn *c, int64_t id, bool refs)
 
 /* The required materials of the item, each with how the case has it. */
 static json_t *materials_view(struct tb_store *s, const struct row *r, bool refs,
-                              struct tb_arena *a)
+                              struct tb_arena *a, json_t **rules)
 {
 	struct tb_item_meta meta;
 	json_t *item = tb_case_item_doc(s, r->item_code, r->item_version, a, &meta);
+	/* The item's eligibility rules, for the applicant's warning. */
+	*rules = json_incref(json_object_get(item, "eligibility"));
 	json_t *have = json_loads(r->materials, 0, NULL), *out = json_array();
 	size_t i, k;
 	json_t *m, *h;
@@ -249,7 +252,14 @@ enum tb_err tb_case_read(struct tb_store *s, const struct tb_calendar *cal, cons
 	json_object_set_new(j, "agent_id", r.agent ? json_integer(r.agent) : json_null());
 	json_object_set_new(j, "case_kind", json_string(r.case_kind));
 	json_object_set_new(j, "form", json_loads(r.form, 0, NULL));
-	json_object_set_new(j, "materials", materials_view(s, &r, refs, a));
+	json_t *rules = NULL;
+	json_object_set_new(j, "materials", materials_view(s, &r, refs, a, &rules));
+	/* What the catalog's rules say of this applicant (a warning; the
+	 * department decides by the conditions). */
+	json_t *fit = tb_eligibility_check(
+	    rules, json_string_value(json_object_get(people, "applicant_code")), tb_date_today());
+	json_object_set_new(j, "eligibility", fit ? fit : json_null());
+	json_decref(rules);
 	json_object_set_new(j, "corrections",
 	                    r.corrections ? json_loads(r.corrections, 0, NULL) : json_null());
 	json_object_set_new(j, "clock", clock_json(cal, &r, yellow_days));

@@ -408,6 +408,111 @@ static json_t *check_materials(struct v *v, json_t *in)
 	return outs;
 }
 
+/* An item's legal basis (设定依据): one text (as earlier files give it),
+ * or a list of entries {law, article, text} (the law or regulation's
+ * name, the article as cited, its words), 1 to 50; null when the guide
+ * does not state it. */
+static json_t *check_legal_basis(struct v *v, json_t *in)
+{
+	json_t *x = json_object_get(in, "legal_basis");
+	if (!json_is_array(x)) {
+		const char *basis = str(v, in, "", "legal_basis", 1, 4000, false);
+		return basis ? json_string(basis) : NULL;
+	}
+	if (json_array_size(x) < 1 || json_array_size(x) > 50)
+		return bad(v, "legal_basis",
+		           "expected a text, or 1 to 50 entries {law, article, text}"),
+		       NULL;
+	static const char *const keys[] = {"law", "article", "text", NULL};
+	json_t *out = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach(x, i, e)
+	{
+		const char *p = tb_arena_printf(v->a, "legal_basis[%zu].", i);
+		if (!json_is_object(e)) {
+			bad(v, tb_arena_printf(v->a, "legal_basis[%zu]", i), "expected an object");
+			break;
+		}
+		only(v, e, p, keys);
+		const char *law = str(v, e, p, "law", 2, 200, true);
+		const char *article = str(v, e, p, "article", 1, 100, false);
+		const char *text = str(v, e, p, "text", 1, 2000, false);
+		if (v->err != TB_OK)
+			break;
+		json_array_append_new(out, json_pack("{s:s, s:o, s:o}", "law", law, "article",
+		                                     jstr(article), "text", jstr(text)));
+	}
+	if (v->err != TB_OK) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Who may apply, as far as a machine can tell (适用对象, optional): rules
+ * the application page checks against the applicant's identity number
+ * to warn before submission (the conditions' own words stay the law):
+ * {"kind": "age", "min", "max" (full years on the day of application,
+ * either or both), "sex": "male" | "female" (absent: anyone), "text"}. */
+static json_t *check_eligibility(struct v *v, json_t *in)
+{
+	json_t *x = json_object_get(in, "eligibility");
+	if (!x || json_is_null(x))
+		return NULL;
+	if (!json_is_array(x) || json_array_size(x) > 10)
+		return bad(v, "eligibility", "expected up to 10 rules"), NULL;
+	static const char *const keys[] = {"kind", "min", "max", "sex", "text", NULL};
+	static const char *const kinds[] = {"age", NULL};
+	static const char *const sexes[] = {"male", "female", NULL};
+	json_t *out = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(x, i, r)
+	{
+		const char *p = tb_arena_printf(v->a, "eligibility[%zu].", i);
+		if (!json_is_object(r)) {
+			bad(v, tb_arena_printf(v->a, "eligibility[%zu]", i), "expected an object");
+			break;
+		}
+		only(v, r, p, keys);
+		/* null stands for absent (exports write every member). */
+		json_t *given = json_copy(r);
+		const char *key;
+		void *tmp;
+		json_t *val;
+		json_object_foreach_safe(given, tmp, key, val) if (json_is_null(val))
+		    json_object_del(given, key);
+		one_of(v, given, p, "kind", kinds, true);
+		long lo = -1, hi = -1;
+		integer(v, given, p, "min", 0, 150, false, -1, &lo);
+		integer(v, given, p, "max", 0, 150, false, -1, &hi);
+		const char *sex = one_of(v, given, p, "sex", sexes, false);
+		const char *text = str(v, given, p, "text", 2, 200, false);
+		/* The strings live in r, which outlives given. */
+		sex = sex ? json_string_value(json_object_get(r, "sex")) : NULL;
+		text = text ? json_string_value(json_object_get(r, "text")) : NULL;
+		json_decref(given);
+		if (v->err == TB_OK && lo < 0 && hi < 0)
+			bad(v, tb_arena_printf(v->a, "%smin", p), "an age rule needs min or max");
+		if (v->err == TB_OK && lo >= 0 && hi >= 0 && hi < lo)
+			bad(v, tb_arena_printf(v->a, "%smax", p), "less than min");
+		if (v->err != TB_OK)
+			break;
+		json_t *o = json_pack("{s:s}", "kind", "age");
+		json_object_set_new(o, "min", lo >= 0 ? json_integer(lo) : json_null());
+		json_object_set_new(o, "max", hi >= 0 ? json_integer(hi) : json_null());
+		json_object_set_new(o, "sex", jstr(sex));
+		json_object_set_new(o, "text", jstr(text));
+		json_array_append_new(out, o);
+	}
+	if (v->err != TB_OK) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
 /* The application form (申请表): its fields, in the order shown. A field's
  * name is the key of its value in a case's form; prefill names what the
  * platform already knows that fills it (see catalog/form.h). */
@@ -695,6 +800,7 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	                                   "result",
 	                                   "events",
 	                                   "legal_basis",
+	                                   "eligibility",
 	                                   "valid_from",
 	                                   "valid_to",
 	                                   NULL};
@@ -773,7 +879,8 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	json_t *appeals = strings(&v, in, "", "appeals", 1, 10, 2, 500);
 	json_t *result = v.err == TB_OK ? check_result(&v, in) : NULL;
 	json_t *events = strings(&v, in, "", "events", 0, 20, 1, 20);
-	const char *basis = str(&v, in, "", "legal_basis", 1, 4000, false);
+	json_t *basis = v.err == TB_OK ? check_legal_basis(&v, in) : NULL;
+	json_t *eligibility = v.err == TB_OK ? check_eligibility(&v, in) : NULL;
 	const char *from = str(&v, in, "", "valid_from", 10, 10, true);
 	const char *to = str(&v, in, "", "valid_to", 10, 10, false);
 	int64_t dfrom = 0, dto = 0;
@@ -826,7 +933,10 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	put(&v, "appeals", appeals);
 	put(&v, "result", result);
 	put(&v, "events", events);
-	put(&v, "legal_basis", jstr(basis));
+	put(&v, "legal_basis", basis);
+	/* Written only when given: documents without rules stay as they were. */
+	if (eligibility)
+		put(&v, "eligibility", eligibility);
 	put(&v, "valid_from", jstr(from));
 	put(&v, "valid_to", jstr(to));
 	if (v.err != TB_OK) {

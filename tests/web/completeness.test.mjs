@@ -76,3 +76,41 @@ test('未公布: a manager leaves fees and phone unstated; the report lists them
   assert.deepEqual(unexpectedErrors(g.errors, []), []);
   await g.ctx.close();
 });
+
+test('高龄津贴: the guide cites the law article by article and says what the platform checks; 张三, 36, is warned before applying', async () => {
+  const ELDER = '11330106024903108G4050081402000'; // 西湖区民政局 高龄津贴发放
+  const zhang = await apiSignIn('33010619900101123X');
+  const { ctx, p, errors } = await pageAs(zhang, 390);
+  await p.goto(`${base}/guide.html?item=${ELDER}`);
+  await p.locator('main h2', { hasText: '设定依据' }).waitFor();
+  const law = await p.locator('section[aria-label="设定依据"] li').allTextContents();
+  assert.deepEqual(law, ['《中华人民共和国老年人权益保障法》 第三十三条：国家鼓励地方建立八十周岁以上低收入老年人高龄津贴制度。', '《浙江省老年人权益保障条例》']);
+  assert.match(await p.textContent('section[aria-label="受理条件"]'), /平台按您的身份证件核对：年满 80 周岁/);
+  await p.goto(`${base}/apply.html?item=${ELDER}`);
+  await p.locator('#eligibility:not([hidden])').waitFor();
+  assert.equal(await p.textContent('#eligibility'),
+    '提醒：本事项要求年满 80 周岁；按您的身份证件，您今年 36 周岁。您仍可提交申请，由办理部门依受理条件审查。');
+  assert.ok(await noSideways(p), 'no sideways scrolling at 390 px');
+  await axeClean(p, 'apply with an eligibility warning');
+  await p.screenshot({ path: shot('apply-eligibility-390.png') });
+  assert.deepEqual(unexpectedErrors(errors, []), []);
+  await ctx.close();
+
+  // The editor shows the entries one by one and saves a changed article.
+  const manager = await apiSignIn('330102198505054022'); // 孙目录
+  const m = await pageAs(manager, 1280);
+  await m.p.goto(`${base}/catalog/item.html?code=${ELDER}`);
+  const article = m.p.locator('[name="legal_basis[0].article"]');
+  await article.waitFor();
+  assert.equal(await article.inputValue(), '第三十三条');
+  assert.equal(await m.p.locator('[name="legal_basis[1].law"]').inputValue(), '《浙江省老年人权益保障条例》');
+  assert.doesNotMatch(await m.p.textContent('main'), /object Object/);
+  await m.p.locator('[name="legal_basis[1].article"]').fill('第二十条');
+  await m.p.click('#save');
+  await m.p.locator('#status.ok', { hasText: '已保存为草稿' }).waitFor();
+  const v2 = (await apiAs(manager, 'GET', `/api/v1/items/${ELDER}?version=2`)).body;
+  assert.deepEqual(v2.legal_basis[1], { law: '《浙江省老年人权益保障条例》', article: '第二十条', text: null });
+  assert.deepEqual(v2.eligibility, [{ kind: 'age', min: 80, max: null, sex: null, text: '年满80周岁' }]);
+  assert.deepEqual(unexpectedErrors(m.errors, [[404, `/api/v1/items/${ELDER}?version=2`]]), []);
+  await m.ctx.close();
+});

@@ -381,7 +381,22 @@ function build() {
         scalar('咨询电话', 'phone', 'opt', { short: true }),
         scalar('投诉电话', 'complaint_phone', 'opt', { short: true }))),
     group('救济途径', strings('appeals', '救济途径')),
-    group('设定依据', scalar('法律依据', 'legal_basis', 'opt', { area: 5, hint: '未载明的留空（显示为“未公布”）' })),
+    group('设定依据', Array.isArray(doc.legal_basis) ? rows('legal_basis', {
+      // Entries: the law as named, the article as cited, its words.
+      noun: '依据',
+      blank: { law: '', article: null, text: null },
+      cls: 'row-law',
+      make(row, base) {
+        const grid = h('div', { class: 'grid2' });
+        row.append(grid);
+        const c = {
+          law: sub(grid, '法律法规名称', 'law', base.law, 'text', { hint: '如《中华人民共和国老年人权益保障法》' }),
+          article: sub(grid, '条款', 'article', base.article, 'opt', { hint: '如 第三十三条' }),
+          text: sub(grid, '条文内容', 'text', base.text, 'opt', { area: 2 }),
+        };
+        return (b) => ({ ...b, law: c.law(b), article: c.article(b), text: c.text(b) });
+      },
+    }) : scalar('法律依据', 'legal_basis', 'opt', { area: 5, hint: '未载明的留空（显示为“未公布”）' })),
     group('办理结果', resultGroup()),
     h('div', { class: 'card savebar' },
       status,

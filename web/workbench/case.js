@@ -408,6 +408,13 @@ async function render(c) {
       ['时限', clockBadge(c.clock)],
       ['经办人', assignee(c)],
     ]));
+  // The catalog's age rules checked against the applicant's identity
+  // number: a hint for the review, the conditions decide.
+  const unfit = (c.eligibility || []).filter((x) => !x.holds);
+  const limit = (x) => `${x.sex === 'male' ? '男性' : x.sex === 'female' ? '女性' : ''}${x.min !== null ? `年满 ${x.min} 周岁` : ''}${x.max !== null ? `不超过 ${x.max} 周岁` : ''}`;
+  if (unfit.length) {
+    head.append(el('p', `按身份证件核对，申请人今年 ${unfit[0].age} 周岁，可能不符合适用条件（${unfit.map(limit).join('；')}），请依受理条件审查。`, 'bad'));
+  }
   const out = [head];
   if (flash) out.unshift(el('p', flash, 'ok flash'));
   out.push(actions(c),
