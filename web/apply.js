@@ -204,6 +204,7 @@ function status(m) {
     case 'commitment': return ['已签署告知承诺，无需提交（办理部门将在受理后核查）', 'ok'];
     default:
       if (m.online_check) return ['提交时由平台通过数据共享在线核验，无需上传（核验未通过时再上传）', 'ok'];
+      if (m.required === 'conditional') return [`属于“${m.condition}”情形的需上传`, ''];
       return m.required === 'required' ? ['需上传', 'bad'] : ['未提供', ''];
   }
 }

@@ -14,6 +14,7 @@ import { shell } from '/shell.js';
 const DEPTH_MEANS = { 1: '仅可在网上查看办事指南', 2: '网上提交材料预审，到现场办理', 3: '网上申请，按需到现场', 4: '网上申请、办理、送达' };
 const CHANNELS = { window: '窗口', web: '网页', mobile: '移动端', post: '邮寄' };
 const FORM = { original: '原件', copy: '复印件', electronic: '电子件' };
+const MEDIA = { paper: '纸质', electronic: '电子', either: '纸质或电子' };
 const CROSS = { nationwide: '全国通办', province: '全省通办', city: '全市通办', county: '全县（区）通办', none: '不支持跨区域通办' };
 const OBJECTS = { 1: '自然人', 2: '企业法人', 3: '事业单位', 4: '社会组织', 5: '机关', 6: '其他' };
 
@@ -60,10 +61,14 @@ function materials(it, have, who) {
   for (const m of it.materials) {
     const li = el('li');
     li.append(el('strong', m.name));
-    const bits = [REQUIREMENT[m.required] || m.required, FORM[m.form] || m.form];
-    if (m.copies) bits.push(`${m.copies} 份`);
-    bits.push(m.source === 'government' ? `由${m.issuing_body || '政府部门'}出具` : '申请人自备');
+    const bits = [REQUIREMENT[m.required] || m.required];
+    // As guides count them: 原件1份、复印件2份 when both are given.
+    if (m.originals !== undefined) bits.push(`原件 ${m.originals} 份、复印件 ${m.copies} 份`);
+    else bits.push(`${FORM[m.form] || m.form}${m.copies ? ` ${m.copies} 份` : ''}`);
+    if (m.media) bits.push(MEDIA[m.media]);
+    bits.push(m.source === 'applicant' ? '申请人自备' : `由${m.issuing_body || '政府部门'}出具`);
     li.append(el('div', bits.join('；'), 'muted'));
+    if (m.condition) li.append(el('div', `需要提交的情形：${m.condition}`));
     if (m.note) li.append(el('div', m.note));
     if (m.certificate_type && have.has(m.certificate_type)) {
       li.append(h('div', {}, h('span', { class: 'badge badge-green' }, `平台已有：${have.get(m.certificate_type)}`), ' 无需再提交'));
@@ -86,6 +91,22 @@ function materials(it, have, who) {
 const UNSTATED = '未公布';
 const unstated = () => el('p', `${UNSTATED}（本事项的办事指南未载明，请向实施部门咨询）`, 'muted');
 const said = (v) => (v === null || v === undefined ? UNSTATED : v);
+
+// Where and who: the accepting window when it is not the department's
+// own, an item any institution of a class implements, and every service
+// place with its address, hours and phone; else the one address.
+function places(it) {
+  const out = [];
+  if (it.implemented_by) out.push(el('p', `实施机构：${it.implemented_by}`));
+  if (it.accepting_body) out.push(el('p', `受理窗口：${it.accepting_body.name}`));
+  if ((it.places || []).length) {
+    out.push(h('ol', { class: 'places' }, ...it.places.map((p) => h('li', {}, el('strong', p.name),
+      facts([['地址', said(p.address)], ['办公时间', said(p.hours)], ['电话', said(p.phone)]])))));
+  } else {
+    out.push(facts([['办理地点', said(it.address)], ['办理时间', said(it.hours)]]));
+  }
+  return out;
+}
 
 // The legal basis: one text, or entries (law, article, words) as a list.
 function basis(b) {
@@ -138,7 +159,7 @@ function render(it, have, who) {
       ['可延长', it.extension_days ? `${it.extension_days} 个工作日` : ''],
     ])),
     part('收费', ...fees(it)),
-    part('办理地点和时间', facts([['办理地点', said(it.address)], ['办理时间', said(it.hours)]])),
+    part('办理地点和时间', ...places(it)),
     part('办理结果', facts([['结果名称', it.result && it.result.name]])),
     part('设定依据', basis(it.legal_basis)),
     part('咨询与投诉', facts([['咨询电话', said(it.phone)], ['投诉电话', said(it.complaint_phone)]])),

@@ -269,7 +269,7 @@ export const stateName = (s) => STATES[s] || s;
 export const COLOURS = { green: '正常', yellow: '临近时限', red: '已超期' };
 
 // Whether a material of an item must be given, in words.
-export const REQUIREMENT = { required: '必须', optional: '可选', later: '容缺后补' };
+export const REQUIREMENT = { required: '必须', optional: '可选', later: '容缺后补', conditional: '视情形提交' };
 
 // Online depth (网办深度) in words: I the guide is published online, II
 // materials pre-checked online, III applied for online, IV fully online.

@@ -90,7 +90,7 @@ static enum tb_err check_form(const char *form, struct tb_fail *f)
 	return ok ? TB_OK : tb_fail(f, TB_EINVAL, "form", "expected a JSON object");
 }
 
-static char *required_of(json_t *item, struct tb_arena *a);
+static char *required_of(json_t *item, const char *form, struct tb_arena *a);
 
 /* ---- create ------------------------------------------------------------- */
 
@@ -295,7 +295,7 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		    (int64_t)json_integer_value(json_object_get(item, "promised_days")),
 		    (int64_t)json_integer_value(json_object_get(item, "statutory_days")),
 		    (int64_t)json_integer_value(json_object_get(item, "extension_days")), form,
-		    materials, required_of(item, a), now, now, window);
+		    materials, required_of(item, form, a), now, now, window);
 	int64_t id = 0;
 	if (e == TB_OK) {
 		id = row ? tb_stmt_int(st, 0) : 0;
@@ -520,16 +520,38 @@ static json_t *missing_materials(const char *required, const char *materials)
 	return out;
 }
 
-/* The names of the materials item requires, as a JSON array text. */
-static char *required_of(json_t *item, struct tb_arena *a)
+/* Whether material m of an item is required for a case whose form is
+ * form (a JSON object text, or NULL): "required" ones always; a
+ * conditional one when its condition_field's form value equals what it
+ * names (one without is the applicant's call, checked by the
+ * department). */
+static bool needed(json_t *m, json_t *form)
 {
-	json_t *out = json_array();
+	const char *req = json_string_value(json_object_get(m, "required"));
+	if (req && !strcmp(req, "required"))
+		return true;
+	json_t *when = json_object_get(m, "condition_field");
+	if (!req || strcmp(req, "conditional") || !when)
+		return false;
+	const char *got = json_string_value(
+	    json_object_get(form, json_string_value(json_object_get(when, "name"))));
+	const char *want = json_string_value(json_object_get(when, "equals"));
+	return got && want && !strcmp(got, want);
+}
+
+/* The names of the materials item requires of a case with form (JSON
+ * object text, or NULL), as a JSON array text. */
+static char *required_of(json_t *item, const char *form, struct tb_arena *a)
+{
+	json_t *out = json_array(), *f = form ? json_loads(form, 0, NULL) : NULL;
 	size_t i;
 	json_t *m;
-	json_array_foreach(
-	    json_object_get(item, "materials"), i,
-	    m) if (strcmp(json_string_value(json_object_get(m, "required")), "required") == 0)
-	    json_array_append(out, json_object_get(m, "name"));
+	json_array_foreach(json_object_get(item, "materials"), i, m)
+	{
+		if (needed(m, f))
+			json_array_append(out, json_object_get(m, "name"));
+	}
+	json_decref(f);
 	return tb_json_take(out, a);
 }
 
@@ -831,6 +853,13 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	if (submit) {
 		struct tb_item_meta meta;
 		e = tb_item_get_on(c, r.item_code, r.item_version, a, &item, &meta);
+	}
+	/* A conditional material the form makes necessary (组成形式 家庭经营:
+	 * 家庭成员关系证明) is required from this submission on. */
+	if (submit && e == TB_OK && strstr(item, "\"condition_field\"")) {
+		json_t *doc = json_loads(item, 0, NULL);
+		r.required = doc ? required_of(doc, r.form, a) : r.required;
+		json_decref(doc);
 	}
 	if (submit && e == TB_OK)
 		e = reuse_missing(c, &r, x->ctx->who->account_id, item, x->verified, a);

@@ -202,6 +202,9 @@ static json_t *materials_view(struct tb_store *s, const struct row *r, bool refs
 		    "source", got ? json_string_value(json_object_get(got, "source")) : "missing");
 		if (refs && got && json_object_get(got, "ref"))
 			json_object_set(v, "ref", json_object_get(got, "ref"));
+		/* A conditional material: the situation that needs it. */
+		if (json_is_string(json_object_get(m, "condition")))
+			json_object_set(v, "condition", json_object_get(m, "condition"));
 		/* The platform checks it online at submission (cases/share.h):
 		 * a required material only. */
 		const char *need = json_string_value(json_object_get(m, "required"));

@@ -316,6 +316,30 @@ static json_t *check_commitment(struct v *v, json_t *m, const char *p)
 	return json_pack("{s:s, s:i}", "content", content, "check_days", (int)days);
 }
 
+/* A conditional material's machine check (optional): the application
+ * form's field {name} and the value that makes the material required
+ * ({"name": "组成形式", "equals": "家庭经营"}). */
+static json_t *check_condition_field(struct v *v, json_t *m, const char *p)
+{
+	json_t *x = json_object_get(m, "condition_field");
+	if (!x || json_is_null(x))
+		return NULL;
+	const char *q = tb_arena_printf(v->a, "%scondition_field", p);
+	if (!json_is_object(x))
+		return bad(v, q, "expected an object {name, equals}"), NULL;
+	static const char *const keys[] = {"name", "equals", NULL};
+	const char *qp = tb_arena_printf(v->a, "%s.", q);
+	only(v, x, qp, keys);
+	const char *name = str(v, x, qp, "name", 1, 30, true);
+	const char *equals = str(v, x, qp, "equals", 1, 200, true);
+	if (v->err == TB_OK &&
+	    strcmp(json_string_value(json_object_get(m, "required")), "conditional"))
+		bad(v, q, "only a conditional material has one");
+	if (v->err != TB_OK)
+		return NULL;
+	return json_pack("{s:s, s:s}", "name", name, "equals", equals);
+}
+
 static json_t *check_materials(struct v *v, json_t *in)
 {
 	json_t *x = json_object_get(in, "materials");
@@ -337,10 +361,18 @@ static json_t *check_materials(struct v *v, json_t *in)
 	                                   "note",
 	                                   "sharing_assertion",
 	                                   "commitment",
+	                                   "originals",
+	                                   "media",
+	                                   "condition",
+	                                   "condition_field",
 	                                   NULL};
 	static const char *const forms[] = {"original", "copy", "electronic", NULL};
-	static const char *const reqs[] = {"required", "optional", "later", NULL};
-	static const char *const sources[] = {"applicant", "government", NULL};
+	/* conditional: required only in the situation `condition` states. */
+	static const char *const reqs[] = {"required", "optional", "later", "conditional", NULL};
+	/* institution: a third party (a hospital, a bank, a forensic
+	 * institute), named in issuing_body like a government department. */
+	static const char *const sources[] = {"applicant", "government", "institution", NULL};
+	static const char *const media[] = {"paper", "electronic", "either", NULL};
 	json_t *outs = json_array();
 	size_t i;
 	json_t *m;
@@ -360,9 +392,23 @@ static json_t *check_materials(struct v *v, json_t *in)
 		long copies;
 		integer(v, m, p, "copies", 0, 20, false, 1, &copies);
 		const char *issuer = str(v, m, p, "issuing_body", 2, 100, false);
-		if (src && strcmp(src, "government") == 0 && !issuer)
+		if (src && strcmp(src, "applicant") != 0 && !issuer)
 			bad(v, tb_arena_printf(v->a, "%sissuing_body", p),
-			    "required when source is government");
+			    "required when source is government or institution");
+		/* As guides count them: 原件1份、复印件2份 (originals and copies). */
+		json_t *originals = NULL;
+		if (json_object_get(m, "originals") &&
+		    !json_is_null(json_object_get(m, "originals"))) {
+			long n;
+			integer(v, m, p, "originals", 0, 20, true, 0, &n);
+			originals = json_integer(n);
+		}
+		const char *medium = one_of(v, m, p, "media", media, false);
+		const char *condition = str(v, m, p, "condition", 2, 500, false);
+		if (v->err == TB_OK && req && !strcmp(req, "conditional") && !condition)
+			bad(v, tb_arena_printf(v->a, "%scondition", p),
+			    "a conditional material states the situation that needs it");
+		json_t *when = v->err == TB_OK ? check_condition_field(v, m, p) : NULL;
 		const char *cert = str(v, m, p, "certificate_type", 2, 50, false);
 		const char *share = str(v, m, p, "sharing_resource", 2, 100, false);
 		/* Verified online at submission: a resource of the sharing
@@ -380,8 +426,11 @@ static json_t *check_materials(struct v *v, json_t *in)
 		const char *basis = str(v, m, p, "legal_basis", 0, 2000, false);
 		const char *note = str(v, m, p, "note", 0, 1000, false);
 		json_t *commitment = v->err == TB_OK ? check_commitment(v, m, p) : NULL;
-		if (v->err != TB_OK)
+		if (v->err != TB_OK) {
+			json_decref(originals);
+			json_decref(when);
 			break;
+		}
 		json_t *o = json_object();
 		json_object_set_new(o, "name", jstr(name));
 		json_object_set_new(o, "form", jstr(form));
@@ -399,6 +448,15 @@ static json_t *check_materials(struct v *v, json_t *in)
 		json_object_set_new(o, "note", json_string(note ? note : ""));
 		if (commitment)
 			json_object_set_new(o, "commitment", commitment);
+		/* Written only when given: earlier documents stay as they were. */
+		if (originals)
+			json_object_set_new(o, "originals", originals);
+		if (medium)
+			json_object_set_new(o, "media", json_string(medium));
+		if (condition)
+			json_object_set_new(o, "condition", json_string(condition));
+		if (when)
+			json_object_set_new(o, "condition_field", when);
 		json_array_append_new(outs, o);
 	}
 	if (v->err != TB_OK) {
@@ -448,6 +506,78 @@ static json_t *check_legal_basis(struct v *v, json_t *in)
 		return NULL;
 	}
 	return out;
+}
+
+/* Where and who (issue #16): several service places, each {name,
+ * address, hours, phone}; the accepting window when it is not the
+ * deciding department's own ({name, credit_code}: a delegated window in a
+ * service hall); and an item implemented by any institution of a class
+ * (implemented_by: 辖区内各助产机构). Each written only when given. */
+static void check_places(struct v *v, json_t *in)
+{
+	json_t *x = json_object_get(in, "places");
+	if (x && !json_is_null(x)) {
+		if (!json_is_array(x) || json_array_size(x) < 1 || json_array_size(x) > 50) {
+			bad(v, "places", "expected 1 to 50 places");
+			return;
+		}
+		static const char *const keys[] = {"name", "address", "hours", "phone", NULL};
+		json_t *out = json_array();
+		size_t i;
+		json_t *pl;
+		json_array_foreach(x, i, pl)
+		{
+			const char *p = tb_arena_printf(v->a, "places[%zu].", i);
+			if (!json_is_object(pl)) {
+				bad(v, tb_arena_printf(v->a, "places[%zu]", i),
+				    "expected an object");
+				break;
+			}
+			only(v, pl, p, keys);
+			const char *name = str(v, pl, p, "name", 2, 100, true);
+			const char *address = str(v, pl, p, "address", 2, 200, false);
+			const char *hours = str(v, pl, p, "hours", 2, 500, false);
+			const char *phone = str(v, pl, p, "phone", 3, 40, false);
+			if (phone && !phone_shape(phone))
+				bad(v, tb_arena_printf(v->a, "%sphone", p),
+				    "expected telephone numbers (digits, spaces, -, (), a leading "
+				    "+, 转 and"
+				    " an extension)");
+			if (v->err != TB_OK)
+				break;
+			json_array_append_new(out, json_pack("{s:s, s:o, s:o, s:o}", "name", name,
+			                                     "address", jstr(address), "hours",
+			                                     jstr(hours), "phone", jstr(phone)));
+		}
+		if (v->err != TB_OK) {
+			json_decref(out);
+			return;
+		}
+		json_object_set_new(v->out, "places", out);
+	}
+	json_t *acc = json_object_get(in, "accepting_body");
+	if (acc && !json_is_null(acc)) {
+		if (!json_is_object(acc)) {
+			bad(v, "accepting_body", "expected an object {name, credit_code}");
+			return;
+		}
+		static const char *const keys[] = {"name", "credit_code", NULL};
+		only(v, acc, "accepting_body.", keys);
+		const char *name = str(v, acc, "accepting_body.", "name", 2, 100, true);
+		const char *code = str(v, acc, "accepting_body.", "credit_code", 18, 18, false);
+		struct tb_credit cc;
+		struct tb_fail cf = {0};
+		if (v->err == TB_OK && code && tb_credit_check(code, &cc, &cf) != TB_OK)
+			bad(v, "accepting_body.credit_code", "not a valid credit code");
+		if (v->err != TB_OK)
+			return;
+		json_object_set_new(v->out, "accepting_body",
+		                    json_pack("{s:s, s:o}", "name", name, "credit_code",
+		                              code ? json_string(cc.normalized) : json_null()));
+	}
+	const char *by = str(v, in, "", "implemented_by", 2, 200, false);
+	if (v->err == TB_OK && by)
+		json_object_set_new(v->out, "implemented_by", json_string(by));
 }
 
 /* Who may apply, as far as a machine can tell (适用对象, optional): rules
@@ -801,6 +931,9 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	                                   "events",
 	                                   "legal_basis",
 	                                   "eligibility",
+	                                   "places",
+	                                   "accepting_body",
+	                                   "implemented_by",
 	                                   "valid_from",
 	                                   "valid_to",
 	                                   NULL};
@@ -937,6 +1070,8 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	/* Written only when given: documents without rules stay as they were. */
 	if (eligibility)
 		put(&v, "eligibility", eligibility);
+	if (v.err == TB_OK)
+		check_places(&v, in);
 	put(&v, "valid_from", jstr(from));
 	put(&v, "valid_to", jstr(to));
 	if (v.err != TB_OK) {

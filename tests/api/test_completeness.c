@@ -1,11 +1,12 @@
-/* Unknown is not none (issue #16), against the real binary with --demo on
- * SQLite and PostgreSQL: an item may leave its fees, phone, legal basis
+/* What real guides need of the catalog (issue #16), against the real
+ * binary with --demo on SQLite and PostgreSQL. Unknown is not none: an item may leave its fees, phone, legal basis
  * (and the other members of tb_unstatable) unstated; the draft keeps them
  * null, never "free" or an invented number; the completeness report lists
  * what each item leaves unstated (drafts for the region's managers, the
  * published versions for everyone); a province's rule of what must be
  * stated before publication blocks a publish naming the member, and only
- * the province's own managers set it. */
+ * the province's own managers set it. A conditional material is asked
+ * for when the application form says its situation holds. */
 #include "support.h"
 
 #include <setjmp.h>
@@ -19,7 +20,7 @@
 #include <string.h>
 
 static struct test_srv srv;
-static struct test_session manager, admin, citizen;
+static struct test_session manager, admin, citizen, li;
 #define CITY_ITEM "1133010002485155523100052101000" /* 杭州市 养犬登记 */
 
 static json_t *call(const struct test_session *s, const char *method, const char *path,
@@ -34,6 +35,7 @@ static int start(const char *url)
 	    {"330102198505054022", &manager}, /* 孙目录, catalog manager over 330100 */
 	    {"330106198202027014", &admin},   /* 郑管理, admin over 330000 */
 	    {"33010619900101123X", &citizen},
+	    {"330106198505052313", &li},
 	};
 	return test_start_demo(&srv, url, who, sizeof(who) / sizeof(who[0]));
 }
@@ -160,6 +162,64 @@ static void province_rule_blocks_publication(void **state)
 	json_decref(j);
 }
 
+/* 个体工商户设立登记: 家庭成员关系证明 is needed for a family business
+ * (组成形式 家庭经营), not for one person's. */
+static void conditional_material_follows_the_form(void **state)
+{
+	(void)state;
+	static const char item[] = "11330106024892795E4010010201000";
+	static const char form[] =
+	    "{\"经营者姓名\":\"李四\",\"经营者身份证件号码\":\"330106198505052313\",\"联系电话\":"
+	    "\"13900000002\",\"经营场所\":\"杭州市西湖区文三路100号1层\",\"组成形式\":\"家庭经营\","
+	    "\"经营范围\":\"日用百货销售\",\"资金数额\":\"10\",\"从业人数\":\"2\"}";
+	char body[1024], path[160], no[64];
+	snprintf(body, sizeof(body), "{\"item\":\"%s\",\"form\":%s}", item, form);
+	struct http_resp r;
+	test_call(&srv, &li, "POST", "/api/v1/cases", body, &r);
+	json_t *j = json_loads(r.body, 0, NULL);
+	assert_true(r.status == 201 || r.status == 409);
+	snprintf(no, sizeof(no), "%s", test_str(j, "case_no"));
+	json_decref(j);
+	http_free(&r);
+	/* A draft left from before gets the family form too. */
+	snprintf(path, sizeof(path), "/api/v1/cases/%s", no);
+	snprintf(body, sizeof(body), "{\"form\":%s}", form);
+	json_decref(call(&li, "PUT", path, body, 200));
+	j = call(&li, "GET", path, NULL, 200);
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(j, "materials"), i, m)
+	{
+		const char *name = test_str(m, "name");
+		if (!strcmp(name, "家庭成员关系证明")) {
+			assert_string_equal(test_str(m, "required"), "conditional");
+			assert_string_equal(test_str(m, "condition"),
+			                    "以家庭共同财产出资、家庭经营的");
+		} else if (!strcmp(test_str(m, "required"), "required") &&
+		           !strcmp(test_str(m, "source"), "missing")) {
+			char *answer = NULL;
+			long st = test_upload(&srv, &li, no, name, "m.pdf", test_pdf, test_pdf_len,
+			                      NULL, &answer);
+			if (st != 201)
+				fail_msg("upload %s -> %ld: %s", name, st, answer);
+			free(answer);
+		}
+	}
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/cases/%s/submit", no);
+	j = call(&li, "POST", path, NULL, 400);
+	json_t *miss = json_object_get(j, "missing");
+	assert_int_equal(json_array_size(miss), 1);
+	assert_string_equal(test_str(json_array_get(miss, 0), "material"), "家庭成员关系证明");
+	json_decref(j);
+	char *answer = NULL;
+	assert_int_equal(test_upload(&srv, &li, no, "家庭成员关系证明", "m.pdf", test_pdf,
+	                             test_pdf_len, NULL, &answer),
+	                 201);
+	free(answer);
+	json_decref(call(&li, "POST", path, NULL, 200));
+}
+
 int main(void)
 {
 	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
@@ -167,6 +227,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(unstated_members_stay_unstated),
 	    cmocka_unit_test(province_rule_blocks_publication),
+	    cmocka_unit_test(conditional_material_follows_the_form),
 	};
 	int failed = cmocka_run_group_tests_name("completeness/sqlite", tests, start_sqlite, stop);
 	if (test_pg_base_url())

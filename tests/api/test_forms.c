@@ -310,6 +310,17 @@ static void checked_and_complete(void **state)
 	         "\"组成形式\":\"家庭经营\",\"经营范围\":\"日用百货零售\",\"资金数额\":\"10.5\","
 	         "\"从业人数\":\"3\",\"备注\":\"窗口补记\"}}",
 	         200));
+	/* A family business (家庭经营) also shows the family's relationship
+	 * (the catalog's conditional material). */
+	j = call(&clerk, "POST", path_of(no, "/submit"), NULL, 400);
+	assert_string_equal(test_str(json_array_get(json_object_get(j, "missing"), 0), "material"),
+	                    "家庭成员关系证明");
+	json_decref(j);
+	char *answer = NULL;
+	assert_int_equal(test_upload(&srv, &clerk, no, "家庭成员关系证明", "m.pdf", test_pdf,
+	                             test_pdf_len, NULL, &answer),
+	                 201);
+	free(answer);
 	j = call(&clerk, "POST", path_of(no, "/submit"), NULL, 200);
 	assert_string_equal(test_str(j, "state"), "submitted");
 	json_decref(j);

@@ -114,3 +114,37 @@ test('高龄津贴: the guide cites the law article by article and says what the
   assert.deepEqual(unexpectedErrors(m.errors, [[404, `/api/v1/items/${ELDER}?version=2`]]), []);
   await m.ctx.close();
 });
+
+test('办事指南: several service places, a delegated window, implementing institutions and a conditional material read as written', async () => {
+  const SHOP = '11330106024892795E4010010201000'; // 西湖区 个体工商户设立登记
+  const BIRTH = '1133010002486186853070031501001'; // 出生医学证明首次签发
+  const manager = await apiSignIn('330102198505054022'); // 孙目录
+  const doc = (await apiAs(manager, 'GET', `/api/v1/items/${SHOP}`)).body;
+  delete doc.version;
+  delete doc.state;
+  doc.places = [
+    { name: '西湖区政务服务中心', address: '杭州市西湖区文三路 100 号', hours: '工作日 9:00-17:00', phone: '0571-87000000' },
+    { name: '三墩镇便民服务中心', address: null, hours: null, phone: null },
+  ];
+  doc.accepting_body = { name: '西湖区政务服务中心市场监管综合窗口', credit_code: null };
+  assert.equal((await apiAs(manager, 'PUT', `/api/v1/items/${SHOP}`, doc)).status, 200);
+  assert.equal((await apiAs(manager, 'POST', `/api/v1/items/${SHOP}/publish`, {})).status, 200);
+
+  const { ctx, p, errors } = await pageAs(await apiSignIn('33010619900101123X'), 390);
+  await p.goto(`${base}/guide.html?item=${SHOP}`);
+  const where = p.locator('section[aria-label="办理地点和时间"]');
+  await where.locator('ol.places li').first().waitFor();
+  assert.match(await where.textContent(), /受理窗口：西湖区政务服务中心市场监管综合窗口/);
+  assert.deepEqual(await where.locator('ol.places li strong').allTextContents(), ['西湖区政务服务中心', '三墩镇便民服务中心']);
+  assert.match(await where.locator('ol.places li').nth(1).textContent(), /地址未公布/);
+  const family = p.locator('ol.materials li', { hasText: '家庭成员关系证明' });
+  assert.match(await family.textContent(), /视情形提交/);
+  assert.match(await family.textContent(), /需要提交的情形：以家庭共同财产出资、家庭经营的/);
+  assert.ok(await noSideways(p), 'no sideways scrolling at 390 px');
+  await p.screenshot({ path: shot('guide-places-390.png'), fullPage: true });
+  await p.goto(`${base}/guide.html?item=${BIRTH}`);
+  await p.locator('section[aria-label="办理地点和时间"]').waitFor();
+  assert.match(await p.textContent('section[aria-label="办理地点和时间"]'), /实施机构：辖区内各助产机构（分娩所在医疗机构签发）/);
+  assert.deepEqual(unexpectedErrors(errors, []), []);
+  await ctx.close();
+});
