@@ -61,7 +61,8 @@ TEST_SUPPORT := $(O)/tests/support.o
 # the reference data loaded on first start.
 ASSETS := $(sort $(filter-out web/package.json web/package-lock.json,$(wildcard web/*.* web/*/*.*))) docs/openapi.yaml src/identity/policy.tsv src/cases/transitions.tsv src/http/reasons_zh.tsv $(sort $(wildcard src/store/migrations/*.sql)) \
           $(sort $(wildcard data/regions/*.csv)) $(sort $(wildcard data/calendar/*.csv)) \
-          $(sort $(wildcard data/demo/*.json)) $(sort $(wildcard data/certs/*.json))
+          $(sort $(wildcard data/demo/*.json)) $(sort $(wildcard data/certs/*.json)) \
+          data/catalog/synonyms.tsv
 
 .PHONY: all run test bench mutants fuzz fuzzers crash check-style format clean
 all: $(BIN) $(TEST_BIN)

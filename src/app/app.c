@@ -1,6 +1,7 @@
 /* Building the application context: data folder, store, migrations, the
  * built-in reference data on first start, and the in-memory snapshots. */
 #include "app/app.h"
+#include "catalog/synonyms.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "calendar/calendar_store.h"
@@ -90,6 +91,8 @@ enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, s
 	int changed;
 	if (e == TB_OK)
 		e = tb_cert_types_sync(app->store, &changed);
+	if (e == TB_OK)
+		e = tb_synonyms_seed(app->store);
 	if (e == TB_OK)
 		e = tb_regions_load(app->store, &app->regions);
 	if (e == TB_OK)

@@ -5,27 +5,34 @@
 #include "base/buf.h"
 #include "base/date.h"
 #include "catalog/catalog.h"
+#include "catalog/synonyms.h"
 #include "catalog/terms.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_BINDS 96
+
 struct binds {
-	char type[24]; /* 's' or 'i' per parameter */
-	const char *s[24];
-	int64_t i[24];
+	char type[MAX_BINDS]; /* 's' or 'i' per parameter */
+	const char *s[MAX_BINDS];
+	int64_t i[MAX_BINDS];
 	int n;
 };
 
 static void bind_s(struct binds *b, const char *s)
 {
+	if (b->n >= MAX_BINDS)
+		return; /* never: the text's clauses stop short of it */
 	b->type[b->n] = 's';
 	b->s[b->n++] = s;
 }
 
 static void bind_i(struct binds *b, int64_t v)
 {
+	if (b->n >= MAX_BINDS)
+		return;
 	b->type[b->n] = 'i';
 	b->i[b->n++] = v;
 }
@@ -38,6 +45,19 @@ static void apply(struct tb_stmt *st, const struct binds *b)
 		else
 			tb_stmt_bind_int(st, k + 1, b->i[k]);
 	}
+}
+
+/* The search synonyms of a query word (catalog/synonyms.h), read on the
+ * search's own connection. */
+struct expand_ctx {
+	struct tb_conn *c;
+	struct tb_arena *a;
+};
+
+static const char *expand(const char *word, void *ctx)
+{
+	struct expand_ctx *x = ctx;
+	return tb_synonyms_of_on(x->c, word, x->a);
 }
 
 /* Counts stop here: past it the answer says the total is at least this
@@ -63,7 +83,8 @@ enum tb_err tb_item_search(struct tb_store *s, const struct tb_item_query *q, st
 	bool empty = false, fts_join = false, doc_join = false;
 	const char *order = " ORDER BY i.name, i.implementation_code";
 	if (q->q) {
-		if (!tb_terms_query(q->q, &fts, &tsq, &like))
+		struct expand_ctx x = {c, a};
+		if (!tb_terms_query_ex(q->q, expand, &x, &fts, &tsq, &like))
 			empty = true; /* nothing searchable: no match */
 		else if (!like.len && !pg)
 			fts_join = true;
@@ -105,14 +126,31 @@ enum tb_err tb_item_search(struct tb_store *s, const struct tb_item_query *q, st
 		 * stores. Terms are letters and digits only, so the patterns hold
 		 * no LIKE wildcards. */
 		doc_join = true;
+		/* Words are ANDed; a word's other names (synonyms) ORed inside
+		 * it: `"a b" AND ("c" OR "d e")`. Terms are lower-case, so " AND "
+		 * and " OR " only ever join. */
 		const char *p = fts.data;
-		while ((p = strchr(p, '"')) != NULL) {
-			const char *end = strchr(p + 1, '"');
-			if (!end)
-				break;
-			tb_buf_adds(&where, " AND d.search LIKE ?");
-			bind_s(&b, tb_arena_printf(a, "%%%.*s%%", (int)(end - p - 1), p + 1));
-			p = end + 1;
+		while (p && *p) {
+			const char *and = strstr(p, " AND ");
+			const char *stop = and? and : p + strlen(p);
+			tb_buf_adds(&where, " AND (");
+			int alts = 0;
+			/* Room is kept for the filters' own parameters (at most 16):
+			 * past it a word's further names are left out. */
+			for (const char *qt = p;
+			     b.n < MAX_BINDS - 16 &&
+			     (qt = memchr(qt, '"', (size_t)(stop - qt))) != NULL;) {
+				const char *end = memchr(qt + 1, '"', (size_t)(stop - qt - 1));
+				if (!end)
+					break;
+				tb_buf_adds(&where,
+				            alts++ ? " OR d.search LIKE ?" : "d.search LIKE ?");
+				bind_s(&b,
+				       tb_arena_printf(a, "%%%.*s%%", (int)(end - qt - 1), qt + 1));
+				qt = end + 1;
+			}
+			tb_buf_adds(&where, alts ? ")" : "1 = 1)");
+			p = and? and+5 : NULL;
 		}
 	} else if (q->q && !empty) {
 		tb_buf_adds(&where, " AND i.id IN (SELECT item_id FROM item_docs WHERE"

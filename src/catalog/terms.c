@@ -2,6 +2,7 @@
  * Latin/digit or separator, and emits terms per run. */
 #include "catalog/terms.h"
 
+#include <stdio.h>
 #include <string.h>
 
 enum cls { SEP, CJK, WORD };
@@ -109,7 +110,22 @@ static void word_term(const char *t, size_t len, void *ctx)
 	w->n++;
 }
 
-bool tb_terms_query(const char *q, struct tb_buf *fts, struct tb_buf *tsq, struct tb_buf *like)
+/* One phrase (a word's terms, space-separated) for both stores: "a b"
+ * into fts, ('a' <-> 'b') into tsq. */
+static void phrase(const char *terms, struct tb_buf *fts, struct tb_buf *tsq)
+{
+	tb_buf_printf(fts, "\"%s\"", terms);
+	tb_buf_adds(tsq, "(");
+	for (const char *t = terms, *sp; t; t = sp ? sp + 1 : NULL) {
+		sp = strchr(t, ' ');
+		tb_buf_printf(tsq, "%s'%.*s'", t == terms ? "" : " <-> ",
+		              sp ? (int)(sp - t) : (int)strlen(t), t);
+	}
+	tb_buf_adds(tsq, ")");
+}
+
+bool tb_terms_query_ex(const char *q, const char *(*expand)(const char *word, void *ctx), void *ctx,
+                       struct tb_buf *fts, struct tb_buf *tsq, struct tb_buf *like)
 {
 	int words = 0;
 	const char *p = q;
@@ -131,27 +147,52 @@ bool tb_terms_query(const char *q, struct tb_buf *fts, struct tb_buf *tsq, struc
 		each_term(start, n, word_term, &w);
 		bool lone = w.n == 1 && (w.list.len == 3 || w.list.len == 4) &&
 		            (unsigned char)w.list.data[0] >= 0xE3;
-		if (lone && words == 0 && !*p && !fts->len) {
+		char word[256];
+		snprintf(word, sizeof(word), "%.*s", (int)(n < 255 ? n : 255), start);
+		const char *other = expand && n < 255 ? expand(word, ctx) : NULL;
+		if (lone && !other && words == 0 && !*p && !fts->len) {
 			/* A lone CJK character as the whole query: no bigram holds
 			 * it, so the caller scans with LIKE. */
 			tb_buf_printf(like, "%%%s%%", w.list.data);
 			tb_buf_free(&w.list);
 			return true;
 		}
-		if (w.n && !lone) {
-			tb_buf_printf(fts, "%s\"%s\"", words ? " AND " : "", w.list.data);
-			if (words)
+		if ((w.n && !lone) || other) {
+			if (words) {
+				tb_buf_adds(fts, " AND ");
 				tb_buf_adds(tsq, " & ");
-			tb_buf_adds(tsq, "(");
-			for (char *t = w.list.data, *sp; t; t = sp ? sp + 1 : NULL) {
-				sp = strchr(t, ' ');
-				tb_buf_printf(tsq, "%s'%.*s'", t == w.list.data ? "" : " <-> ",
-				              sp ? (int)(sp - t) : (int)strlen(t), t);
 			}
-			tb_buf_adds(tsq, ")");
-			words++;
+			/* The word and each of its other names, any of them. */
+			tb_buf_adds(fts, other ? "(" : "");
+			tb_buf_adds(tsq, other ? "(" : "");
+			int alts = 0;
+			if (w.n && !lone) {
+				phrase(w.list.data, fts, tsq);
+				alts++;
+			}
+			for (const char *o = other; o && *o; o += strlen(o) + 1) {
+				struct word_terms x = {TB_BUF_INIT, 0};
+				each_term(o, strlen(o), word_term, &x);
+				bool one = x.n == 1 && (unsigned char)x.list.data[0] >= 0xE3 &&
+				           (x.list.len == 3 || x.list.len == 4);
+				if (x.n && !one) {
+					tb_buf_adds(fts, alts ? " OR " : "");
+					tb_buf_adds(tsq, alts ? " | " : "");
+					phrase(x.list.data, fts, tsq);
+					alts++;
+				}
+				tb_buf_free(&x.list);
+			}
+			tb_buf_adds(fts, other ? ")" : "");
+			tb_buf_adds(tsq, other ? ")" : "");
+			words += alts > 0;
 		}
 		tb_buf_free(&w.list);
 	}
 	return words > 0;
+}
+
+bool tb_terms_query(const char *q, struct tb_buf *fts, struct tb_buf *tsq, struct tb_buf *like)
+{
+	return tb_terms_query_ex(q, NULL, NULL, fts, tsq, like);
 }

@@ -25,4 +25,12 @@ void tb_terms(const char *text, struct tb_buf *out);
  * only terms are. */
 bool tb_terms_query(const char *q, struct tb_buf *fts, struct tb_buf *tsq, struct tb_buf *like);
 
+/* As tb_terms_query, with each word's other names: expand(word, ctx)
+ * gives a NUL-separated, doubly NUL-terminated list of words that mean
+ * the same (社保 -> 社会保险, 社会保障), or NULL; a word then matches any of
+ * them: fts ("社保" OR "社会 会保 保险" ...), tsq (('社保') | ('社会' <->
+ * '会保' <-> '保险') ...). The list is the callback's to keep. */
+bool tb_terms_query_ex(const char *q, const char *(*expand)(const char *word, void *ctx), void *ctx,
+                       struct tb_buf *fts, struct tb_buf *tsq, struct tb_buf *like);
+
 #endif

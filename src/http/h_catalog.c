@@ -8,6 +8,7 @@
 #include "catalog/catalog.h"
 #include "catalog/completeness.h"
 #include "catalog/consistency.h"
+#include "catalog/synonyms.h"
 #include "http/handlers.h"
 #include "identity/departments.h"
 #include "regions/regions.h"
@@ -442,4 +443,65 @@ void tb_handle_catalog_rule_put(struct tb_req *r)
 			                       "stated_for_publication", stated));
 	}
 	json_decref(body);
+}
+
+/* ---- search synonyms (issue #16) --------------------------------------- */
+
+void tb_handle_synonyms(struct tb_req *r)
+{
+	if (!tb_req_allow(r, "catalog.read", NULL))
+		return;
+	json_t *list;
+	enum tb_err e = tb_synonyms_list(r->app->store, &list);
+	if (e != TB_OK) {
+		json_decref(list);
+		tb_resp_error(r, e, NULL, NULL);
+		return;
+	}
+	tb_resp_json(r, 200, json_pack("{s:o}", "items", list));
+}
+
+/* The table serves the whole platform: its province's managers keep it. */
+static bool synonyms_writer(struct tb_req *r)
+{
+	return tb_req_allow(r, "catalog.synonym.write",
+	                    &(struct tb_authz_object){.region = r->app->province});
+}
+
+void tb_handle_synonym_put(struct tb_req *r)
+{
+	if (!synonyms_writer(r))
+		return;
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	json_t *expansions = NULL;
+	const struct tb_field fields[] = {{"expansions", 'a', true, &expansions}};
+	if (tb_req_fields(r, body, fields, 1)) {
+		struct tb_ctx ctx;
+		tb_req_ctx(r, &ctx);
+		struct tb_fail f = {0};
+		enum tb_err e = tb_synonym_put(r->app->store, &ctx, r->params[0], expansions, &f);
+		if (e != TB_OK)
+			tb_resp_fail(r, e, &f);
+		else
+			tb_resp_json(r, 200,
+			             json_pack("{s:s, s:O}", "word", r->params[0], "expansions",
+			                       expansions));
+	}
+	json_decref(body);
+}
+
+void tb_handle_synonym_delete(struct tb_req *r)
+{
+	if (!synonyms_writer(r))
+		return;
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	enum tb_err e = tb_synonym_delete(r->app->store, &ctx, r->params[0], &f);
+	if (e != TB_OK)
+		tb_resp_fail(r, e, &f);
+	else
+		tb_resp_json(r, 200, json_pack("{s:s, s:b}", "word", r->params[0], "deleted", 1));
 }

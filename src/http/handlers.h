@@ -75,6 +75,9 @@ void tb_handle_consistency(struct tb_req *r);
 void tb_handle_completeness(struct tb_req *r);
 void tb_handle_catalog_rule_get(struct tb_req *r);
 void tb_handle_catalog_rule_put(struct tb_req *r);
+void tb_handle_synonyms(struct tb_req *r);
+void tb_handle_synonym_put(struct tb_req *r);
+void tb_handle_synonym_delete(struct tb_req *r);
 void tb_handle_basic_create(struct tb_req *r);
 void tb_handle_basic_get(struct tb_req *r);
 

@@ -59,8 +59,46 @@ static void queries(void **state)
 	tb_buf_free(&c);
 }
 
+/* The test's own synonyms (NUL-separated, doubly terminated). */
+static const char *synonyms(const char *word, void *ctx)
+{
+	(void)ctx;
+	if (!strcmp(word, "社保"))
+		return "社会保险\0社会保障\0";
+	if (!strcmp(word, "户口"))
+		return "户籍\0";
+	if (!strcmp(word, "证"))
+		return "证件\0";
+	return NULL;
+}
+
+static void expansions(void **state)
+{
+	(void)state;
+	struct tsv t;
+	tsv_open(&t, "tests/catalog/expansions.tsv");
+	int n = 0;
+	while (tsv_next(&t)) {
+		assert_int_equal(t.nfields, 3);
+		struct tb_buf fts = TB_BUF_INIT, tsq = TB_BUF_INIT, like = TB_BUF_INIT;
+		assert_true(tb_terms_query_ex(t.field[0], synonyms, NULL, &fts, &tsq, &like));
+		if (strcmp(fts.data ? fts.data : "", t.field[1]) != 0 ||
+		    strcmp(tsq.data ? tsq.data : "", t.field[2]) != 0)
+			fail_msg("%s:%d: [%s] [%s], want [%s] [%s]", t.path, t.lineno, fts.data,
+			         tsq.data, t.field[1], t.field[2]);
+		assert_int_equal(like.len, 0);
+		tb_buf_free(&fts);
+		tb_buf_free(&tsq);
+		tb_buf_free(&like);
+		n++;
+	}
+	tsv_close(&t);
+	assert_true(n >= 4);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(terms), cmocka_unit_test(queries)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(terms), cmocka_unit_test(queries),
+	                                   cmocka_unit_test(expansions)};
 	return cmocka_run_group_tests_name("terms", tests, NULL, NULL);
 }

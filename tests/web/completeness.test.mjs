@@ -148,3 +148,32 @@ test('办事指南: several service places, a delegated window, implementing ins
   assert.deepEqual(unexpectedErrors(errors, []), []);
   await ctx.close();
 });
+
+test('搜索同义词: 郑管理 teaches the search a word; 张三 then finds the service by it', async () => {
+  const admin = await apiSignIn('330106198202027014'); // 郑管理, over 浙江省
+  const { ctx, p, errors } = await pageAs(admin, 390);
+  await p.goto(`${base}/catalog/synonyms.html`);
+  await p.locator('#synonyms tr[data-word="社保"]').waitFor();
+  assert.match(await p.textContent('#synonyms tr[data-word="社保"]'), /社会保险、社会保障、社保卡/);
+  await p.fill('#word', '娃娃证');
+  await p.fill('#expansions', '出生医学证明');
+  await p.click('#syn-form button[type=submit]');
+  await p.locator('#status.ok', { hasText: '已保存“娃娃证”' }).waitFor();
+  await p.locator('#synonyms tr[data-word="娃娃证"]').waitFor();
+  // The word itself as its own other name: refused beside the field, in Chinese.
+  await p.fill('#word', '低保');
+  await p.fill('#expansions', '低保');
+  await p.click('#syn-form button[type=submit]');
+  await p.locator('#syn-form .field-error').waitFor();
+  assert.match(await p.textContent('#syn-form .field-error'), /不能与原词相同/);
+  assert.ok(await noSideways(p), 'no sideways scrolling at 390 px');
+  await axeClean(p, 'synonyms');
+  assert.deepEqual(unexpectedErrors(errors, [[400, '/api/v1/catalog/synonyms/%E4%BD%8E%E4%BF%9D']]), []);
+  await ctx.close();
+
+  const z = await pageAs(await apiSignIn('33010619900101123X'), 390);
+  await z.p.goto(`${base}/services.html?q=${encodeURIComponent('娃娃证')}`);
+  await z.p.locator('a', { hasText: '出生医学证明首次签发' }).first().waitFor();
+  assert.deepEqual(unexpectedErrors(z.errors, []), []);
+  await z.ctx.close();
+});
