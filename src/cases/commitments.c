@@ -102,8 +102,7 @@ static bool committed(json_t *list, const char *name)
 
 /* On a resubmission: pending commitments of case_id whose material the
  * list no longer gives as a commitment are dropped. */
-static enum tb_err drop_withdrawn(struct tb_conn *c, int64_t case_id, json_t *list,
-                                  struct tb_arena *a)
+static enum tb_err drop_withdrawn(struct tb_conn *c, int64_t case_id, json_t *list)
 {
 	struct tb_stmt *st;
 	bool row;
@@ -127,7 +126,6 @@ static enum tb_err drop_withdrawn(struct tb_conn *c, int64_t case_id, json_t *li
 			                (int64_t)json_integer_value(id));
 	}
 	json_decref(gone);
-	(void)a;
 	return e;
 }
 
@@ -144,7 +142,7 @@ enum tb_err tb_commitments_submit_on(struct tb_conn *c, const struct tb_calendar
 		return e;
 	json_t *list = json_loads(materials, 0, NULL);
 	if (resubmission)
-		e = drop_withdrawn(c, case_id, list, a);
+		e = drop_withdrawn(c, case_id, list);
 	char subject[19] = "";
 	int64_t now = (int64_t)time(NULL), today = tb_date_today();
 	size_t i;
