@@ -52,8 +52,8 @@ export const SUB_LABELS = {
 
 export const WORDS = {
   form: { original: '原件', copy: '复印件', electronic: '电子件' },
-  required: { required: '必需', optional: '非必需', later: '容缺后补' },
-  source: { applicant: '申请人自备', government: '政府部门核发' },
+  required: { required: '必需', optional: '非必需', later: '容缺后补', conditional: '视情形提交' },
+  source: { applicant: '申请人自备', government: '政府部门核发', institution: '第三方机构出具' },
   case_kind: { immediate: '即办件', promised: '承诺件' },
   channels: { window: '窗口', web: '网上', mobile: '移动端', post: '邮寄' },
   online_depth: Object.fromEntries(Object.entries(DEPTH).map(([k, v]) => [k, `${'一二三四'[k - 1]}级：${v}`])),
