@@ -91,6 +91,7 @@ static enum tb_err check_form(const char *form, struct tb_fail *f)
 }
 
 static char *required_of(json_t *item, const char *form, struct tb_arena *a);
+static bool has_condition_field(json_t *item);
 
 /* ---- create ------------------------------------------------------------- */
 
@@ -428,12 +429,19 @@ enum tb_err tb_case_update(struct tb_store *s, const struct tb_ctx *ctx, const c
 	}
 	if (e == TB_OK)
 		e = tb_conn_begin(c);
+	/* A conditional material the form makes necessary (组成形式 家庭经营:
+	 * 家庭成员关系证明) is required from now on: the list follows the
+	 * form as it is saved, so that a submission reads no item document
+	 * for it. */
+	const char *required = r.required;
+	if (e == TB_OK && form && item && has_condition_field(item))
+		required = required_of(item, form, a);
 	if (e == TB_OK)
-		e = tb_conn_run(
-		    c, NULL,
-		    "UPDATE cases SET form = ?, materials = ?, updated_at = ? WHERE id = ?", "ssii",
-		    form ? form : r.form, materials ? materials : r.materials, (int64_t)time(NULL),
-		    r.id);
+		e = tb_conn_run(c, NULL,
+		                "UPDATE cases SET form = ?, materials = ?, required = ?, "
+		                "updated_at = ? WHERE id = ?",
+		                "sssii", form ? form : r.form, materials ? materials : r.materials,
+		                required, (int64_t)time(NULL), r.id);
 	if (e == TB_OK && materials) /* claimed certificates and library files */
 		e = tb_reuse_record_on(c, r.applicant, r.id, ctx->who->account_id, materials);
 	if (e == TB_OK)
@@ -537,6 +545,20 @@ static bool needed(json_t *m, json_t *form)
 	    json_object_get(form, json_string_value(json_object_get(when, "name"))));
 	const char *want = json_string_value(json_object_get(when, "equals"));
 	return got && want && !strcmp(got, want);
+}
+
+/* Whether any material of item has a condition_field (its required list
+ * then depends on the form). */
+static bool has_condition_field(json_t *item)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(item, "materials"), i, m)
+	{
+		if (json_object_get(m, "condition_field"))
+			return true;
+	}
+	return false;
 }
 
 /* The names of the materials item requires of a case with form (JSON
@@ -853,13 +875,6 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	if (submit) {
 		struct tb_item_meta meta;
 		e = tb_item_get_on(c, r.item_code, r.item_version, a, &item, &meta);
-	}
-	/* A conditional material the form makes necessary (组成形式 家庭经营:
-	 * 家庭成员关系证明) is required from this submission on. */
-	if (submit && e == TB_OK && strstr(item, "\"condition_field\"")) {
-		json_t *doc = json_loads(item, 0, NULL);
-		r.required = doc ? required_of(doc, r.form, a) : r.required;
-		json_decref(doc);
 	}
 	if (submit && e == TB_OK)
 		e = reuse_missing(c, &r, x->ctx->who->account_id, item, x->verified, a);
