@@ -6,6 +6,7 @@
 #include "cases/machine.h"
 #include "cases/notify.h"
 #include "http/handlers.h"
+#include "identity/departments.h"
 #include "identity/ratelimit.h"
 #include "regions/regions.h"
 
@@ -60,6 +61,13 @@ void tb_handle_case_create(struct tb_req *r)
 		                       made.query_code, "state", "draft"));
 out:
 	json_decref(body);
+}
+
+struct tb_authz_object tb_req_dept_object(struct tb_req *r, int64_t id)
+{
+	struct tb_department d;
+	bool known = id > 0 && tb_department_get(r->app->store, id, r->arena, &d) == TB_OK;
+	return (struct tb_authz_object){.department = id, .region = known ? d.region : "none"};
 }
 
 /* What the policy is asked about a case. */

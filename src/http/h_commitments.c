@@ -10,7 +10,6 @@
 #include "cases/notify.h"
 #include "http/handlers.h"
 #include "identity/accounts.h"
-#include "identity/departments.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -113,10 +112,8 @@ void tb_handle_commitments(struct tb_req *r)
 		                &(struct tb_authz_object){.department = p->grants[i].department_id,
 		                                          .region = p->grants[i].region}) == TB_OK)
 			dept = p->grants[i].department_id;
-	struct tb_department d;
-	bool known = dept > 0 && tb_department_get(r->app->store, dept, r->arena, &d) == TB_OK;
 	struct tb_authz_object o =
-	    dept ? (struct tb_authz_object){.department = dept, .region = known ? d.region : "none"}
+	    dept ? tb_req_dept_object(r, dept)
 	         : (struct tb_authz_object){.region = region ? region : "none"};
 	if (!tb_req_allow(r, "commitment.read", &o))
 		return;
@@ -158,11 +155,8 @@ void tb_handle_credit_repair(struct tb_req *r)
 	if (!tb_req_path_id(r, 0, "id", &id))
 		return;
 	enum tb_err e = tb_credit_department(r->app->store, id, &dept);
-	struct tb_department d;
-	bool known = e == TB_OK && tb_department_get(r->app->store, dept, r->arena, &d) == TB_OK;
-	if (!tb_req_allow(
-	        r, "credit.repair",
-	        &(struct tb_authz_object){.department = dept, .region = known ? d.region : "none"}))
+	struct tb_authz_object o = tb_req_dept_object(r, e == TB_OK ? dept : 0);
+	if (!tb_req_allow(r, "credit.repair", &o))
 		return;
 	if (e != TB_OK) {
 		tb_resp_error(r, e, "id", e == TB_ENOTFOUND ? "no such credit record" : NULL);

@@ -32,15 +32,6 @@ static bool path_resource(struct tb_req *r, struct tb_share_resource *res)
 	return e == TB_OK;
 }
 
-/* The object of an action on a department's behalf: the department and
- * its region ("none" when there is no such department). */
-static struct tb_authz_object dept_object(struct tb_req *r, int64_t id)
-{
-	struct tb_department d;
-	bool known = id > 0 && tb_department_get(r->app->store, id, r->arena, &d) == TB_OK;
-	return (struct tb_authz_object){.department = id, .region = known ? d.region : "none"};
-}
-
 void tb_handle_sharing_resources(struct tb_req *r)
 {
 	if (!tb_req_allow(r, "sharing.read", NULL))
@@ -94,7 +85,7 @@ static void resource_put(struct tb_req *r, bool create)
 		}
 		tb_share_resource_release(&res);
 	}
-	struct tb_authz_object o = dept_object(r, provider);
+	struct tb_authz_object o = tb_req_dept_object(r, provider);
 	if (tb_req_allow(r, "sharing.resource.write", &o)) {
 		struct tb_ctx ctx;
 		tb_req_ctx(r, &ctx);
@@ -131,7 +122,7 @@ void tb_handle_sharing_records_put(struct tb_req *r)
 	struct tb_share_resource res;
 	if (!path_resource(r, &res))
 		return;
-	struct tb_authz_object o = dept_object(r, res.provider_id);
+	struct tb_authz_object o = tb_req_dept_object(r, res.provider_id);
 	json_t *body = NULL;
 	if (tb_req_allow(r, "sharing.records.write", &o) && (body = tb_req_json_body(r))) {
 		json_t *records = NULL;
@@ -160,7 +151,7 @@ void tb_handle_sharing_record_delete(struct tb_req *r)
 	struct tb_share_resource res;
 	if (!path_resource(r, &res))
 		return;
-	struct tb_authz_object o = dept_object(r, res.provider_id);
+	struct tb_authz_object o = tb_req_dept_object(r, res.provider_id);
 	if (tb_req_allow(r, "sharing.records.write", &o)) {
 		struct tb_ctx ctx;
 		tb_req_ctx(r, &ctx);
@@ -228,7 +219,7 @@ void tb_handle_sharing_grants(struct tb_req *r)
 	 * widest region the caller's grants cover. */
 	const char *region = dept ? NULL : tb_authz_widest_region(p, "sharing.grant.read");
 	struct tb_authz_object o =
-	    dept ? dept_object(r, dept)
+	    dept ? tb_req_dept_object(r, dept)
 	         : (struct tb_authz_object){.region = region ? region : "none"};
 	if (!tb_req_allow(r, "sharing.grant.read", &o))
 		return;
@@ -251,7 +242,7 @@ static bool grant_for_provider(struct tb_req *r, int64_t *id)
 		return false;
 	int64_t provider, consumer;
 	enum tb_err e = tb_share_grant_parties(r->app->store, *id, &provider, &consumer);
-	struct tb_authz_object o = dept_object(r, e == TB_OK ? provider : 0);
+	struct tb_authz_object o = tb_req_dept_object(r, e == TB_OK ? provider : 0);
 	if (!tb_req_allow(r, "sharing.grant.decide", &o))
 		return false;
 	if (e != TB_OK) {

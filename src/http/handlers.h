@@ -85,6 +85,10 @@ void tb_handle_basic_get(struct tb_req *r);
 void tb_handle_popular_items(struct tb_req *r);
 
 /* h_cases.c */
+/* The object of an action on a department's behalf: the department and
+ * its region ("none" when there is no such department, or id is 0). */
+struct tb_authz_object tb_req_dept_object(struct tb_req *r, int64_t id);
+
 /* Loads the case of the path into *ref and asks the policy for action over
  * it (the object into *o). Whoever may not read the case gets 404 as for
  * no case; signed out, 401. On refusal the answer is sent and false is
