@@ -10,6 +10,7 @@
 #include "certs/types.h"
 #include "materials/blobs.h"
 #include "regions/regions.h"
+#include "catalog/catalog.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
@@ -52,6 +53,8 @@ enum tb_err tb_app_open_store(const struct tb_app_options *opt, struct tb_app **
 		e = tb_store_migrate(app->store, &applied);
 		if (e != TB_OK)
 			tb_fail(f, e, "db", "schema migration failed");
+		else if (applied && (e = tb_catalog_search_backfill(app->store)) != TB_OK)
+			tb_fail(f, e, "db", "search documents of older items failed");
 	}
 	if (e != TB_OK) {
 		tb_app_close(app);

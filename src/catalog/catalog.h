@@ -68,6 +68,11 @@ enum tb_err tb_item_get_on(struct tb_conn *c, const char *code, int64_t version,
 enum tb_err tb_item_versions(struct tb_store *s, const char *code, struct tb_arena *a,
                              const char **text);
 
+/* Gives every item version stored before search documents existed
+ * (migration 020) its search document; nothing to do on a newer store.
+ * Run once when the store opens. */
+enum tb_err tb_catalog_search_backfill(struct tb_store *s);
+
 struct tb_item_query {
 	const char *regions[5]; /* the region and its ancestors: items offered there */
 	int nregions;

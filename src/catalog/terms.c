@@ -98,6 +98,28 @@ void tb_terms(const char *text, struct tb_buf *out)
 		each_term(text, strlen(text), add_term, out);
 }
 
+static bool is_space(const char *p)
+{
+	return *p == ' ' || *p == '\t' || strncmp(p, "\xe3\x80\x80", 3) == 0;
+}
+
+const char *tb_terms_word(const char **p, size_t *n)
+{
+	const char *s = *p;
+	while (s && *s && is_space(s))
+		s += *s == ' ' || *s == '\t' ? 1 : 3;
+	if (!s || !*s) {
+		*p = s;
+		return NULL;
+	}
+	const char *start = s;
+	while (*s && !is_space(s))
+		s++;
+	*n = (size_t)(s - start);
+	*p = s;
+	return start;
+}
+
 struct word_terms {
 	struct tb_buf list; /* this word's terms, space-separated */
 	int n;
@@ -128,21 +150,9 @@ bool tb_terms_query_ex(const char *q, const char *(*expand)(const char *word, vo
                        struct tb_buf *fts, struct tb_buf *tsq, struct tb_buf *like)
 {
 	int words = 0;
-	const char *p = q;
-	while (p && *p) {
-		/* Words are separated by ASCII or ideographic spaces. */
-		while (*p == ' ' || *p == '\t')
-			p++;
-		const char *start = p;
-		while (*p && *p != ' ' && *p != '\t' && strncmp(p, "\xe3\x80\x80", 3) != 0)
-			p++;
-		size_t n = (size_t)(p - start);
-		if (strncmp(p, "\xe3\x80\x80", 3) == 0)
-			p += 3;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!n)
-			continue;
+	const char *p = q, *start;
+	size_t n;
+	while ((start = tb_terms_word(&p, &n)) != NULL) {
 		struct word_terms w = {TB_BUF_INIT, 0};
 		each_term(start, n, word_term, &w);
 		bool lone = w.n == 1 && (w.list.len == 3 || w.list.len == 4) &&
@@ -150,7 +160,9 @@ bool tb_terms_query_ex(const char *q, const char *(*expand)(const char *word, vo
 		char word[256];
 		snprintf(word, sizeof(word), "%.*s", (int)(n < 255 ? n : 255), start);
 		const char *other = expand && n < 255 ? expand(word, ctx) : NULL;
-		if (lone && !other && words == 0 && !*p && !fts->len) {
+		const char *rest = p;
+		size_t rest_n;
+		if (lone && !other && words == 0 && !tb_terms_word(&rest, &rest_n) && !fts->len) {
 			/* A lone CJK character as the whole query: no bigram holds
 			 * it, so the caller scans with LIKE. */
 			tb_buf_printf(like, "%%%s%%", w.list.data);

@@ -16,6 +16,11 @@
 /* Appends the terms of text to out, separated by single spaces. */
 void tb_terms(const char *text, struct tb_buf *out);
 
+/* The next word of *p (words are separated by ASCII spaces, tabs and
+ * ideographic spaces): returns its start and sets *n to its length, and
+ * moves *p past it; NULL when no word is left. */
+const char *tb_terms_word(const char **p, size_t *n);
+
 /* The query forms of q for each store: fts (an FTS5 MATCH expression, each
  * word a quoted phrase, words ANDed) and tsq (a PostgreSQL to_tsquery
  * expression with <-> between terms and & between words). like gets a

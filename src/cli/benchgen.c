@@ -25,8 +25,10 @@
 #include <time.h>
 
 static const char USAGE[] =
-    "usage: tongban bench-catalog [--counties N] [--items M] [--data DIR] [--db URL]\n"
-    "  adds N county departments x M items to a store holding the demo catalog\n";
+    "usage: tongban bench-catalog [--counties N] [--townships T] [--items M] [--data DIR]"
+    " [--db URL]\n"
+    "  adds N county and T township departments x M items to a store holding the demo\n"
+    "  catalog\n";
 
 /* A department credit code for region: registration dept 1, category 1. */
 static void code_for(const char *region, int serial, char out[19])
@@ -71,12 +73,22 @@ static int count_opts(int argc, char **argv, const char *usage, const char *name
 int tb_cmd_bench_catalog(int argc, char **argv)
 {
 	struct tb_app_options ao = {0};
-	long counties = 3000, per = 40;
+	long counties = 3000, per = 40, townships = 0;
+	/* --townships N is taken out before the common options are read. */
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--townships") == 0) {
+			townships = strtol(argv[i + 1], NULL, 10);
+			memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 2) * sizeof(*argv));
+			argc -= 2;
+			break;
+		}
 	int rc = count_opts(argc, argv, USAGE, "counties", &counties, "items", &per, &ao);
 	if (rc >= 0)
 		return rc;
-	if (counties < 1 || counties > 5000 || per < 1 || per > 54) {
-		fprintf(stderr, "tongban bench-catalog: --counties 1..5000, --items 1..54\n");
+	if (counties < 1 || counties > 5000 || townships < 0 || townships > 40000 || per < 1 ||
+	    per > 54) {
+		fprintf(stderr, "tongban bench-catalog: --counties 1..5000, --townships 0..40000,"
+		                " --items 1..54\n");
 		return 2;
 	}
 	const struct tb_asset *demo = tb_asset_find("data/demo/catalog.json");
@@ -133,19 +145,35 @@ int tb_cmd_bench_catalog(int argc, char **argv)
 					leaves[nleaves++] = leaf[k];
 		}
 	}
-	for (long n = 0; e == TB_OK && nleaves && n < counties; n++) {
-		const struct tb_region *g = leaves[(size_t)n % nleaves];
-		char code[19], name[160];
-		code_for(g->code, (int)n, code);
+	/* Then the townships (街道, 乡镇) below them: a township's service
+	 * centre offers items too (use level 5), and a province has hundreds
+	 * of them. */
+	const struct tb_region **towns = calloc((size_t)townships + 1, sizeof(*towns));
+	size_t ntowns = 0;
+	for (size_t k = 0; k < nleaves && ntowns < (size_t)townships; k++) {
+		const struct tb_region *const *kids;
+		size_t nk = tb_regions_children(app->regions, leaves[k], &kids);
+		for (size_t j = 0; j < nk && ntowns < (size_t)townships; j++)
+			towns[ntowns++] = kids[j];
+	}
+	for (long n = 0; e == TB_OK && nleaves && n < counties + (long)ntowns; n++) {
+		bool town = n >= counties;
+		const struct tb_region *g =
+		    town ? towns[n - counties] : leaves[(size_t)n % nleaves];
+		char code[19], name[160], county[7];
+		snprintf(county, sizeof(county), "%.6s", g->code);
+		code_for(county, (int)n, code);
 		snprintf(name, sizeof(name), "%s%s", g->name,
-		         (size_t)n < nleaves ? "市场监督管理局" : "行政审批局");
+		         town                  ? "便民服务中心"
+		         : (size_t)n < nleaves ? "市场监督管理局"
+		                               : "行政审批局");
 		struct tb_stmt *st;
 		bool row = false;
 		e = tb_conn_query(
 		    c, &st, &row,
 		    "INSERT INTO departments (name, credit_code, region, level, created_at)"
-		    " VALUES (?, ?, ?, 'county', ?) RETURNING id",
-		    "sssi", name, code, g->code, now);
+		    " VALUES (?, ?, ?, ?, ?) RETURNING id",
+		    "ssssi", name, code, g->code, town ? "township" : "county", now);
 		int64_t dept = row ? tb_stmt_int(st, 0) : 0;
 		if (e == TB_OK)
 			tb_stmt_reset(st);
@@ -154,13 +182,13 @@ int tb_cmd_bench_catalog(int argc, char **argv)
 			json_t *it = json_deep_copy(json_array_get(templates, (size_t)t));
 			const char *basic = json_string_value(json_object_get(it, "basic_code"));
 			char impl[40], type[3] = {basic[0], basic[1], 0};
-			snprintf(impl, sizeof(impl), "%s4%s", code, basic);
+			snprintf(impl, sizeof(impl), "%s%d%s", code, town ? 5 : 4, basic);
 			json_object_del(it, "version");
 			json_object_del(it, "state");
 			json_object_set_new(it, "implementation_code", json_string(impl));
 			json_object_set_new(it, "department", json_string(code));
 			json_object_set_new(it, "region", json_string(g->code));
-			json_object_set_new(it, "use_level", json_integer(4));
+			json_object_set_new(it, "use_level", json_integer(town ? 5 : 4));
 			json_object_set_new(it, "item_type", json_string(type));
 			e = tb_item_insert(c, it, dept, 1, "published", now, now);
 			json_decref(it);
@@ -174,6 +202,7 @@ int tb_cmd_bench_catalog(int argc, char **argv)
 		}
 	}
 	free(leaves);
+	free(towns);
 	if (e == TB_OK)
 		e = tb_conn_commit(c);
 	tb_store_release(c);

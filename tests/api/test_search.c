@@ -91,6 +91,63 @@ static void everyday_words(void **state)
 	assert_false(finds(DIBAO "%20%E7%BB%93%E5%A9%9A", "最低生活保障申请")); /* 低保 结婚 */
 }
 
+/* q percent-encoded into out. */
+static void encode(const char *q, char *out, size_t n)
+{
+	size_t k = 0;
+	for (const unsigned char *p = (const unsigned char *)q; *p && k + 4 < n; p++)
+		k += (size_t)snprintf(out + k, n - k, "%%%02X", *p);
+	out[k] = '\0';
+}
+
+/* The relevance set (tests/catalog/relevance.tsv): each query's service
+ * first and the others named in the first three. Every miss is listed
+ * before the test fails. */
+static void relevance(void **state)
+{
+	(void)state;
+	struct tsv t;
+	tsv_open(&t, "tests/catalog/relevance.tsv");
+	int n = 0, first = 0, top3 = 0;
+	char misses[4096] = "";
+	while (tsv_next(&t)) {
+		assert_int_equal(t.nfields, 3);
+		char q[512], path[600];
+		encode(t.field[0], q, sizeof(q));
+		snprintf(path, sizeof(path), "/api/v1/items?per_page=3&q=%s", q);
+		json_t *j = call(NULL, "GET", path, NULL, 200);
+		json_t *items = json_object_get(j, "items");
+		const char *names[3] = {"", "", ""};
+		for (size_t i = 0; i < 3 && i < json_array_size(items); i++)
+			names[i] =
+			    json_string_value(json_object_get(json_array_get(items, i), "name"));
+		bool ok = strcmp(names[0], t.field[1]) == 0;
+		first += ok;
+		top3 += ok || !strcmp(names[1], t.field[1]) || !strcmp(names[2], t.field[1]);
+		/* The others: each in the first three. */
+		for (const char *o = t.field[2]; ok && strcmp(o, "-") != 0 && *o;) {
+			const char *bar = strstr(o, " | ");
+			size_t len = bar ? (size_t)(bar - o) : strlen(o);
+			bool in = false;
+			for (int i = 0; i < 3; i++)
+				in |= strlen(names[i]) == len && strncmp(names[i], o, len) == 0;
+			ok = in;
+			o = bar ? bar + 3 : o + len;
+		}
+		if (!ok)
+			snprintf(misses + strlen(misses), sizeof(misses) - strlen(misses),
+			         "\n  %s:%d [%s]: %s | %s | %s", t.path, t.lineno, t.field[0],
+			         names[0], names[1], names[2]);
+		json_decref(j);
+		n++;
+	}
+	tsv_close(&t);
+	printf("relevance: %d queries, first %d, in the first three %d\n", n, first, top3);
+	if (*misses)
+		fail_msg("relevance misses:%s", misses);
+	assert_true(n >= 40);
+}
+
 static void managers_keep_the_table(void **state)
 {
 	(void)state;
@@ -121,6 +178,7 @@ int main(void)
 	setenv("TB_PWHASH_OPS", "1", 0);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(everyday_words),
+	    cmocka_unit_test(relevance),
 	    cmocka_unit_test(managers_keep_the_table),
 	};
 	int failed = cmocka_run_group_tests_name("search/sqlite", tests, start_sqlite, stop);
