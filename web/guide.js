@@ -15,7 +15,7 @@ const DEPTH_MEANS = { 1: '仅可在网上查看办事指南', 2: '网上提交�
 const CHANNELS = { window: '窗口', web: '网页', mobile: '移动端', post: '邮寄' };
 const FORM = { original: '原件', copy: '复印件', electronic: '电子件' };
 const MEDIA = { paper: '纸质', electronic: '电子', either: '纸质或电子' };
-const CROSS = { nationwide: '全国通办', province: '全省通办', city: '全市通办', county: '全县（区）通办', none: '不支持跨区域通办' };
+const CROSS = { nationwide: '全国通办', province: '全省通办', city: '全市通办', county: '全县（区）通办', township: '全镇（乡、街道）通办', none: '不支持跨区域通办' };
 const OBJECTS = { 1: '自然人', 2: '企业法人', 3: '事业单位', 4: '社会组织', 5: '机关', 6: '其他' };
 
 const code = new URLSearchParams(location.search).get('item') || '';
@@ -56,17 +56,22 @@ async function held(who) {
 }
 
 function materials(it, have, who) {
-  if (!(it.materials || []).length) return [el('p', '无需提交材料。')];
+  if (it.materials === null) return [unstated()];
+  if (!it.materials.length) return [el('p', '无需提交材料。')];
   const ol = el('ol', undefined, 'materials');
   for (const m of it.materials) {
     const li = el('li');
     li.append(el('strong', m.name));
     const bits = [REQUIREMENT[m.required] || m.required];
     // As guides count them: 原件1份、复印件2份 when both are given.
-    if (m.originals !== undefined) bits.push(`原件 ${m.originals} 份、复印件 ${m.copies} 份`);
-    else bits.push(`${FORM[m.form] || m.form}${m.copies ? ` ${m.copies} 份` : ''}`);
+    // What the guide does not say (form, count, source) is left out.
+    if (typeof m.originals === 'number' && typeof m.copies === 'number') bits.push(`原件 ${m.originals} 份、复印件 ${m.copies} 份`);
+    else if (m.form) bits.push(`${FORM[m.form] || m.form}${m.copies ? ` ${m.copies} 份` : ''}`);
+    else if (m.copies) bits.push(`${m.copies} 份`);
     if (m.media) bits.push(MEDIA[m.media]);
-    bits.push(m.source === 'applicant' ? '申请人自备' : `由${m.issuing_body || '政府部门'}出具`);
+    if (m.source === 'applicant') bits.push('申请人自备');
+    else if (m.source) bits.push(`由${m.issuing_body || '政府部门'}出具`);
+    else if (m.issuing_body) bits.push(`出具单位：${m.issuing_body}`);
     li.append(el('div', bits.join('；'), 'muted'));
     if (m.condition) li.append(el('div', `需要提交的情形：${m.condition}`));
     if (m.note) li.append(el('div', m.note));
@@ -91,6 +96,48 @@ function materials(it, have, who) {
 const UNSTATED = '未公布';
 const unstated = () => el('p', `${UNSTATED}（本事项的办事指南未载明，请向实施部门咨询）`, 'muted');
 const said = (v) => (v === null || v === undefined ? UNSTATED : v);
+const isKey = (c) => typeof c === 'string' && c.startsWith('tb');
+
+// A step as the guide writes it: its role and its time in working days or
+// hours, each when stated, and the guide's own words for the time.
+function step(s) {
+  const bits = [s.role, typeof s.days === 'number' ? (s.days ? `${s.days} 个工作日` : '当场') : '',
+    typeof s.hours === 'number' ? `${s.hours} 小时` : ''].filter(Boolean);
+  return `${s.name}${bits.length ? `（${bits.join('，')}）` : ''}${s.text && !s.hours ? `：${s.text}` : ''}`;
+}
+
+// Time limits as written: working days or hours, 即办 or 承诺 or both
+// with the situation that decides; unstated ones said so.
+function limits(it) {
+  const kind = { immediate: '即办件', promised: '承诺件', either: '即办件、承诺件' }[it.case_kind];
+  const promised = typeof it.promised_hours === 'number' ? `${it.promised_hours} 小时`
+    : it.promised_days === null ? UNSTATED
+      : it.case_kind === 'immediate' && !it.promised_days ? '即办' : `${it.promised_days} 个工作日`;
+  return facts([
+    ['办件类型', kind || UNSTATED],
+    ['何种情形即办', it.case_kind === 'either' ? it.case_kind_condition : ''],
+    ['承诺时限', promised],
+    ['法定时限', it.statutory_days === null ? UNSTATED : `${it.statutory_days} 个工作日`],
+    ['可延长', it.extension_days ? `${it.extension_days} 个工作日` : ''],
+    ['指南原文', it.time_text],
+  ]);
+}
+
+// Codes as the province publishes them; the platform's own key is not a
+// published code.
+function codes(it) {
+  const out = (it.codes || []).map((c) => `${c.label}：${c.code}`);
+  if (!out.length) out.push(isKey(it.implementation_code) ? UNSTATED : it.implementation_code);
+  return out.join('；');
+}
+
+// Where the guide was published, for an item entered from one.
+function source(it) {
+  const s = it.source;
+  if (!s) return '';
+  return h('p', { class: 'muted' }, '本指南录自', s.publisher ? `${s.publisher}发布的` : '', '页面 ',
+    h('a', { href: s.url, rel: 'noopener' }, s.title || s.url), `（${s.retrieved} 获取）。`);
+}
 
 // Where and who: the accepting window when it is not the department's
 // own, an item any institution of a class implements, and every service
@@ -132,17 +179,18 @@ function render(it, have, who) {
   const go = online
     ? h('p', { class: 'actions noprint' }, h('a', { href: `/apply.html?item=${encodeURIComponent(it.implementation_code)}`, class: 'apply' }, '在线申请'))
     : el('p', `本事项不能在网上申请，请到以下地点办理：${it.address || '实施部门办事窗口（地址未公布）'}${it.hours ? `（${it.hours}）` : ''}`);
-  const visits = it.required_visits === 0 ? '无需到现场（0 次）' : `${it.required_visits} 次`;
+  const visits = it.required_visits === null ? UNSTATED : it.required_visits === 0 ? '无需到现场（0 次）' : `${it.required_visits} 次`;
   main.replaceChildren(
     part('能否网上办理',
       facts([
-        ['网办深度', DEPTH[it.online_depth] ? `${DEPTH[it.online_depth]}（${DEPTH_MEANS[it.online_depth]}）` : String(it.online_depth)],
-        ['办理渠道', (it.channels || []).map((c) => CHANNELS[c] || c).join('、')],
+        ['网办深度', DEPTH[it.online_depth] ? `${DEPTH[it.online_depth]}（${DEPTH_MEANS[it.online_depth]}）` : UNSTATED],
+        ['办理渠道', (it.channels || []).map((c) => CHANNELS[c] || c).join('、') || UNSTATED],
         ['到现场次数', visits],
-        ['到现场原因', it.required_visits > 0 ? it.visit_reason : ''],
-        ['通办范围', CROSS[it.cross_region] || it.cross_region],
-        ['服务对象', (it.service_objects || []).map((o) => OBJECTS[o] || o).join('、')],
-        ['事项编码', it.implementation_code],
+        ['到现场原因', it.required_visits > 0 ? said(it.visit_reason) : ''],
+        ['通办范围', CROSS[it.cross_region] || UNSTATED],
+        ['服务对象', (it.service_objects || []).map((o) => OBJECTS[o] || o).join('、') || UNSTATED],
+        ['实施主体', it.department_name],
+        ['事项编码', codes(it)],
       ]),
       go),
     part('受理条件', it.conditions ? list(it.conditions) : unstated(),
@@ -151,19 +199,15 @@ function render(it, have, who) {
     (it.form_fields || []).length ? part('申请表填写项目',
       el('p', '在线申请时填写以下项目，带“必填”的须填写；姓名、证件号码等平台已有的信息会自动填写。', 'muted'),
       list(it.form_fields.map((f) => `${f.name}${f.required ? '（必填）' : ''}${f.help ? `：${f.help}` : ''}`))) : '',
-    part('办理流程', it.steps ? list(it.steps.map((s) => `${s.name}（${s.role}${s.days ? `，${s.days} 个工作日` : ''}）`), true) : unstated()),
-    part('办理时限', facts([
-      ['办件类型', it.case_kind === 'immediate' ? '即办件' : '承诺件'],
-      ['承诺时限', it.case_kind === 'immediate' ? '即办' : `${it.promised_days} 个工作日`],
-      ['法定时限', `${it.statutory_days} 个工作日`],
-      ['可延长', it.extension_days ? `${it.extension_days} 个工作日` : ''],
-    ])),
+    part('办理流程', it.steps ? list(it.steps.map(step), true) : unstated()),
+    part('办理时限', limits(it)),
     part('收费', ...fees(it)),
     part('办理地点和时间', ...places(it)),
-    part('办理结果', facts([['结果名称', it.result && it.result.name]])),
+    part('办理结果', facts([['结果名称', said(it.result && it.result.name)]])),
     part('设定依据', basis(it.legal_basis)),
     part('咨询与投诉', facts([['咨询电话', said(it.phone)], ['投诉电话', said(it.complaint_phone)]])),
-    part('救济途径', list(it.appeals || [])),
+    part('救济途径', it.appeals ? list(it.appeals) : unstated()),
+    source(it),
     h('p', { class: 'noprint' }, h('button', { type: 'button', onclick: () => print() }, '打印本指南')),
   );
 }

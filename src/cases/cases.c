@@ -129,6 +129,21 @@ static enum tb_err online_allowed(const json_t *item, const char *channel, struc
 	return tb_fail(f, TB_EDENIED, "channel", "this item is not handled through this channel");
 }
 
+/* Whether the catalog states what a case of item needs: its case kind
+ * and time limits. A guide imported as published may leave them unstated
+ * (null, catalog format 2); such an item is shown, not applied for, until
+ * its department states them. */
+static enum tb_err handling_stated(const json_t *item, struct tb_fail *f)
+{
+	if (!json_is_string(json_object_get(item, "case_kind")) ||
+	    !json_is_integer(json_object_get(item, "promised_days")) ||
+	    !json_is_integer(json_object_get(item, "statutory_days")))
+		return tb_fail(f, TB_EDENIED, "item",
+		               "the catalog does not state this item's case kind and time limits:"
+		               " it cannot be applied for yet");
+	return TB_OK;
+}
+
 /* TB_ECONFLICT, with out->case_no the draft, when applicant already has
  * an online draft of item (one a window opened is the window's). */
 static enum tb_err no_draft_yet(struct tb_conn *c, int64_t applicant, const char *item,
@@ -213,6 +228,8 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		e = tb_fail(f, TB_EDENIED, "item", "you may not open a case for this applicant");
 	if (e == TB_OK && !on_behalf)
 		e = online_allowed(item, channel, f);
+	if (e == TB_OK)
+		e = handling_stated(item, f);
 	const char *form = in->form ? in->form : "{}";
 	const char *materials = in->materials ? in->materials : "[]";
 	if (e == TB_OK)
@@ -292,7 +309,11 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		    json_string_value(json_object_get(item, "name")), meta.department_id,
 		    meta.region, applicant, agent, p->account_id, channel,
 		    (int64_t)(on_behalf ? 1 : 0),
-		    json_string_value(json_object_get(item, "case_kind")),
+		    /* An item immediate only in some situations (either) is
+		     * handled as promised unless decided otherwise. */
+		    strcmp(json_string_value(json_object_get(item, "case_kind")), "either")
+		        ? json_string_value(json_object_get(item, "case_kind"))
+		        : "promised",
 		    (int64_t)json_integer_value(json_object_get(item, "promised_days")),
 		    (int64_t)json_integer_value(json_object_get(item, "statutory_days")),
 		    (int64_t)json_integer_value(json_object_get(item, "extension_days")), form,

@@ -256,8 +256,8 @@ static char *summary(json_t *canon, struct tb_arena *a)
  * nothing and its select finds the first's. */
 static enum tb_err search_doc(struct tb_conn *c, json_t *canon, int64_t *id)
 {
-	struct tb_buf cond = TB_BUF_INIT, mats = TB_BUF_INIT, all = TB_BUF_INIT,
-	              terms = TB_BUF_INIT;
+	struct tb_buf cond = TB_BUF_INIT, mats = TB_BUF_INIT, codes = TB_BUF_INIT,
+	              all = TB_BUF_INIT, terms = TB_BUF_INIT;
 	const char *name = json_string_value(json_object_get(canon, "name"));
 	const char *result =
 	    json_string_value(json_object_get(json_object_get(canon, "result"), "name"));
@@ -267,9 +267,12 @@ static enum tb_err search_doc(struct tb_conn *c, json_t *canon, int64_t *id)
 	    tb_buf_printf(&cond, "%s%s", i ? "\n" : "", json_string_value(x));
 	json_array_foreach(json_object_get(canon, "materials"), i, x) tb_buf_printf(
 	    &mats, "%s%s", i ? "\n" : "", json_string_value(json_object_get(x, "name")));
-	const char *f[4] = {name ? name : "", result ? result : "", cond.data ? cond.data : "",
-	                    mats.data ? mats.data : ""};
-	for (int k = 0; k < 4; k++) {
+	/* The codes a guide prints (format 2), found as printed. */
+	json_array_foreach(json_object_get(canon, "codes"), i, x) tb_buf_printf(
+	    &codes, "%s%s", i ? "\n" : "", json_string_value(json_object_get(x, "code")));
+	const char *f[5] = {name ? name : "", result ? result : "", cond.data ? cond.data : "",
+	                    mats.data ? mats.data : "", codes.data ? codes.data : ""};
+	for (int k = 0; k < 5; k++) {
 		/* A field separator that no text holds, so that moving a line
 		 * from one field to the next changes the hash. */
 		tb_buf_printf(&all, "%s%c", f[k], 0x1e);
@@ -296,6 +299,7 @@ static enum tb_err search_doc(struct tb_conn *c, json_t *canon, int64_t *id)
 	}
 	tb_buf_free(&cond);
 	tb_buf_free(&mats);
+	tb_buf_free(&codes);
 	tb_buf_free(&all);
 	tb_buf_free(&terms);
 	return e;
@@ -322,11 +326,13 @@ enum tb_err tb_item_insert(struct tb_conn *c, json_t *canon, int64_t department_
 		tb_stmt_bind_text(st, 1, S("implementation_code"));
 		tb_stmt_bind_int(st, 2, version);
 		tb_stmt_bind_text(st, 3, state);
-		tb_stmt_bind_text(st, 4, S("basic_code"));
+		/* '' for an item without a national basic item or stated type
+		 * (migration 021). */
+		tb_stmt_bind_text(st, 4, S("basic_code") ? S("basic_code") : "");
 		tb_stmt_bind_int(st, 5, department_id);
 		tb_stmt_bind_text(st, 6, S("region"));
 		tb_stmt_bind_text(st, 7, S("name"));
-		tb_stmt_bind_text(st, 8, S("item_type"));
+		tb_stmt_bind_text(st, 8, S("item_type") ? S("item_type") : "");
 		tb_stmt_bind_int(st, 9, I("online_depth"));
 		tb_stmt_bind_int(st, 10, I("required_visits"));
 		tb_stmt_bind_text(st, 11,

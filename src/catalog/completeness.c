@@ -9,9 +9,14 @@
 #include <string.h>
 #include <time.h>
 
-const char *const tb_unstatable[] = {"conditions",  "steps",           "fees",
-                                     "legal_basis", "address",         "hours",
-                                     "phone",       "complaint_phone", NULL};
+/* The members of version 1 first, then those catalog format 2 lets a
+ * guide leave unstated. */
+const char *const tb_unstatable[] = {"conditions",     "steps",           "fees",
+                                     "legal_basis",    "address",         "hours",
+                                     "phone",          "complaint_phone", "materials",
+                                     "statutory_days", "promised_days",   "case_kind",
+                                     "online_depth",   "required_visits", "cross_region",
+                                     "appeals",        "result",          NULL};
 
 json_t *tb_item_unstated(const json_t *doc)
 {
@@ -69,8 +74,7 @@ enum tb_err tb_catalog_rule_put(struct tb_store *s, const struct tb_ctx *ctx, co
 			known |= !strcmp(json_string_value(x), tb_unstatable[j]);
 		if (!known)
 			return tb_fail(f, TB_EINVAL, field,
-			               "each one of conditions, steps, fees, legal_basis, address, "
-			               "hours, phone, complaint_phone");
+			               "each one of the members that may be unstated (unstatable)");
 		json_array_foreach(stated, k, y) if (k < i && json_equal(x, y)) return tb_fail(
 		    f, TB_EINVAL, field, "a member is named twice");
 	}

@@ -1,6 +1,7 @@
 /* Import and export of the catalog (see exchange.h). */
 #include "catalog/exchange.h"
 #include "base/arena.h"
+#include "base/crypto.h"
 #include "base/mem.h"
 #include "catalog/catalog.h"
 #include "catalog/validate.h"
@@ -13,6 +14,24 @@
 #include <string.h>
 #include <time.h>
 
+/* ---- keys ---------------------------------------------------------------- */
+
+void tb_catalog_dept_key(const char *region, const char *name, char out[19])
+{
+	char text[512], hex[TB_SM3_HEX];
+	snprintf(text, sizeof(text), "%s\n%s", region, name);
+	tb_sm3_hex(text, strlen(text), hex);
+	snprintf(out, 19, "tb%.16s", hex);
+}
+
+void tb_catalog_item_key(const char *dept_key, const char *region, const char *name, char out[24])
+{
+	char text[512], hex[TB_SM3_HEX];
+	snprintf(text, sizeof(text), "%s\n%s", dept_key, name);
+	tb_sm3_hex(text, strlen(text), hex);
+	snprintf(out, 24, "tb%s-%.10s", region, hex);
+}
+
 /* ---- export -------------------------------------------------------------- */
 
 static char *prefix_of(const char *region)
@@ -22,6 +41,37 @@ static char *prefix_of(const char *region)
 	tb_region_prefix(region, prefix);
 	snprintf(buf, sizeof(buf), "%s%%", prefix);
 	return tb_xstrdup(buf);
+}
+
+/* Departments with a credit code by code, then those without (null) by
+ * region and name, in byte order on both stores. */
+static int dept_order(const void *x, const void *y)
+{
+	json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+	const char *ca = json_string_value(json_object_get(a, "credit_code"));
+	const char *cb = json_string_value(json_object_get(b, "credit_code"));
+	if (ca && cb)
+		return strcmp(ca, cb);
+	if (ca || cb)
+		return ca ? -1 : 1;
+	int r = strcmp(json_string_value(json_object_get(a, "region")),
+	               json_string_value(json_object_get(b, "region")));
+	return r ? r
+	         : strcmp(json_string_value(json_object_get(a, "name")),
+	                  json_string_value(json_object_get(b, "name")));
+}
+
+static void sort_departments(json_t *depts)
+{
+	size_t n = json_array_size(depts);
+	json_t **v = tb_xcalloc(n ? n : 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(depts, i));
+	qsort(v, n, sizeof(*v), dept_order);
+	json_array_clear(depts);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(depts, v[i]);
+	free(v);
 }
 
 enum tb_err tb_catalog_export(struct tb_store *s, const char *region, FILE *out)
@@ -34,7 +84,7 @@ enum tb_err tb_catalog_export(struct tb_store *s, const char *region, FILE *out)
 	json_t *root = json_object(), *depts = json_array(), *basics = json_array(),
 	       *items = json_array();
 	json_object_set_new(root, "format", json_string("tongban-catalog"));
-	json_object_set_new(root, "format_version", json_integer(1));
+	json_object_set_new(root, "format_version", json_integer(2));
 	json_object_set_new(root, "region", json_string(region ? region : "000000"));
 	struct tb_stmt *st;
 	bool row;
@@ -42,23 +92,33 @@ enum tb_err tb_catalog_export(struct tb_store *s, const char *region, FILE *out)
 	                  "SELECT credit_code, name, region, level FROM departments"
 	                  " WHERE region LIKE ? ORDER BY credit_code",
 	                  "s", like);
+	/* A department known by the platform's key: its guide publishes no
+	 * credit code, and the export says so (null); items name it. */
+	json_t *key_names = json_object();
 	while (e == TB_OK && row) {
-		json_array_append_new(
-		    depts, json_pack("{s:s, s:s, s:s, s:s}", "credit_code", tb_stmt_text(st, 0),
-		                     "name", tb_stmt_text(st, 1), "region", tb_stmt_text(st, 2),
-		                     "level", tb_stmt_text(st, 3)));
+		const char *code = tb_stmt_text(st, 0);
+		bool key = tb_catalog_is_key(code);
+		if (key)
+			json_object_set_new(key_names, code, json_string(tb_stmt_text(st, 1)));
+		json_array_append_new(depts,
+		                      json_pack("{s:o, s:s, s:s, s:s}", "credit_code",
+		                                key ? json_null() : json_string(code), "name",
+		                                tb_stmt_text(st, 1), "region", tb_stmt_text(st, 2),
+		                                "level", tb_stmt_text(st, 3)));
 		e = tb_stmt_step(st, &row);
 	}
 	tb_stmt_reset(st);
+	sort_departments(depts);
 	/* Basic items used by the exported items, and their parents. */
 	if (e == TB_OK)
-		e = tb_conn_query(c, &st, &row,
-		                  "SELECT code, name, item_type, parent_code, legal_basis FROM"
-		                  " basic_items b WHERE EXISTS (SELECT 1 FROM items i WHERE"
-		                  " i.region LIKE ? AND (i.basic_code = b.code OR i.basic_code IN"
-		                  " (SELECT code FROM basic_items k WHERE k.parent_code = b.code)))"
-		                  " ORDER BY code",
-		                  "s", like);
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "SELECT code, name, item_type, parent_code, legal_basis FROM"
+		    " basic_items b WHERE b.code <> '' AND EXISTS (SELECT 1 FROM items i WHERE"
+		    " i.region LIKE ? AND (i.basic_code = b.code OR i.basic_code IN"
+		    " (SELECT code FROM basic_items k WHERE k.parent_code = b.code)))"
+		    " ORDER BY code",
+		    "s", like);
 	while (e == TB_OK && row) {
 		const char *parent = tb_stmt_text(st, 3);
 		json_array_append_new(
@@ -84,11 +144,23 @@ enum tb_err tb_catalog_export(struct tb_store *s, const char *region, FILE *out)
 		json_t *v;
 		json_object_foreach(doc, k, v) json_object_set(it, k, v);
 		json_decref(doc);
+		/* The platform's own keys are not published codes: null, with the
+		 * department named (an import makes the same keys again). */
+		const char *dept = json_string_value(json_object_get(it, "department"));
+		if (tb_catalog_is_key(dept)) {
+			json_t *name = json_object_get(key_names, dept);
+			json_object_set(it, "department_name", name ? name : json_null());
+			json_object_set_new(it, "department", json_null());
+		}
+		if (tb_catalog_is_key(
+		        json_string_value(json_object_get(it, "implementation_code"))))
+			json_object_set_new(it, "implementation_code", json_null());
 		json_array_append_new(items, it);
 		e = tb_stmt_step(st, &row);
 	}
 	tb_stmt_reset(st);
 	tb_store_release(c);
+	json_decref(key_names);
 	free(like);
 	json_object_set_new(root, "departments", depts);
 	json_object_set_new(root, "basic_items", basics);
@@ -104,10 +176,12 @@ enum tb_err tb_catalog_export(struct tb_store *s, const char *region, FILE *out)
 struct import {
 	struct tb_conn *c;
 	const struct tb_regions *regions;
-	json_t *file_depts;  /* credit code -> {level, region} */
+	json_t *file_depts;  /* credit code or key -> {level, region} */
+	json_t *dept_names;  /* name -> key, of the file's departments without a code */
 	json_t *file_basics; /* code -> item_type */
 	struct tb_import_report *rep;
 	struct tb_arena *a;
+	int version; /* the file's format_version */
 };
 
 static void report(struct import *im, const char *pos, const struct tb_fail *f)
@@ -193,7 +267,19 @@ static bool check_department(struct import *im, json_t *d, size_t i)
 	const char *level = json_string_value(json_object_get(d, "level"));
 	struct tb_credit cc;
 	const struct tb_region *g = region ? tb_regions_find(im->regions, region) : NULL;
-	if (!code || tb_credit_check(code, &cc, &f) != TB_OK) {
+	/* Format 2: a department whose guide publishes no credit code (null)
+	 * gets the platform's key, made from its region and name. */
+	char key[19] = "";
+	bool keyed =
+	    im->version >= 2 && json_is_null(json_object_get(d, "credit_code")) && name && region;
+	if (keyed) {
+		tb_catalog_dept_key(region, name, key);
+		code = key;
+	}
+	if (keyed && json_object_get(im->dept_names, name)) {
+		f.field = tb_arena_printf(im->a, "%s.name", pos);
+		f.reason = "two departments without a credit code have this name";
+	} else if (!keyed && (!code || tb_credit_check(code, &cc, &f) != TB_OK)) {
 		f.field = tb_arena_printf(im->a, "%s.credit_code", pos);
 		f.reason = f.reason ? f.reason : "required";
 	} else if (!name || strlen(name) < 2 || strlen(name) > 400) {
@@ -212,6 +298,10 @@ static bool check_department(struct import *im, json_t *d, size_t i)
 	} else {
 		json_object_set_new(im->file_depts, code,
 		                    json_pack("{s:s, s:s}", "level", level, "region", region));
+		if (keyed) {
+			json_object_set_new(im->dept_names, name, json_string(key));
+			json_object_set_new(d, "_key", json_string(key));
+		}
 		return true;
 	}
 	report(im, pos, &f);
@@ -262,7 +352,11 @@ static enum tb_err write_all(struct import *im, json_t *root, json_t **canon_ite
 	{
 		const char *code = json_string_value(json_object_get(d, "credit_code"));
 		struct tb_credit cc;
-		tb_credit_check(code, &cc, NULL);
+		if (code)
+			tb_credit_check(code, &cc, NULL);
+		else
+			snprintf(cc.normalized, sizeof(cc.normalized), "%s",
+			         json_string_value(json_object_get(d, "_key")));
 		int64_t changed = 0;
 		e = tb_conn_run(
 		    c, &changed,
@@ -315,6 +409,51 @@ static enum tb_err write_all(struct import *im, json_t *root, json_t **canon_ite
 	return tb_ctx_audit(c, ctx, "catalog.import", obj, "ok");
 }
 
+/* Format 2: an item names a department without a credit code by its name
+ * (department null, department_name), and may publish no implementation
+ * code (null): both get the platform's keys, the same on every import of
+ * the same file. What cannot be resolved is left null for the item's
+ * check to refuse. */
+static void with_keys(struct import *im, json_t *it)
+{
+	if (!json_is_object(it))
+		return;
+	const char *name = json_string_value(json_object_get(it, "department_name"));
+	if (json_is_null(json_object_get(it, "department")) && name) {
+		json_t *key = json_object_get(im->dept_names, name);
+		if (key) {
+			json_object_set(it, "department", key);
+		} else {
+			struct tb_stmt *st;
+			bool row = false;
+			if (tb_conn_query(
+			        im->c, &st, &row,
+			        "SELECT credit_code, level, region FROM departments WHERE"
+			        " name = ? AND credit_code LIKE 'tb%' ORDER BY id LIMIT 1",
+			        "s", name) == TB_OK) {
+				if (row) {
+					json_object_set_new(it, "department",
+					                    json_string(tb_stmt_text(st, 0)));
+					json_object_set_new(im->file_depts, tb_stmt_text(st, 0),
+					                    json_pack("{s:s, s:s}", "level",
+					                              tb_stmt_text(st, 1), "region",
+					                              tb_stmt_text(st, 2)));
+				}
+				tb_stmt_reset(st);
+			}
+		}
+	}
+	const char *dept = json_string_value(json_object_get(it, "department"));
+	const char *item = json_string_value(json_object_get(it, "name"));
+	json_t *where = dept ? json_object_get(im->file_depts, dept) : NULL;
+	if (json_is_null(json_object_get(it, "implementation_code")) && dept && item && where) {
+		char key[24];
+		tb_catalog_item_key(dept, json_string_value(json_object_get(where, "region")), item,
+		                    key);
+		json_object_set_new(it, "implementation_code", json_string(key));
+	}
+}
+
 static bool code_in_store(struct import *im, const char *code)
 {
 	struct tb_stmt *st;
@@ -334,7 +473,8 @@ enum tb_err tb_catalog_import(struct tb_store *s, const struct tb_regions *regio
 	struct tb_fail f = {0};
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	struct import im = {NULL, regions, json_object(), json_object(), rep, tb_arena_new()};
+	struct import im = {NULL,          regions, json_object(),  json_object(),
+	                    json_object(), rep,     tb_arena_new(), 1};
 	if (!root || !json_is_object(root)) {
 		f.field = root ? "file"
 		               : tb_arena_printf(im.a, "line %d column %d", jerr.line, jerr.column);
@@ -342,9 +482,10 @@ enum tb_err tb_catalog_import(struct tb_store *s, const struct tb_regions *regio
 		report(&im, "file", &f);
 	} else if (!json_is_string(json_object_get(root, "format")) ||
 	           strcmp(json_string_value(json_object_get(root, "format")), "tongban-catalog") ||
-	           json_integer_value(json_object_get(root, "format_version")) != 1) {
+	           json_integer_value(json_object_get(root, "format_version")) < 1 ||
+	           json_integer_value(json_object_get(root, "format_version")) > 2) {
 		f.field = "format";
-		f.reason = "expected format tongban-catalog, format_version 1";
+		f.reason = "expected format tongban-catalog, format_version 1 or 2";
 		report(&im, "format", &f);
 	} else {
 		static const char *const keys[] = {"format",      "format_version", "region",
@@ -369,8 +510,10 @@ enum tb_err tb_catalog_import(struct tb_store *s, const struct tb_regions *regio
 				report(&im, keys[n], &f);
 			}
 	}
+	im.version = (int)json_integer_value(json_object_get(root, "format_version"));
 	if (rep->nerrors) {
 		json_decref(root);
+		json_decref(im.dept_names);
 		json_decref(im.file_depts);
 		json_decref(im.file_basics);
 		tb_arena_free(im.a);
@@ -405,6 +548,8 @@ enum tb_err tb_catalog_import(struct tb_store *s, const struct tb_regions *regio
 				report(&im, pos, &f);
 			json_decref(out);
 		}
+		if (im.version >= 2)
+			json_array_foreach(items, i, d) with_keys(&im, d);
 		json_array_foreach(items, i, d)
 		{
 			char *pos = tb_arena_printf(im.a, "items[%zu].", i);
@@ -471,6 +616,7 @@ enum tb_err tb_catalog_import(struct tb_store *s, const struct tb_regions *regio
 		json_decref(canon[i]);
 	free(canon);
 	json_decref(root);
+	json_decref(im.dept_names);
 	json_decref(im.file_depts);
 	json_decref(im.file_basics);
 	tb_arena_free(im.a);

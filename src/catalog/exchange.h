@@ -14,6 +14,15 @@
 
 struct tb_regions;
 
+/* The platform's key of a department whose guide publishes no credit
+ * code: "tb" and 16 hex digits of the SM3 of its region and name. */
+void tb_catalog_dept_key(const char *region, const char *name, char out[19]);
+
+/* The platform's key of an item whose guide publishes no implementation
+ * code: "tb", the region, "-" and 10 hex digits of the SM3 of its
+ * department's code (or key) and name. */
+void tb_catalog_item_key(const char *dept_key, const char *region, const char *name, char out[24]);
+
 /* Writes the catalog of region (prefix rule; "000000" or NULL for all) to
  * out. */
 enum tb_err tb_catalog_export(struct tb_store *s, const char *region, FILE *out);

@@ -58,7 +58,7 @@ static bool text_ok(const char *s, size_t minc, size_t maxc, bool line)
  * one or more separated by "、", each an optional leading '+', digits
  * (at least 3), spaces, hyphens and parentheses (not nested), and an
  * optional extension "转" and 1-6 digits: 0571-87998412, 12345,
- * (0571) 8799 8412转123, +86 571 87998412. */
+ * (0571) 8799 8412转123, +86 571 87998412, 023—65751638. */
 static bool phone_shape(const char *s)
 {
 	for (;;) {
@@ -72,6 +72,8 @@ static bool phone_shape(const char *s)
 				open = 1;
 			else if (*s == ')' && open)
 				open = 0;
+			else if (!strncmp(s, "\xe2\x80\x94", 3) || !strncmp(s, "\xef\xbc\x8d", 3))
+				s += 2; /* — and －, as guides print them: 023—65751638 */
 			else if (*s != ' ' && *s != '-')
 				break;
 		}
@@ -386,11 +388,19 @@ static json_t *check_materials(struct v *v, json_t *in)
 		only(v, m, p, keys);
 		const char *name = str(v, m, p, "name", 2, 100, true);
 		unique_name(v, x, i, p, name);
-		const char *form = one_of(v, m, p, "form", forms, true);
+		/* A guide that lists a material by name only leaves its form,
+		 * source and count unstated (null). */
+		const char *form = unstated(m, "form") && json_object_get(m, "form")
+		                       ? NULL
+		                       : one_of(v, m, p, "form", forms, true);
 		const char *req = one_of(v, m, p, "required", reqs, true);
-		const char *src = one_of(v, m, p, "source", sources, true);
-		long copies;
-		integer(v, m, p, "copies", 0, 20, false, 1, &copies);
+		const char *src = unstated(m, "source") && json_object_get(m, "source")
+		                      ? NULL
+		                      : one_of(v, m, p, "source", sources, true);
+		long copies = 1;
+		bool no_copies = json_is_null(json_object_get(m, "copies"));
+		if (!no_copies)
+			integer(v, m, p, "copies", 0, 20, false, 1, &copies);
 		const char *issuer = str(v, m, p, "issuing_body", 2, 100, false);
 		if (src && strcmp(src, "applicant") != 0 && !issuer)
 			bad(v, tb_arena_printf(v->a, "%sissuing_body", p),
@@ -436,7 +446,7 @@ static json_t *check_materials(struct v *v, json_t *in)
 		json_object_set_new(o, "form", jstr(form));
 		json_object_set_new(o, "required", jstr(req));
 		json_object_set_new(o, "source", jstr(src));
-		json_object_set_new(o, "copies", json_integer(copies));
+		json_object_set_new(o, "copies", no_copies ? json_null() : json_integer(copies));
 		json_object_set_new(o, "issuing_body", jstr(issuer));
 		json_object_set_new(o, "certificate_type", jstr(cert));
 		json_object_set_new(o, "sharing_resource", jstr(share));
@@ -448,13 +458,14 @@ static json_t *check_materials(struct v *v, json_t *in)
 		json_object_set_new(o, "note", json_string(note ? note : ""));
 		if (commitment)
 			json_object_set_new(o, "commitment", commitment);
-		/* Written only when given: earlier documents stay as they were. */
-		if (originals)
-			json_object_set_new(o, "originals", originals);
-		if (medium)
-			json_object_set_new(o, "media", json_string(medium));
-		if (condition)
-			json_object_set_new(o, "condition", json_string(condition));
+		/* Written only when given (null too: not stated): earlier
+		 * documents stay as they were. */
+		if (json_object_get(m, "originals"))
+			json_object_set_new(o, "originals", originals ? originals : json_null());
+		if (json_object_get(m, "media"))
+			json_object_set_new(o, "media", jstr(medium));
+		if (json_object_get(m, "condition"))
+			json_object_set_new(o, "condition", jstr(condition));
 		if (when)
 			json_object_set_new(o, "condition_field", when);
 		json_array_append_new(outs, o);
@@ -737,7 +748,7 @@ static json_t *check_steps(struct v *v, json_t *in)
 	json_t *x = json_object_get(in, "steps");
 	if (!json_is_array(x) || json_array_size(x) < 1 || json_array_size(x) > 30)
 		return bad(v, "steps", "expected an array of 1 to 30 steps"), NULL;
-	static const char *const keys[] = {"name", "role", "days", NULL};
+	static const char *const keys[] = {"name", "role", "days", "hours", "text", NULL};
 	json_t *outs = json_array();
 	size_t i;
 	json_t *s;
@@ -749,14 +760,28 @@ static json_t *check_steps(struct v *v, json_t *in)
 			break;
 		}
 		only(v, s, p, keys);
-		const char *name = str(v, s, p, "name", 1, 50, true);
-		const char *role = str(v, s, p, "role", 1, 50, true);
-		long days;
-		integer(v, s, p, "days", 0, 365, true, 0, &days);
+		const char *name = str(v, s, p, "name", 1, 200, true);
+		/* A step's role and time may be unstated (null); its time may be
+		 * in hours (1个小时) and its words kept (text). */
+		bool no_role = json_is_null(json_object_get(s, "role"));
+		const char *role = no_role ? NULL : str(v, s, p, "role", 1, 50, true);
+		long days = 0, hours = 0;
+		bool no_days = json_is_null(json_object_get(s, "days"));
+		if (!no_days)
+			integer(v, s, p, "days", 0, 365, true, 0, &days);
+		json_t *h = json_object_get(s, "hours");
+		if (h && !json_is_null(h))
+			integer(v, s, p, "hours", 1, 720, true, 0, &hours);
+		const char *text = str(v, s, p, "text", 1, 200, false);
 		if (v->err != TB_OK)
 			break;
-		json_array_append_new(outs, json_pack("{s:s, s:s, s:i}", "name", name, "role", role,
-		                                      "days", (int)days));
+		json_t *o = json_pack("{s:s, s:o, s:o}", "name", name, "role", jstr(role), "days",
+		                      no_days ? json_null() : json_integer(days));
+		if (h)
+			json_object_set_new(o, "hours", hours ? json_integer(hours) : json_null());
+		if (json_object_get(s, "text"))
+			json_object_set_new(o, "text", jstr(text));
+		json_array_append_new(outs, o);
 	}
 	if (v->err != TB_OK) {
 		json_decref(outs);
@@ -823,8 +848,9 @@ static json_t *check_fees(struct v *v, json_t *in)
 static json_t *check_objects(struct v *v, json_t *in)
 {
 	json_t *x = json_object_get(in, "service_objects");
-	if (!x || !json_is_array(x) || json_array_size(x) < 1 || json_array_size(x) > 6)
-		return bad(v, "service_objects", "expected an array of 1 to 6 codes (1-6)"), NULL;
+	/* Empty: the guide does not say whom it serves. */
+	if (!x || !json_is_array(x) || json_array_size(x) > 6)
+		return bad(v, "service_objects", "expected an array of up to 6 codes (1-6)"), NULL;
 	size_t i;
 	json_t *e;
 	int seen = 0;
@@ -848,7 +874,8 @@ static json_t *check_channels(struct v *v, json_t *in)
 {
 	static const char *const names[] = {"window", "web", "mobile", "post"};
 	json_t *x = json_object_get(in, "channels");
-	if (!x || !json_is_array(x) || json_array_size(x) < 1 || json_array_size(x) > 4)
+	/* Empty: the guide does not say how to apply. */
+	if (!x || !json_is_array(x) || json_array_size(x) > 4)
 		return bad(v, "channels", "expected an array of window, web, mobile, post"), NULL;
 	int seen = 0;
 	size_t i;
@@ -881,12 +908,136 @@ static json_t *check_result(struct v *v, json_t *in)
 	static const char *const types[] = {"certificate", "approval", "document", "other", NULL};
 	only(v, x, "result.", keys);
 	const char *type = one_of(v, x, "result.", "type", types, true);
-	const char *name = str(v, x, "result.", "name", 1, 100, true);
+	/* A guide may name the kind of result (证照) but not the result. */
+	const char *name = json_is_null(json_object_get(x, "name"))
+	                       ? NULL
+	                       : str(v, x, "result.", "name", 1, 100, true);
 	const char *cert = str(v, x, "result.", "certificate_type", 2, 50, false);
 	if (v->err != TB_OK)
 		return NULL;
-	return json_pack("{s:s, s:s, s:o}", "type", type, "name", name, "certificate_type",
+	return json_pack("{s:s, s:o, s:o}", "type", type, "name", jstr(name), "certificate_type",
 	                 jstr(cert));
+}
+
+/* Published codes: letters, digits, - and . (as provinces print them:
+ * 3707240501445-000, 230702-08-0-0431). */
+static bool code_chars(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= 'a' && *p <= 'z') || *p == '-' || *p == '.'))
+			return false;
+	return *s != '\0';
+}
+
+bool tb_catalog_is_key(const char *code)
+{
+	return code && code[0] == 't' && code[1] == 'b';
+}
+
+/* The implementation code: the platform's key for an item whose guide
+ * publishes none (tb..., tb_catalog_item_key); a code that claims the
+ * national structure (31 characters ending in a 12-digit basic code of a
+ * known item type) checked against it: the department's credit code
+ * (when published), the use level and the basic code (when given); any
+ * other code kept as the province publishes it (the 12-digit part of a
+ * local scheme starts with the province's code, not an item type). */
+static void check_impl_code(struct v *v, const char *impl, const char *credit, long use_level,
+                            const char *basic)
+{
+	size_t n = strlen(impl);
+	if (tb_catalog_is_key(impl)) {
+		size_t digits = strspn(impl + 2, "0123456789");
+		if ((digits != 6 && digits != 9) || impl[2 + digits] != '-' ||
+		    strlen(impl + 3 + digits) != 10 ||
+		    strspn(impl + 3 + digits, "0123456789abcdef") != 10)
+			bad(v, "implementation_code",
+			    "a code starting with tb is the platform's own (tb, region, -, 10 "
+			    "hex)");
+		return;
+	}
+	if (n != 31 || !all_digits(impl + 19, 12) || !known_type(impl + 19))
+		return; /* a local scheme, as published */
+	struct tb_credit cc;
+	if (credit) {
+		char want[40];
+		snprintf(want, sizeof(want), "%s%ld%s", credit, use_level,
+		         basic ? basic : impl + 19);
+		if (strcmp(impl, want) != 0)
+			bad(v, "implementation_code",
+			    tb_arena_printf(v->a, "must be department + use level + basic code: %s",
+			                    want));
+		return;
+	}
+	char first[19];
+	snprintf(first, sizeof(first), "%.18s", impl);
+	if (tb_credit_check(first, &cc, NULL) != TB_OK || impl[18] != (char)('0' + use_level) ||
+	    (basic && strcmp(impl + 19, basic) != 0))
+		bad(v, "implementation_code",
+		    "a national code is a credit code + use level + basic code");
+}
+
+/* codes: every code the guide prints, as printed, with its label (事项编码,
+ * 基本编码, 实施编码): up to 10; written when given. */
+static json_t *check_codes(struct v *v, json_t *in)
+{
+	json_t *x = json_object_get(in, "codes");
+	if (!x)
+		return NULL;
+	if (!json_is_array(x) || json_array_size(x) > 10)
+		return bad(v, "codes", "expected an array of at most 10 {label, code}"), NULL;
+	static const char *const keys[] = {"label", "code", NULL};
+	json_t *out = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach(x, i, e)
+	{
+		const char *p = tb_arena_printf(v->a, "codes[%zu].", i);
+		if (!json_is_object(e)) {
+			bad(v, tb_arena_printf(v->a, "codes[%zu]", i), "expected an object");
+			break;
+		}
+		only(v, e, p, keys);
+		const char *label = str(v, e, p, "label", 2, 20, true);
+		const char *code = str(v, e, p, "code", 1, 64, true);
+		if (code && !code_chars(code))
+			bad(v, tb_arena_printf(v->a, "%scode", p),
+			    "expected letters, digits, - and . as printed");
+		if (v->err != TB_OK)
+			break;
+		json_array_append_new(out, json_pack("{s:s, s:s}", "label", label, "code", code));
+	}
+	if (v->err != TB_OK) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* source: where the guide was published {url, retrieved, publisher,
+ * title}; written when given. */
+static json_t *check_source(struct v *v, json_t *in)
+{
+	json_t *x = json_object_get(in, "source");
+	if (!x || json_is_null(x))
+		return NULL;
+	if (!json_is_object(x))
+		return bad(v, "source", "expected {url, retrieved, publisher, title}"), NULL;
+	static const char *const keys[] = {"url", "retrieved", "publisher", "title", NULL};
+	only(v, x, "source.", keys);
+	const char *url = str(v, x, "source.", "url", 10, 500, true);
+	if (url && strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		bad(v, "source.url", "expected an http or https address");
+	const char *day = str(v, x, "source.", "retrieved", 10, 10, true);
+	int64_t d;
+	if (day && !tb_date_parse(day, &d))
+		bad(v, "source.retrieved", "expected a date YYYY-MM-DD");
+	const char *publisher = str(v, x, "source.", "publisher", 2, 100, false);
+	const char *title = str(v, x, "source.", "title", 2, 200, false);
+	if (v->err != TB_OK)
+		return NULL;
+	return json_pack("{s:s, s:s, s:o, s:o}", "url", url, "retrieved", day, "publisher",
+	                 jstr(publisher), "title", jstr(title));
 }
 
 enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs,
@@ -901,8 +1052,10 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 		return v.err;
 	}
 	static const char *const keys[] = {"implementation_code",
+	                                   "codes",
 	                                   "basic_code",
 	                                   "department",
+	                                   "department_name",
 	                                   "use_level",
 	                                   "item_type",
 	                                   "region",
@@ -913,10 +1066,13 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	                                   "steps",
 	                                   "statutory_days",
 	                                   "promised_days",
+	                                   "promised_hours",
+	                                   "time_text",
 	                                   "extension_days",
 	                                   "fees",
 	                                   "service_objects",
 	                                   "case_kind",
+	                                   "case_kind_condition",
 	                                   "channels",
 	                                   "online_depth",
 	                                   "required_visits",
@@ -934,71 +1090,106 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	                                   "places",
 	                                   "accepting_body",
 	                                   "implemented_by",
+	                                   "source",
 	                                   "valid_from",
 	                                   "valid_to",
 	                                   NULL};
 	only(&v, in, "", keys);
-	const char *impl = str(&v, in, "", "implementation_code", 31, 31, true);
-	const char *basic = str(&v, in, "", "basic_code", 12, 12, true);
+	const char *impl = str(&v, in, "", "implementation_code", 1, 36, true);
+	if (impl && !code_chars(impl))
+		bad(&v, "implementation_code",
+		    "expected letters, digits, - and . as published (at most 36)");
+	json_t *codes = v.err == TB_OK ? check_codes(&v, in) : NULL;
+	/* Not stated (null): the guide names no basic item of the national
+	 * catalog; a local basic code it publishes goes in codes. */
+	const char *basic = str(&v, in, "", "basic_code", 12, 12, false);
 	char basic_type[3] = "";
 	if (basic && (!all_digits(basic, 12) || !known_type(basic)))
 		bad(&v, "basic_code", "expected 12 digits starting with a known item type");
 	else if (basic && refs && !refs->basic(refs->ctx, basic, basic_type))
 		bad(&v, "basic_code", "no such basic item");
+	/* The department's credit code, or the platform's key for a department
+	 * whose code its guide does not publish (tb_catalog_dept_key). */
 	const char *dept = str(&v, in, "", "department", 18, 18, true);
 	char level[12] = "", region[10] = "";
-	struct tb_credit cc;
+	struct tb_credit cc = {0};
 	struct tb_fail cf = {0};
-	if (dept && tb_credit_check(dept, &cc, &cf) != TB_OK)
+	bool dept_key = dept && tb_catalog_is_key(dept);
+	if (dept && !dept_key && tb_credit_check(dept, &cc, &cf) != TB_OK)
 		bad(&v, "department", tb_arena_printf(a, "not a valid credit code: %s", cf.reason));
 	else if (dept && refs && !refs->department(refs->ctx, dept, level, region))
 		bad(&v, "department", "no such department");
+	const char *dept_name = str(&v, in, "", "department_name", 2, 100, false);
 	long use_level;
 	integer(&v, in, "", "use_level", 1, 6, true, 0, &use_level);
 	if (v.err == TB_OK && refs && tb_catalog_use_level(level) != use_level)
 		bad(&v, "use_level",
 		    tb_arena_printf(a, "the department is at %s level (%d)", level,
 		                    tb_catalog_use_level(level)));
-	if (v.err == TB_OK && impl) {
-		char want[40];
-		snprintf(want, sizeof(want), "%s%ld%s", cc.normalized, use_level, basic);
-		if (strcmp(impl, want) != 0)
-			bad(&v, "implementation_code",
-			    tb_arena_printf(a, "must be department + use level + basic code: %s",
-			                    want));
-	}
+	if (v.err == TB_OK && impl)
+		check_impl_code(&v, impl, dept_key ? NULL : cc.normalized, use_level, basic);
 	const char *name = str(&v, in, "", "name", 2, 100, true);
 	/* Not stated (null) is not "none": conditions, steps, fees ([] is
 	 * free of charge, null is unstated), place, hours, phones and the
 	 * legal basis may be unstated; the completeness report lists them. */
 	json_t *conditions =
 	    unstated(in, "conditions") ? NULL : strings(&v, in, "", "conditions", 1, 50, 2, 1000);
-	json_t *materials = v.err == TB_OK ? check_materials(&v, in) : NULL;
+	json_t *materials = v.err == TB_OK && !json_is_null(json_object_get(in, "materials"))
+	                        ? check_materials(&v, in)
+	                        : NULL;
 	json_t *form_fields = v.err == TB_OK ? check_form_fields(&v, in) : NULL;
 	json_t *steps = v.err == TB_OK && !unstated(in, "steps") ? check_steps(&v, in) : NULL;
-	long statutory, promised, extension, depth, visits;
-	integer(&v, in, "", "statutory_days", 0, 365, true, 0, &statutory);
-	integer(&v, in, "", "promised_days", 0, 365, true, 0, &promised);
-	if (v.err == TB_OK && promised > statutory)
+	/* Time as written: working days, or not stated (null: a guide that
+	 * says 无时限 or nothing); a promise in hours (1小时) beside them; the
+	 * words of the guide kept in time_text. */
+	long statutory = 0, promised = 0, extension = 0, depth = 0, visits = 0, promise_hours = 0;
+	bool no_statutory = json_is_null(json_object_get(in, "statutory_days")),
+	     no_promised = json_is_null(json_object_get(in, "promised_days")),
+	     no_extension = json_is_null(json_object_get(in, "extension_days"));
+	if (!no_statutory)
+		integer(&v, in, "", "statutory_days", 0, 365, true, 0, &statutory);
+	if (!no_promised)
+		integer(&v, in, "", "promised_days", 0, 365, true, 0, &promised);
+	if (v.err == TB_OK && !no_statutory && !no_promised && promised > statutory)
 		bad(&v, "promised_days", "must not exceed statutory_days");
-	integer(&v, in, "", "extension_days", 0, 365, false, 0, &extension);
+	bool has_hours = json_object_get(in, "promised_hours") &&
+	                 !json_is_null(json_object_get(in, "promised_hours"));
+	if (has_hours)
+		integer(&v, in, "", "promised_hours", 1, 72, true, 0, &promise_hours);
+	const char *time_text = str(&v, in, "", "time_text", 2, 500, false);
+	if (!no_extension)
+		integer(&v, in, "", "extension_days", 0, 365, false, 0, &extension);
 	json_t *fees = v.err == TB_OK && !unstated(in, "fees") ? check_fees(&v, in) : NULL;
 	json_t *objects = v.err == TB_OK ? check_objects(&v, in) : NULL;
-	static const char *const kinds[] = {"immediate", "promised", NULL};
-	const char *kind = one_of(&v, in, "", "case_kind", kinds, true);
-	if (kind && strcmp(kind, "immediate") == 0 && promised != 0)
-		bad(&v, "promised_days", "an immediate item (即办件) promises 0 days");
+	/* either: immediate in some situations, promised in others (即办件、
+	 * 承诺件), with the situation that decides. An immediate item promises
+	 * at most one working day (即办件, 承诺时限 1个工作日, as guides say). */
+	static const char *const kinds[] = {"immediate", "promised", "either", NULL};
+	const char *kind =
+	    unstated(in, "case_kind") ? NULL : one_of(&v, in, "", "case_kind", kinds, true);
+	if (kind && strcmp(kind, "immediate") == 0 && !no_promised && promised > 1)
+		bad(&v, "promised_days", "an immediate item (即办件) promises at most 1 day");
+	const char *kind_when = str(&v, in, "", "case_kind_condition", 2, 200, false);
+	if (v.err == TB_OK && kind && strcmp(kind, "either") == 0 && !kind_when)
+		bad(&v, "case_kind_condition",
+		    "required for either: the situation that makes it immediate or promised");
 	json_t *channels = v.err == TB_OK ? check_channels(&v, in) : NULL;
-	integer(&v, in, "", "online_depth", 1, 4, true, 0, &depth);
-	integer(&v, in, "", "required_visits", 0, 2, true, 0, &visits);
-	if (v.err == TB_OK && depth == 4 && visits != 0)
+	bool no_depth = json_is_null(json_object_get(in, "online_depth")),
+	     no_visits = json_is_null(json_object_get(in, "required_visits"));
+	if (!no_depth)
+		integer(&v, in, "", "online_depth", 1, 4, true, 0, &depth);
+	if (!no_visits)
+		integer(&v, in, "", "required_visits", 0, 2, true, 0, &visits);
+	if (v.err == TB_OK && !no_depth && !no_visits && depth == 4 && visits != 0)
 		bad(&v, "required_visits", "online depth IV (fully online) means zero visits");
 	const char *reason = str(&v, in, "", "visit_reason", 2, 200, false);
-	if (v.err == TB_OK && visits > 0 && !reason)
+	if (v.err == TB_OK && !no_visits && visits > 0 && !reason &&
+	    !json_is_null(json_object_get(in, "visit_reason")))
 		bad(&v, "visit_reason", "required when required_visits is not 0");
-	static const char *const scopes[] = {"nationwide", "province", "city",
-	                                     "county",     "none",     NULL};
-	const char *cross = one_of(&v, in, "", "cross_region", scopes, true);
+	static const char *const scopes[] = {"nationwide", "province", "city", "county",
+	                                     "township",   "none",     NULL};
+	const char *cross =
+	    unstated(in, "cross_region") ? NULL : one_of(&v, in, "", "cross_region", scopes, true);
 	const char *address = str(&v, in, "", "address", 2, 200, false);
 	const char *hours = str(&v, in, "", "hours", 2, 200, false);
 	const char *phone = str(&v, in, "", "phone", 3, 40, false);
@@ -1009,11 +1200,13 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 		bad(&v, "phone", not_phone);
 	if (complaint && !phone_shape(complaint))
 		bad(&v, "complaint_phone", not_phone);
-	json_t *appeals = strings(&v, in, "", "appeals", 1, 10, 2, 500);
-	json_t *result = v.err == TB_OK ? check_result(&v, in) : NULL;
+	json_t *appeals =
+	    unstated(in, "appeals") ? NULL : strings(&v, in, "", "appeals", 1, 10, 2, 500);
+	json_t *result = v.err == TB_OK && !unstated(in, "result") ? check_result(&v, in) : NULL;
 	json_t *events = strings(&v, in, "", "events", 0, 20, 1, 20);
 	json_t *basis = v.err == TB_OK ? check_legal_basis(&v, in) : NULL;
 	json_t *eligibility = v.err == TB_OK ? check_eligibility(&v, in) : NULL;
+	json_t *source = v.err == TB_OK ? check_source(&v, in) : NULL;
 	const char *from = str(&v, in, "", "valid_from", 10, 10, true);
 	const char *to = str(&v, in, "", "valid_to", 10, 10, false);
 	int64_t dfrom = 0, dto = 0;
@@ -1025,19 +1218,29 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 		bad(&v, "valid_to", "earlier than valid_from");
 
 	/* Derived members: item_type (of the basic code) and region (of the
-	 * department). Exports carry them; when given they must agree. */
+	 * department). Exports carry them; when given they must agree. Without
+	 * a basic code the item type is as the guide states it, or not stated. */
 	char type[3] = {basic ? basic[0] : 0, basic ? basic[1] : 0, 0};
-	const char *given_type = str(&v, in, "", "item_type", 2, 2, false);
-	if (v.err == TB_OK && given_type && strcmp(given_type, type) != 0)
-		bad(&v, "item_type", "must be the first two digits of basic_code");
+	const char *given_type = NULL;
+	if (basic) {
+		given_type = str(&v, in, "", "item_type", 2, 2, false);
+		if (v.err == TB_OK && given_type && strcmp(given_type, type) != 0)
+			bad(&v, "item_type", "must be the first two digits of basic_code");
+	} else if (!unstated(in, "item_type")) {
+		given_type = one_of(&v, in, "", "item_type", item_types, true);
+	}
 	const char *given_region = str(&v, in, "", "region", 6, 9, false);
 	if (v.err == TB_OK && given_region && refs && strcmp(given_region, region) != 0)
 		bad(&v, "region", "must be the department's region");
 	(void)basic_type;
 	put(&v, "implementation_code", jstr(impl));
+	if (codes)
+		put(&v, "codes", codes);
 	put(&v, "basic_code", jstr(basic));
-	put(&v, "item_type", json_string(type));
+	put(&v, "item_type", basic ? json_string(type) : jstr(given_type));
 	put(&v, "department", jstr(dept));
+	if (json_object_get(in, "department_name"))
+		put(&v, "department_name", jstr(dept_name));
 	put(&v, "region", json_string(refs ? region : (given_region ? given_region : "")));
 	put(&v, "use_level", json_integer(use_level));
 	put(&v, "name", jstr(name));
@@ -1048,15 +1251,22 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	if (form_fields)
 		put(&v, "form_fields", form_fields);
 	put(&v, "steps", steps);
-	put(&v, "statutory_days", json_integer(statutory));
-	put(&v, "promised_days", json_integer(promised));
-	put(&v, "extension_days", json_integer(extension));
+	put(&v, "statutory_days", no_statutory ? NULL : json_integer(statutory));
+	put(&v, "promised_days", no_promised ? NULL : json_integer(promised));
+	/* Written only when given: earlier documents stay as they were. */
+	if (json_object_get(in, "promised_hours"))
+		put(&v, "promised_hours", has_hours ? json_integer(promise_hours) : NULL);
+	if (json_object_get(in, "time_text"))
+		put(&v, "time_text", jstr(time_text));
+	put(&v, "extension_days", no_extension ? NULL : json_integer(extension));
 	put(&v, "fees", fees);
 	put(&v, "service_objects", objects);
 	put(&v, "case_kind", jstr(kind));
+	if (json_object_get(in, "case_kind_condition"))
+		put(&v, "case_kind_condition", jstr(kind_when));
 	put(&v, "channels", channels);
-	put(&v, "online_depth", json_integer(depth));
-	put(&v, "required_visits", json_integer(visits));
+	put(&v, "online_depth", no_depth ? NULL : json_integer(depth));
+	put(&v, "required_visits", no_visits ? NULL : json_integer(visits));
 	put(&v, "visit_reason", jstr(reason));
 	put(&v, "cross_region", jstr(cross));
 	put(&v, "address", jstr(address));
@@ -1072,6 +1282,8 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 		put(&v, "eligibility", eligibility);
 	if (v.err == TB_OK)
 		check_places(&v, in);
+	if (source)
+		put(&v, "source", source);
 	put(&v, "valid_from", jstr(from));
 	put(&v, "valid_to", jstr(to));
 	if (v.err != TB_OK) {

@@ -39,6 +39,11 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
                                   const char *prefix, struct tb_arena *a, json_t **out,
                                   struct tb_fail *f);
 
+/* Whether code is one of the platform's own keys ("tb..."): the key of a
+ * department whose credit code, or of an item whose implementation code,
+ * its guide does not publish (catalog/exchange.c makes them). */
+bool tb_catalog_is_key(const char *code);
+
 /* The use level of a department level: province 2, city 3, county 4,
  * township 5 (0 for anything else). */
 int tb_catalog_use_level(const char *dept_level);
