@@ -420,7 +420,7 @@ async function open(channel) {
 async function start() {
   const who = await shell({ active: 'services' });
   acting = Boolean(who && who.acting_for);
-  if (!/^[0-9A-Z]{31}$/.test(code)) {
+  if (!/^[0-9A-Za-z.-]{1,36}$/.test(code)) {
     fail('请从办事指南进入（地址中缺少事项编码）');
     return;
   }

@@ -178,7 +178,7 @@ function render(it, have, who) {
   const online = onlineChannel(it) !== null;
   const go = online
     ? h('p', { class: 'actions noprint' }, h('a', { href: `/apply.html?item=${encodeURIComponent(it.implementation_code)}`, class: 'apply' }, '在线申请'))
-    : el('p', `本事项不能在网上申请，请到以下地点办理：${it.address || '实施部门办事窗口（地址未公布）'}${it.hours ? `（${it.hours}）` : ''}`);
+    : el('p', `${it.online_depth >= 3 && !it.case_kind ? '本事项的办件类型和办理时限尚未公布，暂不能在网上申请，' : '本事项不能在网上申请，'}请到以下地点办理：${it.address || '实施部门办事窗口（地址未公布）'}${it.hours ? `（${it.hours}）` : ''}`);
   const visits = it.required_visits === null ? UNSTATED : it.required_visits === 0 ? '无需到现场（0 次）' : `${it.required_visits} 次`;
   main.replaceChildren(
     part('能否网上办理',

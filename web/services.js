@@ -20,11 +20,18 @@ function card(it) {
   title.append(guide);
   box.append(title);
   const dl = el('dl');
+  // What the guide does not state is said so (未公布); the platform's own
+  // key (tb...) is no published code.
+  const code = (it.codes || []).length ? it.codes.map((c) => c.code).join('、')
+    : it.implementation_code.startsWith('tb') ? '未公布' : it.implementation_code;
+  const limit = typeof it.promised_hours === 'number' ? `承诺 ${it.promised_hours} 小时`
+    : it.case_kind === 'immediate' ? '即办'
+      : typeof it.promised_days === 'number' ? `承诺 ${it.promised_days} 个工作日` : '未公布';
   const rows = [
-    ['事项编码', it.implementation_code],
-    ['办理时限', it.case_kind === 'immediate' ? '即办' : `承诺 ${it.promised_days} 个工作日`],
-    ['到现场次数', `${it.required_visits} 次`],
-    ['网办深度', DEPTH[it.online_depth] || String(it.online_depth)],
+    ['事项编码', code],
+    ['办理时限', limit],
+    ['到现场次数', typeof it.required_visits === 'number' ? `${it.required_visits} 次` : '未公布'],
+    ['网办深度', DEPTH[it.online_depth] || '未公布'],
   ];
   if (it.result && it.result.name) rows.push(['办理结果', it.result.name]);
   for (const [k, v] of rows) dl.append(el('dt', k), el('dd', v));

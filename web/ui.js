@@ -277,10 +277,12 @@ export const DEPTH = { 1: '网上发布', 2: '网上预审', 3: '网上受理', 
 
 // The channel to apply through online, web or mobile (this site serves
 // both), when the catalog entry allows an online application (depth III
-// or IV through one of them); null otherwise. The server holds the same
-// rule (POST /api/v1/cases).
+// or IV through one of them) and states its case kind and time limits
+// (a guide imported as published may not); null otherwise. The server
+// holds the same rule (POST /api/v1/cases).
 export function onlineChannel(item) {
-  if (!item || item.online_depth < 3) return null;
+  if (!item || !(item.online_depth >= 3)) return null;
+  if (!item.case_kind || typeof item.promised_days !== 'number' || typeof item.statutory_days !== 'number') return null;
   const ch = item.channels || [];
   if (ch.includes('web')) return 'web';
   return ch.includes('mobile') ? 'mobile' : null;

@@ -57,12 +57,24 @@ static void apply(struct tb_stmt *st, const struct binds *b)
 struct expand_ctx {
 	struct tb_conn *c;
 	struct tb_arena *a;
+	/* Each word's answer, asked once per search (the query forms and the
+	 * ranking both expand every word). */
+	const char *word[16], *other[16];
+	int n;
 };
 
 static const char *expand(const char *word, void *ctx)
 {
 	struct expand_ctx *x = ctx;
-	return tb_synonyms_of_on(x->c, word, x->a);
+	for (int k = 0; k < x->n; k++)
+		if (strcmp(x->word[k], word) == 0)
+			return x->other[k];
+	const char *other = tb_synonyms_of_on(x->c, word, x->a);
+	if (x->n < 16) {
+		x->word[x->n] = tb_arena_strdup(x->a, word);
+		x->other[x->n++] = other;
+	}
+	return other;
 }
 
 /* Counts stop here: past it the answer says the total is at least this
@@ -214,7 +226,7 @@ static enum tb_err rank_docs(struct tb_conn *c, bool pg, const struct tb_item_qu
                              struct tb_arena *a, struct doc_rank **out, int *n)
 {
 	*n = 0;
-	struct expand_ctx x = {c, a};
+	struct expand_ctx x = {.c = c, .a = a};
 	struct tb_buf fts = TB_BUF_INIT, tsq = TB_BUF_INIT, like = TB_BUF_INIT;
 	enum tb_err e = TB_OK;
 	if (!tb_terms_query_ex(q->q, expand, &x, &fts, &tsq, &like))

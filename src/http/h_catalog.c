@@ -16,15 +16,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An implementation code as the catalog keeps it (catalog format 2):
+ * 1 to 36 letters, digits, - and . (national 31-character codes, codes as
+ * provinces publish them, the platform's own tb... keys). */
 static bool code_ok(struct tb_req *r, const char *code)
 {
 	size_t n = strlen(code);
 	for (size_t i = 0; i < n; i++)
-		if (!((code[i] >= '0' && code[i] <= '9') || (code[i] >= 'A' && code[i] <= 'Z')))
+		if (!((code[i] >= '0' && code[i] <= '9') || (code[i] >= 'A' && code[i] <= 'Z') ||
+		      (code[i] >= 'a' && code[i] <= 'z') || code[i] == '-' || code[i] == '.'))
 			n = 0;
-	if (n != 31) {
+	if (n < 1 || n > 36) {
 		tb_resp_error(r, TB_EINVAL, "code",
-		              "expected a 31-character implementation code (upper case)");
+		              "expected an implementation code (letters, digits, - and .)");
 		return false;
 	}
 	return true;

@@ -5,7 +5,7 @@
 // TB_TEST_BIN names the binary (default build/tongban, from the repository root).
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,12 @@ export function serve() {
 // A console message with the address it is about: for a failed request
 // Chromium logs "Failed to load resource: the server responded with a
 // status of 404 (...)" located at the request's URL.
+// Imports a catalog file (the exchange format) into the running server's
+// store with `tongban import catalog`, as an operator would.
+export function importCatalog(file) {
+  return execFileSync(bin, ['import', 'catalog', file, '--data', dataDir], { encoding: 'utf8' });
+}
+
 export const consoleText = (m) => `${m.text()} <${m.location().url}>`;
 
 // The errors left when the expected failed requests are taken out, for

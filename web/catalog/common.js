@@ -54,11 +54,11 @@ export const WORDS = {
   form: { original: '原件', copy: '复印件', electronic: '电子件' },
   required: { required: '必需', optional: '非必需', later: '容缺后补', conditional: '视情形提交' },
   source: { applicant: '申请人自备', government: '政府部门核发', institution: '第三方机构出具' },
-  case_kind: { immediate: '即办件', promised: '承诺件' },
+  case_kind: { immediate: '即办件', promised: '承诺件', either: '即办件、承诺件' },
   channels: { window: '窗口', web: '网上', mobile: '移动端', post: '邮寄' },
   online_depth: Object.fromEntries(Object.entries(DEPTH).map(([k, v]) => [k, `${'一二三四'[k - 1]}级：${v}`])),
   service_objects: { 1: '自然人', 2: '企业法人', 3: '事业法人', 4: '社会组织法人', 5: '行政机关', 6: '其他组织' },
-  cross_region: { nationwide: '全国通办', province: '全省通办', city: '全市通办', county: '全县（区）通办', none: '不通办' },
+  cross_region: { nationwide: '全国通办', province: '全省通办', city: '全市通办', county: '全县（区）通办', township: '全镇（乡、街道）通办', none: '不通办' },
   type: { certificate: '证照', approval: '批文', document: '文书', other: '其他' },
   state: { draft: '草稿', published: '已发布', superseded: '已被新版本替代', withdrawn: '已撤回' },
   item_type: {

@@ -70,6 +70,8 @@ function textArea(name, value, rows = 2) {
 
 function select(name, words, value, cast) {
   const s = h('select', { name });
+  // Not stated in the guide (catalog format 2): kept so unless chosen.
+  if (value === null) s.append(h('option', { value: '' }, '未公布'));
   for (const [k, w] of Object.entries(words)) s.append(h('option', { value: k }, w));
   s.value = asText(value);
   s.dataset.cast = cast || '';
@@ -78,6 +80,7 @@ function select(name, words, value, cast) {
 
 function selected(s, orig) {
   if (s.value === asText(orig)) return orig;
+  if (s.value === '') return null;
   return s.dataset.cast === 'int' ? Number(s.value) : s.value;
 }
 
@@ -300,8 +303,9 @@ function build() {
     group('基本信息',
       scalar('事项名称', 'name', 'text'),
       h('div', { class: 'grid2' },
-        scalar('办件类型', 'case_kind', 'text', { words: WORDS.case_kind, hint: '即办件的承诺办结时限为 0' }),
+        scalar('办件类型', 'case_kind', 'text', { words: WORDS.case_kind, hint: '即办件的承诺办结时限最多 1 个工作日' }),
         scalar('通办范围', 'cross_region', 'text', { words: WORDS.cross_region })),
+      scalar('何种情形即办（办件类型为“即办件、承诺件”时填写）', 'case_kind_condition', 'opt'),
       checks('服务对象', 'service_objects', WORDS.service_objects, 'int')),
     group('受理条件', strings('conditions', '受理条件', true)),
     group('申请材料', rows('materials', {
@@ -417,7 +421,9 @@ function resultGroup() {
   collectors.push((out) => {
     const now = { ...orig, type: selected(type, orig.type), name: pick(orig.name, name.value, 'text'),
       certificate_type: pick(orig.certificate_type, cert.value, 'opt') };
-    out.result = JSON.stringify(now) === JSON.stringify(orig) ? orig : now;
+    // A guide that names no result stays so until one is given.
+    if (doc.result === null && !name.value.trim() && !type.value) out.result = null;
+    else out.result = JSON.stringify(now) === JSON.stringify(orig) ? orig : now;
   });
   return h('div', { class: 'grid3' }, field('结果类型', type), field('结果名称', name),
     field('签发的电子证照类型', cert, { hint: '平台不签发电子证照的留空' }));
@@ -593,7 +599,7 @@ const shellWho = shell({ active: 'catalog', signIn: true });
 async function main() {
   const who = await shellWho;
   if (!who) return;
-  if (!/^[0-9A-Z]{31}$/.test(code)) {
+  if (!/^[0-9A-Za-z.-]{1,36}$/.test(code)) {
     document.getElementById('item-name').textContent = '没有指定事项';
     return;
   }

@@ -116,7 +116,7 @@ async function show() {
 async function main() {
   const who = await shell({ active: 'catalog', signIn: true });
   if (!who) return;
-  if (!/^[0-9A-Z]{31}$/.test(code)) {
+  if (!/^[0-9A-Za-z.-]{1,36}$/.test(code)) {
     document.getElementById('title').textContent = '没有指定事项';
     return;
   }
