@@ -225,8 +225,8 @@ static bool known_type(const char *t)
 
 int tb_catalog_use_level(const char *dept_level)
 {
-	static const char *const levels[] = {"province", "city", "county", "township"};
-	for (int i = 0; i < 4; i++)
+	static const char *const levels[] = {"province", "city", "county", "township", "village"};
+	for (int i = 0; i < 5; i++)
 		if (dept_level && strcmp(dept_level, levels[i]) == 0)
 			return i + 2;
 	return 0;

@@ -45,7 +45,7 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 bool tb_catalog_is_key(const char *code);
 
 /* The use level of a department level: province 2, city 3, county 4,
- * township 5 (0 for anything else). */
+ * township 5, village 6 (0 for anything else). */
 int tb_catalog_use_level(const char *dept_level);
 
 #endif

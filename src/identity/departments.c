@@ -21,6 +21,10 @@ static enum tb_err insert_audited(struct tb_conn *c, const struct tb_ctx *ctx, c
 
 bool tb_department_level_fits(const char *level, const struct tb_region *g)
 {
+	/* A village service point sits at its township's code: the division
+	 * tables stop at townships. */
+	if (level && g && !strcmp(level, "village"))
+		return g->level == TB_REGION_TOWNSHIP;
 	return level && g && !strcmp(level, tb_region_level_name(g->level));
 }
 

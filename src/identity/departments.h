@@ -27,7 +27,8 @@ struct tb_department {
 
 /* Whether a department of level may sit in region g: level is the
  * region's own (province, city, county, or township for a 9-digit code of
- * a 街道 or 乡镇). */
+ * a 街道 or 乡镇), or village (a village service point, at its township's
+ * code). */
 bool tb_department_level_fits(const char *level, const struct tb_region *g);
 
 /* Creates a department. The credit code must be valid (GB 32100), the
