@@ -136,12 +136,26 @@ static enum tb_err online_allowed(const json_t *item, const char *channel, struc
 static enum tb_err handling_stated(const json_t *item, struct tb_fail *f)
 {
 	if (!json_is_string(json_object_get(item, "case_kind")) ||
-	    !json_is_integer(json_object_get(item, "promised_days")) ||
+	    (!json_is_integer(json_object_get(item, "promised_days")) &&
+	     !json_is_integer(json_object_get(item, "promised_hours"))) ||
 	    !json_is_integer(json_object_get(item, "statutory_days")))
 		return tb_fail(f, TB_EDENIED, "item",
 		               "the catalog does not state this item's case kind and time limits:"
 		               " it cannot be applied for yet");
 	return TB_OK;
+}
+
+/* The promised limit of a case of item in working days: the item's days,
+ * or a promise in hours (1小时) on the day clock: due the working day it
+ * ends, counting eight office hours a working day (up to 8 hours: the day
+ * of acceptance). */
+static int64_t promised_days_of(const json_t *item)
+{
+	const json_t *days = json_object_get(item, "promised_days");
+	if (json_is_integer(days))
+		return (int64_t)json_integer_value(days);
+	int64_t hours = (int64_t)json_integer_value(json_object_get(item, "promised_hours"));
+	return hours <= 8 ? 0 : (hours + 7) / 8 - 1;
 }
 
 /* TB_ECONFLICT, with out->case_no the draft, when applicant already has
@@ -314,7 +328,7 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 		    strcmp(json_string_value(json_object_get(item, "case_kind")), "either")
 		        ? json_string_value(json_object_get(item, "case_kind"))
 		        : "promised",
-		    (int64_t)json_integer_value(json_object_get(item, "promised_days")),
+		    promised_days_of(item),
 		    (int64_t)json_integer_value(json_object_get(item, "statutory_days")),
 		    (int64_t)json_integer_value(json_object_get(item, "extension_days")), form,
 		    materials, required_of(item, form, a), now, now, window);

@@ -27,6 +27,9 @@ static json_t *clock_json(const struct tb_calendar *cal, const struct row *r, in
 	                    r->accepted_on[0] ? json_string(r->accepted_on) : json_null());
 	json_object_set_new(j, "promised_due",
 	                    r->promised_due[0] ? json_string(r->promised_due) : json_null());
+	/* The limits the case was opened with, in working days. */
+	json_object_set_new(j, "promised_days", json_integer(r->promised_days));
+	json_object_set_new(j, "statutory_days", json_integer(r->statutory_days));
 	json_object_set_new(j, "statutory_due",
 	                    r->statutory_due[0] ? json_string(r->statutory_due) : json_null());
 	json_object_set_new(j, "suspended", json_boolean(r->suspended_on[0] != '\0'));

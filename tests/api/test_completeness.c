@@ -277,6 +277,25 @@ static void time_and_codes_as_published(void **state)
 	assert_non_null(strstr(test_str(j, "reason"), "time limits"));
 	json_decref(j);
 
+	/* A promise in hours (2小时): on the day clock, due the day it is
+	 * accepted. */
+	doc = call(NULL, "GET", "/api/v1/items/" CITY_ITEM, NULL, 200);
+	json_object_set_new(doc, "statutory_days", json_integer(1));
+	json_object_set_new(doc, "promised_hours", json_integer(2));
+	json_object_set_new(doc, "case_kind", json_string("promised"));
+	publish_as(doc);
+	j = call(&li, "POST", "/api/v1/cases", "{\"item\":\"" CITY_ITEM "\",\"channel\":\"web\"}",
+	         201);
+	char hours_path[128];
+	snprintf(hours_path, sizeof(hours_path), "/api/v1/cases/%s", test_str(j, "case_no"));
+	json_decref(j);
+	j = call(&li, "GET", hours_path, NULL, 200);
+	json_t *clock = json_object_get(j, "clock");
+	assert_true(json_is_integer(json_object_get(clock, "promised_days")));
+	assert_int_equal(json_integer_value(json_object_get(clock, "promised_days")), 0);
+	assert_int_equal(json_integer_value(json_object_get(clock, "statutory_days")), 1);
+	json_decref(j);
+
 	/* 即办件、承诺件: the deciding situation is required, and a case of it
 	 * is handled as promised. */
 	doc = call(NULL, "GET", "/api/v1/items/" CITY_ITEM, NULL, 200);
