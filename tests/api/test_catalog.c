@@ -148,7 +148,9 @@ static void public_lists(void **state)
 	json_decref(call(NULL, "GET", "/api/v1/items?online_depth=5", NULL, 400));
 	json_decref(call(NULL, "GET", "/api/v1/items?department=nothing", NULL, 400));
 	json_decref(call(NULL, "GET", "/api/v1/items?sort=name", NULL, 400));
-	json_decref(call(NULL, "GET", "/api/v1/items/short", NULL, 400));
+	json_decref(
+	    call(NULL, "GET", "/api/v1/items/short", NULL, 404)); /* a local code: none such */
+	json_decref(call(NULL, "GET", "/api/v1/items/bad_code", NULL, 400));
 	json_decref(call(NULL, "GET", "/api/v1/items/" NEW_CODE, NULL, 404));
 }
 

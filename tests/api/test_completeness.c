@@ -249,6 +249,7 @@ static void time_and_codes_as_published(void **state)
 	    doc, "codes",
 	    json_pack("[{s:s, s:s}]", "label", "事项编码", "code", "330100-10-0-0521"));
 	publish_as(doc);
+	json_decref(doc);
 	json_t *j = call(NULL, "GET", "/api/v1/items/" CITY_ITEM, NULL, 200);
 	assert_true(json_is_null(json_object_get(j, "promised_days")));
 	assert_true(json_is_null(json_object_get(j, "case_kind")));
@@ -284,6 +285,7 @@ static void time_and_codes_as_published(void **state)
 	json_object_set_new(doc, "promised_hours", json_integer(2));
 	json_object_set_new(doc, "case_kind", json_string("promised"));
 	publish_as(doc);
+	json_decref(doc);
 	j = call(&li, "POST", "/api/v1/cases", "{\"item\":\"" CITY_ITEM "\",\"channel\":\"web\"}",
 	         201);
 	char hours_path[128];
@@ -312,6 +314,7 @@ static void time_and_codes_as_published(void **state)
 	json_object_set_new(doc, "case_kind_condition",
 	                    json_string("材料齐全当场办结，需核查的承诺办理"));
 	publish_as(doc);
+	json_decref(doc);
 	j = call(&citizen, "POST", "/api/v1/cases",
 	         "{\"item\":\"" CITY_ITEM "\",\"channel\":\"web\"}", 201);
 	char path[128];
