@@ -87,7 +87,7 @@ function materials(it, have, who) {
     ol.append(li);
   }
   const out = [ol];
-  if (!who) out.push(el('p', '登录后可查看哪些材料平台已有，无需重复提交。', 'muted'));
+  if (!who && onlineChannel(it) !== null) out.push(el('p', '登录后可查看哪些材料平台已有，无需重复提交。', 'muted'));
   return out;
 }
 
@@ -121,6 +121,26 @@ function limits(it) {
     ['可延长', it.extension_days ? `${it.extension_days} 个工作日` : ''],
     ['指南原文', it.time_text],
   ]);
+}
+
+// Why this platform takes no online application for it: the guide may
+// say the service is online elsewhere (its own depth and channels), but a
+// case here needs a stated case kind and time limits.
+function notHere(it) {
+  if (!(it.online_depth >= 3)) return '本事项不能在网上申请，';
+  const missing = [!it.case_kind ? '办件类型' : '',
+    typeof it.promised_days !== 'number' && typeof it.promised_hours !== 'number' ? '承诺时限' : '',
+    typeof it.statutory_days !== 'number' ? '法定时限' : ''].filter(Boolean);
+  return missing.length ? `本平台暂不受理本事项的网上申请（办事指南未载明${missing.join('、')}），` : '本事项不能通过本平台在网上申请，';
+}
+
+// Where to go instead: the stated address and hours, else a number to
+// ask, else the page the guide was taken from.
+function whereToGo(it) {
+  if (it.address) return `请到以下地点办理：${it.address}${it.hours ? `（${it.hours}）` : ''}。`;
+  if (it.phone) return `办理地点未公布，请先致电 ${it.phone} 咨询。`;
+  if (it.source) return '办理地点未公布，请以本页末尾所列原发布页面为准，或向实施部门咨询。';
+  return '办理地点未公布，请向实施部门咨询。';
 }
 
 // Codes as the province publishes them; the platform's own key is not a
@@ -178,7 +198,7 @@ function render(it, have, who) {
   const online = onlineChannel(it) !== null;
   const go = online
     ? h('p', { class: 'actions noprint' }, h('a', { href: `/apply.html?item=${encodeURIComponent(it.implementation_code)}`, class: 'apply' }, '在线申请'))
-    : el('p', `${it.online_depth >= 3 && !it.case_kind ? '本事项的办件类型和办理时限尚未公布，暂不能在网上申请，' : '本事项不能在网上申请，'}请到以下地点办理：${it.address || '实施部门办事窗口（地址未公布）'}${it.hours ? `（${it.hours}）` : ''}`);
+    : el('p', `${notHere(it)}${whereToGo(it)}`);
   const visits = it.required_visits === null ? UNSTATED : it.required_visits === 0 ? '无需到现场（0 次）' : `${it.required_visits} 次`;
   main.replaceChildren(
     part('能否网上办理',

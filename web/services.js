@@ -86,7 +86,9 @@ async function search(q, region) {
   count.className = '';
   count.textContent = j.total > j.items.length
     ? `找到 ${j.total} 项，显示前 ${j.items.length} 项`
-    : `找到 ${j.total} 项`;
+    : j.total ? `找到 ${j.total} 项`
+      // Nothing found: say what to try, not just 0.
+      : `找到 0 项。可以换个说法（例如“结婚登记”“社保卡”），少输几个字，或在上方选择其他省份、市或区县。`;
   document.getElementById('items').replaceChildren(...j.items.map(card));
 }
 

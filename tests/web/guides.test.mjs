@@ -47,10 +47,19 @@ test('a real guide: found by what people type and by its printed code, 未公布
   assert.match(text, /实施主体曾家镇/);
   assert.match(text, /办理流程未公布/);
   assert.match(text, /本指南录自.*生育登记服务/);
+  // No address in the guide: where to turn instead, not a window "地址未公布".
+  assert.match(text, /办理地点未公布，请以本页末尾所列原发布页面为准/);
+  assert.doesNotMatch(text, /登录后可查看哪些材料平台已有/);
   assert.equal(await p.getByRole('link', { name: '在线申请' }).count(), 0);
   assert.ok(await noSideways(p));
   await axeClean(p, 'guide 08');
   await p.screenshot({ path: shot('guide-real-390.png'), fullPage: true });
+
+  // Nothing found: the page says what to try.
+  await p.goto(`${base}/services.html`);
+  await p.getByLabel('关键词').fill('护照');
+  await p.getByRole('button', { name: '查找' }).click();
+  await p.locator('#count', { hasText: '可以换个说法' }).waitFor();
 
   // Shandong's basic code, as printed, finds its item.
   await p.goto(`${base}/services.html`);
@@ -64,7 +73,7 @@ test('a real guide: found by what people type and by its printed code, 未公布
   assert.match(t2, /承诺时限1 个工作日/);
   assert.match(t2, /法定时限未公布/);
   assert.match(t2, /指南原文法定办结时限：无时限/);
-  assert.match(t2, /办件类型和办理时限尚未公布，暂不能在网上申请/);
+  assert.match(t2, /本平台暂不受理本事项的网上申请（办事指南未载明办件类型、法定时限）/);
   assert.equal(await p.getByRole('link', { name: '在线申请' }).count(), 0);
   assert.deepEqual(unexpectedErrors(errors, []), []);
   await ctx.close();
