@@ -426,11 +426,15 @@ static void with_keys(struct import *im, json_t *it)
 		} else {
 			struct tb_stmt *st;
 			bool row = false;
+			/* Within the item's region when it states one: names such as
+			 * 公证处 repeat across regions. */
+			const char *region = json_string_value(json_object_get(it, "region"));
 			if (tb_conn_query(
 			        im->c, &st, &row,
 			        "SELECT credit_code, level, region FROM departments WHERE"
-			        " name = ? AND credit_code LIKE 'tb%' ORDER BY id LIMIT 1",
-			        "s", name) == TB_OK) {
+			        " name = ? AND credit_code LIKE 'tb%' AND (? = '' OR region = ?)"
+			        " ORDER BY id LIMIT 1",
+			        "sss", name, region ? region : "", region ? region : "") == TB_OK) {
 				if (row) {
 					json_object_set_new(it, "department",
 					                    json_string(tb_stmt_text(st, 0)));

@@ -90,11 +90,11 @@ static int tier_of(const struct tb_rank_query *rq, const struct tb_rank_doc *d, 
 	}
 	if (rq->nwords == 0)
 		return 7;
-	const char *fields[4];
+	const char *fields[5] = {" ", " ", " ", " ", " "};
 	if (d->terms) {
 		/* Stored terms: each line one field, padded with spaces. */
 		const char *p = d->terms;
-		for (int k = 0; k < 4; k++) {
+		for (int k = 0; k < 5; k++) {
 			const char *nl = p ? strchr(p, '\n') : NULL;
 			size_t n = p ? (nl ? (size_t)(nl - p) : strlen(p)) : 0;
 			fields[k] = tb_arena_printf(a, " %.*s ", (int)n, p ? p : "");
@@ -108,6 +108,13 @@ static int tier_of(const struct tb_rank_query *rq, const struct tb_rank_doc *d, 
 	}
 	const char *name = fields[0];
 	if (rq->whole && strcmp(name, rq->whole) == 0)
+		return 0;
+	/* A code the guide prints, typed as printed (the fifth line): that
+	 * item. */
+	bool coded = true;
+	for (int k = 0, which; k < rq->nwords && coded; k++)
+		coded = find(fields[4], rq->word[k].alt, rq->word[k].nalt, &which) >= 0;
+	if (coded)
 		return 0;
 	const char *at = rq->whole ? strstr(name, rq->whole) : NULL;
 	if (at) {

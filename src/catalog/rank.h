@@ -33,16 +33,18 @@ void tb_rank_parse(const char *q, const char *(*expand)(const char *word, void *
                    struct tb_arena *a, struct tb_rank_query *out);
 
 /* What a search document holds, as text (conditions and materials one per
- * line); terms, when not NULL, the four fields' terms already made
- * (tb_terms of each, joined by newlines, as search_docs.terms stores
- * them), which then stand for the text of all but the name's length. */
+ * line); terms, when not NULL, the fields' terms already made (tb_terms
+ * of name, result, conditions, materials and the codes the guide prints,
+ * joined by newlines, as search_docs.terms stores them), which then stand
+ * for the text of all but the name's length. Only stored terms hold codes. */
 struct tb_rank_doc {
 	const char *name, *result, *conditions, *materials;
 	const char *terms;
 };
 
 /* The tier of d for rq, 0 (best) to 7:
- *   0 the name is the query; 1 the name holds the query as one phrase;
+ *   0 the name is the query, or every word is in a printed code; 1 the
+ *   name holds the query as one phrase;
  *   2 the name holds every word as typed; 3 ... some by a synonym;
  *   4 the result (with the name) holds every word; 5 the conditions (with
  *   the above); 6 the materials; 7 none of the fields alone (the index
