@@ -6,6 +6,7 @@
 #include "base/buf.h"
 #include "base/crypto.h"
 #include "base/date.h"
+#include "base/mem.h"
 #include "catalog/terms.h"
 #include "catalog/validate.h"
 
@@ -687,7 +688,7 @@ enum tb_err tb_catalog_search_backfill(struct tb_store *s)
 		                  "");
 		while (e == TB_OK && row && n < 200) {
 			ids[n] = tb_stmt_int(st, 0);
-			docs[n++] = strdup(tb_stmt_text(st, 1));
+			docs[n++] = tb_xstrdup(tb_stmt_text(st, 1));
 			e = tb_stmt_step(st, &row);
 		}
 		if (e == TB_OK)

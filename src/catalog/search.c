@@ -152,9 +152,6 @@ static void filters(const struct tb_item_query *q, const char *day, bool hint_st
 	}
 }
 
-/* Runs sql (binds b, then up to two more integers when extra > 0) and
- * appends each row's item (summary, version, state) to out, counting
- * them in *n. */
 /* Prepares sql with b's parameters and extra (0-2) more integers. */
 static enum tb_err prepare(struct tb_conn *c, const char *sql, const struct binds *b, int extra,
                            int64_t x1, int64_t x2, struct tb_stmt **st)
@@ -170,6 +167,8 @@ static enum tb_err prepare(struct tb_conn *c, const char *sql, const struct bind
 	return TB_OK;
 }
 
+/* Runs sql (binds b, then extra more integers) and appends each row's
+ * item (summary, version, state) to out, counting them in *n. */
 static enum tb_err list_rows(struct tb_conn *c, const char *sql, const struct binds *b, int extra,
                              int64_t x1, int64_t x2, struct tb_buf *out, int *n)
 {
@@ -295,12 +294,13 @@ static enum tb_err ranked(struct tb_conn *c, bool pg, const struct tb_item_query
 	filters(q, day, !pg, !pg && !scoped, a, &where, &b);
 	int shown = 0;
 	int64_t first = (int64_t)(q->page - 1) * q->per_page;
+	/* The document ids in rank order, as an array parameter: {1,2} on
+	 * PostgreSQL, [1,2] (json_each) on SQLite. */
+	tb_buf_adds(&list, pg ? "{" : "[");
+	for (int k = 0; k < ndocs; k++)
+		tb_buf_printf(&list, "%s%lld", k ? "," : "", (long long)docs[k].id);
+	tb_buf_adds(&list, pg ? "}" : "]");
 	if (scoped) {
-		/* The document ids in rank order: their places rank the rows. */
-		tb_buf_adds(&list, pg ? "{" : "[");
-		for (int k = 0; k < ndocs; k++)
-			tb_buf_printf(&list, "%s%lld", k ? "," : "", (long long)docs[k].id);
-		tb_buf_adds(&list, pg ? "}" : "]");
 		tb_buf_adds(&where, pg ? " AND i.search_doc = ANY (CAST(? AS bigint[]))"
 		                       : " AND +i.search_doc IN (SELECT value FROM json_each(?))");
 		bind_s(&b, list.data);
@@ -337,12 +337,8 @@ static enum tb_err ranked(struct tb_conn *c, bool pg, const struct tb_item_query
 			    &one, 1, rows[k].id, 0, out, &shown);
 	} else {
 		/* The total: every item of the matching documents, up to the cap. */
-		tb_buf_printf(&list, "%s", "");
-		for (int k = 0; k < ndocs; k++)
-			tb_buf_printf(&list, "%s%lld", k ? "," : "", (long long)docs[k].id);
-		char *ids = tb_arena_printf(a, pg ? "{%s}" : "[%s]", list.data);
 		struct binds all = b;
-		bind_s(&all, ids);
+		bind_s(&all, list.data);
 		char *count_sql = tb_arena_printf(
 		    a,
 		    "SELECT COUNT(*) FROM (SELECT 1 FROM items i%s AND i.search_doc %s LIMIT ?) n",
