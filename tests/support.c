@@ -602,3 +602,17 @@ int test_start_demo(struct test_srv *srv, const char *db, const struct test_who 
 			return -1;
 	return 0;
 }
+
+void test_fresh_id_number(char out[19])
+{
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	static unsigned serial;
+	unsigned n = serial++ % 300000u;
+	snprintf(out, 19, "3301061995%02u%02u%03u", 1 + n / 28 % 12, 1 + n % 28,
+	         100 + n / 336 % 900);
+	int sum = 0;
+	for (int i = 0; i < 17; i++)
+		sum += (out[i] - '0') * w[i];
+	out[17] = "10X98765432"[sum % 11];
+	out[18] = '\0';
+}

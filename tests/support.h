@@ -136,6 +136,10 @@ struct test_session {
 long test_login(struct test_srv *srv, const char *login, const char *password,
                 struct test_session *s);
 
+/* A valid identity number of 西湖区 (GB 11643 check character) that no
+ * earlier call of this process gave and no demo person has. */
+void test_fresh_id_number(char out[19]);
+
 /* One person of the demo to sign in: an identity number and the session
  * to fill. */
 struct test_who {

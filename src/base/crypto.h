@@ -19,6 +19,9 @@ void tb_sm3(const void *data, size_t n, unsigned char out[TB_SM3_LEN]);
 void tb_sm3_hex(const void *data, size_t n, char out[TB_SM3_HEX]);
 /* Lower-case hex of in[0..n) into out (2n+1 bytes). */
 void tb_hex(const void *in, size_t n, char *out);
+/* The n bytes whose hex (either case) is hex[0..2n) into out; false when
+ * a character is not a hex digit (out is then partly written). */
+bool tb_unhex(const char *hex, unsigned char *out, size_t n);
 /* A random token: nbytes random bytes as base64url without padding, with
  * prefix in front (may be ""). out needs strlen(prefix) + 4*nbytes/3 + 4. */
 void tb_token(const char *prefix, size_t nbytes, char *out, size_t out_size);

@@ -238,13 +238,40 @@ static int deliver(struct tb_conn *c, int64_t now, bool allow_private)
 	return n;
 }
 
+/* The advisory lock that makes one node the deliverer (any constant the
+ * platform uses for nothing else). */
+#define DELIVERER_LOCK 0x7462646cL /* "tbdl" */
+
+/* Runs sql (one parameter: the lock) and returns its boolean answer. */
+static bool advisory(struct tb_conn *c, const char *sql)
+{
+	struct tb_stmt *st;
+	bool row;
+	if (tb_conn_query(c, &st, &row, sql, "i", (int64_t)DELIVERER_LOCK) != TB_OK)
+		return false;
+	bool yes = row && tb_stmt_int(st, 0) == 1;
+	tb_stmt_reset(st);
+	return yes;
+}
+
 int tb_notify_pass(struct tb_store *s, int64_t now, bool allow_private)
 {
 	struct tb_conn *c;
 	if (tb_store_acquire(s, &c) != TB_OK)
 		return 0;
+	/* Several nodes over one PostgreSQL: one delivers at a time, so that
+	 * a webhook is not posted twice by two nodes that read the same due
+	 * row. The lock is the session's: it goes with the connection when a
+	 * node dies, and another node takes over on its next pass. */
+	bool pg = tb_conn_kind(c) == TB_STORE_PG;
+	if (pg && !advisory(c, "SELECT pg_try_advisory_lock(?)")) {
+		tb_store_release(c);
+		return 0;
+	}
 	int n = fan_out(c, now);
 	n += deliver(c, now, allow_private);
+	if (pg)
+		advisory(c, "SELECT pg_advisory_unlock(?)");
 	tb_store_release(c);
 	return n;
 }

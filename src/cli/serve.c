@@ -14,6 +14,7 @@
 #include "sharing/sharing.h"
 #include "store/store.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -28,6 +29,7 @@ static void usage(FILE *out)
 	        "                     [--threads N] [--max-body BYTES] [--bench] [--quiet]\n"
 	        "                     [--secure-cookies] [--allow-private-webhooks]\n"
 	        "                     [--checkpoint-interval SECONDS] [--checkpoint-dir DIR]\n"
+	        "                     [--trusted-proxy ADDR[,ADDR...]]\n"
 	        "  --listen    address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
 	        "  --data      data folder (default tongban-data)\n"
 	        "  --db        sqlite:PATH (default DATA/tongban.db) or postgres://...\n"
@@ -42,7 +44,27 @@ static void usage(FILE *out)
 	        "              and multicast addresses (refused by default; tests, labs)\n"
 	        "  --checkpoint-interval  sign the audit head at start and then every SECONDS\n"
 	        "              (default 600; 0: never)\n"
-	        "  --checkpoint-dir  where checkpoints go (default DATA/checkpoints)\n");
+	        "  --checkpoint-dir  where checkpoints go (default DATA/checkpoints)\n"
+	        "  --trusted-proxy  addresses of the load balancers in front: their requests\n"
+	        "              come from the last address of X-Forwarded-For\n");
+}
+
+/* Whether list is one or more IPv4 or IPv6 addresses separated by commas. */
+static bool addresses(const char *list)
+{
+	do {
+		size_t len = strcspn(list, ",");
+		char one[64];
+		unsigned char bin[16];
+		if (len == 0 || len >= sizeof(one))
+			return false;
+		memcpy(one, list, len);
+		one[len] = '\0';
+		if (inet_pton(strchr(one, ':') ? AF_INET6 : AF_INET, one, bin) != 1)
+			return false;
+		list += len;
+	} while (*list++ == ',');
+	return true;
 }
 
 static long number(const char *s, long lo, long hi)
@@ -68,6 +90,7 @@ int tb_cmd_serve(int argc, char **argv)
 	    {"allow-private-webhooks", no_argument, NULL, 'W'},
 	    {"checkpoint-interval", required_argument, NULL, 'C'},
 	    {"checkpoint-dir", required_argument, NULL, 'K'},
+	    {"trusted-proxy", required_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -88,6 +111,15 @@ int tb_cmd_serve(int argc, char **argv)
 		case 'S': ao.secure_cookies = true; break;
 		case 'W': private_hooks = true; break;
 		case 'K': cp_dir = optarg; break;
+		case 'P':
+			if (!addresses(optarg)) {
+				fprintf(stderr,
+				        "tongban serve: --trusted-proxy: expected IP addresses "
+				        "separated by commas\n");
+				return 2;
+			}
+			hc.trusted_proxies = optarg;
+			break;
 		case 'C':
 			if ((cp_interval = number(optarg, 0, 7 * 86400)) < 0) {
 				fprintf(stderr, "tongban serve: --checkpoint-interval: expected "

@@ -9,17 +9,37 @@
 
 #include <string.h>
 
+/* A store that cannot answer is not a wrong credential: 503, so that the
+ * client tries again instead of signing in again. Returns NULL (answered). */
+static const struct tb_principal *unavailable(struct tb_req *r)
+{
+	memset(&r->who, 0, sizeof(r->who));
+	r->who_failed = true;
+	tb_resp_error(r, TB_EUNAVAIL, "db", "the store is unavailable: try again shortly");
+	return NULL;
+}
+
+static bool store_down(enum tb_err e)
+{
+	return e == TB_EUNAVAIL || e == TB_ESTORE;
+}
+
 const struct tb_principal *tb_req_principal(struct tb_req *r)
 {
 	if (r->who_resolved)
-		return &r->who;
+		return r->who_failed ? NULL : &r->who;
 	r->who_resolved = true;
 	memset(&r->who, 0, sizeof(r->who));
 	const char *auth = tb_req_header(r, "Authorization");
 	if (auth) {
-		if (strncmp(auth, "Bearer ", 7) != 0 ||
-		    tb_token_resolve(r->app->store, auth + 7, &r->who) != TB_OK) {
+		enum tb_err e = strncmp(auth, "Bearer ", 7) != 0
+		                    ? TB_EUNAUTH
+		                    : tb_token_resolve(r->app->store, auth + 7, &r->who);
+		if (store_down(e))
+			return unavailable(r);
+		if (e != TB_OK) {
 			memset(&r->who, 0, sizeof(r->who));
+			r->who_failed = true;
 			tb_resp_header(r, "WWW-Authenticate", "Bearer realm=\"tongban\"");
 			tb_resp_error(r, TB_EUNAUTH, "Authorization", "unknown or revoked token");
 			return NULL;
@@ -29,7 +49,10 @@ const struct tb_principal *tb_req_principal(struct tb_req *r)
 	const char *cookie = tb_req_cookie(r, "tb_session");
 	if (cookie) {
 		struct tb_session_limits lim = {r->app->session_idle_s, r->app->session_absolute_s};
-		if (tb_session_resolve(r->app->store, &lim, cookie, &r->who, r->csrf) == TB_OK) {
+		enum tb_err e = tb_session_resolve(r->app->store, &lim, cookie, &r->who, r->csrf);
+		if (store_down(e))
+			return unavailable(r);
+		if (e == TB_OK) {
 			r->via_cookie = true;
 			r->session_token = tb_arena_strdup(r->arena, cookie);
 		} else {

@@ -28,6 +28,13 @@ void tb_handle_healthz(struct tb_req *r)
 	json_object_set_new(j, "status", json_string(e == TB_OK ? "ok" : "unavailable"));
 	json_object_set_new(j, "store",
 	                    json_string(tb_store_kind(s) == TB_STORE_PG ? "postgresql" : "sqlite"));
+	/* Ready means this node can write: a load balancer sends it nothing
+	 * while its store is unreachable or read-only (a standby). */
+	if (e != TB_OK)
+		json_object_set_new(j, "reason",
+		                    json_string(e == TB_EUNAVAIL
+		                                    ? "the store is unreachable or not writable"
+		                                    : "the store failed"));
 	tb_resp_json(r, e == TB_OK ? 200 : 503, j);
 }
 

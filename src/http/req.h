@@ -34,6 +34,7 @@ struct tb_req {
 
 	/* Who is asking: resolved on first use by tb_req_principal. */
 	bool who_resolved;
+	bool who_failed; /* resolving failed and was answered: NULL from now on */
 	bool via_cookie; /* authenticated by session cookie (CSRF applies) */
 	struct tb_principal who;
 	char csrf[48];

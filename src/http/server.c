@@ -424,6 +424,57 @@ void tb_req_resume(struct tb_req *r, void (*finish)(struct tb_req *r))
 	MHD_resume_connection(r->conn);
 }
 
+/* Whether addr is one of the comma-separated addresses of list (compared
+ * as parsed addresses, so that ::1 and 0:0::1 are one). */
+static bool listed(const char *list, const char *addr)
+{
+	unsigned char want[16], got[16];
+	int fam = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	if (!list || inet_pton(fam, addr, want) != 1)
+		return false;
+	size_t n = fam == AF_INET6 ? 16 : 4;
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		char one[64];
+		if (len < sizeof(one)) {
+			memcpy(one, p, len);
+			one[len] = '\0';
+			if (inet_pton(fam, one, got) == 1 && memcmp(want, got, n) == 0)
+				return true;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+/* Behind a trusted balancer, the client is the last address of
+ * X-Forwarded-For (earlier ones are whatever the client sent, and are
+ * ignored); an entry that is not an address leaves the balancer's. */
+static void forwarded_client(const struct tb_http_server *srv, struct MHD_Connection *conn,
+                             struct tb_req *r)
+{
+	if (!srv->cfg.trusted_proxies || !listed(srv->cfg.trusted_proxies, r->client))
+		return;
+	const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+	if (!xff)
+		return;
+	const char *last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	while (*last == ' ')
+		last++;
+	char addr[48];
+	size_t len = strcspn(last, " ");
+	unsigned char bin[16];
+	if (len == 0 || len >= sizeof(addr))
+		return;
+	memcpy(addr, last, len);
+	addr[len] = '\0';
+	if (inet_pton(strchr(addr, ':') ? AF_INET6 : AF_INET, addr, bin) == 1)
+		memcpy(r->client, addr, len + 1);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -437,6 +488,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		c->started = true;
 		c->r.method = tb_arena_strdup(c->r.arena, method);
 		atomic_fetch_add(&srv->inflight, 1);
+		forwarded_client(srv, conn, &c->r);
 		if (c->query_refused) {
 			c->r.path = tb_arena_strdup(c->r.arena, url);
 			tb_resp_error(&c->r, TB_EINVAL, "query", c->query_refused);

@@ -21,6 +21,11 @@ struct tb_http_config {
 	unsigned timeout_s; /* idle connection timeout; default 30 */
 	unsigned threads;   /* thread pool size; default: online CPUs */
 	bool bench;         /* also serve GET /_bench/trivial */
+	/* Addresses of the load balancers in front (comma-separated IPv4 or
+	 * IPv6 addresses, or NULL): a request from one of them is taken to
+	 * come from the last address its X-Forwarded-For names, the one the
+	 * balancer itself added. Nobody else can set the client address. */
+	const char *trusted_proxies;
 };
 
 /* Starts serving app. On failure f names "listen" and why. The caller

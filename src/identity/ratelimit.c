@@ -5,7 +5,10 @@
  * holds no lock is overwritten: under a flood of distinct keys we forget
  * counts, never locks, and never grow. */
 #include "identity/ratelimit.h"
+#include "base/crypto.h"
+#include "base/log.h"
 #include "base/testmode.h"
+#include "store/store.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -26,6 +29,8 @@ struct slot {
 };
 
 static struct slot table[SLOTS];
+/* Set when several nodes share one store: counts and locks live there. */
+static struct tb_store *shared;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char hash_key[crypto_shorthash_KEYBYTES];
 
@@ -109,8 +114,122 @@ static struct slot *find(uint64_t h, bool create, int64_t now)
 	return victim;
 }
 
+/* ---- in the store, shared by every node -------------------------------- */
+
+void tb_limit_share(struct tb_store *s)
+{
+	shared = s;
+}
+
+/* The stored key of key: SM3 hex, so that no address is kept. */
+static void stored_key(const char *key, char out[TB_SM3_HEX])
+{
+	tb_sm3_hex(key, strlen(key), out);
+}
+
+static int shared_locked(const char *key, int64_t now)
+{
+	char k[TB_SM3_HEX];
+	stored_key(key, k);
+	struct tb_conn *c;
+	if (tb_store_acquire(shared, &c) != TB_OK)
+		return 0;
+	struct tb_stmt *st;
+	bool row;
+	int left = 0;
+	if (tb_conn_query(c, &st, &row, "SELECT locked_until FROM rate_limits WHERE key = ?", "s",
+	                  k) == TB_OK) {
+		int64_t until = row ? tb_stmt_int(st, 0) : 0;
+		left = until > now ? (int)(until - now) : 0;
+		tb_stmt_reset(st);
+	}
+	tb_store_release(c);
+	return left;
+}
+
+/* Counts a failure in one transaction (the row locked while it is read
+ * and written: two nodes counting at once both count). Once in a while it
+ * also forgets rows whose window and lock are over, so that the table
+ * holds only what matters now. */
+static enum tb_err shared_fail_on(struct tb_conn *c, const char *k, const struct tb_limit_policy *p,
+                                  int64_t now, int *lock)
+{
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(
+	    c, &st, &row,
+	    "SELECT window_start, failures, locked_until FROM rate_limits WHERE key = ? FOR UPDATE",
+	    "s", k);
+	if (e != TB_OK)
+		return e;
+	int64_t start = row ? tb_stmt_int(st, 0) : now;
+	int64_t failures = row ? tb_stmt_int(st, 1) : 0;
+	int64_t until = row ? tb_stmt_int(st, 2) : 0;
+	tb_stmt_reset(st);
+	if (start + p->window_s < now) {
+		start = now;
+		failures = 0;
+	}
+	if (++failures >= p->max_failures) {
+		until = now + p->lock_s;
+		failures = 0;
+		start = now;
+		*lock = p->lock_s;
+	}
+	int64_t expires = start + p->window_s > until ? start + p->window_s : until;
+	e = tb_conn_run(
+	    c, NULL,
+	    "INSERT INTO rate_limits (key, window_start, failures, locked_until, expires)"
+	    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET window_start ="
+	    " excluded.window_start, failures = excluded.failures, locked_until ="
+	    " excluded.locked_until, expires = excluded.expires",
+	    "siiii", k, start, failures, until, expires);
+	static _Atomic unsigned calls;
+	if (e == TB_OK && ++calls % 256 == 0)
+		e = tb_conn_run(c, NULL, "DELETE FROM rate_limits WHERE expires < ?", "i", now);
+	return e;
+}
+
+static int shared_fail(const char *key, const struct tb_limit_policy *p, int64_t now)
+{
+	char k[TB_SM3_HEX];
+	stored_key(key, k);
+	struct tb_conn *c;
+	if (tb_store_acquire(shared, &c) != TB_OK)
+		return 0;
+	int lock = 0;
+	enum tb_err e = tb_conn_begin(c);
+	if (e == TB_OK)
+		e = shared_fail_on(c, k, p, now, &lock);
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	else
+		tb_conn_rollback(c);
+	tb_store_release(c);
+	if (e != TB_OK) {
+		tb_log_warn("ratelimit", "a failure could not be counted in the store");
+		return 0;
+	}
+	return lock;
+}
+
+static void shared_clear(const char *key)
+{
+	char k[TB_SM3_HEX];
+	stored_key(key, k);
+	struct tb_conn *c;
+	if (tb_store_acquire(shared, &c) != TB_OK)
+		return;
+	tb_conn_run(c, NULL, "DELETE FROM rate_limits WHERE key = ?", "s", k);
+	tb_store_release(c);
+}
+
+/* ---- the API --------------------------------------------------------------- */
+
 int tb_limit_locked(const char *key, int64_t now)
 {
+	if (shared)
+		return shared_locked(key, now);
 	uint64_t h = hash(key);
 	pthread_mutex_lock(&mu);
 	struct slot *s = find(h, false, now);
@@ -121,6 +240,8 @@ int tb_limit_locked(const char *key, int64_t now)
 
 int tb_limit_fail(const char *key, const struct tb_limit_policy *p, int64_t now)
 {
+	if (shared)
+		return shared_fail(key, p, now);
 	uint64_t h = hash(key);
 	pthread_mutex_lock(&mu);
 	struct slot *s = find(h, true, now);
@@ -147,6 +268,10 @@ out:
 
 void tb_limit_clear(const char *key)
 {
+	if (shared) {
+		shared_clear(key);
+		return;
+	}
 	uint64_t h = hash(key);
 	pthread_mutex_lock(&mu);
 	struct slot *s = find(h, false, 0);

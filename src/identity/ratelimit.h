@@ -1,7 +1,9 @@
-/* The in-memory limiter: failures (or any counted events) per key in a
- * window; too many lock the key for a while, and the lock ends by itself.
- * Kept in memory (one process serves a province; a restart clears it,
- * which only shortens a lock). Used per client address (failed sign-ins
+/* The limiter: failures (or any counted events) per key in a window; too
+ * many lock the key for a while, and the lock ends by itself. Kept in
+ * memory when one process serves a province (a restart clears it, which
+ * only shortens a lock); in the store when several nodes share one
+ * PostgreSQL (tb_limit_share), so that spreading attempts over the nodes
+ * gains nothing. Used per client address (failed sign-ins
  * and recovery codes, registrations, query codes) and for sign-in names
  * that have no account. Locks of accounts themselves are kept in the store
  * (identity/lockout.h): a fixed table can be made to forget. Thread-safe. */
@@ -10,6 +12,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+struct tb_store;
+
+/* From now on counts and locks live in s (table rate_limits, keys stored
+ * as SM3), shared by every process on it; NULL goes back to memory. Call
+ * before serving. A store that fails while counting counts nothing (the
+ * failure is logged): the limiter never refuses a request on its own
+ * failure. */
+void tb_limit_share(struct tb_store *s);
 
 struct tb_limit_policy {
 	int max_failures; /* within window_s */

@@ -3,8 +3,10 @@
  * not shared between threads); OFD, a ZIP container, is recognised by its
  * first entry, OFD.xml. */
 #include "materials/blobs.h"
+#include "base/buf.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,12 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HEAD 4096 /* bytes kept for content sniffing */
 
 struct tb_blobs {
 	char *dir;
+	struct tb_store *shared; /* tb_blobs_share: files kept in the store too */
 };
 
 struct tb_blob_writer {
@@ -53,6 +57,106 @@ void tb_blobs_close(struct tb_blobs *b)
 		return;
 	free(b->dir);
 	free(b);
+}
+
+void tb_blobs_share(struct tb_blobs *b, struct tb_store *s)
+{
+	b->shared = s;
+}
+
+/* Reads the whole file at path into a malloc'd buffer (*n bytes); NULL on
+ * failure. */
+static unsigned char *slurp(const char *path, size_t *n)
+{
+	*n = 0;
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	struct tb_buf b = TB_BUF_INIT;
+	char chunk[65536];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		tb_buf_add(&b, chunk, got);
+	bool ok = !ferror(fp);
+	fclose(fp);
+	if (!ok) {
+		tb_buf_free(&b);
+		return NULL;
+	}
+	*n = b.len;
+	return (unsigned char *)tb_buf_take(&b);
+}
+
+/* Copies the stored file at path into the shared store (bytea in
+ * PostgreSQL's hex text form), unless it is there already. */
+static enum tb_err share_file(struct tb_store *s, const char *path, const char *sm3,
+                              const char *mime, size_t size)
+{
+	size_t n;
+	unsigned char *data = slurp(path, &n);
+	if (!data || n != size) {
+		free(data);
+		return TB_ESTORE;
+	}
+	char *hex = tb_xmalloc(2 * n + 3);
+	memcpy(hex, "\\x", 2);
+	tb_hex(data, n, hex + 2);
+	free(data);
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e == TB_OK) {
+		e = tb_conn_run(c, NULL,
+		                "INSERT INTO blob_files (sm3, mime, size, data, created_at)"
+		                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sm3) DO NOTHING",
+		                "ssisi", sm3, mime, (int64_t)size, hex, (int64_t)time(NULL));
+		tb_store_release(c);
+	}
+	free(hex);
+	return e;
+}
+
+/* Writes the file sm3 from the shared store into path (through a
+ * temporary file renamed into place: readers never see half a file).
+ * False when the store has no such file or it cannot be written. */
+static bool fetch_file(struct tb_blobs *b, const char *sm3, const char *path)
+{
+	struct tb_conn *c;
+	if (tb_store_acquire(b->shared, &c) != TB_OK)
+		return false;
+	struct tb_stmt *st;
+	bool row, ok = false;
+	if (tb_conn_query(c, &st, &row, "SELECT data FROM blob_files WHERE sm3 = ?", "s", sm3) !=
+	    TB_OK) {
+		tb_store_release(c);
+		return false;
+	}
+	const char *hex = row ? tb_stmt_text(st, 0) : NULL;
+	char tmp[4200], d1[4200], d2[4300];
+	snprintf(tmp, sizeof(tmp), "%s/tmp/fetch-XXXXXX", b->dir);
+	snprintf(d1, sizeof(d1), "%s/%.2s", b->dir, sm3);
+	snprintf(d2, sizeof(d2), "%s/%.2s", d1, sm3 + 2);
+	int fd = -1;
+	if (hex && hex[0] == '\\' && hex[1] == 'x' && (mkdir(d1, 0700) == 0 || errno == EEXIST) &&
+	    (mkdir(d2, 0700) == 0 || errno == EEXIST))
+		fd = mkstemp(tmp);
+	if (fd >= 0) {
+		size_t len = strlen(hex + 2) / 2;
+		unsigned char *data = tb_xmalloc(len ? len : 1);
+		ok = tb_unhex(hex + 2, data, len);
+		/* The content must be what its name says. */
+		char check[TB_SM3_HEX];
+		tb_sm3_hex(data, len, check);
+		ok = ok && !strcmp(check, sm3) && write(fd, data, len) == (ssize_t)len &&
+		     fsync(fd) == 0;
+		free(data);
+		close(fd);
+		ok = ok && rename(tmp, path) == 0;
+		if (!ok)
+			unlink(tmp);
+	}
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	return ok;
 }
 
 enum tb_err tb_blob_begin(struct tb_blobs *b, size_t max_size, struct tb_blob_writer **out)
@@ -212,7 +316,10 @@ enum tb_err tb_blob_finish(struct tb_blob_writer *w, char sm3[TB_SM3_HEX], size_
 	}
 	if (e != TB_OK)
 		unlink(w->tmp);
-	else {
+	/* Shared: committed to the store before anything can name it. */
+	if (e == TB_OK && w->b->shared)
+		e = share_file(w->b->shared, final, hash, type, w->size);
+	if (e == TB_OK) {
 		memcpy(sm3, hash, TB_SM3_HEX);
 		*size = w->size;
 		*mime = type;
@@ -221,11 +328,14 @@ enum tb_err tb_blob_finish(struct tb_blob_writer *w, char sm3[TB_SM3_HEX], size_
 	return e;
 }
 
-bool tb_blob_path(const struct tb_blobs *b, const char *sm3, char *path, size_t size)
+bool tb_blob_path(struct tb_blobs *b, const char *sm3, char *path, size_t size)
 {
 	if (!sm3 || strlen(sm3) != 64 || strspn(sm3, "0123456789abcdef") != 64)
 		return false;
 	snprintf(path, size, "%s/%.2s/%.2s/%s", b->dir, sm3, sm3 + 2, sm3);
 	struct stat st;
-	return stat(path, &st) == 0;
+	if (stat(path, &st) == 0)
+		return true;
+	/* Another node received it: the folder is this node's copy. */
+	return b->shared && fetch_file(b, sm3, path);
 }

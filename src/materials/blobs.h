@@ -21,6 +21,14 @@ enum tb_err tb_blobs_open(const char *dir, struct tb_blobs **out);
 /* NULL is a no-op. */
 void tb_blobs_close(struct tb_blobs *b);
 
+struct tb_store;
+/* From now on every file stored is also committed to s (table blob_files)
+ * before tb_blob_finish returns, and tb_blob_path brings a file the folder
+ * lacks from s: several nodes over one PostgreSQL serve each other's
+ * uploads, and the files are replicated and backed up with the cases
+ * that name them. The folder is then this node's copy. */
+void tb_blobs_share(struct tb_blobs *b, struct tb_store *s);
+
 /* Starts a file of at most max_size bytes. */
 enum tb_err tb_blob_begin(struct tb_blobs *b, size_t max_size, struct tb_blob_writer **out);
 /* Appends data. TB_ETOOBIG once the limit is passed: the writer is then
@@ -37,7 +45,8 @@ enum tb_err tb_blob_finish(struct tb_blob_writer *w, char sm3[TB_SM3_HEX], size_
 void tb_blob_abort(struct tb_blob_writer *w);
 
 /* The path of the stored file with hash sm3 into path; false when the
- * hash is malformed or no such file is stored. */
-bool tb_blob_path(const struct tb_blobs *b, const char *sm3, char *path, size_t size);
+ * hash is malformed or no such file is stored (in the folder, or in the
+ * shared store, from which it is then copied into the folder). */
+bool tb_blob_path(struct tb_blobs *b, const char *sm3, char *path, size_t size);
 
 #endif

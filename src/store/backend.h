@@ -10,6 +10,10 @@ struct tb_backend {
 	/* Opens a new connection to target (path or conninfo). */
 	enum tb_err (*connect)(const char *target, struct tb_conn **out, struct tb_fail *f);
 	void (*disconnect)(struct tb_conn *c);
+	/* Optional: checks a connection made before the store noted a lost
+	 * server (tb_store_note_lost), reconnecting it when it is broken.
+	 * TB_EUNAVAIL when it cannot be made usable. */
+	enum tb_err (*revalidate)(struct tb_conn *c);
 	enum tb_err (*exec)(struct tb_conn *c, const char *sql);
 	enum tb_err (*begin)(struct tb_conn *c);
 	/* Commits and returns once the transaction is durable. */
@@ -42,6 +46,7 @@ struct tb_backend {
 struct tb_conn {
 	const struct tb_backend *be;
 	struct tb_store *store;
+	unsigned lost_seen; /* the store's count of lost servers when last checked */
 	bool in_tx;
 	struct tb_conn *next_free;
 };
@@ -50,6 +55,12 @@ struct tb_conn {
 struct tb_stmt {
 	struct tb_conn *conn;
 };
+
+/* A backend found its server gone (and reconnected the connection it was
+ * on): the pool checks each of its other connections before handing it
+ * out again, so that one failover costs one failed request, not one per
+ * pooled connection. Thread-safe. */
+void tb_store_note_lost(struct tb_store *s);
 
 /* The path or conninfo the store connects to (store.c; for backup.c). */
 const char *tb_store_target(const struct tb_store *s);

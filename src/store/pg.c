@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct pg_conn {
 	struct tb_conn head;
@@ -30,6 +31,9 @@ struct pg_stmt {
 	int row, nrows;
 };
 
+/* Every session's settings: UTF-8 text, times in UTC. */
+#define SESSION_SETUP "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'"
+
 static void quiet_notice(void *arg, const char *msg)
 {
 	(void)arg;
@@ -39,14 +43,22 @@ static void quiet_notice(void *arg, const char *msg)
 static enum tb_err pg_connect(const char *conninfo, struct tb_conn **out, struct tb_fail *f)
 {
 	*out = NULL;
-	PGconn *pg = PQconnectdb(conninfo);
+	/* Defaults that the URL may override (later entries win, and the URL
+	 * is expanded in place of dbname): a dead host is given up on in
+	 * seconds, and a server that vanished without closing the socket (a
+	 * machine lost, not a process) is noticed by TCP keepalives. */
+	static const char *const keys[] = {
+	    "connect_timeout",  "keepalives_idle", "keepalives_interval",
+	    "keepalives_count", "dbname",          NULL};
+	const char *const values[] = {"5", "10", "5", "3", conninfo, NULL};
+	PGconn *pg = PQconnectdbParams(keys, values, 1);
 	if (!pg || PQstatus(pg) != CONNECTION_OK) {
 		tb_log_error("pg", "connect: %s", pg ? PQerrorMessage(pg) : "out of memory");
 		PQfinish(pg);
-		return tb_fail(f, TB_ESTORE, "db", "cannot connect to PostgreSQL");
+		return tb_fail(f, TB_EUNAVAIL, "db", "cannot connect to PostgreSQL");
 	}
 	PQsetNoticeProcessor(pg, quiet_notice, NULL);
-	PGresult *r = PQexec(pg, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'");
+	PGresult *r = PQexec(pg, SESSION_SETUP);
 	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	PQclear(r);
 	if (!ok) {
@@ -79,6 +91,31 @@ static void pg_disconnect(struct tb_conn *c)
 	free(pc);
 }
 
+/* Reconnects c (to whichever host of the URL is writable now, when the
+ * URL asks for read-write); statements prepared on the old session are
+ * prepared again on next use. The store learns that a server was lost so
+ * that its other connections are checked before they are handed out. */
+static void reconnect(struct pg_conn *pc)
+{
+	PQreset(pc->pg);
+	/* A new session: set it up as pg_connect does. */
+	if (PQstatus(pc->pg) == CONNECTION_OK)
+		PQclear(PQexec(pc->pg, SESSION_SETUP));
+	pc->gen++;
+	if (pc->head.store)
+		tb_store_note_lost(pc->head.store);
+}
+
+/* Whether SQLSTATE state says the session cannot go on where it is: the
+ * server is shutting down or refusing (57P01-57P03), the connection broke
+ * (class 08), or it is a standby now (25006: read-only transaction, after
+ * a failover left this session on a demoted server). */
+static bool session_lost(const char *state)
+{
+	return state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0 ||
+	                 strcmp(state, "25006") == 0);
+}
+
 /* Maps a failed result to an error, logging anything but a conflict. */
 static enum tb_err result_err(struct pg_conn *pc, PGresult *r, const char *what)
 {
@@ -86,16 +123,39 @@ static enum tb_err result_err(struct pg_conn *pc, PGresult *r, const char *what)
 	if (state && strncmp(state, "23", 2) == 0)
 		return TB_ECONFLICT;
 	tb_log_error("pg", "%s: %s", what, r ? PQresultErrorMessage(r) : PQerrorMessage(pc->pg));
-	if (PQstatus(pc->pg) != CONNECTION_OK) {
-		/* The server went away: reconnect; statements prepared on the
-		 * old session are prepared again on next use. */
-		PQreset(pc->pg);
-		pc->gen++;
+	if (PQstatus(pc->pg) != CONNECTION_OK || session_lost(state)) {
+		reconnect(pc);
 		return TB_EUNAVAIL;
 	}
 	if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
 		return TB_EUNAVAIL;
 	return TB_ESTORE;
+}
+
+/* Called by the pool before it hands out a connection made before a
+ * server was lost: a broken one is reconnected, a live one is asked
+ * whether it is still on a writable server when it was (a failover can
+ * leave it on a standby). */
+static enum tb_err pg_revalidate(struct tb_conn *c)
+{
+	struct pg_conn *pc = (struct pg_conn *)c;
+	if (PQstatus(pc->pg) == CONNECTION_OK) {
+		PGresult *r = PQexec(pc->pg, "SELECT pg_is_in_recovery()");
+		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+		bool standby = ok && PQgetvalue(r, 0, 0)[0] == 't';
+		const char *tsa = NULL;
+		PQconninfoOption *opts = PQconninfo(pc->pg);
+		for (PQconninfoOption *o = opts; o && o->keyword; o++)
+			if (!strcmp(o->keyword, "target_session_attrs"))
+				tsa = o->val;
+		bool want_primary = tsa && (!strcmp(tsa, "read-write") || !strcmp(tsa, "primary"));
+		PQconninfoFree(opts);
+		PQclear(r);
+		if (ok && !(standby && want_primary))
+			return TB_OK;
+	}
+	reconnect(pc);
+	return PQstatus(pc->pg) == CONNECTION_OK ? TB_OK : TB_EUNAVAIL;
 }
 
 static enum tb_err pg_exec(struct tb_conn *c, const char *sql)
@@ -175,6 +235,8 @@ static enum tb_err pg_prepare(struct tb_conn *c, const char *sql, struct tb_stmt
 		snprintf(ps->name, sizeof(ps->name), "tb%zu", tb_stmt_cache_count(&pc->cache));
 		ps->values = tb_xcalloc((size_t)(ps->nparams ? ps->nparams : 1), sizeof(char *));
 		enum tb_err e = server_prepare(pc, ps);
+		if (e == TB_EUNAVAIL && !c->in_tx && PQstatus(pc->pg) == CONNECTION_OK)
+			e = server_prepare(pc, ps);
 		if (e != TB_OK) {
 			free_stmt(ps);
 			return e;
@@ -182,6 +244,10 @@ static enum tb_err pg_prepare(struct tb_conn *c, const char *sql, struct tb_stmt
 		tb_stmt_cache_put(&pc->cache, sql, ps);
 	} else if (ps->gen != pc->gen) {
 		enum tb_err e = server_prepare(pc, ps);
+		/* Preparing runs nothing: on a connection found broken and made
+		 * again, it is simply done again. */
+		if (e == TB_EUNAVAIL && !c->in_tx && PQstatus(pc->pg) == CONNECTION_OK)
+			e = server_prepare(pc, ps);
 		if (e != TB_OK)
 			return e;
 	}
@@ -217,6 +283,17 @@ static void pg_bind_null(struct tb_stmt *st, int idx)
 	set_value((struct pg_stmt *)st, idx, NULL);
 }
 
+/* Whether sql only reads: a SELECT without FOR UPDATE / FOR SHARE (locks
+ * matter only inside transactions, which are never run again here) and
+ * without a function that might write, as the platform's reads are. */
+static bool read_only(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+		sql++;
+	return strncasecmp(sql, "SELECT", 6) == 0 && !strstr(sql, "nextval") &&
+	       !strstr(sql, "advisory");
+}
+
 static enum tb_err pg_step(struct tb_stmt *st, bool *row)
 {
 	struct pg_stmt *ps = (struct pg_stmt *)st;
@@ -229,7 +306,23 @@ static enum tb_err pg_step(struct tb_stmt *st, bool *row)
 		if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 			enum tb_err e = result_err(pc, r, "execute");
 			PQclear(r);
-			return e;
+			/* A read on its own (no transaction) met a connection that
+			 * had broken since its last use (a restarted or failed-over
+			 * server), now made again: reading again is safe, and spares
+			 * the request an error. A write might have run: never. */
+			if (e == TB_EUNAVAIL && !st->conn->in_tx && read_only(ps->text) &&
+			    PQstatus(pc->pg) == CONNECTION_OK && server_prepare(pc, ps) == TB_OK) {
+				r = PQexecPrepared(pc->pg, ps->name, ps->nparams,
+				                   (const char *const *)ps->values, NULL, NULL, 0);
+				s = PQresultStatus(r);
+				e = s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK
+				        ? TB_OK
+				        : result_err(pc, r, "execute again");
+				if (e != TB_OK)
+					PQclear(r);
+			}
+			if (e != TB_OK)
+				return e;
 		}
 		ps->res = r;
 		ps->nrows = PQntuples(r);
@@ -320,6 +413,7 @@ const struct tb_backend tb_pg_backend = {
     .kind = TB_STORE_PG,
     .connect = pg_connect,
     .disconnect = pg_disconnect,
+    .revalidate = pg_revalidate,
     .exec = pg_exec,
     .begin = pg_begin,
     .commit = pg_commit,

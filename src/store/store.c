@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* A write waiting for the batch writer. */
 struct job {
@@ -40,6 +41,7 @@ struct tb_store {
 	char *url_masked; /* for logs */
 	int pool_size;
 	int open, in_use;
+	_Atomic unsigned lost; /* servers found gone (tb_store_note_lost) */
 	struct tb_conn *free_list;
 	struct tb_conn **all;
 	pthread_mutex_t mu;
@@ -100,6 +102,7 @@ enum tb_err tb_store_open(const char *url, int pool_size, struct tb_store **out,
 		return e;
 	}
 	c->store = s;
+	c->lost_seen = s->lost;
 	s->all[s->open++] = c;
 	c->next_free = NULL;
 	s->free_list = c;
@@ -141,6 +144,28 @@ const char *tb_store_url(const struct tb_store *s)
 	return s->url_masked;
 }
 
+void tb_store_note_lost(struct tb_store *s)
+{
+	s->lost++;
+}
+
+/* A pooled connection made before the last lost server is checked (and
+ * reconnected if need be) before use; one that cannot be goes back to the
+ * pool and the caller gets TB_EUNAVAIL. */
+static enum tb_err checked(struct tb_store *s, struct tb_conn *c)
+{
+	unsigned lost = s->lost;
+	if (!c->be->revalidate || c->lost_seen == lost)
+		return TB_OK;
+	enum tb_err e = c->be->revalidate(c);
+	if (e != TB_OK) {
+		tb_store_release(c);
+		return e;
+	}
+	c->lost_seen = lost;
+	return TB_OK;
+}
+
 enum tb_err tb_store_acquire(struct tb_store *s, struct tb_conn **out)
 {
 	*out = NULL;
@@ -151,8 +176,10 @@ enum tb_err tb_store_acquire(struct tb_store *s, struct tb_conn **out)
 			s->free_list = c->next_free;
 			s->in_use++;
 			pthread_mutex_unlock(&s->mu);
-			*out = c;
-			return TB_OK;
+			enum tb_err e = checked(s, c);
+			if (e == TB_OK)
+				*out = c;
+			return e;
 		}
 		if (s->open < s->pool_size) {
 			/* Reserve the slot, connect outside the lock. */
@@ -175,6 +202,7 @@ enum tb_err tb_store_acquire(struct tb_store *s, struct tb_conn **out)
 				return e;
 			}
 			c->store = s;
+			c->lost_seen = s->lost;
 			s->all[slot] = c;
 			pthread_mutex_unlock(&s->mu);
 			*out = c;
@@ -215,10 +243,18 @@ enum tb_err tb_store_ping(struct tb_store *s)
 		return e;
 	struct tb_stmt *st;
 	bool row;
-	e = tb_conn_query(c, &st, &row, "SELECT 1", "");
+	/* Ready means writable: a PostgreSQL standby (or a primary demoted
+	 * by a failover) answers 0. */
+	e = tb_conn_query(c, &st, &row,
+	                  s->be->kind == TB_STORE_PG
+	                      ? "SELECT CASE WHEN pg_is_in_recovery() THEN 0 ELSE 1 END"
+	                      : "SELECT 1",
+	                  "");
 	if (e == TB_OK) {
-		if (!row || tb_stmt_int(st, 0) != 1)
+		if (!row)
 			e = TB_ESTORE;
+		else if (tb_stmt_int(st, 0) != 1)
+			e = TB_EUNAVAIL;
 		tb_stmt_reset(st);
 	}
 	tb_store_release(c);
@@ -383,9 +419,12 @@ enum tb_err tb_conn_run(struct tb_conn *c, int64_t *changes, const char *sql, co
 
 #define BATCH_MAX 64
 
-static enum tb_err run_alone(struct tb_store *s, enum tb_err (*fn)(struct tb_conn *c, void *arg),
-                             void *arg)
+/* One attempt; *sent says whether COMMIT was sent (after which a failure
+ * leaves the outcome unknown). */
+static enum tb_err run_once(struct tb_store *s, enum tb_err (*fn)(struct tb_conn *c, void *arg),
+                            void *arg, bool *sent)
 {
+	*sent = false;
 	struct tb_conn *c;
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
@@ -393,12 +432,37 @@ static enum tb_err run_alone(struct tb_store *s, enum tb_err (*fn)(struct tb_con
 	e = tb_conn_begin(c);
 	if (e == TB_OK) {
 		e = fn(c, arg);
-		if (e == TB_OK)
+		if (e == TB_OK) {
+			*sent = true;
 			e = tb_conn_commit(c);
-		else
+		} else {
 			tb_conn_rollback(c);
+		}
 	}
 	tb_store_release(c);
+	return e;
+}
+
+/* Runs fn in a transaction of its own. When the server is lost before the
+ * commit was sent (a failover, a restart), nothing was written and the
+ * transaction is run again on a new connection, a few times over about
+ * three seconds; a failure of the COMMIT itself is returned (TB_EUNAVAIL):
+ * whether it took effect is unknown, and only the caller knows whether
+ * its request may be repeated (a submission may: it is idempotent). */
+static enum tb_err run_alone(struct tb_store *s, enum tb_err (*fn)(struct tb_conn *c, void *arg),
+                             void *arg)
+{
+	static const int wait_ms[] = {100, 400, 1000, 1500};
+	bool sent;
+	enum tb_err e = run_once(s, fn, arg, &sent);
+	for (size_t i = 0; i < sizeof(wait_ms) / sizeof(wait_ms[0]); i++) {
+		if (e != TB_EUNAVAIL || sent || s->be->kind != TB_STORE_PG)
+			break;
+		tb_log_warn("store", "the store is unavailable: trying again in %d ms", wait_ms[i]);
+		struct timespec ts = {0, (long)wait_ms[i] * 1000000L};
+		nanosleep(&ts, NULL);
+		e = run_once(s, fn, arg, &sent);
+	}
 	return e;
 }
 

@@ -30,7 +30,6 @@
 
 static struct test_srv srv;
 static const char *db_url;
-static int serial; /* makes fresh identity numbers, across both stores */
 
 /* Appends to the malloc'd string *ud. */
 static size_t sink(char *p, size_t size, size_t n, void *ud)
@@ -104,20 +103,6 @@ static void assert_alike(const struct http_resp *a, const struct http_resp *b)
 		fail_msg("answers differ:\n%s\n%s", a->body, b->body);
 	json_decref(ja);
 	json_decref(jb);
-}
-
-/* A fresh valid identity number of 西湖区 (GB 11643 check character). */
-static void fresh_id_number(char out[19])
-{
-	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-	unsigned n = (unsigned)serial++ % 300000u;
-	snprintf(out, 19, "3301061995%02u%02u%03u", 1 + n / 28 % 12, 1 + n % 28,
-	         100 + n / 336 % 900);
-	int sum = 0;
-	for (int i = 0; i < 17; i++)
-		sum += (out[i] - '0') * w[i];
-	out[17] = "10X98765432"[sum % 11];
-	out[18] = '\0';
 }
 
 static long register_from(const char *from, const char *name, const char *id_number,
@@ -281,7 +266,7 @@ static void registration_alike_and_throttled(void **state)
 	int throttled_at = -1;
 	for (int i = 0; i < 40 && throttled_at < 0; i++) {
 		char id[19];
-		fresh_id_number(id);
+		test_fresh_id_number(id);
 		struct http_resp r;
 		long st = register_from("127.0.0.8", "测试", id, "test-pass-2026", &r);
 		if (st == 429) {
@@ -296,7 +281,7 @@ static void registration_alike_and_throttled(void **state)
 	assert_true(throttled_at >= 10 && throttled_at <= 30);
 	/* Another address is not affected. */
 	char id[19];
-	fresh_id_number(id);
+	test_fresh_id_number(id);
 	struct http_resp r;
 	assert_int_equal(register_from("127.0.0.9", "测试", id, "test-pass-2026", &r), 201);
 	http_free(&r);
@@ -331,7 +316,7 @@ static void recovery(void **state)
 {
 	(void)state;
 	char id[19];
-	fresh_id_number(id);
+	test_fresh_id_number(id);
 	struct http_resp r;
 	assert_int_equal(register_from("127.0.0.10", "恢复", id, "first-pass-2026", &r), 201);
 	char code[64];

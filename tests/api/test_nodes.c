@@ -1,0 +1,280 @@
+/* Several nodes over one PostgreSQL (issue 17): two real servers on one
+ * database serve each other's sessions, count failed sign-ins of one
+ * client address together (behind a trusted load balancer, the address
+ * its X-Forwarded-For adds), serve files uploaded to the other, and a
+ * node whose store goes away answers 503 in JSON, is not ready, and is
+ * ready again, with nothing lost, once the store is back. PostgreSQL
+ * only: one SQLite file has one node. */
+#include "support.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct test_srv a, b;
+static char db_url[512], db_name[128];
+static struct test_session zhang;
+
+static const char pdf[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+#define ITEM "11330106024892795E4010010201000"
+
+/* A request to s as the client at address `from` (through the balancer:
+ * an X-Forwarded-For header), or directly when from is NULL. */
+static long call_via(struct test_srv *s, const char *from, const struct test_session *who,
+                     const char *method, const char *path, const char *json, struct http_resp *out)
+{
+	char xff[96];
+	const char *hdrs[5];
+	int n = 0;
+	hdrs[n++] = "Content-Type: application/json";
+	if (from) {
+		snprintf(xff, sizeof(xff), "X-Forwarded-For: %s", from);
+		hdrs[n++] = xff;
+	}
+	if (who) {
+		hdrs[n++] = who->cookie;
+		hdrs[n++] = who->csrf;
+	}
+	hdrs[n] = NULL;
+	http_req(s, method, path, hdrs, json, json ? strlen(json) : 0, out);
+	return out->status;
+}
+
+static long login_via(struct test_srv *s, const char *from, const char *login, const char *password)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "{\"login\":\"%s\",\"password\":\"%s\"}", login, password);
+	struct http_resp r;
+	long st = call_via(s, from, NULL, "POST", "/api/v1/auth/login", body, &r);
+	http_free(&r);
+	return st;
+}
+
+/* Opens a case of ITEM as who on s (with the form when form); a draft of
+ * the item already there (the demo's) is withdrawn first. Returns the
+ * case number (static storage). */
+static const char *new_case(struct test_srv *s, const struct test_session *who, bool form)
+{
+	static char no[64];
+	const char *body = form ? "{\"item\":\"" ITEM "\",\"form\":" TEST_SHOP_FORM "}"
+	                        : "{\"item\":\"" ITEM "\"}";
+	struct http_resp r;
+	test_call(s, who, "POST", "/api/v1/cases", body, &r);
+	json_t *j = json_loads(r.body, 0, NULL);
+	if (r.status == 409) {
+		char path[128];
+		snprintf(path, sizeof(path), "/api/v1/cases/%s/events", test_str(j, "case_no"));
+		json_decref(test_expect(s, who, "POST", path, "{\"event\":\"withdraw\"}", 200));
+		json_decref(j);
+		j = test_expect(s, who, "POST", "/api/v1/cases", body, 201);
+	} else if (r.status != 201) {
+		fail_msg("new case: %ld %s", r.status, r.body);
+	}
+	http_free(&r);
+	snprintf(no, sizeof(no), "%s", test_str(j, "case_no"));
+	json_decref(j);
+	return no;
+}
+
+/* Runs one SQL statement on the test server's maintenance database. */
+static void admin_sql(const char *sql)
+{
+	char out[2048];
+	int st = test_run(out, sizeof(out), "psql -X -q -v ON_ERROR_STOP=1 '%s' -c \"%s\"",
+	                  test_pg_base_url(), sql);
+	if (st != 0)
+		fail_msg("psql failed (%d): %s\n%s", st, sql, out);
+}
+
+static int start(void **state)
+{
+	(void)state;
+	snprintf(db_url, sizeof(db_url), "%s", test_pg_fresh("nodes"));
+	snprintf(db_name, sizeof(db_name), "%s", strrchr(db_url, '/') + 1);
+	const struct test_who who[] = {{"33010619900101123X", &zhang}};
+	if (test_start_demo(&a, db_url, who, 1) != 0)
+		return -1;
+	srv_stop(&a);
+	/* Both behind a balancer on loopback, each with its own data folder. */
+	srv_start(&a, db_url, "--trusted-proxy", "127.0.0.1", NULL);
+	srv_start(&b, db_url, "--trusted-proxy", "127.0.0.1", NULL);
+	return test_login(&a, "33010619900101123X", "tongban-demo", &zhang) == 200 ? 0 : -1;
+}
+
+static int stop(void **state)
+{
+	(void)state;
+	srv_stop(&a);
+	srv_stop(&b);
+	return 0;
+}
+
+/* A session made on one node is good on the other, and a sign-out on one
+ * ends it on the other within the resolution cache's two seconds. */
+static void sessions_shared(void **state)
+{
+	(void)state;
+	struct test_session s;
+	assert_int_equal(test_login(&a, "33010619900101123X", "tongban-demo", &s), 200);
+	json_decref(test_expect(&b, &s, "GET", "/api/v1/me", NULL, 200));
+	json_decref(test_expect(&a, &s, "POST", "/api/v1/auth/logout", NULL, 200));
+	long st = 0;
+	for (int i = 0; i < 40 && st != 401; i++) {
+		struct http_resp r;
+		test_call(&b, &s, "GET", "/api/v1/me", NULL, &r);
+		st = r.status;
+		http_free(&r);
+		if (st != 401)
+			usleep(100 * 1000);
+	}
+	assert_int_equal(st, 401);
+}
+
+/* Failed sign-ins of one address spread over both nodes lock it on both;
+ * another address is not affected; only the balancer may name the
+ * address. */
+static void limits_shared(void **state)
+{
+	(void)state;
+	const char *from = "192.0.2.7";
+	int locked_at = -1;
+	for (int i = 0; i < 30 && locked_at < 0; i++) {
+		char id[19];
+		test_fresh_id_number(id);
+		long st = login_via(i % 2 ? &b : &a, from, id, "wrong-password-2026");
+		if (st == 429)
+			locked_at = i;
+		else if (st != 401)
+			fail_msg("sign-in %d: %ld", i, st);
+	}
+	/* The 20th failure locks the address: counted on one node alone, 30 tries
+	 * (15 each) would never reach it. */
+	assert_int_equal(locked_at, 19);
+	assert_int_equal(login_via(&a, from, "33010619900101123X", "tongban-demo"), 429);
+	assert_int_equal(login_via(&b, from, "33010619900101123X", "tongban-demo"), 429);
+	assert_int_equal(login_via(&b, "192.0.2.8", "33010619900101123X", "tongban-demo"), 200);
+	/* The balancer appends the address it saw: what the client put in
+	 * front of it is not believed. */
+	assert_int_equal(
+	    login_via(&a, "192.0.2.7, 192.0.2.9", "33010619900101123X", "tongban-demo"), 200);
+	assert_int_equal(
+	    login_via(&a, "192.0.2.9, 192.0.2.7", "33010619900101123X", "tongban-demo"), 429);
+}
+
+/* A file uploaded through one node is served by the other, which has
+ * never seen it in its own folder. */
+static void uploads_shared(void **state)
+{
+	(void)state;
+	struct test_session wang;
+	assert_int_equal(test_login(&a, "330102199203154022", "tongban-demo", &wang), 200);
+	const char *no = new_case(&a, &wang, false);
+	char *body = NULL;
+	assert_int_equal(test_upload(&a, &wang, no, "经营者居民身份证", "id.pdf", pdf,
+	                             sizeof(pdf) - 1, "2099-12-31", &body),
+	                 201);
+	free(body);
+	json_t *j = test_expect(&b, &wang, "GET", "/api/v1/me/materials", NULL, 200);
+	long long id = json_integer_value(
+	    json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
+	json_decref(j);
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/me/materials/%lld/file", id);
+	struct http_resp r;
+	test_call(&b, &wang, "GET", path, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.len, sizeof(pdf) - 1);
+	assert_memory_equal(r.body, pdf, sizeof(pdf) - 1);
+	http_free(&r);
+}
+
+/* The status of GET /healthz on s, with its "status" member into st. */
+static long health(struct test_srv *s, char st[32])
+{
+	struct http_resp r;
+	http_get(s, "/healthz", &r);
+	json_t *j = json_loads(r.body, 0, NULL);
+	snprintf(st, 32, "%s", j ? json_string_value(json_object_get(j, "status")) : "");
+	json_decref(j);
+	long status = r.status;
+	http_free(&r);
+	return status;
+}
+
+/* The store goes away under a node: 503 in JSON, not ready, nothing
+ * acknowledged; back, and the node is ready again by itself and the
+ * same submission goes through once. */
+static void store_unreachable(void **state)
+{
+	(void)state;
+	char no[64], path[128];
+	snprintf(no, sizeof(no), "%s", new_case(&a, &zhang, true));
+	static const char *const names[] = {"个体工商户登记（备案）申请书", "经营者居民身份证",
+	                                    "经营场所使用相关证明"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *body = NULL;
+		long st = test_upload(&a, &zhang, no, names[i], "m.pdf", test_pdf, test_pdf_len,
+		                      NULL, &body);
+		if (st != 201)
+			fail_msg("upload %s -> %ld: %s", names[i], st, body);
+		free(body);
+	}
+	snprintf(path, sizeof(path), "/api/v1/cases/%s/submit", no);
+	json_t *j;
+
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+	         "ALTER DATABASE %s ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid)"
+	         " FROM pg_stat_activity WHERE datname = '%s'",
+	         db_name, db_name);
+	admin_sql(sql);
+	char st[32];
+	assert_int_equal(health(&a, st), 503);
+	assert_string_equal(st, "unavailable");
+	struct http_resp r;
+	test_call(&a, &zhang, "POST", path, NULL, &r);
+	assert_int_equal(r.status, 503);
+	j = json_loads(r.body, 0, NULL);
+	assert_non_null(j);
+	assert_non_null(json_object_get(j, "error"));
+	json_decref(j);
+	http_free(&r);
+
+	snprintf(sql, sizeof(sql), "ALTER DATABASE %s ALLOW_CONNECTIONS true", db_name);
+	admin_sql(sql);
+	long hs = 0;
+	for (int i = 0; i < 50 && hs != 200; i++) {
+		hs = health(&a, st);
+		if (hs != 200)
+			usleep(100 * 1000);
+	}
+	assert_int_equal(hs, 200);
+	assert_string_equal(st, "ok");
+	/* The session was kept in the store: signed in as before. */
+	j = test_expect(&a, &zhang, "POST", path, NULL, 200);
+	assert_string_equal(test_str(j, "state"), "submitted");
+	json_decref(j);
+	j = test_expect(&b, &zhang, "POST", path, NULL, 200); /* idempotent */
+	assert_string_equal(test_str(j, "state"), "submitted");
+	json_decref(j);
+}
+
+int main(void)
+{
+	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
+	setenv("TB_PWHASH_OPS", "1", 0);
+	if (!test_pg_base_url())
+		return 0;
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(sessions_shared),
+	    cmocka_unit_test(limits_shared),
+	    cmocka_unit_test(uploads_shared),
+	    cmocka_unit_test(store_unreachable),
+	};
+	return cmocka_run_group_tests_name("nodes/postgresql", tests, start, stop) ? 1 : 0;
+}
