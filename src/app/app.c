@@ -58,6 +58,20 @@ enum tb_err tb_app_open_store(const struct tb_app_options *opt, struct tb_app **
 		else if (applied && (e = tb_catalog_search_backfill(app->store)) != TB_OK)
 			tb_fail(f, e, "db", "search documents of older items failed");
 	}
+	/* The standbys: no migrations (they replay the primary's), and the
+	 * same kind of store only. */
+	if (e == TB_OK && opt->db_read_url) {
+		if (tb_store_kind(app->store) != TB_STORE_PG ||
+		    (strncmp(opt->db_read_url, "postgres://", 11) != 0 &&
+		     strncmp(opt->db_read_url, "postgresql://", 13) != 0))
+			e = tb_fail(f, TB_EINVAL, "db-read",
+			            "standbys for reads need a PostgreSQL --db and a postgres:// URL");
+		else
+			e = tb_store_open(opt->db_read_url, opt->pool_size > 0 ? opt->pool_size : 8,
+			                  &app->read_store, f);
+		if (e != TB_OK && f->field && !strcmp(f->field, "db"))
+			f->field = "db-read";
+	}
 	if (e != TB_OK) {
 		tb_app_close(app);
 		return e;
@@ -153,6 +167,7 @@ void tb_app_close(struct tb_app *app)
 	tb_regions_free(app->regions);
 	tb_calendar_free(app->calendar);
 	tb_store_close(app->store);
+	tb_store_close(app->read_store);
 	free(app->data_dir);
 	free(app->checkpoint_dir);
 	free(app->keys_dir);

@@ -19,6 +19,8 @@ struct tb_keys;
 struct tb_app_options {
 	const char *data_dir; /* default "tongban-data" */
 	const char *db_url;   /* default "sqlite:DATA/tongban.db" */
+	/* PostgreSQL standbys for public reads (serve --db-read), or NULL. */
+	const char *db_read_url;
 	int pool_size;        /* store connections; default 8 */
 	bool demo;            /* seed demo data */
 	bool secure_cookies;  /* cookies only over HTTPS */
@@ -26,6 +28,10 @@ struct tb_app_options {
 
 struct tb_app {
 	struct tb_store *store;
+	/* Public reads that may lag the primary by its standbys' replay delay
+	 * (the published catalog, progress by query code, indicators); NULL:
+	 * they read store. Use tb_app_reader. */
+	struct tb_store *read_store;
 	int session_idle_s;     /* 1800 */
 	int session_absolute_s; /* 43200 */
 	bool secure_cookies;    /* add Secure to cookies (behind TLS) */
@@ -43,6 +49,12 @@ struct tb_app {
 	char *data_dir;
 	bool demo;
 };
+
+/* The store for public reads that may be a moment behind. */
+static inline struct tb_store *tb_app_reader(const struct tb_app *app)
+{
+	return app->read_store ? app->read_store : app->store;
+}
 
 /* Opens the store, applies migrations, seeds the built-in reference data
  * when the store has none (regions, calendar, certificate types), opens

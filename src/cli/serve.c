@@ -29,7 +29,7 @@ static void usage(FILE *out)
 	        "                     [--threads N] [--max-body BYTES] [--bench] [--quiet]\n"
 	        "                     [--secure-cookies] [--allow-private-webhooks]\n"
 	        "                     [--checkpoint-interval SECONDS] [--checkpoint-dir DIR]\n"
-	        "                     [--trusted-proxy ADDR[,ADDR...]]\n"
+	        "                     [--trusted-proxy ADDR[,ADDR...]] [--db-read URL]\n"
 	        "  --listen    address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
 	        "  --data      data folder (default tongban-data)\n"
 	        "  --db        sqlite:PATH (default DATA/tongban.db) or postgres://...\n"
@@ -46,7 +46,10 @@ static void usage(FILE *out)
 	        "              (default 600; 0: never)\n"
 	        "  --checkpoint-dir  where checkpoints go (default DATA/checkpoints)\n"
 	        "  --trusted-proxy  addresses of the load balancers in front: their requests\n"
-	        "              come from the last address of X-Forwarded-For\n");
+	        "              come from the last address of X-Forwarded-For\n"
+	        "  --db-read   postgres://... of standbys for public reads (published catalog,\n"
+	        "              progress, indicators), e.g. with target_session_attrs=prefer-standby;\n"
+	        "              answers may lag the primary by the standbys' replay delay\n");
 }
 
 /* Whether list is one or more IPv4 or IPv6 addresses separated by commas. */
@@ -91,6 +94,7 @@ int tb_cmd_serve(int argc, char **argv)
 	    {"checkpoint-interval", required_argument, NULL, 'C'},
 	    {"checkpoint-dir", required_argument, NULL, 'K'},
 	    {"trusted-proxy", required_argument, NULL, 'P'},
+	    {"db-read", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -111,6 +115,7 @@ int tb_cmd_serve(int argc, char **argv)
 		case 'S': ao.secure_cookies = true; break;
 		case 'W': private_hooks = true; break;
 		case 'K': cp_dir = optarg; break;
+		case 'R': ao.db_read_url = optarg; break;
 		case 'P':
 			if (!addresses(optarg)) {
 				fprintf(stderr,

@@ -434,8 +434,14 @@ void tb_handle_progress(struct tb_req *r)
 		return;
 	}
 	const char *text;
-	enum tb_err e = tb_case_progress(r->app->store, r->app->calendar, r->params[0], code,
-	                                 r->app->yellow_days, r->arena, &text);
+	/* From a standby, which may not have replayed a case opened a moment
+	 * ago: one it lacks is looked for on the primary before the code
+	 * counts as wrong. */
+	enum tb_err e = tb_case_progress(tb_app_reader(r->app), r->app->calendar, r->params[0],
+	                                 code, r->app->yellow_days, r->arena, &text);
+	if (e == TB_ENOTFOUND && r->app->read_store)
+		e = tb_case_progress(r->app->store, r->app->calendar, r->params[0], code,
+		                     r->app->yellow_days, r->arena, &text);
 	if (e == TB_ENOTFOUND)
 		tb_limit_fail(key, tb_limit_client_policy(), now);
 	if (e == TB_ENOTFOUND)

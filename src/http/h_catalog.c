@@ -110,7 +110,10 @@ void tb_handle_items_list(struct tb_req *r)
 	}
 	const char *items;
 	int64_t total;
-	enum tb_err e = tb_item_search(r->app->store, &q, r->arena, &items, &total);
+	/* The published catalog may come from a standby; the editors' view
+	 * of the latest versions (drafts) from the primary. */
+	enum tb_err e = tb_item_search(q.latest ? r->app->store : tb_app_reader(r->app), &q,
+	                               r->arena, &items, &total);
 	if (e != TB_OK) {
 		tb_resp_error(r, e, NULL, NULL);
 		return;
@@ -130,7 +133,8 @@ void tb_handle_item_get(struct tb_req *r)
 		return;
 	const char *text;
 	struct tb_item_meta meta;
-	enum tb_err e = tb_item_get(r->app->store, code, version, r->arena, &text, &meta);
+	enum tb_err e = tb_item_get(version ? r->app->store : tb_app_reader(r->app), code, version,
+	                            r->arena, &text, &meta);
 	if (e == TB_ENOTFOUND) {
 		tb_resp_error(r, e, "code", version ? "no such version" : "no published item");
 		return;

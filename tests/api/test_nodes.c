@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static struct test_srv a, b;
-static char db_url[512], db_name[128];
+static struct test_srv a, b, c;
+static char db_url[512], db_name[128], copy_url[512];
 static struct test_session zhang;
 
 static const char pdf[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
@@ -100,9 +100,21 @@ static int start(void **state)
 	if (test_start_demo(&a, db_url, who, 1) != 0)
 		return -1;
 	srv_stop(&a);
+	/* A "standby" that visibly differs: a copy of the database whose
+	 * catalog is emptied. A third node reads its public catalog there. */
+	char sql[512];
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s_copy TEMPLATE %s", db_name, db_name);
+	admin_sql(sql);
+	snprintf(copy_url, sizeof(copy_url), "%.*s/%s_copy", (int)(strrchr(db_url, '/') - db_url),
+	         db_url, db_name);
+	char out[2048];
+	if (test_run(out, sizeof(out), "psql -X -q -v ON_ERROR_STOP=1 '%s' -c 'TRUNCATE items CASCADE'",
+	             copy_url) != 0)
+		fail_msg("emptying the copy: %s", out);
 	/* Both behind a balancer on loopback, each with its own data folder. */
 	srv_start(&a, db_url, "--trusted-proxy", "127.0.0.1", NULL);
 	srv_start(&b, db_url, "--trusted-proxy", "127.0.0.1", NULL);
+	srv_start(&c, db_url, "--db-read", copy_url, NULL);
 	return test_login(&a, "33010619900101123X", "tongban-demo", &zhang) == 200 ? 0 : -1;
 }
 
@@ -111,7 +123,45 @@ static int stop(void **state)
 	(void)state;
 	srv_stop(&a);
 	srv_stop(&b);
+	srv_stop(&c);
 	return 0;
+}
+
+/* The total of a catalog list answer from s. */
+static long long listed_total(struct test_srv *s, const struct test_session *who, const char *path)
+{
+	json_t *j = test_expect(s, who, "GET", path, NULL, 200);
+	long long n = json_integer_value(json_object_get(j, "total"));
+	json_decref(j);
+	return n;
+}
+
+/* --db-read: the public catalog and an item's published version come from
+ * the standby; the editors' latest versions, and writes, from the
+ * primary; a bad --db-read stops the start with a message. */
+static void reads_from_standby(void **state)
+{
+	(void)state;
+	assert_true(listed_total(&a, NULL, "/api/v1/items?per_page=1") > 0);
+	assert_int_equal(listed_total(&c, NULL, "/api/v1/items?per_page=1"), 0);
+	json_decref(test_expect(&a, NULL, "GET", "/api/v1/items/" ITEM, NULL, 200));
+	json_decref(test_expect(&c, NULL, "GET", "/api/v1/items/" ITEM, NULL, 404));
+	struct test_session admin;
+	assert_int_equal(test_login(&c, "330106198202027014", "tongban-demo", &admin), 200);
+	assert_true(listed_total(&c, &admin, "/api/v1/items?latest=true&region=330000&per_page=1") >
+	            0);
+
+	char out[2048];
+	assert_int_equal(test_run(out, sizeof(out), "%s serve --db sqlite:/tmp/x.db --db-read '%s'",
+	                          test_bin(), copy_url),
+	                 1);
+	assert_non_null(strstr(out, "db-read"));
+	assert_int_equal(
+	    test_run(out, sizeof(out), "%s serve --listen 127.0.0.1:0 --db '%s' --db-read "
+	                               "'postgres://nobody@127.0.0.1:1/none?connect_timeout=2'",
+	             test_bin(), db_url),
+	    1);
+	assert_non_null(strstr(out, "db-read"));
 }
 
 /* A session made on one node is good on the other, and a sign-out on one
@@ -274,6 +324,7 @@ int main(void)
 	    cmocka_unit_test(sessions_shared),
 	    cmocka_unit_test(limits_shared),
 	    cmocka_unit_test(uploads_shared),
+	    cmocka_unit_test(reads_from_standby),
 	    cmocka_unit_test(store_unreachable),
 	};
 	return cmocka_run_group_tests_name("nodes/postgresql", tests, start, stop) ? 1 : 0;
