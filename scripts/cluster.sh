@@ -173,6 +173,7 @@ cmd_up() {
 	load_env
 	# From here on a failure stops whatever was started (the logs stay).
 	trap 'if [ $? -ne 0 ]; then echo "cluster: up failed; logs in $dir" >&2; CLUSTER_KEEP=1 cmd_down; fi' EXIT
+	trap 'exit 130' INT TERM
 
 	# The monitor. Its failure detection is shortened from the defaults so
 	# that a lost primary is replaced in seconds (pg_autoctl(5)):
@@ -286,7 +287,7 @@ cmd_up() {
 	setsid haproxy -db -f "$dir/haproxy.cfg" >>"$dir/haproxy.log" 2>&1 </dev/null &
 	echo $! >"$dir/haproxy.pid"
 	wait_for 15 "haproxy" node_up "$LB_PORT"
-	trap - EXIT
+	trap - EXIT INT TERM
 	echo "cluster: up in $dir: haproxy http://127.0.0.1:$LB_PORT, nodes :$TB1_PORT :$TB2_PORT, $DB_URL"
 }
 
@@ -347,14 +348,20 @@ cmd_down() {
 	fi
 }
 
+# The node the monitor has assigned the primary's part (a lost primary
+# still reports primary until it comes back).
 cmd_primary() {
-	local s
+	local s e
 	s=$(states)
-	case " $s " in
-	*" pg1:primary/"* | *" pg1:wait_primary/"* | *" pg1:single/"*) echo pg1 ;;
-	*" pg2:primary/"* | *" pg2:wait_primary/"* | *" pg2:single/"*) echo pg2 ;;
-	*) die "no primary: $s" ;;
-	esac
+	for e in $s; do
+		case ${e##*/} in
+		primary | wait_primary | single)
+			echo "${e%%:*}"
+			return 0
+			;;
+		esac
+	done
+	die "no primary: $s"
 }
 
 cmd_kill_primary() {
@@ -378,14 +385,18 @@ cmd_test() {
 	# Nothing stays running, whatever happens; the folder (logs) is kept
 	# when the test failed.
 	trap 'cmd_down' EXIT
-	trap 'exit 130' INT TERM
-	# up in a process of its own: its errexit and its own cleanup hold.
-	"$self" up "$dir" "$BIN" || { CLUSTER_KEEP=1 quiet_down=1; exit 1; }
+	# up in a process of its own (its errexit and its own cleanup hold), in
+	# the background so that an INT or TERM here is handled at once (bash
+	# runs traps only between foreground commands); so is the driver.
+	"$self" up "$dir" "$BIN" &
+	local child=$!
+	trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 130' INT TERM
+	wait "$child" || { CLUSTER_KEEP=1 quiet_down=1; exit 1; }
 	echo "cluster: up in $(( $(date +%s) - start )) s"
-	set +e
-	timeout 270 node tests/cluster/cluster-test.mjs "$dir"
-	rc=$?
-	set -e
+	timeout 270 node tests/cluster/cluster-test.mjs "$dir" &
+	child=$!
+	rc=0
+	wait "$child" || rc=$?
 	# The driver's last line stays the last line (it names the folder kept).
 	[ "$rc" -eq 0 ] || { CLUSTER_KEEP=1; quiet_down=1; }
 	[ "$rc" -ne 124 ] || echo "cluster-test: timed out; logs kept in $dir" >&2
