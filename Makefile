@@ -13,6 +13,9 @@
 #   make crash      kill -9 of the server under write load, CRASH_ROUNDS times
 #                   (default 50) on SQLite and PostgreSQL: nothing acknowledged
 #                   lost, audit chain intact (make test runs 3 rounds)
+#   make cluster-test  two nodes behind haproxy on a pg_auto_failover PostgreSQL
+#                   (scripts/cluster.sh): a node and then the primary killed -9
+#                   under submissions; nothing acknowledged lost, failover time
 # O=DIR puts the build elsewhere; SAN=1 builds with ASan + UBSan.
 
 O   ?= build
@@ -64,7 +67,7 @@ ASSETS := $(sort $(filter-out web/package.json web/package-lock.json,$(wildcard 
           $(sort $(wildcard data/demo/*.json)) $(sort $(wildcard data/certs/*.json)) \
           data/catalog/synonyms.tsv
 
-.PHONY: all run test bench mutants fuzz fuzzers crash check-style format clean
+.PHONY: all run test bench mutants fuzz fuzzers crash cluster-test check-style format clean
 all: $(BIN) $(TEST_BIN)
 
 $(O)/%.o: %.c
@@ -133,6 +136,9 @@ mutants:
 CRASH_ROUNDS ?= 50
 crash: $(BIN) $(O)/tests/api/test_crash
 	./scripts/crash.sh $(O) $(CRASH_ROUNDS)
+
+cluster-test: $(BIN)
+	./scripts/cluster.sh test $(BIN)
 
 # Fuzzing: the library again, built by clang with libFuzzer's coverage and
 # ASan + UBSan into $(O)/fuzz/ (the ordinary builds are untouched), and one

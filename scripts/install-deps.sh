@@ -5,11 +5,15 @@
 set -eu
 
 # clang with libFuzzer's runtime (libclang-rt-14-dev, only recommended by
-# Debian 12's clang) builds the fuzz harnesses of tests/fuzz.
+# Debian 12's clang) builds the fuzz harnesses of tests/fuzz. make
+# cluster-test puts haproxy in front of two nodes on PostgreSQL made highly
+# available by pg_auto_failover (its extension for Debian 12's PostgreSQL
+# 15, and pg_autoctl).
 PKGS="build-essential pkg-config clang-format clang libclang-rt-14-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev
 libssl-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev
-libmagic-dev libyaml-dev zlib1g-dev postgresql postgresql-contrib wrk curl ca-certificates chromium"
+libmagic-dev libyaml-dev zlib1g-dev postgresql postgresql-contrib wrk curl ca-certificates chromium
+haproxy postgresql-15-auto-failover pg-auto-failover-cli"
 
 # The build fetches the pages' third-party code (Apache ECharts, pinned in
 # web/package-lock.json) with npm ci, and the browser tests run on Node.js
