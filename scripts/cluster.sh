@@ -125,7 +125,10 @@ start_keeper() {
 start_node() {
 	local i=$1 port
 	port=$(eval echo "\$TB${i}_PORT")
-	setsid "$BIN" serve --listen "127.0.0.1:$port" --data "$dir/tb$i" --db "$DB_URL" --quiet \
+	# As deployed (docs/deployment.md): public reads from the standby when
+	# one is up, the client address from haproxy's X-Forwarded-For.
+	setsid "$BIN" serve --listen "127.0.0.1:$port" --data "$dir/tb$i" --db "$DB_URL" \
+		--db-read "${DB_URL/read-write/prefer-standby}" --trusted-proxy 127.0.0.1 --quiet \
 		>>"$dir/tb$i.out" 2>>"$dir/tb$i.err" </dev/null &
 	echo $! >"$dir/tb$i.pid"
 }
@@ -254,6 +257,10 @@ cmd_up() {
 	# a POST (disable-l7-retry: a submission may have been made).
 	# X-Tongban-Node names the node that answered (for the test's report);
 	# haproxy.log has the requests that went wrong (dontlog-normal).
+	# When no node is ready, haproxy's own 503 is JSON like the nodes'.
+	printf 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nRetry-After: 2\r\nConnection: close\r\n\r\n%s\n' \
+		'{"error":"service unavailable","field":"node","reason":"no node of the platform is ready: try again shortly"}' \
+		>"$dir/503.json.http"
 	cat >"$dir/haproxy.cfg" <<-EOF
 	global
 	    maxconn 1000
@@ -270,8 +277,10 @@ cmd_up() {
 	    retries 2
 	    option redispatch 1
 	    retry-on conn-failure empty-response response-timeout
+	    errorfile 503 $dir/503.json.http
 	frontend tongban
 	    bind 127.0.0.1:$LB_PORT
+	    option forwardfor
 	    default_backend nodes
 	backend nodes
 	    balance roundrobin

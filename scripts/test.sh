@@ -254,4 +254,32 @@ else
 	skips+=("skipped: test.sh: browser tests: node or /usr/bin/chromium missing")
 fi
 
+# The cluster (make cluster-test): two nodes behind haproxy on a
+# pg_auto_failover PostgreSQL, a node and then the primary killed -9 under
+# load; it passes when every acknowledged submission is there afterwards.
+if command -v pg_autoctl >/dev/null && command -v haproxy >/dev/null; then
+	log=$(mktemp)
+	ok=0
+	timeout --kill-after=10 600 ./scripts/cluster.sh test build/tongban >"$log" 2>&1 || ok=$?
+	last=$(tail -n 1 "$log")
+	if [ $ok -eq 0 ] && [[ $last == "cluster-test: acknowledged "*", lost 0, failover "* ]]; then
+		passed=$((passed + 1))
+		cases=$((cases + 1))
+		echo "PASS tests/cluster (${last#cluster-test: })"
+	else
+		failed=$((failed + 1))
+		failed_cases=$((failed_cases + 1))
+		failures+=("tests/cluster")
+		echo "FAIL tests/cluster"
+		tail -60 "$log"
+	fi
+	rm -f "$log"
+elif [ "${CI:-}" = "true" ]; then
+	echo "test: pg_autoctl or haproxy missing, and CI=true makes the cluster test mandatory" >&2
+	exit 1
+else
+	echo "test: pg_autoctl or haproxy missing: cluster test skipped" >&2
+	skips+=("skipped: test.sh: cluster test: pg_autoctl or haproxy missing")
+fi
+
 summary

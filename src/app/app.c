@@ -64,8 +64,9 @@ enum tb_err tb_app_open_store(const struct tb_app_options *opt, struct tb_app **
 		if (tb_store_kind(app->store) != TB_STORE_PG ||
 		    (strncmp(opt->db_read_url, "postgres://", 11) != 0 &&
 		     strncmp(opt->db_read_url, "postgresql://", 13) != 0))
-			e = tb_fail(f, TB_EINVAL, "db-read",
-			            "standbys for reads need a PostgreSQL --db and a postgres:// URL");
+			e = tb_fail(
+			    f, TB_EINVAL, "db-read",
+			    "standbys for reads need a PostgreSQL --db and a postgres:// URL");
 		else
 			e = tb_store_open(opt->db_read_url, opt->pool_size > 0 ? opt->pool_size : 8,
 			                  &app->read_store, f);

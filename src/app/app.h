@@ -21,9 +21,9 @@ struct tb_app_options {
 	const char *db_url;   /* default "sqlite:DATA/tongban.db" */
 	/* PostgreSQL standbys for public reads (serve --db-read), or NULL. */
 	const char *db_read_url;
-	int pool_size;        /* store connections; default 8 */
-	bool demo;            /* seed demo data */
-	bool secure_cookies;  /* cookies only over HTTPS */
+	int pool_size;       /* store connections; default 8 */
+	bool demo;           /* seed demo data */
+	bool secure_cookies; /* cookies only over HTTPS */
 };
 
 struct tb_app {

@@ -24,32 +24,33 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-	        "usage: tongban serve [--listen ADDR:PORT] [--data DIR] [--db URL] [--demo]\n"
-	        "                     [--threads N] [--max-body BYTES] [--bench] [--quiet]\n"
-	        "                     [--secure-cookies] [--allow-private-webhooks]\n"
-	        "                     [--checkpoint-interval SECONDS] [--checkpoint-dir DIR]\n"
-	        "                     [--trusted-proxy ADDR[,ADDR...]] [--db-read URL]\n"
-	        "  --listen    address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
-	        "  --data      data folder (default tongban-data)\n"
-	        "  --db        sqlite:PATH (default DATA/tongban.db) or postgres://...\n"
-	        "  --demo      load demonstration data\n"
-	        "  --threads   HTTP worker threads (default: 4 per CPU)\n"
-	        "  --max-body  largest JSON request body in bytes (default 1048576)\n"
-	        "  --bench     also serve GET /_bench/trivial for make bench\n"
-	        "  --quiet     no access log lines\n"
-	        "  --secure-cookies  mark session cookies Secure (behind an HTTPS proxy)\n"
-	        "  --allow-private-webhooks  let webhooks and data providers' endpoints reach\n"
-	        "              loopback, private, link-local\n"
-	        "              and multicast addresses (refused by default; tests, labs)\n"
-	        "  --checkpoint-interval  sign the audit head at start and then every SECONDS\n"
-	        "              (default 600; 0: never)\n"
-	        "  --checkpoint-dir  where checkpoints go (default DATA/checkpoints)\n"
-	        "  --trusted-proxy  addresses of the load balancers in front: their requests\n"
-	        "              come from the last address of X-Forwarded-For\n"
-	        "  --db-read   postgres://... of standbys for public reads (published catalog,\n"
-	        "              progress, indicators), e.g. with target_session_attrs=prefer-standby;\n"
-	        "              answers may lag the primary by the standbys' replay delay\n");
+	fprintf(
+	    out,
+	    "usage: tongban serve [--listen ADDR:PORT] [--data DIR] [--db URL] [--demo]\n"
+	    "                     [--threads N] [--max-body BYTES] [--bench] [--quiet]\n"
+	    "                     [--secure-cookies] [--allow-private-webhooks]\n"
+	    "                     [--checkpoint-interval SECONDS] [--checkpoint-dir DIR]\n"
+	    "                     [--trusted-proxy ADDR[,ADDR...]] [--db-read URL]\n"
+	    "  --listen    address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
+	    "  --data      data folder (default tongban-data)\n"
+	    "  --db        sqlite:PATH (default DATA/tongban.db) or postgres://...\n"
+	    "  --demo      load demonstration data\n"
+	    "  --threads   HTTP worker threads (default: 4 per CPU)\n"
+	    "  --max-body  largest JSON request body in bytes (default 1048576)\n"
+	    "  --bench     also serve GET /_bench/trivial for make bench\n"
+	    "  --quiet     no access log lines\n"
+	    "  --secure-cookies  mark session cookies Secure (behind an HTTPS proxy)\n"
+	    "  --allow-private-webhooks  let webhooks and data providers' endpoints reach\n"
+	    "              loopback, private, link-local\n"
+	    "              and multicast addresses (refused by default; tests, labs)\n"
+	    "  --checkpoint-interval  sign the audit head at start and then every SECONDS\n"
+	    "              (default 600; 0: never)\n"
+	    "  --checkpoint-dir  where checkpoints go (default DATA/checkpoints)\n"
+	    "  --trusted-proxy  addresses of the load balancers in front: their requests\n"
+	    "              come from the last address of X-Forwarded-For\n"
+	    "  --db-read   postgres://... of standbys for public reads (published catalog,\n"
+	    "              progress, indicators), e.g. with target_session_attrs=prefer-standby;\n"
+	    "              answers may lag the primary by the standbys' replay delay\n");
 }
 
 /* Whether list is one or more IPv4 or IPv6 addresses separated by commas. */

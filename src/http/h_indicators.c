@@ -67,8 +67,8 @@ void tb_handle_indicators(struct tb_req *r)
 		return;
 	const char *text;
 	enum tb_err e =
-	    tb_indicators_read(tb_app_reader(r->app), r->app->regions, canon, g ? g->name : "全国", from,
-	                       to, departments, r->arena, &text);
+	    tb_indicators_read(tb_app_reader(r->app), r->app->regions, canon, g ? g->name : "全国",
+	                       from, to, departments, r->arena, &text);
 	if (e != TB_OK)
 		tb_resp_error(r, e, NULL, NULL);
 	else

@@ -85,6 +85,15 @@ void tb_resp_error_with(struct tb_req *r, enum tb_err e, const char *field, cons
 		json_decref(extra);
 		return;
 	}
+	/* The store could not answer (no writable server, a failover under
+	 * way): say so, and when to try again, whichever call met it. */
+	if (e == TB_EUNAVAIL) {
+		if (!reason) {
+			field = "db";
+			reason = "the store is unavailable: try again shortly";
+		}
+		tb_resp_header(r, "Retry-After", "2");
+	}
 	const char *error = tb_err_message(e), *error_en = NULL, *reason_en = NULL;
 	/* Chinese for those who ask for it (the pages send zh-CN), with the
 	 * English kept beside it for logs and scripts; English for the rest. A

@@ -108,7 +108,8 @@ static int start(void **state)
 	snprintf(copy_url, sizeof(copy_url), "%.*s/%s_copy", (int)(strrchr(db_url, '/') - db_url),
 	         db_url, db_name);
 	char out[2048];
-	if (test_run(out, sizeof(out), "psql -X -q -v ON_ERROR_STOP=1 '%s' -c 'TRUNCATE items CASCADE'",
+	if (test_run(out, sizeof(out),
+	             "psql -X -q -v ON_ERROR_STOP=1 '%s' -c 'TRUNCATE items CASCADE'",
 	             copy_url) != 0)
 		fail_msg("emptying the copy: %s", out);
 	/* Both behind a balancer on loopback, each with its own data folder. */
@@ -156,11 +157,11 @@ static void reads_from_standby(void **state)
 	                          test_bin(), copy_url),
 	                 1);
 	assert_non_null(strstr(out, "db-read"));
-	assert_int_equal(
-	    test_run(out, sizeof(out), "%s serve --listen 127.0.0.1:0 --db '%s' --db-read "
-	                               "'postgres://nobody@127.0.0.1:1/none?connect_timeout=2'",
-	             test_bin(), db_url),
-	    1);
+	assert_int_equal(test_run(out, sizeof(out),
+	                          "%s serve --listen 127.0.0.1:0 --db '%s' --db-read "
+	                          "'postgres://nobody@127.0.0.1:1/none?connect_timeout=2'",
+	                          test_bin(), db_url),
+	                 1);
 	assert_non_null(strstr(out, "db-read"));
 }
 
@@ -289,9 +290,12 @@ static void store_unreachable(void **state)
 	struct http_resp r;
 	test_call(&a, &zhang, "POST", path, NULL, &r);
 	assert_int_equal(r.status, 503);
+	char ra[16];
+	assert_non_null(http_header(&r, "Retry-After", ra, sizeof(ra)));
 	j = json_loads(r.body, 0, NULL);
 	assert_non_null(j);
-	assert_non_null(json_object_get(j, "error"));
+	assert_string_equal(test_str(j, "field"), "db");
+	assert_non_null(json_object_get(j, "reason"));
 	json_decref(j);
 	http_free(&r);
 
@@ -321,10 +325,8 @@ int main(void)
 	if (!test_pg_base_url())
 		return 0;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(sessions_shared),
-	    cmocka_unit_test(limits_shared),
-	    cmocka_unit_test(uploads_shared),
-	    cmocka_unit_test(reads_from_standby),
+	    cmocka_unit_test(sessions_shared),   cmocka_unit_test(limits_shared),
+	    cmocka_unit_test(uploads_shared),    cmocka_unit_test(reads_from_standby),
 	    cmocka_unit_test(store_unreachable),
 	};
 	return cmocka_run_group_tests_name("nodes/postgresql", tests, start, stop) ? 1 : 0;
