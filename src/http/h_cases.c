@@ -197,7 +197,11 @@ static void answer(struct tb_req *r, enum tb_err e, const char *state, const cha
 		if (tb_case_ref(r->app->store, r->params[0], &ref) == TB_OK)
 			json_object_set_new(j, "state", json_string(ref.state));
 	}
-	tb_resp_error_with(r, e, f->field ? f->field : "event", f->reason ? f->reason : "", j);
+	if (e == TB_EUNAVAIL && !f->reason) /* the store's own field and reason */
+		tb_resp_error_with(r, e, NULL, NULL, j);
+	else
+		tb_resp_error_with(r, e, f->field ? f->field : "event", f->reason ? f->reason : "",
+		                   j);
 }
 
 static void answer_later(struct tb_req *r)
