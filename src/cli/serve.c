@@ -8,6 +8,7 @@
 #include "base/mem.h"
 #include "base/testmode.h"
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "cli/store_opts.h"
 #include "cases/notify.h"
 #include "http/server.h"
@@ -28,6 +29,9 @@ static void usage(FILE *out)
 	        "                     [--threads N] [--max-body BYTES] [--bench] [--quiet]\n"
 	        "                     [--secure-cookies] [--allow-private-webhooks]\n"
 	        "                     [--checkpoint-interval SECONDS] [--checkpoint-dir DIR]\n"
+	        "  --config    FILE of options (KEY = VALUE lines, KEY an option below; see\n"
+	        "              packaging/tongban.conf), read first: options given here win;\n"
+	        "              also TONGBAN_CONFIG=FILE\n"
 	        "  --listen    address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
 	        "  --data      data folder (default tongban-data)\n"
 	        "  --db        sqlite:PATH (default DATA/tongban.db) or postgres://...\n"
@@ -58,6 +62,7 @@ int tb_cmd_serve(int argc, char **argv)
 	struct tb_http_config hc = {.listen = "127.0.0.1:8080"};
 	static const struct option longopts[] = {
 	    TB_STORE_LONGOPTS,
+	    TB_CONFIG_LONGOPT,
 	    {"listen", required_argument, NULL, 'l'},
 	    {"demo", no_argument, NULL, 'D'},
 	    {"threads", required_argument, NULL, 't'},
@@ -75,6 +80,10 @@ int tb_cmd_serve(int argc, char **argv)
 	long cp_interval = 600;
 	const char *cp_dir = NULL;
 	int ch;
+	/* --config FILE: this command again, on the file's options and then
+	 * the command line's (which therefore win). */
+	if ((ch = tb_config_run("tongban serve", longopts, argc, argv, tb_cmd_serve)) >= 0)
+		return ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (tb_store_opt(&ao, ch, optarg))
@@ -88,6 +97,7 @@ int tb_cmd_serve(int argc, char **argv)
 		case 'S': ao.secure_cookies = true; break;
 		case 'W': private_hooks = true; break;
 		case 'K': cp_dir = optarg; break;
+		case TB_CONFIG_OPT: break; /* read by tb_config_run */
 		case 'C':
 			if ((cp_interval = number(optarg, 0, 7 * 86400)) < 0) {
 				fprintf(stderr, "tongban serve: --checkpoint-interval: expected "
