@@ -16,6 +16,8 @@
 #   make cluster-test  two nodes behind haproxy on a pg_auto_failover PostgreSQL
 #                   (scripts/cluster.sh): a node and then the primary killed -9
 #                   under submissions; nothing acknowledged lost, failover time
+#   make install    the binary, the systemd unit and the example configuration
+#                   (kept when one is there): PREFIX (/usr/local), DESTDIR
 # O=DIR puts the build elsewhere; SAN=1 builds with ASan + UBSan.
 
 O   ?= build
@@ -67,7 +69,7 @@ ASSETS := $(sort $(filter-out web/package.json web/package-lock.json,$(wildcard 
           $(sort $(wildcard data/demo/*.json)) $(sort $(wildcard data/certs/*.json)) \
           data/catalog/synonyms.tsv
 
-.PHONY: all run test bench mutants fuzz fuzzers crash cluster-test check-style format clean
+.PHONY: all run test bench mutants fuzz fuzzers crash cluster-test check-style format clean install
 all: $(BIN) $(TEST_BIN)
 
 $(O)/%.o: %.c
@@ -177,6 +179,25 @@ fuzzers: $(FUZZ_BIN)
 
 fuzz: fuzzers
 	./scripts/fuzz.sh $(FUZZ_O) $(FUZZ_SECONDS)
+
+# The unit names the installed binary and configuration file; the example
+# configuration never replaces one already there (an operator's).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/tongban
+	@mkdir -p $(O)
+	sed -e 's|/usr/local/bin/tongban|$(BINDIR)/tongban|' \
+	    -e 's|/etc/tongban/|$(SYSCONFDIR)/tongban/|g' packaging/tongban.service > $(O)/tongban.service
+	install -D -m 0644 $(O)/tongban.service $(DESTDIR)$(UNITDIR)/tongban.service
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/tongban
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/tongban/tongban.conf ]; then \
+	  echo "install: $(DESTDIR)$(SYSCONFDIR)/tongban/tongban.conf kept (packaging/tongban.conf not copied)"; \
+	else \
+	  install -m 0644 packaging/tongban.conf $(DESTDIR)$(SYSCONFDIR)/tongban/tongban.conf; \
+	fi
 
 check-style:
 	./scripts/check-style.sh

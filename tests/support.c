@@ -229,32 +229,11 @@ int test_run(char *out, size_t size, const char *fmt, ...)
 
 /* ---- server ------------------------------------------------------------ */
 
-static void srv_vstart(struct test_srv *s, const char *data, const char *db, va_list ap)
+/* Starts the binary with argv (argv[0] is test_bin()), its log in
+ * s->data/server.log, and waits for its "listening" line. */
+static void srv_spawn(struct test_srv *s, const char *const *argv)
 {
-	const char *bin = test_bin();
-	/* data may be s->data itself, which the memset clears. */
-	char dir[sizeof(s->data)];
-	snprintf(dir, sizeof(dir), "%s", data ? data : test_tmpdir());
-	memset(s, 0, sizeof(*s));
-	memcpy(s->data, dir, sizeof(dir));
-	const char *argv[40];
-	int n = 0;
-	argv[n++] = bin;
-	argv[n++] = "serve";
-	argv[n++] = "--listen";
-	argv[n++] = "127.0.0.1:0";
-	argv[n++] = "--data";
-	argv[n++] = s->data;
-	argv[n++] = "--quiet";
-	if (db) {
-		argv[n++] = "--db";
-		argv[n++] = db;
-	}
-	const char *a;
-	while ((a = va_arg(ap, const char *)) && n < 38)
-		argv[n++] = a;
-	argv[n] = NULL;
-
+	const char *bin = argv[0];
 	int out[2];
 	if (pipe(out) != 0) {
 		perror("pipe");
@@ -283,6 +262,7 @@ static void srv_vstart(struct test_srv *s, const char *data, const char *db, va_
 		const char *p = strstr(line, "http://127.0.0.1:");
 		if (p) {
 			s->port = (int)strtol(p + 17, NULL, 10);
+			snprintf(s->line, sizeof(s->line), "%s", line);
 			break;
 		}
 	}
@@ -295,6 +275,51 @@ static void srv_vstart(struct test_srv *s, const char *data, const char *db, va_
 			fprintf(stderr, "(no log)\n");
 		exit(1);
 	}
+}
+
+static void srv_vstart(struct test_srv *s, const char *data, const char *db, va_list ap)
+{
+	/* data may be s->data itself, which the memset clears. */
+	char dir[sizeof(s->data)];
+	snprintf(dir, sizeof(dir), "%s", data ? data : test_tmpdir());
+	memset(s, 0, sizeof(*s));
+	memcpy(s->data, dir, sizeof(dir));
+	const char *argv[40];
+	int n = 0;
+	argv[n++] = test_bin();
+	argv[n++] = "serve";
+	argv[n++] = "--listen";
+	argv[n++] = "127.0.0.1:0";
+	argv[n++] = "--data";
+	argv[n++] = s->data;
+	argv[n++] = "--quiet";
+	if (db) {
+		argv[n++] = "--db";
+		argv[n++] = db;
+	}
+	const char *a;
+	while ((a = va_arg(ap, const char *)) && n < 38)
+		argv[n++] = a;
+	argv[n] = NULL;
+	srv_spawn(s, argv);
+}
+
+void srv_start_args(struct test_srv *s, const char *dir, ...)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->data, sizeof(s->data), "%s", dir);
+	const char *argv[40];
+	int n = 0;
+	argv[n++] = test_bin();
+	argv[n++] = "serve";
+	va_list ap;
+	va_start(ap, dir);
+	const char *a;
+	while ((a = va_arg(ap, const char *)) && n < 39)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	srv_spawn(s, argv);
 }
 
 void srv_start(struct test_srv *s, const char *db, ...)

@@ -92,6 +92,7 @@ struct test_srv {
 	int pid;
 	int port;
 	char data[256];
+	char line[512]; /* the "listening" line it printed */
 };
 
 /* Starts `$TB_TEST_BIN serve --listen 127.0.0.1:0 --data <tmp> --quiet`
@@ -102,6 +103,11 @@ void srv_start(struct test_srv *s, const char *db, ...);
  * server.log is appended to): the same blobs and keys, to start again
  * after a crash. */
 void srv_start_on(struct test_srv *s, const char *data, const char *db, ...);
+/* Starts `$TB_TEST_BIN serve` with the NULL-terminated arguments alone
+ * (no --listen, --data or --quiet of its own: they may come from a
+ * configuration file) and its log in dir/server.log, then waits as
+ * srv_start does. */
+void srv_start_args(struct test_srv *s, const char *dir, ...);
 /* Sends SIGTERM and waits; returns the exit status (0 for a clean stop).
  * A non-zero status, or a sanitizer report in the server's log (AddressSanitizer,
  * LeakSanitizer, UndefinedBehaviorSanitizer), is printed with the log's tail and

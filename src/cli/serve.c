@@ -8,6 +8,7 @@
 #include "base/mem.h"
 #include "base/testmode.h"
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "cli/store_opts.h"
 #include "cases/notify.h"
 #include "http/server.h"
@@ -31,6 +32,10 @@ static void usage(FILE *out)
 	    "                     [--secure-cookies] [--allow-private-webhooks]\n"
 	    "                     [--checkpoint-interval SECONDS] [--checkpoint-dir DIR]\n"
 	    "                     [--trusted-proxy ADDR[,ADDR...]] [--db-read URL]\n"
+	    "                     [--config FILE]\n"
+	    "  --config    FILE of options (KEY = VALUE lines, KEY an option below; see\n"
+	    "              packaging/tongban.conf), read first: options given here win;\n"
+	    "              also TONGBAN_CONFIG=FILE\n"
 	    "  --listen    address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
 	    "  --data      data folder (default tongban-data)\n"
 	    "  --db        sqlite:PATH (default DATA/tongban.db) or postgres://...\n"
@@ -84,6 +89,7 @@ int tb_cmd_serve(int argc, char **argv)
 	struct tb_http_config hc = {.listen = "127.0.0.1:8080"};
 	static const struct option longopts[] = {
 	    TB_STORE_LONGOPTS,
+	    TB_CONFIG_LONGOPT,
 	    {"listen", required_argument, NULL, 'l'},
 	    {"demo", no_argument, NULL, 'D'},
 	    {"threads", required_argument, NULL, 't'},
@@ -103,6 +109,10 @@ int tb_cmd_serve(int argc, char **argv)
 	long cp_interval = 600;
 	const char *cp_dir = NULL;
 	int ch;
+	/* --config FILE: this command again, on the file's options and then
+	 * the command line's (which therefore win). */
+	if ((ch = tb_config_run("tongban serve", longopts, argc, argv, tb_cmd_serve)) >= 0)
+		return ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (tb_store_opt(&ao, ch, optarg))
@@ -126,6 +136,7 @@ int tb_cmd_serve(int argc, char **argv)
 			}
 			hc.trusted_proxies = optarg;
 			break;
+		case TB_CONFIG_OPT: break; /* read by tb_config_run */
 		case 'C':
 			if ((cp_interval = number(optarg, 0, 7 * 86400)) < 0) {
 				fprintf(stderr, "tongban serve: --checkpoint-interval: expected "
