@@ -29,6 +29,7 @@ static const struct {
     {"backup", tb_cmd_backup, "copy the database, blobs and keys while the server runs"},
     {"restore", tb_cmd_restore, "bring a backup back into an empty target"},
     {"indicators", tb_cmd_indicators, "count the indicators again from the cases"},
+    {"keys", tb_cmd_keys, "seal signing keys into the store; rotate the master key"},
     {"cert", tb_cmd_cert, "verify an exported e-certificate offline"},
 };
 

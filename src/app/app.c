@@ -9,6 +9,8 @@
 #include "identity/ratelimit.h"
 #include "identity/ratelimit.h"
 #include "certs/keys.h"
+#include "certs/vault.h"
+#include "base/seal.h"
 #include "certs/types.h"
 #include "materials/blobs.h"
 #include "regions/regions.h"
@@ -17,6 +19,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,14 @@ enum tb_err tb_app_open_store(const struct tb_app_options *opt, struct tb_app **
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 			return tb_fail(f, TB_EINVAL, "data", "cannot create the data folder");
 		snprintf(url, sizeof(url), "sqlite:%s/tongban.db", dir);
+	}
+	if (opt->master_key_file) {
+		unsigned char key[TB_MASTER_KEY_LEN];
+		const char *why = NULL;
+		if (tb_master_key_load(opt->master_key_file, key, &why) != TB_OK)
+			return tb_fail(f, TB_EINVAL, "master-key", why);
+		tb_vault_use(key);
+		OPENSSL_cleanse(key, sizeof(key));
 	}
 	struct tb_app *app = tb_xcalloc(1, sizeof(*app));
 	app->data_dir = tb_xstrdup(dir);
@@ -169,6 +180,7 @@ void tb_app_close(struct tb_app *app)
 	tb_calendar_free(app->calendar);
 	tb_store_close(app->store);
 	tb_store_close(app->read_store);
+	tb_vault_use(NULL);
 	free(app->data_dir);
 	free(app->checkpoint_dir);
 	free(app->keys_dir);

@@ -19,6 +19,9 @@ struct tb_keys;
 struct tb_app_options {
 	const char *data_dir; /* default "tongban-data" */
 	const char *db_url;   /* default "sqlite:DATA/tongban.db" */
+	/* The operator's master key file (--master-key): signing keys are
+	 * sealed in the store with it (certs/vault.h); NULL: key files. */
+	const char *master_key_file;
 	/* PostgreSQL standbys for public reads (serve --db-read), or NULL. */
 	const char *db_read_url;
 	int pool_size;       /* store connections; default 8 */

@@ -146,6 +146,43 @@ enum tb_err tb_sm2_load_public(const char *pem, struct tb_sm2_key **out)
 	return *out ? TB_OK : TB_EINTERNAL;
 }
 
+char *tb_sm2_private_pem(const struct tb_sm2_key *k)
+{
+	BIO *b = BIO_new(BIO_s_secmem());
+	if (!b)
+		return NULL;
+	char *out = NULL;
+	if (PEM_write_bio_PrivateKey(b, k->pkey, NULL, NULL, 0, NULL, NULL) == 1) {
+		char *p;
+		long n = BIO_get_mem_data(b, &p);
+		out = malloc((size_t)n + 1);
+		if (out) {
+			memcpy(out, p, (size_t)n);
+			out[n] = '\0';
+		}
+	}
+	BIO_free(b);
+	return out;
+}
+
+enum tb_err tb_sm2_load_private_pem(const char *pem, struct tb_sm2_key **out)
+{
+	*out = NULL;
+	if (!pem)
+		return TB_EINVAL;
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	if (!b)
+		return TB_EINTERNAL;
+	EVP_PKEY *pkey = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+	BIO_free(b);
+	if (!is_sm2(pkey)) {
+		EVP_PKEY_free(pkey);
+		return TB_EINVAL;
+	}
+	*out = wrap(pkey);
+	return *out ? TB_OK : TB_EINTERNAL;
+}
+
 void tb_sm2_key_id(const struct tb_sm2_key *k, char out[TB_SM2_KEY_ID])
 {
 	unsigned char *der = NULL;

@@ -31,6 +31,11 @@ enum tb_err tb_sm2_save_private(const struct tb_sm2_key *k, const char *path);
 /* Reads a private key written by tb_sm2_save_private. TB_ENOTFOUND when
  * the file is missing, TB_EINVAL when it holds no SM2 key. */
 enum tb_err tb_sm2_load_private(const char *path, struct tb_sm2_key **out);
+/* The private key as PKCS#8 PEM, malloc'd (the caller clears it with
+ * OPENSSL_cleanse and frees it); NULL on failure. For sealing it. */
+char *tb_sm2_private_pem(const struct tb_sm2_key *k);
+/* Reads a private key from PEM text. TB_EINVAL when it holds no SM2 key. */
+enum tb_err tb_sm2_load_private_pem(const char *pem, struct tb_sm2_key **out);
 /* The public key as PEM (SubjectPublicKeyInfo), malloc'd; NULL on failure. */
 char *tb_sm2_public_pem(const struct tb_sm2_key *k);
 /* Reads a public key from PEM text. TB_EINVAL when it is not an SM2 key. */

@@ -1,5 +1,6 @@
 /* Department signing keys (see keys.h). */
 #include "certs/keys.h"
+#include "certs/vault.h"
 #include "base/json.h"
 
 #include <jansson.h>
@@ -136,7 +137,11 @@ static enum tb_err make_key(struct tb_keys *k, struct tb_conn *c, int64_t depart
 	char path[4096];
 	key_path(k, id, path, sizeof(path));
 	char *pem = tb_sm2_public_pem(key);
-	e = pem ? tb_sm2_save_private(key, path) : TB_EINTERNAL;
+	/* Sealed in the store with the key's row (every node can sign with
+	 * it) when there is a master key; else a file of this node. */
+	e = !pem                 ? TB_EINTERNAL
+	    : tb_vault_enabled() ? tb_vault_put_on(c, id, key)
+	                         : tb_sm2_save_private(key, path);
 	int64_t now = (int64_t)time(NULL);
 	if (e == TB_OK)
 		e = tb_conn_run(c, NULL,
@@ -193,9 +198,13 @@ enum tb_err tb_keys_signer_on(struct tb_keys *k, struct tb_conn *c, int64_t depa
 	enum tb_err e = active_id(c, department, key_id);
 	if (e != TB_OK || (*key = cache_get(&k->private_keys, key_id)))
 		return e;
+	/* A file of this node (made before there was a master key), else the
+	 * vault. */
 	char path[4096];
 	key_path(k, key_id, path, sizeof(path));
 	e = tb_sm2_load_private(path, key);
+	if (e == TB_ENOTFOUND && tb_vault_enabled())
+		e = tb_vault_get_on(c, key_id, key);
 	if (e == TB_OK)
 		cache_put(&k->private_keys, key_id, *key);
 	return e;

@@ -1,6 +1,8 @@
 /* Each department's SM2 key pairs for signing certificates. The public
  * half is in the store (dept_keys); the private half is a file
- * DATA/keys/<key_id>.pem with mode 0600, never in the database. A key is
+ * DATA/keys/<key_id>.pem with mode 0600, never in the database, or, with
+ * a master key (certs/vault.h), sealed in the store so that every node
+ * signs with it. A key is
  * made on first need; rotating makes a new one and retires the old, whose
  * signatures stay verifiable. Loaded private keys are cached by key id. */
 #ifndef TB_CERTS_KEYS_H

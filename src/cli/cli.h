@@ -83,6 +83,9 @@ int tb_cmd_bench_sm2(int argc, char **argv);
  * STATUS[ (REASON)]: ID, issuer NAME (CODE)". Returns 0 when valid, 1 when
  * expired or forged, 2 on a usage error, a key that says no department,
  * or an unreadable file (message on stderr). */
+/* `tongban keys import|reseal`: private keys sealed into the store with
+ * the master key, and the master key rotated (cli/keys.c). */
+int tb_cmd_keys(int argc, char **argv);
 int tb_cmd_cert(int argc, char **argv);
 
 #endif

@@ -32,7 +32,7 @@ static void usage(FILE *out)
 	    "                     [--secure-cookies] [--allow-private-webhooks]\n"
 	    "                     [--checkpoint-interval SECONDS] [--checkpoint-dir DIR]\n"
 	    "                     [--trusted-proxy ADDR[,ADDR...]] [--db-read URL]\n"
-	    "                     [--config FILE]\n"
+	    "                     [--master-key FILE] [--config FILE]\n"
 	    "  --config    FILE of options (KEY = VALUE lines, KEY an option below; see\n"
 	    "              packaging/tongban.conf), read first: options given here win;\n"
 	    "              also TONGBAN_CONFIG=FILE\n"
@@ -53,6 +53,9 @@ static void usage(FILE *out)
 	    "  --checkpoint-dir  where checkpoints go (default DATA/checkpoints)\n"
 	    "  --trusted-proxy  addresses of the load balancers in front: their requests\n"
 	    "              come from the last address of X-Forwarded-For\n"
+	    "  --master-key  FILE of the operator's master key (64 hex digits, mode 0600):\n"
+	    "              signing keys are sealed with it in the store, shared by every node\n"
+	    "              (default: key files in DATA/keys, one node)\n"
 	    "  --db-read   postgres://... of standbys for public reads (published catalog,\n"
 	    "              progress, indicators), e.g. with target_session_attrs=prefer-standby;\n"
 	    "              answers may lag the primary by the standbys' replay delay\n");

@@ -9,6 +9,7 @@ int tb_store_opt(struct tb_app_options *o, int ch, const char *arg)
 	switch (ch) {
 	case 'd': o->data_dir = arg; return 1;
 	case 'b': o->db_url = arg; return 1;
+	case 'M': o->master_key_file = arg; return 1;
 	default: return 0;
 	}
 }

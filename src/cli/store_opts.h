@@ -7,11 +7,12 @@
 
 #include <getopt.h>
 
-/* getopt_long entries for --data and --db (values 'd' and 'b'). */
-#define TB_STORE_LONGOPTS                          \
-	{"data", required_argument, NULL, 'd'},    \
-	{                                          \
-		"db", required_argument, NULL, 'b' \
+/* getopt_long entries for --data, --db and --master-key FILE (values
+ * 'd', 'b' and 'M'). */
+#define TB_STORE_LONGOPTS                                                             \
+	{"data", required_argument, NULL, 'd'}, {"db", required_argument, NULL, 'b'}, \
+	{                                                                             \
+		"master-key", required_argument, NULL, 'M'                            \
 	}
 
 /* Applies option ch (from getopt_long) to o; false when ch is not one of

@@ -12,11 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 static struct test_srv a, b, c;
-static char db_url[512], db_name[128], copy_url[512];
+static char db_url[512], db_name[128], copy_url[512], master_key[512];
 static struct test_session zhang;
 
 static const char pdf[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
@@ -112,9 +113,17 @@ static int start(void **state)
 	             "psql -X -q -v ON_ERROR_STOP=1 '%s' -c 'TRUNCATE items CASCADE'",
 	             copy_url) != 0)
 		fail_msg("emptying the copy: %s", out);
+	/* The operator's master key, the same on both nodes. */
+	snprintf(master_key, sizeof(master_key), "%s/master.key", test_tmpdir());
+	FILE *mk = fopen(master_key, "w");
+	if (!mk)
+		return -1;
+	fputs("8f1c2e3d4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0\n", mk);
+	fclose(mk);
+	chmod(master_key, 0600);
 	/* Both behind a balancer on loopback, each with its own data folder. */
-	srv_start(&a, db_url, "--trusted-proxy", "127.0.0.1", NULL);
-	srv_start(&b, db_url, "--trusted-proxy", "127.0.0.1", NULL);
+	srv_start(&a, db_url, "--trusted-proxy", "127.0.0.1", "--master-key", master_key, NULL);
+	srv_start(&b, db_url, "--trusted-proxy", "127.0.0.1", "--master-key", master_key, NULL);
 	srv_start(&c, db_url, "--db-read", copy_url, NULL);
 	return test_login(&a, "33010619900101123X", "tongban-demo", &zhang) == 200 ? 0 : -1;
 }
@@ -244,6 +253,76 @@ static void uploads_shared(void **state)
 	http_free(&r);
 }
 
+/* A department's key made on one node signs on the other: the private
+ * key is sealed in the store with the master key, not a file of the
+ * node that made it; nothing of it is readable in the database. */
+static void keys_shared(void **state)
+{
+	(void)state;
+	struct test_session admin, approver;
+	assert_int_equal(test_login(&a, "330106198202027014", "tongban-demo", &admin), 200);
+	assert_int_equal(test_login(&b, "33010619871111401X", "tongban-demo", &approver), 200);
+	json_t *j = test_expect(&a, &admin, "POST", "/api/v1/departments/11/keys", NULL, 201);
+	char key_id[32];
+	snprintf(key_id, sizeof(key_id), "%s", test_str(j, "key_id"));
+	json_decref(j);
+	j = test_expect(&b, &approver, "POST", "/api/v1/certificates",
+	                "{\"type\":\"离婚证\",\"department\":\"11330106024903108G\",\"holder\":"
+	                "{\"code\":\"33010619900101123X\",\"name\":\"张三\"},\"face\":"
+	                "{\"former_spouse_name\":\"某\"}}",
+	                201);
+	char path[160];
+	snprintf(path, sizeof(path), "/api/v1/certificates/%s/verify", test_str(j, "identifier"));
+	json_decref(j);
+	j = test_expect(&a, NULL, "GET", path, NULL, 200);
+	assert_string_equal(test_str(j, "status"), "valid");
+	assert_string_equal(test_str(j, "key_id"), key_id);
+	json_decref(j);
+	char out[4096], sql[256];
+	snprintf(sql, sizeof(sql), "SELECT sealed FROM sealed_keys WHERE key_id = '%s'", key_id);
+	assert_int_equal(test_run(out, sizeof(out), "psql -X -At '%s' -c \"%s\"", db_url, sql), 0);
+	assert_int_equal(strncmp(out, "tbseal1:", 8), 0);
+	assert_null(strstr(out, "PRIVATE"));
+
+	/* Rotating the master key: every stored key sealed again, all or
+	 * none; a wrong current key changes nothing. */
+	char next[600], wrong[600];
+	snprintf(next, sizeof(next), "%s/next.key", test_tmpdir());
+	snprintf(wrong, sizeof(wrong), "%s/wrong.key", test_tmpdir());
+	const char *files[] = {next, wrong};
+	const char *hex[] = {"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+	                     "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"};
+	for (int i = 0; i < 2; i++) {
+		FILE *k = fopen(files[i], "w");
+		assert_non_null(k);
+		fprintf(k, "%s\n", hex[i]);
+		fclose(k);
+		chmod(files[i], 0600);
+	}
+	assert_int_equal(test_run(out, sizeof(out),
+	                          "%s keys reseal --db '%s' --master-key %s --new-master-key %s",
+	                          test_bin(), db_url, wrong, next),
+	                 1);
+	assert_non_null(strstr(out, "nothing changed"));
+	assert_int_equal(test_run(out, sizeof(out),
+	                          "%s keys reseal --db '%s' --master-key %s --new-master-key %s",
+	                          test_bin(), db_url, master_key, next),
+	                 0);
+	assert_non_null(strstr(out, "sealed again"));
+	/* Back, under the key the running nodes hold. */
+	assert_int_equal(test_run(out, sizeof(out),
+	                          "%s keys reseal --db '%s' --master-key %s --new-master-key %s",
+	                          test_bin(), db_url, next, master_key),
+	                 0);
+	chmod(next, 0644);
+	assert_int_equal(test_run(out, sizeof(out),
+	                          "%s keys reseal --db '%s' --master-key %s"
+	                          " --new-master-key %s",
+	                          test_bin(), db_url, master_key, next),
+	                 2);
+	assert_non_null(strstr(out, "chmod 600"));
+}
+
 /* The status of GET /healthz on s, with its "status" member into st. */
 static long health(struct test_srv *s, char st[32])
 {
@@ -325,9 +404,9 @@ int main(void)
 	if (!test_pg_base_url())
 		return 0;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(sessions_shared),   cmocka_unit_test(limits_shared),
-	    cmocka_unit_test(uploads_shared),    cmocka_unit_test(reads_from_standby),
-	    cmocka_unit_test(store_unreachable),
+	    cmocka_unit_test(sessions_shared), cmocka_unit_test(limits_shared),
+	    cmocka_unit_test(uploads_shared),  cmocka_unit_test(reads_from_standby),
+	    cmocka_unit_test(keys_shared),     cmocka_unit_test(store_unreachable),
 	};
 	return cmocka_run_group_tests_name("nodes/postgresql", tests, start, stop) ? 1 : 0;
 }
