@@ -422,17 +422,12 @@ static bool check_row(struct walk *w, struct tb_stmt *st, struct tb_audit_check 
 			      n - 1, ch);
 		return false;
 	}
-	/* Records of format v1 cover seq, not chain_seq: theirs must agree. */
-	int version = n <= w->head->v1_count ? 1 : 2;
-	if (version == 1 && p.seq != n) {
-		found(out, ch, n, "reordered",
-		      "record %" PRId64 " of chain %" PRId64 " (format v1) has seq %" PRId64, n, ch,
-		      p.seq);
-		return false;
-	}
 	/* The record itself: any edited field (or chain, chain_seq, seq, ts,
 	 * prev_hash) changes the recomputed hash; an edited stored hash no
-	 * longer matches it. */
+	 * longer matches it. Records 1..v1_count of the chain are of format v1
+	 * (chain and chain_seq not hashed: the link and the numbering above
+	 * hold them in place). */
+	int version = n <= w->head->v1_count ? 1 : 2;
 	char want[TB_SM3_HEX];
 	record_hash(&w->scratch, version, prev_hash, &p, ts, fields, want);
 	if (strcmp(hash, want) != 0) {
@@ -509,7 +504,7 @@ static enum tb_err walk_chain(struct tb_conn *c, const struct head *h, struct tb
 		found(out, ch, end, "altered",
 		      "the head hash of chain %" PRId64 " is not the hash of its record %" PRId64,
 		      ch, end);
-	else if (h->v1_count > end || (h->v1_count > 0 && ch != 0))
+	else if (h->v1_count > end)
 		found(out, ch, end, "altered",
 		      "the head of chain %" PRId64 " says %" PRId64 " records are of format v1", ch,
 		      h->v1_count);
