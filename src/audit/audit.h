@@ -1,7 +1,11 @@
-/* The tamper-evident audit trail: one SM3 hash chain over audit_log, with
- * audit_head holding the last seq and hash. Exports tb_audit_append (inside
- * the caller's transaction), tb_audit_log (its own transaction),
- * tb_audit_verify (walks and rechecks the whole chain) and tb_audit_query. */
+/* The tamper-evident audit trail: SM3 hash chains over audit_log. The trail
+ * is striped over several independent chains (32 on PostgreSQL, one on
+ * SQLite), each with its row in audit_head (its count and the hash of its
+ * last record); a transaction appends to a chain no other transaction
+ * holds, so writers do not queue on one lock. Exports tb_audit_append
+ * (inside the caller's transaction), tb_audit_log (its own transaction),
+ * tb_audit_verify (walks and rechecks every chain), tb_audit_heads and
+ * tb_audit_head (the heads, for checkpoints) and tb_audit_query. */
 #ifndef TB_AUDIT_AUDIT_H
 #define TB_AUDIT_AUDIT_H
 
@@ -33,16 +37,19 @@ struct tb_audit_rec {
 	const char *request_id; /* or "" */
 };
 
-/* Appends rec to the chain on c. Must run inside a transaction the caller
+/* Appends rec to a chain on c. Must run inside a transaction the caller
  * opened with tb_conn_begin, the same one as the change it records, so
  * that both commit or neither does; the caller commits or rolls back
  * (this function cannot detect a missing transaction: without one the
  * head update and the insert are not atomic and concurrent writers are not
- * serialised). Takes the audit_head row lock, so the caller holds it until
- * commit: append late in the transaction. *seq_out (may be NULL) gets the
- * record's seq. Returns TB_EINVAL for a bad record (nothing written),
- * TB_ESTORE on a store failure, TB_EINTERNAL when audit_head is missing or
- * malformed; on any error the caller should roll back. */
+ * serialised). Takes the row lock of one chain's head (on PostgreSQL one
+ * that no other transaction holds, waiting only when all are held; the
+ * same chain again for every record of the transaction), which the caller
+ * holds until commit: append late in the transaction. *seq_out (may be
+ * NULL) gets the record's seq (the order of the whole trail). Returns
+ * TB_EINVAL for a bad record (nothing written), TB_ESTORE on a store
+ * failure, TB_EINTERNAL when audit_head is missing or malformed; on any
+ * error the caller should roll back. */
 enum tb_err tb_audit_append(struct tb_conn *c, const struct tb_audit_rec *rec, int64_t *seq_out);
 
 /* Convenience for a record that accompanies no other change (a failed
@@ -53,26 +60,47 @@ enum tb_err tb_audit_log(struct tb_store *s, const struct tb_audit_rec *rec);
 /* The result of tb_audit_verify. */
 struct tb_audit_check {
 	int64_t count;       /* records that checked out (all of them when intact) */
-	char head[65];       /* audit_head.hash as read ("" when the row is missing) */
-	int64_t bad_seq;     /* the first bad record (0 when intact) */
+	char head[65];       /* tb_audit_heads_digest of the head rows as read */
+	int64_t chains;      /* head rows read */
+	int64_t bad_chain;   /* the chain of the first bad record (0 when intact) */
+	int64_t bad_seq;     /* its chain_seq (0 when intact) */
 	const char *problem; /* NULL when intact, else "altered", "removed", "reordered" */
 	char detail[160];    /* one line for people ("" when intact) */
 };
 
-/* Walks the whole audit_log in seq order in one read snapshot (writers are
- * not blocked), recomputes every hash and compares the last record with
- * audit_head; out describes the first problem found. Returns TB_OK when the
- * walk ran, whatever it found (out->problem says), TB_ESTORE when the store
- * failed. Memory use does not grow with the log (pages of 1000 rows). */
+/* Walks every chain of audit_log (chain 0 first, each in chain_seq order)
+ * in one read snapshot (writers are not blocked), recomputes every hash,
+ * compares each chain's last record with its head row and looks for
+ * records of chains without one; out describes the first problem found.
+ * Returns TB_OK when the walk ran, whatever it found (out->problem says),
+ * TB_ESTORE when the store failed. Memory use does not grow with the log
+ * (pages of 1000 rows). */
 enum tb_err tb_audit_verify(struct tb_store *s, struct tb_audit_check *out);
 
-/* The stored hash of record seq into out (the all-zero genesis hash for
- * seq 0); *found false when there is no such record. TB_ESTORE. */
-enum tb_err tb_audit_hash_at(struct tb_store *s, int64_t seq, char out[65], bool *found);
+/* The stored hash of record chain_seq of chain into out (the all-zero
+ * genesis hash for chain_seq 0); *found false when there is no such
+ * record. TB_ESTORE. */
+enum tb_err tb_audit_hash_at(struct tb_store *s, int64_t chain, int64_t chain_seq, char out[65],
+                             bool *found);
 
-/* The chain's head in one read snapshot: *count records, head the hash of
- * the last (the genesis hash when there are none). TB_EINTERNAL when the
- * head row does not match its last record (run tb_audit_verify). */
+/* One chain's head: its records and the hash of the last. */
+struct tb_audit_chain {
+	int64_t chain, count;
+	char hash[65];
+};
+
+/* Every chain's head in one read snapshot, in chain order: *out (malloc'd,
+ * the caller frees it) holds *n of them. TB_EINTERNAL when a head row does
+ * not match its chain's last record or there is none (run
+ * tb_audit_verify). */
+enum tb_err tb_audit_heads(struct tb_store *s, struct tb_audit_chain **out, size_t *n);
+
+/* The heads as one hash: SM3 hex of the lines "chain:count:hash\n" of v
+ * (in the order given, which is chain order), integers in decimal. */
+void tb_audit_heads_digest(const struct tb_audit_chain *v, size_t n, char out[65]);
+
+/* The whole trail's head in one read snapshot: *count records in all the
+ * chains, head their tb_audit_heads_digest. Errors as tb_audit_heads. */
 enum tb_err tb_audit_head(struct tb_store *s, int64_t *count, char head[65]);
 
 /* Which records tb_audit_query returns; zero / NULL members do not filter. */
@@ -87,7 +115,7 @@ struct tb_audit_filter {
 
 /* One stored record; the strings live in the arena of the query. */
 struct tb_audit_entry {
-	int64_t seq, ts;
+	int64_t seq, chain, chain_seq, ts;
 	const char *actor, *acting_for, *action, *object, *outcome, *client, *request_id;
 	const char *prev_hash, *hash;
 };

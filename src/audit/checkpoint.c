@@ -19,7 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FORMAT "tongban-audit-checkpoint-v1"
+#define FORMAT_V1  "tongban-audit-checkpoint-v1"
+#define FORMAT_V2  "tongban-audit-checkpoint-v2"
+/* More chains than any store has (32 on PostgreSQL). */
+#define MAX_CHAINS 4096
 
 void tb_checkpoint_clear(struct tb_checkpoint *cp)
 {
@@ -27,6 +30,9 @@ void tb_checkpoint_clear(struct tb_checkpoint *cp)
 		return;
 	free(cp->public_pem);
 	cp->public_pem = NULL;
+	free(cp->chains);
+	cp->chains = NULL;
+	cp->nchains = 0;
 }
 
 enum tb_err tb_checkpoint_key(const char *keys_dir, bool create, struct tb_sm2_key **out)
@@ -60,31 +66,51 @@ enum tb_err tb_checkpoint_key(const char *keys_dir, bool create, struct tb_sm2_k
 	return tb_sm2_load_private(path, out);
 }
 
-/* The bytes a checkpoint's signature covers. */
+/* The bytes a checkpoint's signature covers (the chains through head). */
 static void canonical(struct tb_buf *b, const struct tb_checkpoint *cp)
 {
 	tb_buf_reset(b);
-	tb_buf_printf(b, FORMAT "\x1f%" PRId64 "\x1f%s\x1f%" PRId64 "\x1f%s", cp->count, cp->head,
-	              cp->time, cp->key_id);
+	tb_buf_printf(b, "%s\x1f%" PRId64 "\x1f%s\x1f%" PRId64 "\x1f%s",
+	              cp->version == 1 ? FORMAT_V1 : FORMAT_V2, cp->count, cp->head, cp->time,
+	              cp->key_id);
 }
 
-/* The head, checked against its last record; said in the log when not. */
-static enum tb_err read_head(struct tb_store *s, int64_t *count, char head[TB_SM3_HEX])
+/* The heads into cp (chains, their total and digest), each checked against
+ * its chain's last record; said in the log when not. */
+static enum tb_err read_heads(struct tb_store *s, struct tb_checkpoint *cp)
 {
-	enum tb_err e = tb_audit_head(s, count, head);
+	enum tb_err e = tb_audit_heads(s, &cp->chains, &cp->nchains);
 	if (e == TB_EINTERNAL)
-		tb_log_error("audit", "the audit head does not match its last record: no checkpoint"
-		                      " signed (run `tongban audit verify`)");
-	return e;
+		tb_log_error("audit", "an audit head does not match its chain's last record: no"
+		                      " checkpoint signed (run `tongban audit verify`)");
+	if (e != TB_OK)
+		return e;
+	cp->version = 2;
+	cp->count = 0;
+	for (size_t i = 0; i < cp->nchains; i++)
+		cp->count += cp->chains[i].count;
+	tb_audit_heads_digest(cp->chains, cp->nchains, cp->head);
+	return TB_OK;
 }
 
 char *tb_checkpoint_json(const struct tb_checkpoint *cp)
 {
-	json_t *j = json_pack("{s:s, s:I, s:s, s:I, s:s, s:s}", "format", FORMAT, "count",
-	                      (json_int_t)cp->count, "head", cp->head, "time", (json_int_t)cp->time,
-	                      "key_id", cp->key_id, "signature", cp->signature);
+	json_t *j = json_pack("{s:s, s:I, s:s}", "format", cp->version == 1 ? FORMAT_V1 : FORMAT_V2,
+	                      "count", (json_int_t)cp->count, "head", cp->head);
 	if (!j)
 		return NULL;
+	if (cp->version != 1) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < cp->nchains; i++)
+			json_array_append_new(a, json_pack("{s:I, s:I, s:s}", "chain",
+			                                   (json_int_t)cp->chains[i].chain, "count",
+			                                   (json_int_t)cp->chains[i].count, "hash",
+			                                   cp->chains[i].hash));
+		json_object_set_new(j, "chains", a);
+	}
+	json_object_set_new(j, "time", json_integer((json_int_t)cp->time));
+	json_object_set_new(j, "key_id", json_string(cp->key_id));
+	json_object_set_new(j, "signature", json_string(cp->signature));
 	if (cp->public_pem)
 		json_object_set_new(j, "public_pem", json_string(cp->public_pem));
 	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -103,6 +129,34 @@ static bool hex_of(const char *s, size_t min, size_t max)
 	return true;
 }
 
+/* The chains member of a v2 checkpoint into out: 1..MAX_CHAINS objects
+ * {chain, count, hash} in ascending chain order. */
+static enum tb_err parse_chains(json_t *a, struct tb_checkpoint *out, struct tb_fail *f)
+{
+	size_t n = json_array_size(a);
+	if (!json_is_array(a) || n < 1 || n > MAX_CHAINS)
+		return tb_fail(f, TB_EINVAL, "chains", "expected an array of 1 to 4096 chains");
+	out->chains = calloc(n, sizeof(*out->chains));
+	if (!out->chains)
+		return TB_EINTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		json_t *x = json_array_get(a, i);
+		json_t *chain = json_object_get(x, "chain"), *count = json_object_get(x, "count");
+		const char *hash = json_string_value(json_object_get(x, "hash"));
+		if (!json_is_integer(chain) || json_integer_value(chain) < 0 ||
+		    (i > 0 && json_integer_value(chain) <= out->chains[i - 1].chain) ||
+		    !json_is_integer(count) || json_integer_value(count) < 0 || !hash ||
+		    !hex_of(hash, TB_SM3_HEX - 1, TB_SM3_HEX - 1))
+			return tb_fail(f, TB_EINVAL, "chains",
+			               "expected {chain, count, hash} in ascending chain order");
+		out->chains[i].chain = json_integer_value(chain);
+		out->chains[i].count = json_integer_value(count);
+		snprintf(out->chains[i].hash, sizeof(out->chains[i].hash), "%s", hash);
+		out->nchains = i + 1;
+	}
+	return TB_OK;
+}
+
 enum tb_err tb_checkpoint_parse(const char *text, struct tb_checkpoint *out, struct tb_fail *f)
 {
 	memset(out, 0, sizeof(*out));
@@ -118,7 +172,9 @@ enum tb_err tb_checkpoint_parse(const char *text, struct tb_checkpoint *out, str
 	const char *key_id = json_string_value(json_object_get(j, "key_id"));
 	const char *sig = json_string_value(json_object_get(j, "signature"));
 	const char *pem = json_string_value(json_object_get(j, "public_pem"));
-	if (!json_is_string(format) || strcmp(json_string_value(format), FORMAT) != 0)
+	const char *fmt = json_string_value(format);
+	out->version = fmt && strcmp(fmt, FORMAT_V1) == 0 ? 1 : 2;
+	if (!fmt || (strcmp(fmt, FORMAT_V1) != 0 && strcmp(fmt, FORMAT_V2) != 0))
 		e = tb_fail(f, TB_EINVAL, "format", "not an audit checkpoint");
 	else if (!json_is_integer(count) || json_integer_value(count) < 0)
 		e = tb_fail(f, TB_EINVAL, "count", "expected a non-negative integer");
@@ -130,6 +186,17 @@ enum tb_err tb_checkpoint_parse(const char *text, struct tb_checkpoint *out, str
 		e = tb_fail(f, TB_EINVAL, "key_id", "expected 16 lower-case hex digits");
 	else if (!sig || !hex_of(sig, 2, TB_SM2_SIG_HEX - 1))
 		e = tb_fail(f, TB_EINVAL, "signature", "expected lower-case hex");
+	else if (out->version == 2)
+		e = parse_chains(json_object_get(j, "chains"), out, f);
+	/* A v1 checkpoint signed the one chain, which migration 024 made chain
+	 * 0 (its records keep their places and hashes). */
+	else if ((out->chains = calloc(1, sizeof(*out->chains))) != NULL) {
+		out->nchains = 1;
+		out->chains[0].count = json_integer_value(count);
+		snprintf(out->chains[0].hash, sizeof(out->chains[0].hash), "%s", head);
+	} else {
+		e = TB_EINTERNAL;
+	}
 	if (e == TB_OK) {
 		out->count = json_integer_value(count);
 		out->time = json_integer_value(time);
@@ -137,6 +204,8 @@ enum tb_err tb_checkpoint_parse(const char *text, struct tb_checkpoint *out, str
 		snprintf(out->key_id, sizeof(out->key_id), "%s", key_id);
 		snprintf(out->signature, sizeof(out->signature), "%s", sig);
 		out->public_pem = pem ? strdup(pem) : NULL;
+	} else {
+		tb_checkpoint_clear(out);
 	}
 	json_decref(j);
 	return e;
@@ -163,6 +232,15 @@ bool tb_checkpoint_signed_by(const struct tb_checkpoint *cp, const struct tb_sm2
 	tb_sm2_key_id(key, id);
 	if (strcmp(id, cp->key_id) != 0)
 		return false;
+	if (cp->version != 1) {
+		char digest[TB_SM3_HEX];
+		tb_audit_heads_digest(cp->chains, cp->nchains, digest);
+		int64_t total = 0;
+		for (size_t i = 0; i < cp->nchains; i++)
+			total += cp->chains[i].count;
+		if (strcmp(digest, cp->head) != 0 || total != cp->count)
+			return false;
+	}
 	struct tb_buf b = TB_BUF_INIT;
 	canonical(&b, cp);
 	bool ok = tb_sm2_verify(key, b.data, b.len, cp->signature);
@@ -197,12 +275,13 @@ enum tb_err tb_checkpoint_make(struct tb_store *s, const char *keys_dir, const c
                                struct tb_checkpoint *out)
 {
 	struct tb_checkpoint cp = {0};
-	enum tb_err e = read_head(s, &cp.count, cp.head);
+	enum tb_err e = read_heads(s, &cp);
 	if (e != TB_OK)
 		return e;
 	struct tb_sm2_key *key;
 	if ((e = tb_checkpoint_key(keys_dir, true, &key)) != TB_OK) {
 		tb_log_error("audit", "no platform key in %s: no checkpoint", keys_dir);
+		tb_checkpoint_clear(&cp);
 		return e;
 	}
 	cp.time = (int64_t)time(NULL);
@@ -231,35 +310,53 @@ static void utc(int64_t t, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-enum tb_err tb_checkpoint_compare(struct tb_store *s, const struct tb_checkpoint *cp,
-                                  const struct tb_audit_check *chk, bool *ok, char *detail,
-                                  size_t size)
+enum tb_err tb_checkpoint_compare(struct tb_store *s, const struct tb_checkpoint *cp, bool *ok,
+                                  char *detail, size_t size)
 {
 	*ok = false;
 	char when[32];
 	utc(cp->time, when);
-	if (chk->count < cp->count) {
-		snprintf(detail, size,
-		         "the chain holds %" PRId64
-		         " records but the checkpoint of %s holds %" PRId64 ": records %" PRId64
-		         "..%" PRId64 " were removed",
-		         chk->count, when, cp->count, chk->count + 1, cp->count);
-		return TB_OK;
-	}
-	char hash[TB_SM3_HEX];
-	bool found;
-	enum tb_err e = tb_audit_hash_at(s, cp->count, hash, &found);
+	struct tb_audit_chain *now;
+	size_t n;
+	enum tb_err e = tb_audit_heads(s, &now, &n);
 	if (e != TB_OK)
 		return e;
-	if (!found || strcmp(hash, cp->head) != 0) {
-		snprintf(detail, size,
-		         "record %" PRId64 " is not the one the checkpoint of %s signed (its hash"
-		         " %.16s..., the checkpoint's %.16s...): the chain was rewritten",
-		         cp->count, when, hash, cp->head);
-		return TB_OK;
+	/* Each chain the checkpoint signed: at least as long now, and its
+	 * record at the signed count the one signed. (tb_audit_heads answers
+	 * chains 0..n-1 in order.) */
+	for (size_t i = 0; i < cp->nchains && e == TB_OK; i++) {
+		const struct tb_audit_chain *want = &cp->chains[i];
+		int64_t have = want->chain < (int64_t)n ? now[want->chain].count : 0;
+		if (have < want->count) {
+			snprintf(detail, size,
+			         "chain %" PRId64 " holds %" PRId64
+			         " records but the checkpoint of %s holds %" PRId64
+			         ": records %" PRId64 "..%" PRId64 " were removed",
+			         want->chain, have, when, want->count, have + 1, want->count);
+			free(now);
+			return TB_OK;
+		}
+		char hash[TB_SM3_HEX];
+		bool found;
+		e = tb_audit_hash_at(s, want->chain, want->count, hash, &found);
+		if (e == TB_OK && (!found || strcmp(hash, want->hash) != 0)) {
+			snprintf(detail, size,
+			         "record %" PRId64 " of chain %" PRId64
+			         " is not the one the checkpoint"
+			         " of %s signed (its hash %.16s..., the checkpoint's %.16s...): "
+			         "the chain"
+			         " was rewritten",
+			         want->count, want->chain, when, hash, want->hash);
+			free(now);
+			return TB_OK;
+		}
 	}
-	snprintf(detail, size, "the chain holds the checkpoint of %s (%" PRId64 " records)", when,
-	         cp->count);
+	free(now);
+	if (e != TB_OK)
+		return e;
+	snprintf(detail, size,
+	         "the chains hold the checkpoint of %s (%" PRId64 " records in %zu chain%s)", when,
+	         cp->count, cp->nchains, cp->nchains == 1 ? "" : "s");
 	*ok = true;
 	return TB_OK;
 }

@@ -1,7 +1,8 @@
 /* `tongban audit verify [--checkpoint FILE [--key PEM]]`: walks the audit
- * hash chain and says whether it is intact (exit 0) or where it was first
- * tampered with (exit 1), and, given a signed checkpoint, whether the
- * chain still holds it. `tongban audit checkpoint`: signs the head now.
+ * hash chains and says whether they are intact (exit 0) or where they were
+ * first tampered with (exit 1), and, given a signed checkpoint, whether
+ * the chains still hold it. `tongban audit checkpoint`: signs the heads
+ * now.
  * Exports tb_cmd_audit. */
 #include "app/app.h"
 #include "audit/audit.h"
@@ -19,15 +20,15 @@
 static const char USAGE[] =
     "usage: tongban audit verify [--data DIR] [--db URL] [--checkpoint FILE [--key PEM]]\n"
     "       tongban audit checkpoint [--data DIR] [--db URL] [--dir DIR] [--out FILE]\n"
-    "  verify:     recompute the audit hash chain; exit 0 when intact, 1 when a\n"
+    "  verify:     recompute the audit hash chains; exit 0 when intact, 1 when a\n"
     "              record was altered, removed or reordered (or the store failed)\n"
     "  --checkpoint  also check a signed checkpoint: its signature (by the platform\n"
     "              key DATA/keys/" TB_CHECKPOINT_KEY_FILE ", or the public key in --key PEM)\n"
-    "              and that the chain still holds it (not shorter, not rewritten)\n"
-    "  checkpoint: sign the audit head (count, head hash, time) with the platform\n"
-    "              key (made on first need) and write it to DIR (default\n"
-    "              DATA/checkpoints: latest.json and the day's file); --out FILE\n"
-    "              writes a copy there too\n";
+    "              and that every chain still holds it (not shorter, not rewritten)\n"
+    "  checkpoint: sign the audit heads (each chain's count and head hash, time)\n"
+    "              with the platform key (made on first need) and write it to DIR\n"
+    "              (default DATA/checkpoints: latest.json and the day's file);\n"
+    "              --out FILE writes a copy there too\n";
 
 /* The trusted key for a checkpoint: the public key in pem_file, else the
  * platform key in DATA/keys. NULL after saying why on stderr. */
@@ -94,7 +95,8 @@ static int verify(struct tb_app *app, const char *cp_file, const char *key_file)
 		return 1;
 	}
 	if (chk.problem) {
-		printf("audit: record %" PRId64 " %s: %s\n", chk.bad_seq, chk.problem, chk.detail);
+		printf("audit: chain %" PRId64 " record %" PRId64 " %s: %s\n", chk.bad_chain,
+		       chk.bad_seq, chk.problem, chk.detail);
 		tb_checkpoint_clear(&cp);
 		return 1;
 	}
@@ -102,7 +104,7 @@ static int verify(struct tb_app *app, const char *cp_file, const char *key_file)
 	if (cp_file) {
 		bool ok;
 		char detail[320];
-		e = tb_checkpoint_compare(app->store, &cp, &chk, &ok, detail, sizeof(detail));
+		e = tb_checkpoint_compare(app->store, &cp, &ok, detail, sizeof(detail));
 		if (e != TB_OK) {
 			fprintf(stderr, "tongban audit: verify failed: %s\n", tb_err_message(e));
 			status = 1;
@@ -115,7 +117,8 @@ static int verify(struct tb_app *app, const char *cp_file, const char *key_file)
 	}
 	tb_checkpoint_clear(&cp);
 	if (status == 0)
-		printf("audit: %" PRId64 " records intact, head %s\n", chk.count, chk.head);
+		printf("audit: %" PRId64 " records in %" PRId64 " chain%s intact, head %s\n",
+		       chk.count, chk.chains, chk.chains == 1 ? "" : "s", chk.head);
 	return status;
 }
 

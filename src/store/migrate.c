@@ -5,6 +5,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,11 @@ enum tb_err tb_store_schema_version(struct tb_store *s, int *version)
 
 enum tb_err tb_store_migrate(struct tb_store *s, int *applied)
 {
+	return tb_store_migrate_to(s, INT_MAX, applied);
+}
+
+enum tb_err tb_store_migrate_to(struct tb_store *s, int upto, int *applied)
+{
 	if (applied)
 		*applied = 0;
 	struct list l = {.n = 0};
@@ -122,7 +128,7 @@ enum tb_err tb_store_migrate(struct tb_store *s, int *applied)
 	 * in one transaction. */
 	for (int i = 0; e == TB_OK && i < l.n; i++) {
 		int v = version_of(l.files[i]);
-		if (v <= have || backend_of(l.files[i]) != -1)
+		if (v <= have || v > upto || backend_of(l.files[i]) != -1)
 			continue;
 		char *sql = dialect(l.files[i]->data, tb_conn_kind(c));
 		e = tb_conn_begin(c);

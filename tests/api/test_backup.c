@@ -11,10 +11,11 @@
  *   message and a non-zero exit;
  * - the server signs a checkpoint at start (GET /api/v1/audit/checkpoint,
  *   public); `tongban audit checkpoint` signs one on demand; `audit verify
- *   --checkpoint` passes an intact chain, refuses a forged or foreign
- *   checkpoint, and fails a chain whose tail was deleted and whose head was
- *   rewritten to match (which plain `audit verify` cannot see), or that
- *   was rewritten past the checkpoint. */
+ *   --checkpoint` passes intact chains, refuses a forged or foreign
+ *   checkpoint (a chain's count changed under its signature too), and
+ *   fails a chain whose tail was deleted and whose head was rewritten to
+ *   match (which plain `audit verify` cannot see), or that was rewritten
+ *   past the checkpoint. */
 #include "support.h"
 
 #include "audit/audit.h"
@@ -390,17 +391,35 @@ static void checkpoint_detects_cut_tail(void **state)
 	                          test_bin(), srv.data, db_opt(db_url), cp, pem),
 	                 0);
 
-	/* Forged: a count changed under the same signature. */
+	/* Forged: a count changed under the same signature; a chain's count
+	 * (the longest chain: the one cut below). */
+	json_t *chains = json_object_get(mine, "chains");
+	assert_int_equal(json_array_size(chains), is_pg ? 32 : 1);
+	size_t longest = 0;
+	for (size_t i = 0; i < json_array_size(chains); i++)
+		if (json_integer_value(json_object_get(json_array_get(chains, i), "count")) >
+		    json_integer_value(json_object_get(json_array_get(chains, longest), "count")))
+			longest = i;
+	json_int_t chain_count =
+	    json_integer_value(json_object_get(json_array_get(chains, longest), "count"));
+	assert_true(chain_count >= 4);
 	char forged[400];
 	snprintf(forged, sizeof(forged), "%s/forged.json", dir);
-	json_t *fj = json_deep_copy(mine);
-	json_object_set_new(fj, "count", json_integer(count - 1));
-	assert_int_equal(json_dump_file(fj, forged, 0), 0);
-	json_decref(fj);
-	assert_int_equal(test_run(out, sizeof(out), "%s audit verify --data %s %s --checkpoint %s",
-	                          test_bin(), srv.data, db_opt(db_url), forged),
-	                 1);
-	assert_non_null(strstr(out, "the signature does not verify"));
+	for (int k = 0; k < 2; k++) {
+		json_t *fj = json_deep_copy(mine);
+		if (k == 0)
+			json_object_set_new(fj, "count", json_integer(count - 1));
+		else
+			json_object_set_new(json_array_get(json_object_get(fj, "chains"), longest),
+			                    "count", json_integer(chain_count - 1));
+		assert_int_equal(json_dump_file(fj, forged, 0), 0);
+		json_decref(fj);
+		assert_int_equal(test_run(out, sizeof(out),
+		                          "%s audit verify --data %s %s --checkpoint %s",
+		                          test_bin(), srv.data, db_opt(db_url), forged),
+		                 1);
+		assert_non_null(strstr(out, "the signature does not verify"));
+	}
 	/* Signed, but by another key than the platform's. */
 	char other[300];
 	snprintf(other, sizeof(other), "%s", test_tmpdir());
@@ -422,18 +441,20 @@ static void checkpoint_detects_cut_tail(void **state)
 	                          test_bin(), srv.data, cp),
 	                 2);
 
-	/* Cut the tail and rewrite the head to match, with the server stopped. */
+	/* Cut the tail of the longest chain and rewrite its head to match,
+	 * with the server stopped. */
 	assert_int_equal(srv_stop(&srv), 0);
 	srv.pid = 0;
 	struct tb_store *s = open_store(db_url);
 	char q[300];
-	int64_t keep = count - 3;
-	snprintf(q, sizeof(q), "DELETE FROM audit_log WHERE seq > %" PRId64, keep);
+	int64_t keep = chain_count - 3;
+	snprintf(q, sizeof(q), "DELETE FROM audit_log WHERE chain = %zu AND chain_seq > %" PRId64,
+	         longest, keep);
 	sql(s, q);
 	snprintf(q, sizeof(q),
-	         "UPDATE audit_head SET seq = %" PRId64
-	         ", hash = (SELECT hash FROM audit_log WHERE seq = %" PRId64 ") WHERE id = 1",
-	         keep, keep);
+	         "UPDATE audit_head SET count = %" PRId64 ", hash = (SELECT hash FROM audit_log"
+	         " WHERE chain = %zu AND chain_seq = %" PRId64 ") WHERE chain = %zu",
+	         keep, longest, keep, longest);
 	sql(s, q);
 	/* The chain alone looks intact... */
 	rc = test_run(out, sizeof(out), "%s audit verify --data %s %s", test_bin(), srv.data,
@@ -448,8 +469,19 @@ static void checkpoint_detects_cut_tail(void **state)
 	assert_non_null(strstr(out, "checkpoint not held"));
 	assert_non_null(strstr(out, "were removed"));
 
-	/* Records appended after the cut make it long enough again, but not
-	 * the chain the checkpoint signed. */
+	/* Records appended to it after the cut make it long enough again, but
+	 * not the chain the checkpoint signed. (PostgreSQL: every other chain
+	 * held meanwhile, so that the appends can take only this one.) */
+	struct tb_conn *others = NULL;
+	if (is_pg) {
+		assert_int_equal(tb_store_acquire(s, &others), TB_OK);
+		assert_int_equal(tb_conn_begin(others), TB_OK);
+		assert_int_equal(
+		    tb_conn_run(others, NULL,
+		                "SELECT chain FROM audit_head WHERE chain <> ? FOR UPDATE", "i",
+		                (int64_t)longest),
+		    TB_OK);
+	}
 	for (int i = 0; i < 5; i++) {
 		struct tb_audit_rec rec = {.actor = "system",
 		                           .action = "test.rewrite",
@@ -457,6 +489,10 @@ static void checkpoint_detects_cut_tail(void **state)
 		                           .outcome = "ok",
 		                           .client = "cli"};
 		assert_int_equal(tb_audit_log(s, &rec), TB_OK);
+	}
+	if (others) {
+		tb_conn_rollback(others);
+		tb_store_release(others);
 	}
 	tb_store_close(s);
 	rc = test_run(out, sizeof(out), "%s audit verify --data %s %s --checkpoint %s", test_bin(),

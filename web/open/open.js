@@ -16,7 +16,7 @@ if (cp.ok) {
     timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short',
   }).format(new Date(cp.body.time * 1000));
   (document.querySelector('footer') || document.getElementById('main')).append(h('p', { id: 'audit-checkpoint' },
-    `审计日志检查点：截至 ${when} 共 ${cp.body.count} 条记录，末条哈希 `,
+    `审计日志检查点：截至 ${when} 共 ${cp.body.count} 条记录，各链头部哈希 `,
     el('code', `${cp.body.head.slice(0, 16)}…`),
     `，由平台密钥 ${cp.body.key_id} 签名（`,
     h('a', { href: '/api/v1/audit/checkpoint', download: 'audit-checkpoint.json' }, '下载留存'),
