@@ -128,7 +128,8 @@ start_node() {
 	# As deployed (docs/deployment.md): public reads from the standby when
 	# one is up, the client address from haproxy's X-Forwarded-For.
 	setsid "$BIN" serve --listen "127.0.0.1:$port" --data "$dir/tb$i" --db "$DB_URL" \
-		--db-read "${DB_URL/read-write/prefer-standby}" --trusted-proxy 127.0.0.1 --quiet \
+		--db-read "${DB_URL/read-write/prefer-standby}" --trusted-proxy 127.0.0.1 \
+		--master-key "$dir/master.key" --quiet \
 		>>"$dir/tb$i.out" 2>>"$dir/tb$i.err" </dev/null &
 	echo $! >"$dir/tb$i.pid"
 }
@@ -236,15 +237,16 @@ cmd_up() {
 	# Demo data and the drafts to submit, once, before either node starts
 	# (bench-cases loads the demo and writes the drafts straight with SQL,
 	# as make bench does; test mode only for cheaper demo password hashes).
-	# The platform's audit key is made here too, so that both nodes' data
-	# folders hold the same keys (and blobs): tb2's is a copy of tb1's.
-	mkdir -p "$dir/tb1" "$dir/tb2"
+	# Every signing key is sealed in the database with the operator's
+	# master key, so each node has a data folder of its own.
+	mkdir -p "$dir/tb1" "$dir/tb2" "$dir/seed"
+	(umask 077 && openssl rand -hex 32 >"$dir/master.key")
 	TB_TEST_MODE=1 TB_PWHASH_MEM_KIB=1024 TB_PWHASH_OPS=1 TB_LOG_LEVEL=warn \
 		"$BIN" bench-cases --drafts "${CLUSTER_DRAFTS:-40000}" --cases 0 --db "$DB_URL" \
-		--data "$dir/tb1" >"$dir/drafts" 2>>"$dir/seed.log" || die "seeding failed (see $dir/seed.log)"
-	"$BIN" audit checkpoint --db "$DB_URL" --data "$dir/tb1" >>"$dir/seed.log" 2>&1 ||
-		die "audit checkpoint failed (see $dir/seed.log)"
-	cp -a "$dir/tb1/." "$dir/tb2/"
+		--data "$dir/seed" --master-key "$dir/master.key" >"$dir/drafts" 2>>"$dir/seed.log" ||
+		die "seeding failed (see $dir/seed.log)"
+	"$BIN" audit checkpoint --db "$DB_URL" --data "$dir/seed" --master-key "$dir/master.key" \
+		>>"$dir/seed.log" 2>&1 || die "audit checkpoint failed (see $dir/seed.log)"
 	start_node 1
 	start_node 2
 	wait_for 30 "tongban node 1" node_up "$TB1_PORT"

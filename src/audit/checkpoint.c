@@ -7,6 +7,7 @@
 #include "base/buf.h"
 #include "base/files.h"
 #include "base/log.h"
+#include "certs/vault.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -35,7 +36,8 @@ void tb_checkpoint_clear(struct tb_checkpoint *cp)
 	cp->nchains = 0;
 }
 
-enum tb_err tb_checkpoint_key(const char *keys_dir, bool create, struct tb_sm2_key **out)
+/* The key file of keys_dir (see tb_checkpoint_key). */
+static enum tb_err key_file(const char *keys_dir, bool create, struct tb_sm2_key **out)
 {
 	*out = NULL;
 	char path[4096];
@@ -64,6 +66,48 @@ enum tb_err tb_checkpoint_key(const char *keys_dir, bool create, struct tb_sm2_k
 	unlink(mine);
 	tb_log_info("audit", "made the platform's checkpoint key %s", path);
 	return tb_sm2_load_private(path, out);
+}
+
+/* The vault's id of the platform key. */
+#define VAULT_ID "platform-audit"
+
+struct seal_args {
+	const struct tb_sm2_key *key;
+};
+
+static enum tb_err seal_in(struct tb_conn *c, void *arg)
+{
+	struct seal_args *x = arg;
+	return tb_vault_put_on(c, VAULT_ID, x->key);
+}
+
+/* The sealed platform key of s; when there is none and create, this
+ * node's key file (made first if need be) is sealed, or rather the first
+ * of the nodes' keys to be committed: every node then reads that one. */
+static enum tb_err key_sealed(struct tb_store *s, const char *keys_dir, bool create,
+                              struct tb_sm2_key **out)
+{
+	enum tb_err e = tb_vault_get(s, VAULT_ID, out);
+	if (e != TB_ENOTFOUND || !create)
+		return e;
+	struct tb_sm2_key *mine;
+	if ((e = key_file(keys_dir, true, &mine)) != TB_OK)
+		return e;
+	struct seal_args x = {mine};
+	e = tb_store_write(s, seal_in, &x);
+	tb_sm2_free(mine);
+	if (e == TB_OK)
+		tb_log_info("audit", "sealed the platform's checkpoint key in the store");
+	return e == TB_OK ? tb_vault_get(s, VAULT_ID, out) : e;
+}
+
+enum tb_err tb_checkpoint_key(struct tb_store *s, const char *keys_dir, bool create,
+                              struct tb_sm2_key **out)
+{
+	*out = NULL;
+	if (s && tb_vault_enabled())
+		return key_sealed(s, keys_dir, create, out);
+	return key_file(keys_dir, create, out);
 }
 
 /* The bytes a checkpoint's signature covers (the chains through head). */
@@ -279,7 +323,7 @@ enum tb_err tb_checkpoint_make(struct tb_store *s, const char *keys_dir, const c
 	if (e != TB_OK)
 		return e;
 	struct tb_sm2_key *key;
-	if ((e = tb_checkpoint_key(keys_dir, true, &key)) != TB_OK) {
+	if ((e = tb_checkpoint_key(s, keys_dir, true, &key)) != TB_OK) {
 		tb_log_error("audit", "no platform key in %s: no checkpoint", keys_dir);
 		tb_checkpoint_clear(&cp);
 		return e;

@@ -44,10 +44,15 @@ struct tb_checkpoint {
 /* Frees cp->public_pem and cp->chains; NULL is a no-op. */
 void tb_checkpoint_clear(struct tb_checkpoint *cp);
 
-/* The platform key from keys_dir (made, with the folder, when create and
- * it is missing; two processes making it at once end with one key).
+/* The platform key: with a master key (certs/vault.h) and a store s,
+ * the one sealed in s (when there is none and create, this node's key
+ * file, made if need be, is sealed: an existing single node keeps its
+ * key, and every node signs with the first one committed); otherwise
+ * the file of keys_dir (made, with the folder, when create and it is
+ * missing; two processes making it at once end with one key).
  * TB_ENOTFOUND when missing and !create. The caller frees *out. */
-enum tb_err tb_checkpoint_key(const char *keys_dir, bool create, struct tb_sm2_key **out);
+enum tb_err tb_checkpoint_key(struct tb_store *s, const char *keys_dir, bool create,
+                              struct tb_sm2_key **out);
 
 /* Reads the audit heads of s, signs them with the platform key of
  * keys_dir and writes the checkpoint into dir (made when missing):

@@ -32,7 +32,8 @@ static const char USAGE[] =
 
 /* The trusted key for a checkpoint: the public key in pem_file, else the
  * platform key in DATA/keys. NULL after saying why on stderr. */
-static struct tb_sm2_key *trusted_key(const char *pem_file, const char *keys_dir)
+static struct tb_sm2_key *trusted_key(const char *pem_file, struct tb_store *s,
+                                      const char *keys_dir)
 {
 	struct tb_sm2_key *key = NULL;
 	if (pem_file) {
@@ -49,7 +50,7 @@ static struct tb_sm2_key *trusted_key(const char *pem_file, const char *keys_dir
 			        pem_file);
 		return key;
 	}
-	if (tb_checkpoint_key(keys_dir, false, &key) != TB_OK)
+	if (tb_checkpoint_key(s, keys_dir, false, &key) != TB_OK)
 		fprintf(stderr,
 		        "tongban audit: no platform key %s/%s to check the checkpoint with; give"
 		        " --key PEM (the public_pem of GET /api/v1/audit/checkpoint, kept apart)\n",
@@ -68,7 +69,7 @@ static int verify(struct tb_app *app, const char *cp_file, const char *key_file)
 			        f.field, f.reason);
 			return 2;
 		}
-		struct tb_sm2_key *key = trusted_key(key_file, app->keys_dir);
+		struct tb_sm2_key *key = trusted_key(key_file, app->store, app->keys_dir);
 		if (!key) {
 			tb_checkpoint_clear(&cp);
 			return 2;

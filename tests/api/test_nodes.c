@@ -284,6 +284,13 @@ static void keys_shared(void **state)
 	assert_int_equal(strncmp(out, "tbseal1:", 8), 0);
 	assert_null(strstr(out, "PRIVATE"));
 
+	/* Both nodes sign their audit checkpoints with one platform key. */
+	json_t *ca = test_expect(&a, NULL, "GET", "/api/v1/audit/checkpoint", NULL, 200);
+	json_t *cb = test_expect(&b, NULL, "GET", "/api/v1/audit/checkpoint", NULL, 200);
+	assert_string_equal(test_str(ca, "key_id"), test_str(cb, "key_id"));
+	json_decref(ca);
+	json_decref(cb);
+
 	/* Rotating the master key: every stored key sealed again, all or
 	 * none; a wrong current key changes nothing. */
 	char next[600], wrong[600];

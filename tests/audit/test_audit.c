@@ -1164,7 +1164,7 @@ static void checkpoint_of_chains(void **state)
 	assert_int_equal(tb_checkpoint_parse(text, &back, &f), TB_OK);
 	free(text);
 	struct tb_sm2_key *key;
-	assert_int_equal(tb_checkpoint_key(keys, false, &key), TB_OK);
+	assert_int_equal(tb_checkpoint_key(NULL, keys, false, &key), TB_OK);
 	assert_true(tb_checkpoint_signed_by(&back, key));
 	bool ok;
 	char detail[320];
@@ -1279,7 +1279,7 @@ static void upgrade_from_one_chain(void **state)
 	char keys[300];
 	snprintf(keys, sizeof(keys), "%s/keys", test_tmpdir());
 	struct tb_sm2_key *key;
-	assert_int_equal(tb_checkpoint_key(keys, true, &key), TB_OK);
+	assert_int_equal(tb_checkpoint_key(NULL, keys, true, &key), TB_OK);
 	char key_id[TB_SM2_KEY_ID], sig[TB_SM2_SIG_HEX], hash20[65];
 	tb_sm2_key_id(key, key_id);
 	struct tb_conn *c;
