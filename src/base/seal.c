@@ -61,7 +61,8 @@ char *tb_seal(const unsigned char master[TB_MASTER_KEY_LEN], const char *label, 
 	if (ctr(master, nonce, plain, n, ct) && tag_of(master, label, nonce, ct, n, tag)) {
 		size_t size = strlen(PREFIX) + 2 * (NONCE + n + TAG) + 3;
 		out = tb_xmalloc(size);
-		char *p = out + sprintf(out, "%s", PREFIX);
+		memcpy(out, PREFIX, strlen(PREFIX));
+		char *p = out + strlen(PREFIX);
 		tb_hex(nonce, NONCE, p);
 		p += 2 * NONCE;
 		*p++ = ':';
