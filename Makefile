@@ -69,7 +69,7 @@ ASSETS := $(sort $(filter-out web/package.json web/package-lock.json,$(wildcard 
           $(sort $(wildcard data/demo/*.json)) $(sort $(wildcard data/certs/*.json)) \
           data/catalog/synonyms.tsv
 
-.PHONY: all run test bench mutants fuzz fuzzers crash cluster-test check-style format clean install
+.PHONY: all run test bench bench-pg mutants fuzz fuzzers crash cluster-test check-style format clean install
 all: $(BIN) $(TEST_BIN)
 
 $(O)/%.o: %.c
@@ -131,6 +131,9 @@ test:
 
 bench: $(BIN)
 	./scripts/bench.sh $(BIN) $(BENCH)
+
+bench-pg: $(BIN)
+	./scripts/bench.sh $(BIN) pg
 
 mutants:
 	./scripts/mutants.sh

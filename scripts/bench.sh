@@ -10,7 +10,9 @@
 # submit, over 1,000,000 generated cases), queue (the workbench queue
 # page's API calls), indicators, submit (durable submissions), sharing
 # (audited verifications over 1,000,000 subjects), lighthouse (the pages
-# in Lighthouse's mobile mode, scripts/lighthouse).
+# in Lighthouse's mobile mode, scripts/lighthouse); and only when named,
+# pg (make bench-pg: 10,000,000 cases and 1,200,000 items on a PostgreSQL
+# that flushes its commits, beside pgbench; about an hour).
 #   BENCH_SECONDS (default 5), BENCH_CONNS (default 64), BENCH_THREADS (wrk, 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -208,6 +210,74 @@ if want catalog-pg; then
 pg_out=$(./scripts/pg-temp.sh start)
 pg_dir=${pg_out%% *}
 catalog_bench PostgreSQL --db "${pg_out#* }"
+stop
+./scripts/pg-temp.sh stop "$pg_dir"
+pg_dir=
+fi
+
+# PostgreSQL at ten times the data (issue #17; make bench-pg, only when
+# named): one throwaway server that flushes its commits (fsync on), with
+# pgbench's simple-update measured on it first, then 1,200,000 catalog
+# items and 10,000,000 cases generated into it, and tongban on it:
+# durable submissions at 16 and 64 connections beside pgbench at the same
+# connections, the department queue, catalog searches and the indicators.
+if [[ $sections == *" pg "* ]]; then
+stop
+pg_out=$(PG_TEMP_DURABLE=1 PG_TEMP_OPTS="-c shared_buffers=2GB -c max_wal_size=8GB -c checkpoint_timeout=15min" \
+	./scripts/pg-temp.sh start)
+pg_dir=${pg_out%% *}
+pg_url=${pg_out#* }
+pgb_url=${pg_url%/*}/pgbench
+psql -X -q "$pg_url" -c "CREATE DATABASE pgbench" -c "CREATE DATABASE tongban"
+tb_url=${pg_url%/*}/tongban
+pgbench -i -q -s "${BENCH_PGBENCH_SCALE:-50}" "$pgb_url" >"$dir/pgbench-init.log" 2>&1
+declare -A pgb
+for c in 16 64; do
+	pgb[$c]=$(pgbench -n -N -c "$c" -j 2 -T "${BENCH_PG_SECONDS:-20}" "$pgb_url" 2>/dev/null |
+		awk '/^tps = / {printf "%.0f", $3}')
+done
+echo
+echo "pgbench simple-update (-N, scale ${BENCH_PGBENCH_SCALE:-50}, ${BENCH_PG_SECONDS:-20} s): ${pgb[16]} tps at 16 clients, ${pgb[64]} tps at 64"
+BENCH_QUERY_SECONDS=${BENCH_QUERY_SECONDS:-2} catalog_bench PostgreSQL --db "$tb_url"
+stop
+gen_start=$(date +%s)
+TB_LOG_LEVEL=warn "$bin" bench-cases --drafts 150000 --cases "${BENCH_PG_CASES:-10000000}" \
+	--db "$tb_url" --data "$dir/pgcases" >"$dir/drafts" 2>"$dir/gen4.out"
+echo
+echo "cases (PostgreSQL): $(tail -1 "$dir/gen4.out") in $(( $(date +%s) - gen_start )) s"
+psql -X -q "$tb_url" -c "VACUUM ANALYZE"
+echo "database: $(psql -X -At "$tb_url" -c "SELECT pg_size_pretty(pg_database_size('tongban'))")"
+serve --db "$tb_url" --data "$dir/pgcases" --threads 32
+printf '%-52s %12s %10s\n' endpoint "requests/s" "p99 ms"
+login 330106198707072021 # 赵审核, reviewer of 西湖区市场监督管理局
+conns=16
+q="/api/v1/cases?view=queue&limit=200"
+while read -r path name; do
+	curl -sf -o /dev/null -H "Cookie: $cookie" "$base$path" ||
+		{ echo "bench: $path does not answer 200" >&2; exit 1; }
+	run "$name" "$path" -H "Cookie: $cookie"
+	printf '%-52s %12.0f %10.2f\n' "$name" "$rps" "$p99"
+done <<LIST
+$q queue, 200 most urgent (16 c.)
+$q&state=submitted queue state=submitted (16 c.)
+$q&mine=true queue mine=true (16 c.)
+LIST
+year_ago=$(date -d '-365 days' +%F)
+for spec in "/api/v1/indicators month" "/api/v1/indicators?from=$year_ago year"; do
+	set -- $spec
+	run indicators "$1"
+	printf '%-52s %12.0f %10.2f\n' "GET /api/v1/indicators (province, $2, 16 c.)" "$rps" "$p99"
+done
+login 33010619900101123X # 张三, the drafts' applicant
+for spec in "16 0" "64 60000"; do
+	set -- $spec
+	conns=$1
+	DRAFTS="$dir/drafts" OFFSET=$2 COOKIE="$cookie" CSRF="$csrf" \
+		run submit / -s scripts/bench-submit.lua
+	printf '%-52s %12.0f %10.2f\n' "POST /api/v1/cases/{no}/submit, $1 conns" "$rps" "$p99"
+	echo "  = $(echo "$rps ${pgb[$1]}" | awk '{printf "%.2f", $1/$2}') of pgbench simple-update at $1 clients (${pgb[$1]} tps)"
+done
+conns=${BENCH_CONNS:-64}
 stop
 ./scripts/pg-temp.sh stop "$pg_dir"
 pg_dir=

@@ -4,6 +4,8 @@
 # the postgres user when we run as root (PostgreSQL refuses to run as root).
 #   scripts/pg-temp.sh start   prints the folder and the URL: DIR URL
 #   scripts/pg-temp.sh stop DIR
+# PG_TEMP_DURABLE=1 keeps fsync and full page writes on (benchmarks);
+# PG_TEMP_OPTS adds server settings ("-c shared_buffers=1GB").
 set -euo pipefail
 
 bindir() {
@@ -42,10 +44,14 @@ start)
 	[ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
 	as_owner "$bin/initdb" -D "$dir/data" -U tongban --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
 		{ cat "$dir/initdb.log" >&2; exit 1; }
+	# Tests need no durability; make bench-pg (PG_TEMP_DURABLE=1) measures
+	# commits that are flushed, as a real server makes them.
+	durability="-c fsync=off -c full_page_writes=off"
+	[ "${PG_TEMP_DURABLE:-}" = 1 ] && durability=""
 	for attempt in 1 2 3; do
 		port=$(free_port)
 		if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-			-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=200" \
+			-o "-c listen_addresses=127.0.0.1 -p $port -k $dir $durability -c max_connections=200 ${PG_TEMP_OPTS:-}" \
 			start >/dev/null 2>&1; then
 			echo "$dir postgres://tongban@127.0.0.1:$port/postgres"
 			exit 0

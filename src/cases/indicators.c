@@ -31,20 +31,28 @@ static void day_of(int64_t t, char out[11])
 static enum tb_err bump_day(struct tb_conn *c, const char *region, int64_t dept, const char *day,
                             const int64_t v[NV])
 {
+#define DAY_UPDATE                                                               \
+	" DO UPDATE SET received = indicator_days.received + excluded.received," \
+	" mat_required = indicator_days.mat_required + excluded.mat_required,"   \
+	" mat_reused = indicator_days.mat_reused + excluded.mat_reused,"         \
+	" completed = indicator_days.completed + excluded.completed,"            \
+	" on_time = indicator_days.on_time + excluded.on_time,"                  \
+	" rated = indicator_days.rated + excluded.rated,"                        \
+	" rated_good = indicator_days.rated_good + excluded.rated_good,"         \
+	" rated_bad = indicator_days.rated_bad + excluded.rated_bad,"            \
+	" bad_closed = indicator_days.bad_closed + excluded.bad_closed"
+	/* PostgreSQL: the connection's own stripe of the row (migration 026),
+	 * so that a department's transactions do not queue on one row lock. */
 	struct tb_stmt *st;
 	enum tb_err e = tb_conn_prepare(
 	    c,
-	    "INSERT INTO indicator_days (region, day, department_id, " DAY_COLS ") VALUES (?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, region, department_id) DO UPDATE SET"
-	    " received = indicator_days.received + excluded.received,"
-	    " mat_required = indicator_days.mat_required + excluded.mat_required,"
-	    " mat_reused = indicator_days.mat_reused + excluded.mat_reused,"
-	    " completed = indicator_days.completed + excluded.completed,"
-	    " on_time = indicator_days.on_time + excluded.on_time,"
-	    " rated = indicator_days.rated + excluded.rated,"
-	    " rated_good = indicator_days.rated_good + excluded.rated_good,"
-	    " rated_bad = indicator_days.rated_bad + excluded.rated_bad,"
-	    " bad_closed = indicator_days.bad_closed + excluded.bad_closed",
+	    tb_conn_kind(c) == TB_STORE_PG
+	        ? "INSERT INTO indicator_days (region, day, department_id, stripe, " DAY_COLS ")"
+	          " VALUES (?, ?, ?, pg_backend_pid() % 16, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	          " ON CONFLICT (day, region, department_id, stripe)" DAY_UPDATE
+	        : "INSERT INTO indicator_days (region, day, department_id, " DAY_COLS ")"
+	          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	          " ON CONFLICT (day, region, department_id)" DAY_UPDATE,
 	    &st);
 	if (e != TB_OK)
 		return e;
@@ -64,12 +72,21 @@ static enum tb_err bump_day(struct tb_conn *c, const char *region, int64_t dept,
 static enum tb_err bump_due(struct tb_conn *c, const char *region, int64_t dept, const char *due,
                             int64_t n)
 {
-	enum tb_err e = tb_conn_run(c, NULL,
-	                            "INSERT INTO indicator_due (region, due, department_id, cases)"
-	                            " VALUES (?, ?, ?, ?) ON CONFLICT (region, due, department_id)"
-	                            " DO UPDATE SET cases = indicator_due.cases + excluded.cases",
-	                            "ssii", region, due, dept, n);
-	if (e == TB_OK && n < 0)
+	/* On PostgreSQL the connection's stripe (see bump_day): a case counted
+	 * in one stripe may leave from another, which then goes below 0; the
+	 * sum over the stripes is what is read. */
+	bool pg = tb_conn_kind(c) == TB_STORE_PG;
+	enum tb_err e =
+	    tb_conn_run(c, NULL,
+	                pg ? "INSERT INTO indicator_due (region, due, department_id, stripe, cases)"
+	                     " VALUES (?, ?, ?, pg_backend_pid() % 16, ?)"
+	                     " ON CONFLICT (region, due, department_id, stripe)"
+	                     " DO UPDATE SET cases = indicator_due.cases + excluded.cases"
+	                   : "INSERT INTO indicator_due (region, due, department_id, cases)"
+	                     " VALUES (?, ?, ?, ?) ON CONFLICT (region, due, department_id)"
+	                     " DO UPDATE SET cases = indicator_due.cases + excluded.cases",
+	                "ssii", region, due, dept, n);
+	if (e == TB_OK && (n < 0 || pg))
 		e = tb_conn_run(c, NULL,
 		                "DELETE FROM indicator_due WHERE region = ? AND due = ? AND"
 		                " department_id = ? AND cases = 0",
