@@ -13,7 +13,7 @@ PKGS="build-essential pkg-config clang-format clang libclang-rt-14-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev
 libssl-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev
 libmagic-dev libyaml-dev zlib1g-dev postgresql postgresql-contrib wrk curl ca-certificates chromium
-haproxy postgresql-15-auto-failover pg-auto-failover-cli"
+haproxy postgresql-15-auto-failover pg-auto-failover-cli openssl"
 
 # The build fetches the pages' third-party code (Apache ECharts, pinned in
 # web/package-lock.json) with npm ci, and the browser tests run on Node.js
