@@ -16,6 +16,7 @@
 #   make cluster-test  two nodes behind haproxy on a pg_auto_failover PostgreSQL
 #                   (scripts/cluster.sh): a node and then the primary killed -9
 #                   under submissions; nothing acknowledged lost, failover time
+#   make cluster-suite  every test program against that cluster's database
 #   make install    the binary, the systemd unit and the example configuration
 #                   (kept when one is there): PREFIX (/usr/local), DESTDIR
 # O=DIR puts the build elsewhere; SAN=1 builds with ASan + UBSan.
@@ -69,7 +70,7 @@ ASSETS := $(sort $(filter-out web/package.json web/package-lock.json,$(wildcard 
           $(sort $(wildcard data/demo/*.json)) $(sort $(wildcard data/certs/*.json)) \
           data/catalog/synonyms.tsv
 
-.PHONY: all run test bench bench-pg mutants fuzz fuzzers crash cluster-test check-style format clean install
+.PHONY: all run test bench bench-pg mutants fuzz fuzzers crash cluster-test cluster-suite check-style format clean install
 all: $(BIN) $(TEST_BIN)
 
 $(O)/%.o: %.c
@@ -144,6 +145,9 @@ crash: $(BIN) $(O)/tests/api/test_crash
 
 cluster-test: $(BIN)
 	./scripts/cluster.sh test $(BIN)
+
+cluster-suite: all
+	./scripts/cluster.sh suite $(BIN)
 
 # Fuzzing: the library again, built by clang with libFuzzer's coverage and
 # ASan + UBSan into $(O)/fuzz/ (the ordinary builds are untouched), and one

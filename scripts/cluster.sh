@@ -8,6 +8,8 @@
 #
 #   scripts/cluster.sh test BIN        up in a new temporary folder, run
 #                                      tests/cluster/cluster-test.mjs, down
+#   scripts/cluster.sh suite BIN       up, the project's test programs against
+#                                      the cluster's database, down
 #   scripts/cluster.sh up DIR [BIN]    start everything (DIR new or empty)
 #   scripts/cluster.sh down DIR        stop everything started in DIR, remove DIR
 #   scripts/cluster.sh state DIR       the monitor's view of the PostgreSQL nodes
@@ -414,7 +416,29 @@ cmd_test() {
 	exit "$rc"
 }
 
+# The project's test programs (plain build) against the cluster's
+# database instead of a single PostgreSQL: their PostgreSQL groups make
+# their databases on the primary through the multi-host URL.
+cmd_suite() {
+	local rc=0 primary port
+	dir=$(mktemp -d /tmp/tongban-cluster.XXXXXX)
+	trap 'cmd_down' EXIT
+	CLUSTER_DRAFTS=0 "$self" up "$dir" "$BIN" || { CLUSTER_KEEP=1; exit 1; }
+	load_env
+	primary=$(cmd_primary)
+	port=$(eval echo "\$${primary^^}_PORT")
+	# The tests make databases and, for the store-outage test, stop
+	# connections to one: as on their own server, a superuser.
+	sql "$port" postgres "ALTER ROLE tongban SUPERUSER" >/dev/null
+	TB_TEST_PG_URL=$DB_URL ./scripts/test.sh $(find build/tests -type f -name 'test_*' -perm -u+x | sort) || rc=$?
+	exit "$rc"
+}
+
 case "${1:-}" in
+suite)
+	BIN=${2:?usage: cluster.sh suite BIN}
+	cmd_suite
+	;;
 _as_pg) # internal: start_keeper's way into as_pg from a new session
 	dir=$2
 	shift 2
