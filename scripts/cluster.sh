@@ -8,8 +8,9 @@
 #
 #   scripts/cluster.sh test BIN        up in a new temporary folder, run
 #                                      tests/cluster/cluster-test.mjs, down
-#   scripts/cluster.sh suite BIN       up, the project's test programs against
-#                                      the cluster's database, down
+#   scripts/cluster.sh suite BIN [PROGRAM...]  up, the project's test
+#                                      programs (or those named) against the
+#                                      cluster's database, down
 #   scripts/cluster.sh up DIR [BIN]    start everything (DIR new or empty)
 #   scripts/cluster.sh down DIR        stop everything started in DIR, remove DIR
 #   scripts/cluster.sh state DIR       the monitor's view of the PostgreSQL nodes
@@ -430,13 +431,16 @@ cmd_suite() {
 	# The tests make databases and, for the store-outage test, stop
 	# connections to one: as on their own server, a superuser.
 	sql "$port" postgres "ALTER ROLE tongban SUPERUSER" >/dev/null
-	TB_TEST_PG_URL=$DB_URL ./scripts/test.sh $(find build/tests -type f -name 'test_*' -perm -u+x | sort) || rc=$?
+	local list=("${programs[@]}")
+	[ ${#list[@]} -gt 0 ] || mapfile -t list < <(find build/tests -type f -name 'test_*' -perm -u+x | sort)
+	TB_TEST_PG_URL=$DB_URL ./scripts/test.sh "${list[@]}" || rc=$?
 	exit "$rc"
 }
 
 case "${1:-}" in
 suite)
-	BIN=${2:?usage: cluster.sh suite BIN}
+	BIN=${2:?usage: cluster.sh suite BIN [PROGRAM...]}
+	programs=("${@:3}")
 	cmd_suite
 	;;
 _as_pg) # internal: start_keeper's way into as_pg from a new session

@@ -96,7 +96,9 @@ static int start(void **state)
 {
 	(void)state;
 	snprintf(db_url, sizeof(db_url), "%s", test_pg_fresh("nodes"));
-	snprintf(db_name, sizeof(db_name), "%s", strrchr(db_url, '/') + 1);
+	/* The name between the last '/' and the parameters, if any. */
+	const char *name = strrchr(db_url, '/') + 1;
+	snprintf(db_name, sizeof(db_name), "%.*s", (int)strcspn(name, "?"), name);
 	const struct test_who who[] = {{"33010619900101123X", &zhang}};
 	if (test_start_demo(&a, db_url, who, 1) != 0)
 		return -1;
@@ -106,8 +108,9 @@ static int start(void **state)
 	char sql[512];
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s_copy TEMPLATE %s", db_name, db_name);
 	admin_sql(sql);
-	snprintf(copy_url, sizeof(copy_url), "%.*s/%s_copy", (int)(strrchr(db_url, '/') - db_url),
-	         db_url, db_name);
+	const char *params = strchr(name, '?');
+	snprintf(copy_url, sizeof(copy_url), "%.*s/%s_copy%s", (int)(strrchr(db_url, '/') - db_url),
+	         db_url, db_name, params ? params : "");
 	char out[2048];
 	if (test_run(out, sizeof(out),
 	             "psql -X -q -v ON_ERROR_STOP=1 '%s' -c 'TRUNCATE items CASCADE'",
