@@ -120,9 +120,11 @@ $(O)/tests/%: tests/%.c $(TEST_SUPPORT) $(O)/libtongban.a
 	$(CC) $(CFLAGS_ALL) -Itests $(shell pkg-config --cflags $(TEST_PKGS)) $(LDFLAGS_ALL) \
 	  $< $(TEST_SUPPORT) $(O)/libtongban.a $(LDLIBS_ALL) $(shell pkg-config --libs $(TEST_PKGS)) -o $@
 
+# The supports include the library's headers: -MMD tracks them, so that a
+# changed struct is never linked with a support object made for the old one.
 $(TEST_SUPPORT): tests/support.c tests/support.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
+	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP -c $< -o $@
 
 run: $(BIN)
 	$(BIN) serve --listen 127.0.0.1:8080 --data tongban-data --demo
@@ -176,7 +178,7 @@ $(FUZZ_O)/libtongban.a: $(FUZZ_LIB_OBJ)
 
 $(FUZZ_O)/support.o: tests/fuzz/support.c tests/fuzz/support.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
 
 $(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/support.h $(FUZZ_O)/support.o $(FUZZ_O)/libtongban.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer $(FUZZ_SAN) $< $(FUZZ_O)/support.o \
@@ -215,4 +217,5 @@ format:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) $(TEST_SUPPORT:.o=.d) \
+  $(FUZZ_O)/support.d

@@ -21,7 +21,7 @@
 #                                      its pg_autoctl keeper (so that nothing
 #                                      restarts it), its postmaster and the
 #                                      postmaster's children at once; prints
-#                                      "NAME EPOCH_MS" (the moment of the kill)
+#                                      "NAME EPOCH_MS" (the moment after the kill)
 #
 # As root, PostgreSQL and pg_autoctl run as the postgres user (as
 # scripts/pg-temp.sh does). pg_autoctl keeps its configuration and state
@@ -388,8 +388,10 @@ cmd_kill_primary() {
 	# of their own: all at once, as when the machine dies.
 	# shellcheck disable=SC2207
 	victims=($(pids_of_group "$g") "$pm" $(ps -o pid= --ppid "$pm"))
-	echo "$name $(date +%s%3N)"
 	kill -KILL "${victims[@]}" 2>/dev/null || true
+	# The moment after the kill: a request begun just before it may still
+	# have committed (one run measured a failover of 0.0 s that way).
+	echo "$name $(date +%s%3N)"
 }
 
 cmd_test() {
