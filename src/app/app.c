@@ -7,7 +7,6 @@
 #include "calendar/calendar_store.h"
 #include "demo/demo.h"
 #include "identity/ratelimit.h"
-#include "identity/ratelimit.h"
 #include "certs/keys.h"
 #include "certs/vault.h"
 #include "base/seal.h"
@@ -146,13 +145,6 @@ enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, s
 		tb_limit_share(app->store);
 		tb_blobs_share(app->blobs, app->store);
 	}
-	/* Several nodes may serve one PostgreSQL: what limits sign-ins and
-	 * queries, and the material files, are kept there, where each node
-	 * sees the others'. */
-	if (e == TB_OK && tb_store_kind(app->store) == TB_STORE_PG) {
-		tb_limit_share(app->store);
-		tb_blobs_share(app->blobs, app->store);
-	}
 	if (e == TB_OK && opt->demo)
 		e = tb_demo_seed(app);
 	if (e == TB_OK)
@@ -170,8 +162,6 @@ void tb_app_close(struct tb_app *app)
 {
 	if (!app)
 		return;
-	if (app->store && tb_store_kind(app->store) == TB_STORE_PG)
-		tb_limit_share(NULL);
 	if (app->store && tb_store_kind(app->store) == TB_STORE_PG)
 		tb_limit_share(NULL);
 	tb_blobs_close(app->blobs);

@@ -1,6 +1,7 @@
 /* Public addresses (see netaddr.h). */
 #include "base/netaddr.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 
 #include <netdb.h>
@@ -111,4 +112,50 @@ void tb_curl_public_only(CURL *h, bool *refused)
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_public);
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, refused);
 	curl_easy_setopt(h, CURLOPT_PROXY, "");
+}
+
+/* Parses the entry of list at *p (up to a comma or the end) into bin and
+ * *fam, and moves *p past it and its comma; false when it is not an
+ * address. */
+static bool next_addr(const char **p, unsigned char bin[16], int *fam)
+{
+	size_t len = strcspn(*p, ",");
+	char one[64];
+	bool ok = len > 0 && len < sizeof(one);
+	if (ok) {
+		memcpy(one, *p, len);
+		one[len] = '\0';
+		*fam = strchr(one, ':') ? AF_INET6 : AF_INET;
+		ok = inet_pton(*fam, one, bin) == 1;
+	}
+	*p += len;
+	if (**p == ',')
+		(*p)++;
+	return ok;
+}
+
+bool tb_addr_list_ok(const char *list)
+{
+	unsigned char bin[16];
+	int fam;
+	if (!list || !*list || list[strlen(list) - 1] == ',')
+		return false;
+	while (*list)
+		if (!next_addr(&list, bin, &fam))
+			return false;
+	return true;
+}
+
+bool tb_addr_listed(const char *list, const char *addr)
+{
+	unsigned char want[16], got[16];
+	int fam, f;
+	const char *a = addr;
+	if (!list || !next_addr(&a, want, &fam) || *a)
+		return false;
+	while (*list)
+		if (next_addr(&list, got, &f) && f == fam &&
+		    memcmp(want, got, fam == AF_INET6 ? 16 : 4) == 0)
+			return true;
+	return false;
 }

@@ -3,7 +3,7 @@
  * user must not reach (cloud metadata at 169.254.169.254, admin ports on
  * loopback, internal services). Exports tb_addr_public and
  * tb_host_public, and tb_curl_public_only for libcurl transfers (webhooks,
- * data providers' endpoints). */
+ * data providers' endpoints); and lists of addresses (tb_addr_list*). */
 #ifndef TB_BASE_NETADDR_H
 #define TB_BASE_NETADDR_H
 
@@ -33,5 +33,13 @@ bool tb_host_public(const char *host, const char **reason);
  * never through a proxy (the check would see the proxy's address).
  * *refused (may be NULL) is set true when an address was refused. */
 void tb_curl_public_only(CURL *h, bool *refused);
+
+/* Lists of addresses ("10.0.0.10,::1": IPv4 or IPv6 literals separated by
+ * commas, as serve --trusted-proxy takes them). tb_addr_list_ok: whether
+ * list is one or more such addresses and nothing else. tb_addr_listed:
+ * whether the literal addr is one of them, compared as parsed addresses
+ * (::1 and 0:0::1 are one); false for a malformed addr. */
+bool tb_addr_list_ok(const char *list);
+bool tb_addr_listed(const char *list, const char *addr);
 
 #endif

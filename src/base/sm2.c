@@ -109,13 +109,17 @@ enum tb_err tb_sm2_load_private(const char *path, struct tb_sm2_key **out)
 	return *out ? TB_OK : TB_EINTERNAL;
 }
 
-char *tb_sm2_public_pem(const struct tb_sm2_key *k)
+/* k as PEM, public or private, malloc'd (NULL on failure); a private
+ * key passes only through secure memory on its way. */
+static char *pem_of(const struct tb_sm2_key *k, bool private)
 {
-	BIO *b = BIO_new(BIO_s_mem());
+	BIO *b = BIO_new(private ? BIO_s_secmem() : BIO_s_mem());
 	if (!b)
 		return NULL;
 	char *out = NULL;
-	if (PEM_write_bio_PUBKEY(b, k->pkey) == 1) {
+	int ok = private ? PEM_write_bio_PrivateKey(b, k->pkey, NULL, NULL, 0, NULL, NULL)
+	                 : PEM_write_bio_PUBKEY(b, k->pkey);
+	if (ok == 1) {
 		char *p;
 		long n = BIO_get_mem_data(b, &p);
 		out = malloc((size_t)n + 1);
@@ -126,61 +130,46 @@ char *tb_sm2_public_pem(const struct tb_sm2_key *k)
 	}
 	BIO_free(b);
 	return out;
+}
+
+/* The SM2 key in PEM text, public or private. */
+static enum tb_err key_of_pem(const char *pem, bool private, struct tb_sm2_key **out)
+{
+	*out = NULL;
+	if (!pem)
+		return TB_EINVAL;
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	if (!b)
+		return TB_EINTERNAL;
+	EVP_PKEY *pkey = private ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL)
+	                         : PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+	BIO_free(b);
+	if (!is_sm2(pkey)) {
+		EVP_PKEY_free(pkey);
+		return TB_EINVAL;
+	}
+	*out = wrap(pkey);
+	return *out ? TB_OK : TB_EINTERNAL;
+}
+
+char *tb_sm2_public_pem(const struct tb_sm2_key *k)
+{
+	return pem_of(k, false);
 }
 
 enum tb_err tb_sm2_load_public(const char *pem, struct tb_sm2_key **out)
 {
-	*out = NULL;
-	if (!pem)
-		return TB_EINVAL;
-	BIO *b = BIO_new_mem_buf(pem, -1);
-	if (!b)
-		return TB_EINTERNAL;
-	EVP_PKEY *pkey = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
-	BIO_free(b);
-	if (!is_sm2(pkey)) {
-		EVP_PKEY_free(pkey);
-		return TB_EINVAL;
-	}
-	*out = wrap(pkey);
-	return *out ? TB_OK : TB_EINTERNAL;
+	return key_of_pem(pem, false, out);
 }
 
 char *tb_sm2_private_pem(const struct tb_sm2_key *k)
 {
-	BIO *b = BIO_new(BIO_s_secmem());
-	if (!b)
-		return NULL;
-	char *out = NULL;
-	if (PEM_write_bio_PrivateKey(b, k->pkey, NULL, NULL, 0, NULL, NULL) == 1) {
-		char *p;
-		long n = BIO_get_mem_data(b, &p);
-		out = malloc((size_t)n + 1);
-		if (out) {
-			memcpy(out, p, (size_t)n);
-			out[n] = '\0';
-		}
-	}
-	BIO_free(b);
-	return out;
+	return pem_of(k, true);
 }
 
 enum tb_err tb_sm2_load_private_pem(const char *pem, struct tb_sm2_key **out)
 {
-	*out = NULL;
-	if (!pem)
-		return TB_EINVAL;
-	BIO *b = BIO_new_mem_buf(pem, -1);
-	if (!b)
-		return TB_EINTERNAL;
-	EVP_PKEY *pkey = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-	BIO_free(b);
-	if (!is_sm2(pkey)) {
-		EVP_PKEY_free(pkey);
-		return TB_EINVAL;
-	}
-	*out = wrap(pkey);
-	return *out ? TB_OK : TB_EINTERNAL;
+	return key_of_pem(pem, true, out);
 }
 
 void tb_sm2_key_id(const struct tb_sm2_key *k, char out[TB_SM2_KEY_ID])

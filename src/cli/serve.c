@@ -5,6 +5,7 @@
 #include "app/app.h"
 #include "audit/checkpoint.h"
 #include "base/log.h"
+#include "base/netaddr.h"
 #include "base/mem.h"
 #include "base/testmode.h"
 #include "cli/cli.h"
@@ -15,7 +16,6 @@
 #include "sharing/sharing.h"
 #include "store/store.h"
 
-#include <arpa/inet.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -59,24 +59,6 @@ static void usage(FILE *out)
 	    "  --db-read   postgres://... of standbys for public reads (published catalog,\n"
 	    "              progress, indicators), e.g. with target_session_attrs=prefer-standby;\n"
 	    "              answers may lag the primary by the standbys' replay delay\n");
-}
-
-/* Whether list is one or more IPv4 or IPv6 addresses separated by commas. */
-static bool addresses(const char *list)
-{
-	do {
-		size_t len = strcspn(list, ",");
-		char one[64];
-		unsigned char bin[16];
-		if (len == 0 || len >= sizeof(one))
-			return false;
-		memcpy(one, list, len);
-		one[len] = '\0';
-		if (inet_pton(strchr(one, ':') ? AF_INET6 : AF_INET, one, bin) != 1)
-			return false;
-		list += len;
-	} while (*list++ == ',');
-	return true;
 }
 
 static long number(const char *s, long lo, long hi)
@@ -131,7 +113,7 @@ int tb_cmd_serve(int argc, char **argv)
 		case 'K': cp_dir = optarg; break;
 		case 'R': ao.db_read_url = optarg; break;
 		case 'P':
-			if (!addresses(optarg)) {
+			if (!tb_addr_list_ok(optarg)) {
 				fprintf(stderr,
 				        "tongban serve: --trusted-proxy: expected IP addresses "
 				        "separated by commas\n");

@@ -3,6 +3,7 @@
  * body arrives (up to the limit), dispatched on the last callback, and
  * freed when libmicrohttpd reports the request completed. */
 #include "http/server.h"
+#include "base/netaddr.h"
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -424,38 +425,13 @@ void tb_req_resume(struct tb_req *r, void (*finish)(struct tb_req *r))
 	MHD_resume_connection(r->conn);
 }
 
-/* Whether addr is one of the comma-separated addresses of list (compared
- * as parsed addresses, so that ::1 and 0:0::1 are one). */
-static bool listed(const char *list, const char *addr)
-{
-	unsigned char want[16], got[16];
-	int fam = strchr(addr, ':') ? AF_INET6 : AF_INET;
-	if (!list || inet_pton(fam, addr, want) != 1)
-		return false;
-	size_t n = fam == AF_INET6 ? 16 : 4;
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, ",");
-		char one[64];
-		if (len < sizeof(one)) {
-			memcpy(one, p, len);
-			one[len] = '\0';
-			if (inet_pton(fam, one, got) == 1 && memcmp(want, got, n) == 0)
-				return true;
-		}
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	return false;
-}
-
 /* Behind a trusted balancer, the client is the last address of
  * X-Forwarded-For (earlier ones are whatever the client sent, and are
  * ignored); an entry that is not an address leaves the balancer's. */
 static void forwarded_client(const struct tb_http_server *srv, struct MHD_Connection *conn,
                              struct tb_req *r)
 {
-	if (!srv->cfg.trusted_proxies || !listed(srv->cfg.trusted_proxies, r->client))
+	if (!tb_addr_listed(srv->cfg.trusted_proxies, r->client))
 		return;
 	const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
 	if (!xff)
@@ -466,12 +442,11 @@ static void forwarded_client(const struct tb_http_server *srv, struct MHD_Connec
 		last++;
 	char addr[48];
 	size_t len = strcspn(last, " ");
-	unsigned char bin[16];
 	if (len == 0 || len >= sizeof(addr))
 		return;
 	memcpy(addr, last, len);
 	addr[len] = '\0';
-	if (inet_pton(strchr(addr, ':') ? AF_INET6 : AF_INET, addr, bin) == 1)
+	if (tb_addr_list_ok(addr))
 		memcpy(r->client, addr, len + 1);
 }
 

@@ -3,7 +3,7 @@
  * not shared between threads); OFD, a ZIP container, is recognised by its
  * first entry, OFD.xml. */
 #include "materials/blobs.h"
-#include "base/buf.h"
+#include "base/files.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "store/store.h"
@@ -64,27 +64,11 @@ void tb_blobs_share(struct tb_blobs *b, struct tb_store *s)
 	b->shared = s;
 }
 
-/* Reads the whole file at path into a malloc'd buffer (*n bytes); NULL on
- * failure. */
-static unsigned char *slurp(const char *path, size_t *n)
+static enum tb_err ensure_dir(const char *path)
 {
-	*n = 0;
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return NULL;
-	struct tb_buf b = TB_BUF_INIT;
-	char chunk[65536];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		tb_buf_add(&b, chunk, got);
-	bool ok = !ferror(fp);
-	fclose(fp);
-	if (!ok) {
-		tb_buf_free(&b);
-		return NULL;
-	}
-	*n = b.len;
-	return (unsigned char *)tb_buf_take(&b);
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return TB_ESTORE;
+	return TB_OK;
 }
 
 /* Copies the stored file at path into the shared store (bytea in
@@ -93,8 +77,8 @@ static enum tb_err share_file(struct tb_store *s, const char *path, const char *
                               const char *mime, size_t size)
 {
 	size_t n;
-	unsigned char *data = slurp(path, &n);
-	if (!data || n != size) {
+	char *data = NULL;
+	if (tb_file_read(path, size, &data, &n) != TB_OK || n != size) {
 		free(data);
 		return TB_ESTORE;
 	}
@@ -136,8 +120,8 @@ static bool fetch_file(struct tb_blobs *b, const char *sm3, const char *path)
 	snprintf(d1, sizeof(d1), "%s/%.2s", b->dir, sm3);
 	snprintf(d2, sizeof(d2), "%s/%.2s", d1, sm3 + 2);
 	int fd = -1;
-	if (hex && hex[0] == '\\' && hex[1] == 'x' && (mkdir(d1, 0700) == 0 || errno == EEXIST) &&
-	    (mkdir(d2, 0700) == 0 || errno == EEXIST))
+	if (hex && hex[0] == '\\' && hex[1] == 'x' && ensure_dir(d1) == TB_OK &&
+	    ensure_dir(d2) == TB_OK)
 		fd = mkstemp(tmp);
 	if (fd >= 0) {
 		size_t len = strlen(hex + 2) / 2;
@@ -259,13 +243,6 @@ static const char *sniff(const unsigned char *head, size_t n)
 			return "application/ofd";
 	}
 	return NULL;
-}
-
-static enum tb_err ensure_dir(const char *path)
-{
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		return TB_ESTORE;
-	return TB_OK;
 }
 
 enum tb_err tb_blob_finish(struct tb_blob_writer *w, char sm3[TB_SM3_HEX], size_t *size,

@@ -223,6 +223,32 @@ static enum tb_err server_prepare(struct pg_conn *pc, struct pg_stmt *ps)
 	return e;
 }
 
+/* server_prepare, once more on a connection that was found broken and has
+ * just been made again outside a transaction: preparing runs nothing. */
+static enum tb_err prepare_again(struct pg_conn *pc, struct pg_stmt *ps)
+{
+	enum tb_err e = server_prepare(pc, ps);
+	if (e == TB_EUNAVAIL && !pc->head.in_tx && PQstatus(pc->pg) == CONNECTION_OK)
+		e = server_prepare(pc, ps);
+	return e;
+}
+
+/* Executes ps; on failure maps the error and clears the result. */
+static enum tb_err execute(struct pg_conn *pc, struct pg_stmt *ps, const char *what, PGresult **out)
+{
+	PGresult *r = PQexecPrepared(pc->pg, ps->name, ps->nparams, (const char *const *)ps->values,
+	                             NULL, NULL, 0);
+	ExecStatusType s = PQresultStatus(r);
+	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
+		*out = r;
+		return TB_OK;
+	}
+	enum tb_err e = result_err(pc, r, what);
+	PQclear(r);
+	*out = NULL;
+	return e;
+}
+
 static enum tb_err pg_prepare(struct tb_conn *c, const char *sql, struct tb_stmt **out)
 {
 	*out = NULL;
@@ -234,20 +260,14 @@ static enum tb_err pg_prepare(struct tb_conn *c, const char *sql, struct tb_stmt
 		ps->text = rewrite(sql, &ps->nparams);
 		snprintf(ps->name, sizeof(ps->name), "tb%zu", tb_stmt_cache_count(&pc->cache));
 		ps->values = tb_xcalloc((size_t)(ps->nparams ? ps->nparams : 1), sizeof(char *));
-		enum tb_err e = server_prepare(pc, ps);
-		if (e == TB_EUNAVAIL && !c->in_tx && PQstatus(pc->pg) == CONNECTION_OK)
-			e = server_prepare(pc, ps);
+		enum tb_err e = prepare_again(pc, ps);
 		if (e != TB_OK) {
 			free_stmt(ps);
 			return e;
 		}
 		tb_stmt_cache_put(&pc->cache, sql, ps);
 	} else if (ps->gen != pc->gen) {
-		enum tb_err e = server_prepare(pc, ps);
-		/* Preparing runs nothing: on a connection found broken and made
-		 * again, it is simply done again. */
-		if (e == TB_EUNAVAIL && !c->in_tx && PQstatus(pc->pg) == CONNECTION_OK)
-			e = server_prepare(pc, ps);
+		enum tb_err e = prepare_again(pc, ps);
 		if (e != TB_OK)
 			return e;
 	}
@@ -300,30 +320,17 @@ static enum tb_err pg_step(struct tb_stmt *st, bool *row)
 	struct pg_conn *pc = (struct pg_conn *)st->conn;
 	*row = false;
 	if (!ps->res) {
-		PGresult *r = PQexecPrepared(pc->pg, ps->name, ps->nparams,
-		                             (const char *const *)ps->values, NULL, NULL, 0);
-		ExecStatusType s = PQresultStatus(r);
-		if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-			enum tb_err e = result_err(pc, r, "execute");
-			PQclear(r);
-			/* A read on its own (no transaction) met a connection that
-			 * had broken since its last use (a restarted or failed-over
-			 * server), now made again: reading again is safe, and spares
-			 * the request an error. A write might have run: never. */
-			if (e == TB_EUNAVAIL && !st->conn->in_tx && read_only(ps->text) &&
-			    PQstatus(pc->pg) == CONNECTION_OK && server_prepare(pc, ps) == TB_OK) {
-				r = PQexecPrepared(pc->pg, ps->name, ps->nparams,
-				                   (const char *const *)ps->values, NULL, NULL, 0);
-				s = PQresultStatus(r);
-				e = s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK
-				        ? TB_OK
-				        : result_err(pc, r, "execute again");
-				if (e != TB_OK)
-					PQclear(r);
-			}
-			if (e != TB_OK)
-				return e;
-		}
+		PGresult *r;
+		enum tb_err e = execute(pc, ps, "execute", &r);
+		/* A read on its own (no transaction) met a connection that had
+		 * broken since its last use (a restarted or failed-over server),
+		 * now made again: reading again is safe, and spares the request an
+		 * error. A write might have run: never. */
+		if (e == TB_EUNAVAIL && !st->conn->in_tx && read_only(ps->text) &&
+		    PQstatus(pc->pg) == CONNECTION_OK && server_prepare(pc, ps) == TB_OK)
+			e = execute(pc, ps, "execute again", &r);
+		if (e != TB_OK)
+			return e;
 		ps->res = r;
 		ps->nrows = PQntuples(r);
 		ps->row = -1;

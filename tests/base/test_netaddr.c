@@ -100,12 +100,35 @@ static void test_hosts(void **state)
 	assert_string_equal(why, "the host does not resolve");
 }
 
+/* Lists of trusted addresses (serve --trusted-proxy). */
+static void test_lists(void **state)
+{
+	(void)state;
+	assert_true(tb_addr_list_ok("10.0.0.10"));
+	assert_true(tb_addr_list_ok("127.0.0.1,::1,192.0.2.7"));
+	const char *bad[] = {"",           ",",          "1.2.3",
+	                     "10.0.0.10,", ",10.0.0.10", "10.0.0.10,,::1",
+	                     "10.0.0.10 ", "example.org"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(tb_addr_list_ok(bad[i]));
+	assert_false(tb_addr_list_ok(NULL));
+	assert_true(tb_addr_listed("127.0.0.1,::1", "::1"));
+	assert_true(tb_addr_listed("127.0.0.1,0:0::1", "::1")); /* compared parsed */
+	assert_true(tb_addr_listed("10.0.0.10,127.0.0.1", "127.0.0.1"));
+	assert_false(tb_addr_listed("127.0.0.1", "127.0.0.2"));
+	assert_false(tb_addr_listed("127.0.0.1", "::ffff:127.0.0.2"));
+	assert_false(tb_addr_listed("127.0.0.1", "127.0.0.1,10.0.0.1"));
+	assert_false(tb_addr_listed(NULL, "127.0.0.1"));
+	assert_false(tb_addr_listed("127.0.0.1", "nonsense"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ipv4),
 	    cmocka_unit_test(test_ipv6),
 	    cmocka_unit_test(test_hosts),
+	    cmocka_unit_test(test_lists),
 	};
 	return cmocka_run_group_tests_name("netaddr", tests, NULL, NULL);
 }
