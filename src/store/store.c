@@ -459,7 +459,7 @@ static enum tb_err run_alone(struct tb_store *s, enum tb_err (*fn)(struct tb_con
 		if (e != TB_EUNAVAIL || sent || s->be->kind != TB_STORE_PG)
 			break;
 		tb_log_warn("store", "the store is unavailable: trying again in %d ms", wait_ms[i]);
-		struct timespec ts = {0, (long)wait_ms[i] * 1000000L};
+		struct timespec ts = {wait_ms[i] / 1000, (long)(wait_ms[i] % 1000) * 1000000L};
 		nanosleep(&ts, NULL);
 		e = run_once(s, fn, arg, &sent);
 	}

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -383,6 +384,60 @@ static void tool_conninfo_hides_password(void **state)
 	assert_null(tb_pg_conninfo_split("host=x nosuchkey=1", &pw));
 }
 
+static enum tb_err insert_one(struct tb_conn *c, void *arg)
+{
+	(void)arg;
+	return tb_conn_exec(c, "SELECT 1");
+}
+
+/* Runs sql on the test server's maintenance database. */
+static void on_server(const char *sql)
+{
+	struct tb_store *admin;
+	struct tb_fail f = {0};
+	assert_int_equal(tb_store_open(test_pg_base_url(), 1, &admin, &f), TB_OK);
+	struct tb_conn *c;
+	assert_int_equal(tb_store_acquire(admin, &c), TB_OK);
+	assert_int_equal(tb_conn_exec(c, sql), TB_OK);
+	tb_store_release(c);
+	tb_store_close(admin);
+}
+
+/* A write whose server is gone before its COMMIT is tried again for about
+ * three seconds (100, 400, 1000 and 1500 ms apart) before the caller is
+ * told TB_EUNAVAIL: the waits of a second and more were once no waits at
+ * all (a timespec with 1e9 nanoseconds or more is refused), and the tries
+ * ended in half a second, before a failover could end. */
+static void lost_server_is_waited_for(void **state)
+{
+	(void)state;
+	const char *url = test_pg_fresh("retry");
+	char name[128];
+	const char *slash = strrchr(url, '/') + 1;
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(slash, "?"), slash);
+	struct tb_store *s = open_store(url);
+	assert_int_equal(tb_store_write(s, insert_one, NULL), TB_OK);
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+	         "ALTER DATABASE %s ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid)"
+	         " FROM pg_stat_activity WHERE datname = '%s'",
+	         name, name);
+	on_server(sql);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	enum tb_err e = tb_store_write(s, insert_one, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	snprintf(sql, sizeof(sql), "ALTER DATABASE %s ALLOW_CONNECTIONS true", name);
+	on_server(sql);
+	assert_int_equal(e, TB_EUNAVAIL);
+	if (took < 2.9)
+		fail_msg("gave up after %.2f s, not the 3 s of waits", took);
+	/* Back: the next write goes through on a connection made again. */
+	assert_int_equal(tb_store_write(s, insert_one, NULL), TB_OK);
+	tb_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest sqlite_tests[] = {
@@ -403,6 +458,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(bad_sql_is_a_store_error, setup_pg, teardown),
 	    cmocka_unit_test_setup_teardown(pool_under_threads, setup_pg, teardown),
 	    cmocka_unit_test_setup_teardown(no_batch_writer, setup_pg, teardown),
+	    cmocka_unit_test(lost_server_is_waited_for),
 	};
 	int failed = cmocka_run_group_tests_name("store/sqlite", sqlite_tests, NULL, NULL);
 	if (test_pg_base_url())
