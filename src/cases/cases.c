@@ -614,12 +614,15 @@ static char *required_of(json_t *item, const char *form, struct tb_arena *a)
 
 /* ---- transitions ----------------------------------------------------------- */
 
-static enum tb_err write_back(struct tb_conn *c, const struct row *r, const char *from)
+/* Writes r over the case row, which holds stored (read and locked in this
+ * transaction, in state from); stored becomes r. */
+static enum tb_err write_back(struct tb_conn *c, struct row *stored, const struct row *r,
+                              const char *from)
 {
 	int64_t changed = 0;
 	struct tb_stmt *st;
-	/* The indicators move from the row as stored to r: before the UPDATE. */
-	enum tb_err e = tb_indicators_case_on(c, r);
+	/* The indicators move from the row as stored to r. */
+	enum tb_err e = tb_indicators_case_on(c, stored, r);
 	if (e != TB_OK)
 		return e;
 	e = tb_conn_prepare(
@@ -662,6 +665,8 @@ static enum tb_err write_back(struct tb_conn *c, const struct row *r, const char
 	tb_stmt_reset(st);
 	if (e == TB_OK && changed != 1)
 		e = TB_ECONFLICT; /* someone moved it first */
+	if (e == TB_OK)
+		*stored = *r;
 	return e;
 }
 
@@ -880,9 +885,10 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	struct tb_arena *a = x->a;
 	struct row r;
 	memset(&r, 0, sizeof(r));
-	enum tb_err e = tb_case_row_load(c, x->case_no, a, &r);
+	enum tb_err e = tb_case_row_lock(c, x->case_no, a, &r);
 	if (e != TB_OK)
 		return e;
+	struct row stored = r;
 	struct tb_authz_object o = {.owner = r.applicant,
 	                            .department = r.department,
 	                            .region = r.region,
@@ -907,10 +913,8 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	 * platform can fill and for the form's required fields. */
 	bool submit = e == TB_OK && !strcmp(ev->event, "submit");
 	const char *item = NULL;
-	if (submit) {
-		struct tb_item_meta meta;
-		e = tb_item_get_on(c, r.item_code, r.item_version, a, &item, &meta);
-	}
+	if (submit)
+		e = tb_item_doc_on(c, r.item_code, r.item_version, a, &item);
 	if (submit && e == TB_OK)
 		e = reuse_missing(c, &r, x->ctx->who->account_id, item, x->verified, a);
 	bool resubmission = r.submitted_at != 0;
@@ -926,7 +930,7 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 		e = commitments(c, x, &r, item, resubmission);
 	int64_t now = (int64_t)time(NULL);
 	if (e == TB_OK)
-		e = write_back(c, &r, from);
+		e = write_back(c, &stored, &r, from);
 	if (e == TB_OK)
 		e = record(c, x->ctx, &r, ev->event, from, opinion, now, a);
 	/* An immediate item (即办件) completes on acceptance. */
@@ -937,7 +941,7 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 			tb_case_copy(r.state, sizeof(r.state), done);
 			r.finished_at = now;
 			r.queue_due[0] = '\0';
-			e = write_back(c, &r, from);
+			e = write_back(c, &stored, &r, from);
 			if (e == TB_OK)
 				e = record(c, NULL, &r, "complete", from, "即办件受理即办结", now,
 				           a);

@@ -177,26 +177,15 @@ static int by_day(const void *x, const void *y)
 	return c ? c : (a->dept > b->dept) - (a->dept < b->dept);
 }
 
-enum tb_err tb_indicators_case_on(struct tb_conn *c, const struct row *r)
+enum tb_err tb_indicators_case_on(struct tb_conn *c, const struct row *stored, const struct row *r)
 {
-	struct tb_stmt *st;
-	bool row;
-	enum tb_err e = tb_conn_query(
-	    c, &st, &row,
-	    "SELECT region, state, COALESCE(submitted_at, 0), COALESCE(finished_at, 0),"
-	    " mat_required, mat_certificate + mat_library + mat_sharing, promised_due, queue_due,"
-	    " accepted_on, suspended_on, department_id FROM cases WHERE id = ?",
-	    "i", r->id);
-	if (e != TB_OK || !row) {
-		tb_stmt_reset(st);
-		return e; /* no row: the write-back finds none either */
-	}
+	enum tb_err e = TB_OK;
 	struct counted was, now;
-	count_case(&was, tb_stmt_text(st, 0), tb_stmt_int(st, 10), tb_stmt_int(st, 2),
-	           tb_stmt_int(st, 4), tb_stmt_int(st, 5), tb_stmt_text(st, 1), tb_stmt_int(st, 3),
-	           tb_stmt_text(st, 6), tb_stmt_text(st, 7), tb_stmt_text(st, 8),
-	           tb_stmt_text(st, 9));
-	tb_stmt_reset(st);
+	count_case(&was, stored->region, stored->department, stored->submitted_at,
+	           stored->mat_required,
+	           stored->mat_certificate + stored->mat_library + stored->mat_sharing,
+	           stored->state, stored->finished_at, stored->promised_due, stored->queue_due,
+	           stored->accepted_on, stored->suspended_on);
 	count_case(&now, r->region, r->department, r->submitted_at, r->mat_required,
 	           r->mat_certificate + r->mat_library + r->mat_sharing, r->state, r->finished_at,
 	           r->promised_due, r->queue_due, r->accepted_on, r->suspended_on);

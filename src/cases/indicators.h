@@ -33,9 +33,9 @@ enum tb_err tb_indicators_rebuild(struct tb_store *s, int64_t *days, int64_t *du
 /* ---- the counting, inside the writer's transaction (src/cases only) ---- */
 
 /* Before the case row r->id is written back as r: moves the counters from
- * what the stored row counted to what r counts (submission, completion,
- * open deadline). Reads the stored row; call it before the UPDATE. */
-enum tb_err tb_indicators_case_on(struct tb_conn *c, const struct row *r);
+ * what the stored row counted (stored: the row as read, locked, in this
+ * transaction) to what r counts (submission, completion, open deadline). */
+enum tb_err tb_indicators_case_on(struct tb_conn *c, const struct row *stored, const struct row *r);
 /* A rating of score given at time at (Unix seconds) for a case of region
  * and department dept. */
 enum tb_err tb_indicators_rating_on(struct tb_conn *c, const char *region, int64_t dept, int score,

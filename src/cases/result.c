@@ -45,9 +45,8 @@ enum tb_err tb_case_result_needs_key(struct tb_store *s, const char *case_no, in
 	}
 	tb_stmt_reset(st);
 	const char *text;
-	struct tb_item_meta meta;
 	if (e == TB_OK)
-		e = tb_item_get_on(c, code, version, a, &text, &meta);
+		e = tb_item_doc_on(c, code, version, a, &text);
 	json_t *item = e == TB_OK ? json_loads(text, 0, NULL) : NULL;
 	if (e == TB_OK && !result_type(item))
 		e = TB_ENOTFOUND;
@@ -81,8 +80,7 @@ enum tb_err tb_case_result_on(struct tb_keys *k, struct tb_conn *c, const struct
 {
 	*identifier = NULL;
 	const char *text;
-	struct tb_item_meta meta;
-	enum tb_err e = tb_item_get_on(c, in->item_code, in->item_version, a, &text, &meta);
+	enum tb_err e = tb_item_doc_on(c, in->item_code, in->item_version, a, &text);
 	if (e != TB_OK)
 		return e;
 	json_t *item = json_loads(text, 0, NULL);

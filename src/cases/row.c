@@ -51,19 +51,36 @@ void tb_case_row_read(struct tb_stmt *st, struct tb_arena *a, struct row *r)
 	r->window = tb_stmt_int(st, 32);
 }
 
-enum tb_err tb_case_row_load(struct tb_conn *c, const char *case_no, struct tb_arena *a,
-                             struct row *r)
+static enum tb_err load(struct tb_conn *c, const char *sql, const char *case_no, struct tb_arena *a,
+                        struct row *r)
 {
 	struct tb_stmt *st;
 	bool row;
-	enum tb_err e = tb_conn_query(
-	    c, &st, &row, "SELECT " ROW_COLS " FROM cases WHERE case_no = ?", "s", case_no);
+	enum tb_err e = tb_conn_query(c, &st, &row, sql, "s", case_no);
 	if (e == TB_OK && row)
 		tb_case_row_read(st, a, r);
 	else if (e == TB_OK)
 		e = TB_ENOTFOUND;
 	tb_stmt_reset(st);
 	return e;
+}
+
+enum tb_err tb_case_row_load(struct tb_conn *c, const char *case_no, struct tb_arena *a,
+                             struct row *r)
+{
+	return load(c, "SELECT " ROW_COLS " FROM cases WHERE case_no = ?", case_no, a, r);
+}
+
+enum tb_err tb_case_row_lock(struct tb_conn *c, const char *case_no, struct tb_arena *a,
+                             struct row *r)
+{
+	/* The lock its UPDATE takes anyway (not FOR UPDATE, which would also
+	 * wait for the key-share locks of rows that refer to the case). The
+	 * batch writer of SQLite holds the database already. */
+	if (tb_conn_kind(c) != TB_STORE_PG)
+		return tb_case_row_load(c, case_no, a, r);
+	return load(c, "SELECT " ROW_COLS " FROM cases WHERE case_no = ? FOR NO KEY UPDATE",
+	            case_no, a, r);
 }
 
 int64_t tb_case_day_of(const char *s)
@@ -92,8 +109,7 @@ json_t *tb_case_item_doc_on(struct tb_conn *c, const char *code, int64_t version
                             struct tb_arena *a)
 {
 	const char *text;
-	struct tb_item_meta meta;
-	if (tb_item_get_on(c, code, version, a, &text, &meta) != TB_OK)
+	if (tb_item_doc_on(c, code, version, a, &text) != TB_OK)
 		return NULL;
 	return json_loads(text, 0, NULL);
 }

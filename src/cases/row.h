@@ -50,6 +50,10 @@ void tb_case_row_read(struct tb_stmt *st, struct tb_arena *a, struct row *r);
 /* The case case_no on c; TB_ENOTFOUND. */
 enum tb_err tb_case_row_load(struct tb_conn *c, const char *case_no, struct tb_arena *a,
                              struct row *r);
+/* The same, locked until the end of c's transaction (for a transition: r
+ * is then the row as stored until it is written back). */
+enum tb_err tb_case_row_lock(struct tb_conn *c, const char *case_no, struct tb_arena *a,
+                             struct row *r);
 /* The day number of a YYYY-MM-DD text (0 when it is none). */
 int64_t tb_case_day_of(const char *s);
 /* Whether a case in state has ended (completed, not accepted, withdrawn). */

@@ -31,9 +31,8 @@ static json_t *to_check(struct tb_conn *c, const char *case_no, struct tb_arena 
 	    (strcmp(r->state, "draft") != 0 && strcmp(r->state, "needs_correction") != 0))
 		return NULL;
 	const char *text;
-	struct tb_item_meta meta;
 	struct tb_account acc;
-	if (tb_item_get_on(c, r->item_code, r->item_version, a, &text, &meta) != TB_OK ||
+	if (tb_item_doc_on(c, r->item_code, r->item_version, a, &text) != TB_OK ||
 	    !strstr(text, "\"sharing_assertion\"") ||
 	    tb_account_get_on(c, r->applicant, a, &acc) != TB_OK)
 		return NULL;

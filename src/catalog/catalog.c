@@ -9,6 +9,7 @@
 #include "base/mem.h"
 #include "catalog/terms.h"
 #include "catalog/validate.h"
+#include "store/memo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -625,6 +626,34 @@ enum tb_err tb_item_get_on(struct tb_conn *c, const char *code, int64_t version,
 		meta->department_id = tb_stmt_int(st, 3);
 		snprintf(meta->region, sizeof(meta->region), "%s", tb_stmt_text(st, 4));
 		*text = tb_item_with_meta(a, tb_stmt_text(st, 0), meta->version, meta->state);
+	} else if (e == TB_OK) {
+		e = TB_ENOTFOUND;
+	}
+	tb_stmt_reset(st);
+	return e;
+}
+
+enum tb_err tb_item_doc_on(struct tb_conn *c, const char *code, int64_t version, struct tb_arena *a,
+                           const char **doc)
+{
+	char key[96];
+	snprintf(key, sizeof(key), "item-doc:%s#%lld", code, (long long)version);
+	struct tb_memo *m = tb_conn_memo(c);
+	if ((*doc = tb_memo_get(m, key, a)))
+		return TB_OK;
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e =
+	    tb_conn_query(c, &st, &row,
+	                  "SELECT d.doc, i.state FROM items i JOIN item_docs d ON d.item_id = i.id"
+	                  " WHERE i.implementation_code = ? AND i.version = ?",
+	                  "si", code, version);
+	if (e == TB_OK && row) {
+		*doc = tb_arena_strdup(a, tb_stmt_text(st, 0));
+		/* A draft is replaced in place; every later state keeps the
+		 * document (a new text is a new version). */
+		if (strcmp(tb_stmt_text(st, 1), "draft") != 0)
+			tb_memo_put(m, key, *doc);
 	} else if (e == TB_OK) {
 		e = TB_ENOTFOUND;
 	}

@@ -64,6 +64,12 @@ enum tb_err tb_item_get(struct tb_store *s, const char *code, int64_t version, s
  * reads its item without taking a second connection from the pool). */
 enum tb_err tb_item_get_on(struct tb_conn *c, const char *code, int64_t version, struct tb_arena *a,
                            const char **text, struct tb_item_meta *meta);
+/* The document of version (not 0) of code as stored, without its version
+ * and state (arena), on c: what a case reads of its item. A version past
+ * draft never changes, so its document is read from the database once
+ * per process (the store's memo). TB_ENOTFOUND when there is none. */
+enum tb_err tb_item_doc_on(struct tb_conn *c, const char *code, int64_t version, struct tb_arena *a,
+                           const char **doc);
 /* The versions of code as a JSON array text (arena), newest first. */
 enum tb_err tb_item_versions(struct tb_store *s, const char *code, struct tb_arena *a,
                              const char **text);

@@ -2,6 +2,7 @@
  * pool, transactions and the bind-by-format helpers. */
 #include "store/backend.h"
 #include "base/log.h"
+#include "store/memo.h"
 #include "base/mem.h"
 
 #include <pthread.h>
@@ -9,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* Item documents and the like held in memory: a province's catalog is
+ * read mostly in its few hundred busiest items. */
+#define MEMO_SLOTS 1024
 
 /* A write waiting for the batch writer. */
 struct job {
@@ -46,6 +51,7 @@ struct tb_store {
 	struct tb_conn **all;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	struct tb_memo *memo; /* unchanging texts (memo.h) */
 };
 
 static char *mask_password(const char *url)
@@ -94,6 +100,7 @@ enum tb_err tb_store_open(const char *url, int pool_size, struct tb_store **out,
 	pthread_mutex_init(&s->wmu, NULL);
 	pthread_cond_init(&s->jobs_cv, NULL);
 	s->jobs_tail = &s->jobs;
+	s->memo = tb_memo_new(MEMO_SLOTS);
 
 	struct tb_conn *c;
 	enum tb_err e = be->connect(s->target, &c, f);
@@ -126,7 +133,13 @@ void tb_store_close(struct tb_store *s)
 	free(s->all);
 	free(s->target);
 	free(s->url_masked);
+	tb_memo_free(s->memo);
 	free(s);
+}
+
+struct tb_memo *tb_conn_memo(struct tb_conn *c)
+{
+	return c->store->memo;
 }
 
 const char *tb_store_target(const struct tb_store *s)

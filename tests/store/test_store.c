@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "store/backend.h"
+#include "base/arena.h"
+#include "store/memo.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
@@ -438,6 +440,67 @@ static void lost_server_is_waited_for(void **state)
 	tb_store_close(s);
 }
 
+/* Each store has its own memo: a document held for one database is never
+ * answered for another opened in the same process (two test stores, or a
+ * tool opening a second one, may hold the same item code and version with
+ * different texts). */
+static void memo_is_the_stores_own(void **state)
+{
+	struct tb_store *s = *state, *other = open_store(test_sqlite_fresh());
+	struct tb_conn *c, *d;
+	assert_int_equal(tb_store_acquire(s, &c), TB_OK);
+	assert_int_equal(tb_store_acquire(other, &d), TB_OK);
+	struct tb_arena *a = tb_arena_new();
+	assert_null(tb_memo_get(tb_conn_memo(c), "item-doc:X#1", a));
+	tb_memo_put(tb_conn_memo(c), "item-doc:X#1", "{\"name\":\"甲\"}");
+	tb_memo_put(tb_conn_memo(d), "item-doc:X#1", "{\"name\":\"乙\"}");
+	assert_string_equal(tb_memo_get(tb_conn_memo(c), "item-doc:X#1", a), "{\"name\":\"甲\"}");
+	assert_string_equal(tb_memo_get(tb_conn_memo(d), "item-doc:X#1", a), "{\"name\":\"乙\"}");
+	/* A key is answered only for itself, whatever shares its slot. */
+	char key[32];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		tb_memo_put(tb_conn_memo(c), key, key);
+	}
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		const char *v = tb_memo_get(tb_conn_memo(c), key, a);
+		if (v)
+			assert_string_equal(v, key);
+	}
+	assert_string_equal(tb_memo_get(tb_conn_memo(c), "k4999", a), "k4999");
+	tb_arena_free(a);
+	tb_store_release(c);
+	tb_store_release(d);
+	tb_store_close(other);
+}
+
+/* The notifier's pass reads the outbox rows not yet fanned out, oldest
+ * first, after every transition: through the partial index of migration
+ * 028, never a walk of every row the outbox ever held. */
+static void undone_outbox_rows_are_read_by_index(void **state)
+{
+	struct tb_conn *c;
+	assert_int_equal(tb_store_acquire(*state, &c), TB_OK);
+	struct tb_stmt *st;
+	bool row;
+	assert_int_equal(tb_conn_query(c, &st, &row,
+	                               "EXPLAIN QUERY PLAN SELECT id FROM outbox WHERE"
+	                               " hooks_done = 0 OR inbox_done = 0 ORDER BY id LIMIT 100",
+	                               ""),
+	                 TB_OK);
+	char plan[512] = "";
+	while (row) {
+		size_t n = strlen(plan);
+		snprintf(plan + n, sizeof(plan) - n, "%s;", tb_stmt_text(st, 3));
+		assert_int_equal(tb_stmt_step(st, &row), TB_OK);
+	}
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	assert_non_null(strstr(plan, "outbox_undone"));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest sqlite_tests[] = {
@@ -448,6 +511,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(pool_under_threads, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(batch_writer, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(backup_to_a_new_file_only, setup_sqlite, teardown),
+	    cmocka_unit_test_setup_teardown(memo_is_the_stores_own, setup_sqlite, teardown),
+	    cmocka_unit_test_setup_teardown(undone_outbox_rows_are_read_by_index, setup_sqlite,
+	                                    teardown),
 	    cmocka_unit_test(bad_urls),
 	    cmocka_unit_test(tool_conninfo_hides_password),
 	};
