@@ -4,6 +4,7 @@
 #include "base/crypto.h"
 #include "base/date.h"
 #include "base/json.h"
+#include "base/jsonw.h"
 #include "calendar/calendar.h"
 #include "cases/cases.h"
 #include "cases/commitments.h"
@@ -19,28 +20,48 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The clock of r as JSON: deadlines, remaining working days, colour. */
-static json_t *clock_json(const struct tb_calendar *cal, const struct row *r, int yellow)
+/* The clock of r, written as an object: deadlines, remaining working
+ * days, colour. */
+static void clock_write(struct tb_jw *w, const struct tb_calendar *cal, const struct row *r,
+                        int yellow)
 {
-	json_t *j = json_object();
-	json_object_set_new(j, "accepted_on",
-	                    r->accepted_on[0] ? json_string(r->accepted_on) : json_null());
-	json_object_set_new(j, "promised_due",
-	                    r->promised_due[0] ? json_string(r->promised_due) : json_null());
+	tb_jw_object(w);
+	tb_jw_key(w, "accepted_on");
+	tb_jw_str(w, r->accepted_on[0] ? r->accepted_on : NULL);
+	tb_jw_key(w, "promised_due");
+	tb_jw_str(w, r->promised_due[0] ? r->promised_due : NULL);
 	/* The limits the case was opened with, in working days. */
-	json_object_set_new(j, "promised_days", json_integer(r->promised_days));
-	json_object_set_new(j, "statutory_days", json_integer(r->statutory_days));
-	json_object_set_new(j, "statutory_due",
-	                    r->statutory_due[0] ? json_string(r->statutory_due) : json_null());
-	json_object_set_new(j, "suspended", json_boolean(r->suspended_on[0] != '\0'));
-	json_object_set_new(j, "extended", json_boolean(r->extended));
+	tb_jw_key(w, "promised_days");
+	tb_jw_int(w, r->promised_days);
+	tb_jw_key(w, "statutory_days");
+	tb_jw_int(w, r->statutory_days);
+	tb_jw_key(w, "statutory_due");
+	tb_jw_str(w, r->statutory_due[0] ? r->statutory_due : NULL);
+	tb_jw_key(w, "suspended");
+	tb_jw_bool(w, r->suspended_on[0] != '\0');
+	tb_jw_key(w, "extended");
+	tb_jw_bool(w, r->extended);
 	if (r->promised_due[0] && !tb_case_terminal(r->state)) {
 		int left =
 		    tb_clock_remaining(cal, tb_date_today(), tb_case_day_of(r->promised_due),
 		                       r->suspended_on[0] ? tb_case_day_of(r->suspended_on) : 0);
-		json_object_set_new(j, "remaining_workdays", json_integer(left));
-		json_object_set_new(j, "colour", json_string(tb_clock_colour(left, yellow)));
+		tb_jw_key(w, "remaining_workdays");
+		tb_jw_int(w, left);
+		tb_jw_key(w, "colour");
+		tb_jw_str(w, tb_clock_colour(left, yellow));
 	}
+	tb_jw_end_object(w);
+}
+
+/* The same as a jansson value, for one case's views. */
+static json_t *clock_json(const struct tb_calendar *cal, const struct row *r, int yellow)
+{
+	struct tb_buf b = TB_BUF_INIT;
+	struct tb_jw w;
+	tb_jw_init(&w, &b);
+	clock_write(&w, cal, r, yellow);
+	json_t *j = json_loads(b.data, 0, NULL);
+	tb_buf_free(&b);
 	return j;
 }
 
@@ -382,44 +403,71 @@ enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal,
 #undef LIST_COLS
 #undef APPLICANT_NAME
 #undef ASSIGNEE_NAME
-	json_t *arr = json_array();
+	/* Written as text: a queue of 200 built as jansson values, printed,
+	 * spent most of its time there. */
+	struct tb_buf b = TB_BUF_INIT;
+	struct tb_jw w;
+	tb_jw_init(&w, &b);
+	tb_jw_array(&w);
 	while (e == TB_OK && row) {
 		struct row r;
 		tb_case_row_read(st, a, &r);
-		json_t *j =
-		    json_pack("{s:s, s:s, s:s, s:s, s:s}", "case_no", r.case_no, "state", r.state,
-		              "item", r.item_code, "item_name", r.item_name, "channel", r.channel);
-		json_object_set_new(j, "clock", clock_json(cal, &r, yellow_days));
-		json_object_set_new(j, "submitted_at",
-		                    r.submitted_at ? json_integer(r.submitted_at) : json_null());
-		const char *name = tb_stmt_text(st, 33);
-		json_object_set_new(j, "applicant_name", json_string(name ? name : ""));
+		tb_jw_object(&w);
+		const char *const texts[][2] = {{"case_no", r.case_no},
+		                                {"state", r.state},
+		                                {"item", r.item_code},
+		                                {"item_name", r.item_name},
+		                                {"channel", r.channel}};
+		for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+			tb_jw_key(&w, texts[i][0]);
+			tb_jw_str(&w, texts[i][1]);
+		}
+		tb_jw_key(&w, "clock");
+		clock_write(&w, cal, &r, yellow_days);
+		tb_jw_key(&w, "submitted_at");
+		if (r.submitted_at)
+			tb_jw_int(&w, r.submitted_at);
+		else
+			tb_jw_null(&w);
+		/* Not who applied for the supervisor, who needs no applicant's
+		 * name: which department is late (column 36). */
+		if (!f->overdue_region) {
+			const char *name = tb_stmt_text(st, 33);
+			tb_jw_key(&w, "applicant_name");
+			tb_jw_str(&w, name ? name : "");
+		}
 		int64_t assignee = tb_stmt_int(st, 34);
 		const char *aname = tb_stmt_text(st, 35);
-		json_object_set_new(j, "assignee",
-		                    assignee ? json_pack("{s:I, s:s}", "id", (json_int_t)assignee,
-		                                         "name", aname ? aname : "")
-		                             : json_null());
-		if (f->overdue_region) {
-			/* Which department is late, for the supervisor (column 36);
-			 * not who applied: supervision needs no applicant's name. */
-			const char *dname = tb_stmt_text(st, 36);
-			json_object_del(j, "applicant_name");
-			json_object_set_new(j, "region", json_string(r.region));
-			json_object_set_new(j, "department_id", json_integer(r.department));
-			json_object_set_new(j, "department_name", json_string(dname ? dname : ""));
+		tb_jw_key(&w, "assignee");
+		if (assignee) {
+			tb_jw_object(&w);
+			tb_jw_key(&w, "id");
+			tb_jw_int(&w, assignee);
+			tb_jw_key(&w, "name");
+			tb_jw_str(&w, aname ? aname : "");
+			tb_jw_end_object(&w);
+		} else {
+			tb_jw_null(&w);
 		}
-		json_array_append_new(arr, j);
+		if (f->overdue_region) {
+			const char *dname = tb_stmt_text(st, 36);
+			tb_jw_key(&w, "region");
+			tb_jw_str(&w, r.region);
+			tb_jw_key(&w, "department_id");
+			tb_jw_int(&w, r.department);
+			tb_jw_key(&w, "department_name");
+			tb_jw_str(&w, dname ? dname : "");
+		}
+		tb_jw_end_object(&w);
 		e = tb_stmt_step(st, &row);
 	}
+	tb_jw_end_array(&w);
 	tb_stmt_reset(st);
 	tb_store_release(c);
-	if (e != TB_OK) {
-		json_decref(arr);
-		return e;
-	}
-	*text = tb_json_take(arr, a);
-	return TB_OK;
+	if (e == TB_OK)
+		*text = tb_arena_strdup(a, b.data);
+	tb_buf_free(&b);
+	return e;
 }
 
 bool tb_case_state_known(const char *state)
