@@ -61,7 +61,7 @@ BIN      := $(O)/tongban
 
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 TEST_BIN := $(TEST_SRC:%.c=$(O)/%)
-TEST_SUPPORT := $(O)/tests/support.o
+TEST_SUPPORT := $(O)/tests/support.o $(O)/tests/hook.o
 
 # Files built into the binary: pages, the API description, migrations and
 # the reference data loaded on first start.
@@ -122,7 +122,7 @@ $(O)/tests/%: tests/%.c $(TEST_SUPPORT) $(O)/libtongban.a
 
 # The supports include the library's headers: -MMD tracks them, so that a
 # changed struct is never linked with a support object made for the old one.
-$(TEST_SUPPORT): tests/support.c tests/support.h
+$(TEST_SUPPORT): $(O)/tests/%.o: tests/%.c tests/%.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP -c $< -o $@
 

@@ -5,6 +5,7 @@
  * webhook receiver (signed, at least once), unique numbers under
  * concurrent creation, every refusal the issue names, and a crash between
  * commit and delivery that loses nothing. */
+#include "hook.h"
 #include "support.h"
 
 #include <setjmp.h>
@@ -12,17 +13,12 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <jansson.h>
-#include <netinet/in.h>
-#include <openssl/hmac.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,84 +31,6 @@
 static struct test_srv srv;
 static const char *db_url;
 static struct test_session zhang, li, clerk, reviewer, approver, supervisor, admin;
-
-/* ---- a webhook receiver on a loopback port --------------------------------- */
-
-static int hook_fd = -1, hook_port;
-static _Atomic int hook_count, hook_bad_sig;
-static char hook_secret[64];
-static pthread_t hook_thread;
-static _Atomic bool hook_stop;
-
-static void *hook_loop(void *arg)
-{
-	(void)arg;
-	while (!hook_stop) {
-		int c = accept(hook_fd, NULL, NULL);
-		if (c < 0)
-			continue;
-		char buf[16384];
-		size_t n = 0;
-		ssize_t k;
-		char *body = NULL;
-		long len = -1;
-		while ((k = read(c, buf + n, sizeof(buf) - 1 - n)) > 0) {
-			n += (size_t)k;
-			buf[n] = '\0';
-			char *end = strstr(buf, "\r\n\r\n");
-			if (end && len < 0) {
-				char *cl = strcasestr(buf, "Content-Length:");
-				len = cl ? strtol(cl + 15, NULL, 10) : 0;
-				body = end + 4;
-			}
-			if (body && (long)(buf + n - body) >= len)
-				break;
-		}
-		if (body) {
-			unsigned char mac[32];
-			unsigned int ml = 0;
-			HMAC(EVP_sha256(), hook_secret, (int)strlen(hook_secret),
-			     (const unsigned char *)body, (size_t)len, mac, &ml);
-			char hex[65];
-			for (unsigned i = 0; i < ml; i++)
-				snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-			char want[96];
-			snprintf(want, sizeof(want), "sha256=%s", hex);
-			if (strstr(buf, want))
-				hook_count++;
-			else
-				hook_bad_sig++;
-		}
-		static const char ok[] =
-		    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-		/* The platform reads the answer only for its status; a short write
-		 * shows there as a failed delivery, which the test would catch. */
-		(void)!write(c, ok, sizeof(ok) - 1);
-		close(c);
-	}
-	return NULL;
-}
-
-static void hook_start(void)
-{
-	hook_fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	assert_int_equal(bind(hook_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	socklen_t sl = sizeof(sa);
-	getsockname(hook_fd, (struct sockaddr *)&sa, &sl);
-	hook_port = ntohs(sa.sin_port);
-	listen(hook_fd, 64);
-	hook_stop = false;
-	pthread_create(&hook_thread, NULL, hook_loop, NULL);
-}
-
-static void hook_end(void)
-{
-	hook_stop = true;
-	shutdown(hook_fd, SHUT_RDWR);
-	close(hook_fd);
-	pthread_join(hook_thread, NULL);
-}
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -306,13 +224,13 @@ static void workdays_after(const char *from, int n, char out[11])
 static void online_path(void **state)
 {
 	(void)state;
-	hook_start();
+	int hook_port = test_hook_start();
 	char body[256];
 	snprintf(body, sizeof(body), "{\"department_id\":10,\"url\":\"http://127.0.0.1:%d/hook\"}",
 	         hook_port);
 	json_decref(call(&zhang, "POST", "/api/v1/webhooks", body, 403));
 	json_t *w = call(&admin, "POST", "/api/v1/webhooks", body, 201);
-	snprintf(hook_secret, sizeof(hook_secret), "%s", test_str(w, "secret"));
+	test_hook_secret(test_str(w, "secret"));
 	json_decref(w);
 
 	int64_t day_before = tb_date_today();
@@ -505,11 +423,11 @@ static void online_path(void **state)
 	assert_int_equal(fanned_out(no, &inbox), 8);
 	assert_int_equal(inbox, 8);
 	assert_int_equal(messages_about(no), 8);
-	for (int tries = 0; tries < 50 && hook_count < 8; tries++)
+	for (int tries = 0; tries < 50 && test_hook_count() < 8; tries++)
 		usleep(100000);
-	assert_true(hook_count >= 8);
-	assert_int_equal(hook_bad_sig, 0);
-	hook_end();
+	assert_true(test_hook_count() >= 8);
+	assert_int_equal(test_hook_bad(), 0);
+	test_hook_end();
 }
 
 static void window_and_corrections(void **state)
@@ -716,7 +634,6 @@ int main(void)
 	};
 	int failed = cmocka_run_group_tests_name("cases/sqlite", tests, start_sqlite, stop);
 	if (test_pg_base_url()) {
-		hook_count = hook_bad_sig = 0;
 		failed += cmocka_run_group_tests_name("cases/postgresql", tests, start_pg, stop);
 	}
 	return failed ? 1 : 0;

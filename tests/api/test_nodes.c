@@ -5,14 +5,17 @@
  * node whose store goes away answers 503 in JSON, is not ready, and is
  * ready again, with nothing lost, once the store is back. PostgreSQL
  * only: one SQLite file has one node. */
+#include "hook.h"
 #include "support.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -407,6 +410,82 @@ static void store_unreachable(void **state)
 	json_decref(j);
 }
 
+/* COUNT(*) of sql (one row, one column) on the test database. */
+static long count_of(const char *sql)
+{
+	char out[256];
+	if (test_run(out, sizeof(out), "psql -X -q -At '%s' -c \"%s\"", db_url, sql) != 0)
+		fail_msg("psql: %s: %s", sql, out);
+	return strtol(out, NULL, 10);
+}
+
+/* A node killed (kill -9) while it delivers notifications: another node
+ * takes the deliverer's lock when the dead node's session ends and goes
+ * on. Every message reaches the inbox exactly once and the webhook at
+ * least once (the post in flight when the node died may come twice). */
+static void delivery_survives_a_killed_node(void **state)
+{
+	(void)state;
+	/* One deliverer, so that the one killed is the one delivering; the
+	 * receiver is on loopback. */
+	srv_stop(&b);
+	srv_stop(&c);
+	srv_stop(&a);
+	srv_start(&a, db_url, "--allow-private-webhooks", "--master-key", master_key, NULL);
+	struct test_session admin;
+	assert_int_equal(test_login(&a, "330106198202027014", "tongban-demo", &admin), 200);
+	int port = test_hook_start();
+	char body[256];
+	snprintf(body, sizeof(body), "{\"department_id\":10,\"url\":\"http://127.0.0.1:%d/hook\"}",
+	         port);
+	json_t *w = test_expect(&a, &admin, "POST", "/api/v1/webhooks", body, 201);
+	test_hook_secret(test_str(w, "secret"));
+	json_decref(w);
+	/* A slow receiver: twelve posts take more than a second. */
+	test_hook_delay(100);
+	enum { N = 12 };
+	char nos[N][64];
+	for (int i = 0; i < N; i++) {
+		snprintf(nos[i], sizeof(nos[i]), "%s", new_case(&a, &zhang, true));
+		char path[128];
+		snprintf(path, sizeof(path), "/api/v1/cases/%.63s/events", nos[i]);
+		json_decref(test_expect(&a, &zhang, "POST", path, "{\"event\":\"withdraw\"}", 200));
+	}
+	for (int i = 0; i < 100 && test_hook_count() < 3; i++)
+		usleep(20 * 1000);
+	int before = test_hook_count();
+	assert_true(before >= 3);
+	kill(a.pid, SIGKILL);
+	waitpid(a.pid, NULL, 0);
+	assert_true(test_hook_count() < N); /* killed mid-delivery */
+	srv_start(&b, db_url, "--allow-private-webhooks", "--master-key", master_key, NULL);
+	/* The new node delivers the rest (and perhaps the one in flight). */
+	int seen = 0;
+	for (int i = 0; i < 300 && seen < N; i++) {
+		usleep(100 * 1000);
+		seen = 0;
+		for (int j = 0; j < N; j++)
+			seen += test_hook_saw(nos[j]) > 0;
+	}
+	char sql[256];
+	test_hook_delay(0);
+	for (int j = 0; j < N; j++) {
+		if (test_hook_saw(nos[j]) < 1)
+			fail_msg("no webhook post for %s", nos[j]);
+		snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM inbox WHERE case_no = '%.63s'",
+		         nos[j]);
+		long inbox = count_of(sql);
+		snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM outbox WHERE case_no = '%.63s'",
+		         nos[j]);
+		assert_int_equal(inbox, count_of(sql)); /* exactly once each */
+	}
+	assert_int_equal(test_hook_bad(), 0);
+	test_hook_end();
+	/* The group's nodes as they were, for the teardown. */
+	srv_start(&a, db_url, "--trusted-proxy", "127.0.0.1", "--master-key", master_key, NULL);
+	srv_start(&c, db_url, "--db-read", copy_url, NULL);
+}
+
 int main(void)
 {
 	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
@@ -414,9 +493,13 @@ int main(void)
 	if (!test_pg_base_url())
 		return 0;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(sessions_shared), cmocka_unit_test(limits_shared),
-	    cmocka_unit_test(uploads_shared),  cmocka_unit_test(reads_from_standby),
-	    cmocka_unit_test(keys_shared),     cmocka_unit_test(store_unreachable),
+	    cmocka_unit_test(sessions_shared),
+	    cmocka_unit_test(limits_shared),
+	    cmocka_unit_test(uploads_shared),
+	    cmocka_unit_test(reads_from_standby),
+	    cmocka_unit_test(keys_shared),
+	    cmocka_unit_test(store_unreachable),
+	    cmocka_unit_test(delivery_survives_a_killed_node),
 	};
 	return cmocka_run_group_tests_name("nodes/postgresql", tests, start, stop) ? 1 : 0;
 }
