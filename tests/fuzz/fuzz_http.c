@@ -133,8 +133,12 @@ static void judge(int st, const char *answer, bool api, const void *data, size_t
 		                !strstr(answer, "Content-Type: application/ofd") &&
 		                !strstr(answer, "Content-Type: text/plain"));
 	}
-	/* What libmicrohttpd refuses itself is JSON too (src/http/mhd_errors.c). */
-	if (strstr(answer, "<html><head><title>"))
+	/* What libmicrohttpd refuses itself is JSON too (src/http/mhd_errors.c):
+	 * no answer is one of its HTML pages (whose bodies begin so). The text
+	 * may well appear quoted inside a JSON error that names what the input
+	 * held near a fault. */
+	const char *page = strstr(answer, "\r\n\r\n");
+	if (page && !strncmp(page + 4, "<html><head><title>", 19))
 		bad = true;
 	if (bad) {
 		fprintf(stderr, "fuzz_http: answer %d to a %zu-byte input:\n%.*s\n---\n%.2000s\n",
