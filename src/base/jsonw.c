@@ -124,9 +124,3 @@ void tb_jw_null(struct tb_jw *w)
 	member(w);
 	tb_buf_add(w->b, "null", 4);
 }
-
-void tb_jw_raw(struct tb_jw *w, const char *json)
-{
-	member(w);
-	tb_buf_adds(w->b, json);
-}

@@ -36,7 +36,5 @@ void tb_jw_str(struct tb_jw *w, const char *s);
 void tb_jw_int(struct tb_jw *w, int64_t v);
 void tb_jw_bool(struct tb_jw *w, bool v);
 void tb_jw_null(struct tb_jw *w);
-/* A value that is JSON text already (the caller vouches for it). */
-void tb_jw_raw(struct tb_jw *w, const char *json);
 
 #endif

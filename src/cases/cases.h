@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "base/jsonw.h"
 #include "identity/ctx.h"
 #include "store/store.h"
 
@@ -152,10 +153,11 @@ struct tb_case_filter {
 /* True when state is a state of the case machine. */
 bool tb_case_state_known(const char *state);
 
-/* The cases f selects as a JSON array (arena). */
+/* Writes the cases f selects to w, as a JSON array (texts read on the way
+ * live in a). On failure w may hold part of the array: discard it. */
 enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal,
                          const struct tb_case_filter *f, int yellow_days, struct tb_arena *a,
-                         const char **text);
+                         struct tb_jw *w);
 /* Gives case_no a new query code, replacing the old one (which stops
  * working): *code (arena) gets its 8 digits, shown this once like the
  * first; the store keeps only the salted hash. Audited as case.query_code.

@@ -83,16 +83,11 @@ static int fan_out(struct tb_conn *c, int64_t now)
 	tb_stmt_reset(st);
 	if (n == 0)
 		return 0;
-	/* The batch's ids as one array parameter: {1,2} on PostgreSQL, [1,2]
-	 * (json_each) on SQLite. Not a range: an outbox row with a smaller id
-	 * may commit after the pass read a larger one. */
+	/* The batch's ids as one parameter. Not a range: an outbox row with a
+	 * smaller id may commit after the pass read a larger one. */
 	bool pg = tb_conn_kind(c) == TB_STORE_PG;
-	struct tb_buf list = TB_BUF_INIT;
-	tb_buf_adds(&list, pg ? "{" : "[");
-	for (int i = 0; i < n; i++)
-		tb_buf_printf(&list, "%s%lld", i ? "," : "", (long long)ids[i]);
-	tb_buf_adds(&list, pg ? "}" : "]");
-	const char *in = pg ? "= ANY (CAST(? AS bigint[]))" : "IN (SELECT value FROM json_each(?))";
+	const char *in;
+	char *list = tb_conn_int_list(c, ids, (size_t)n, &in);
 	/* The inbox rows, as one JSON array parameter of {o, a, c, t, b}. */
 	json_t *rows = json_array();
 	for (int i = 0; i < n; i++) {
@@ -145,16 +140,16 @@ static int fan_out(struct tb_conn *c, int64_t now)
 	         " ON CONFLICT (outbox_id, webhook_id) DO NOTHING",
 	         in);
 	if (e == TB_OK)
-		e = tb_conn_run(c, NULL, sql, "is", now, list.data);
+		e = tb_conn_run(c, NULL, sql, "is", now, list);
 	snprintf(sql, sizeof(sql), "UPDATE outbox SET inbox_done = 1, hooks_done = 1 WHERE id %s",
 	         in);
 	if (e == TB_OK)
-		e = tb_conn_run(c, NULL, sql, "s", list.data);
+		e = tb_conn_run(c, NULL, sql, "s", list);
 	if (e == TB_OK)
 		e = tb_conn_commit(c);
 	else
 		tb_conn_rollback(c);
-	tb_buf_free(&list);
+	free(list);
 	return e == TB_OK ? n : 0;
 }
 

@@ -343,9 +343,8 @@ enum tb_err tb_case_progress(struct tb_store *s, const struct tb_calendar *cal, 
 
 enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal,
                          const struct tb_case_filter *f, int yellow_days, struct tb_arena *a,
-                         const char **text)
+                         struct tb_jw *w)
 {
-	*text = NULL;
 	struct tb_conn *c;
 	enum tb_err e = tb_store_acquire(s, &c);
 	if (e != TB_OK)
@@ -405,68 +404,62 @@ enum tb_err tb_case_list(struct tb_store *s, const struct tb_calendar *cal,
 #undef ASSIGNEE_NAME
 	/* Written as text: a queue of 200 built as jansson values, printed,
 	 * spent most of its time there. */
-	struct tb_buf b = TB_BUF_INIT;
-	struct tb_jw w;
-	tb_jw_init(&w, &b);
-	tb_jw_array(&w);
+	tb_jw_array(w);
 	while (e == TB_OK && row) {
 		struct row r;
 		tb_case_row_read(st, a, &r);
-		tb_jw_object(&w);
+		tb_jw_object(w);
 		const char *const texts[][2] = {{"case_no", r.case_no},
 		                                {"state", r.state},
 		                                {"item", r.item_code},
 		                                {"item_name", r.item_name},
 		                                {"channel", r.channel}};
 		for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-			tb_jw_key(&w, texts[i][0]);
-			tb_jw_str(&w, texts[i][1]);
+			tb_jw_key(w, texts[i][0]);
+			tb_jw_str(w, texts[i][1]);
 		}
-		tb_jw_key(&w, "clock");
-		clock_write(&w, cal, &r, yellow_days);
-		tb_jw_key(&w, "submitted_at");
+		tb_jw_key(w, "clock");
+		clock_write(w, cal, &r, yellow_days);
+		tb_jw_key(w, "submitted_at");
 		if (r.submitted_at)
-			tb_jw_int(&w, r.submitted_at);
+			tb_jw_int(w, r.submitted_at);
 		else
-			tb_jw_null(&w);
+			tb_jw_null(w);
 		/* Not who applied for the supervisor, who needs no applicant's
 		 * name: which department is late (column 36). */
 		if (!f->overdue_region) {
 			const char *name = tb_stmt_text(st, 33);
-			tb_jw_key(&w, "applicant_name");
-			tb_jw_str(&w, name ? name : "");
+			tb_jw_key(w, "applicant_name");
+			tb_jw_str(w, name ? name : "");
 		}
 		int64_t assignee = tb_stmt_int(st, 34);
 		const char *aname = tb_stmt_text(st, 35);
-		tb_jw_key(&w, "assignee");
+		tb_jw_key(w, "assignee");
 		if (assignee) {
-			tb_jw_object(&w);
-			tb_jw_key(&w, "id");
-			tb_jw_int(&w, assignee);
-			tb_jw_key(&w, "name");
-			tb_jw_str(&w, aname ? aname : "");
-			tb_jw_end_object(&w);
+			tb_jw_object(w);
+			tb_jw_key(w, "id");
+			tb_jw_int(w, assignee);
+			tb_jw_key(w, "name");
+			tb_jw_str(w, aname ? aname : "");
+			tb_jw_end_object(w);
 		} else {
-			tb_jw_null(&w);
+			tb_jw_null(w);
 		}
 		if (f->overdue_region) {
 			const char *dname = tb_stmt_text(st, 36);
-			tb_jw_key(&w, "region");
-			tb_jw_str(&w, r.region);
-			tb_jw_key(&w, "department_id");
-			tb_jw_int(&w, r.department);
-			tb_jw_key(&w, "department_name");
-			tb_jw_str(&w, dname ? dname : "");
+			tb_jw_key(w, "region");
+			tb_jw_str(w, r.region);
+			tb_jw_key(w, "department_id");
+			tb_jw_int(w, r.department);
+			tb_jw_key(w, "department_name");
+			tb_jw_str(w, dname ? dname : "");
 		}
-		tb_jw_end_object(&w);
+		tb_jw_end_object(w);
 		e = tb_stmt_step(st, &row);
 	}
-	tb_jw_end_array(&w);
+	tb_jw_end_array(w);
 	tb_stmt_reset(st);
 	tb_store_release(c);
-	if (e == TB_OK)
-		*text = tb_arena_strdup(a, b.data);
-	tb_buf_free(&b);
 	return e;
 }
 

@@ -636,10 +636,12 @@ enum tb_err tb_item_get_on(struct tb_conn *c, const char *code, int64_t version,
 enum tb_err tb_item_doc_on(struct tb_conn *c, const char *code, int64_t version, struct tb_arena *a,
                            const char **doc)
 {
+	*doc = NULL;
 	char key[96];
-	snprintf(key, sizeof(key), "item-doc:%s#%lld", code, (long long)version);
-	struct tb_memo *m = tb_conn_memo(c);
-	if ((*doc = tb_memo_get(m, key, a)))
+	/* A key cut short could name two items: such a code is not memoised. */
+	int kn = snprintf(key, sizeof(key), "item-doc:%s#%lld", code, (long long)version);
+	struct tb_memo *m = kn > 0 && (size_t)kn < sizeof(key) ? tb_conn_memo(c) : NULL;
+	if (m && (*doc = tb_memo_get(m, key, a)))
 		return TB_OK;
 	struct tb_stmt *st;
 	bool row;
@@ -652,7 +654,7 @@ enum tb_err tb_item_doc_on(struct tb_conn *c, const char *code, int64_t version,
 		*doc = tb_arena_strdup(a, tb_stmt_text(st, 0));
 		/* A draft is replaced in place; every later state keeps the
 		 * document (a new text is a new version). */
-		if (strcmp(tb_stmt_text(st, 1), "draft") != 0)
+		if (m && strcmp(tb_stmt_text(st, 1), "draft") != 0)
 			tb_memo_put(m, key, *doc);
 	} else if (e == TB_OK) {
 		e = TB_ENOTFOUND;

@@ -289,21 +289,22 @@ static enum tb_err ranked(struct tb_conn *c, bool pg, const struct tb_item_query
 	/* A county's, a township's or a department's items are few: rank them
 	 * all. A province's or the whole catalog's: walk the documents. */
 	bool scoped = q->department_id || (q->region_prefix && strlen(q->region_prefix) > 6);
-	struct tb_buf where = TB_BUF_INIT, list = TB_BUF_INIT;
+	struct tb_buf where = TB_BUF_INIT;
 	struct binds b = {.n = 0};
 	filters(q, day, !pg, !pg && !scoped, a, &where, &b);
 	int shown = 0;
 	int64_t first = (int64_t)(q->page - 1) * q->per_page;
-	/* The document ids in rank order, as an array parameter: {1,2} on
-	 * PostgreSQL, [1,2] (json_each) on SQLite. */
-	tb_buf_adds(&list, pg ? "{" : "[");
+	/* The document ids in rank order, as one parameter. */
+	int64_t *ids = tb_arena_alloc(a, (size_t)ndocs * sizeof(*ids));
 	for (int k = 0; k < ndocs; k++)
-		tb_buf_printf(&list, "%s%lld", k ? "," : "", (long long)docs[k].id);
-	tb_buf_adds(&list, pg ? "}" : "]");
+		ids[k] = docs[k].id;
+	const char *in;
+	char *list = tb_conn_int_list(c, ids, (size_t)ndocs, &in);
 	if (scoped) {
-		tb_buf_adds(&where, pg ? " AND i.search_doc = ANY (CAST(? AS bigint[]))"
-		                       : " AND +i.search_doc IN (SELECT value FROM json_each(?))");
-		bind_s(&b, list.data);
+		/* +: SQLite is not to read the scope's rows through the
+		 * documents' index. */
+		tb_buf_printf(&where, " AND %si.search_doc %s", pg ? "" : "+", in);
+		bind_s(&b, list);
 		char *sql = tb_arena_printf(a,
 		                            "SELECT i.id, i.search_doc, i.region FROM items i%s"
 		                            " LIMIT " TB_STR(SCOPE_CAP),
@@ -338,12 +339,11 @@ static enum tb_err ranked(struct tb_conn *c, bool pg, const struct tb_item_query
 	} else {
 		/* The total: every item of the matching documents, up to the cap. */
 		struct binds all = b;
-		bind_s(&all, list.data);
+		bind_s(&all, list);
 		char *count_sql = tb_arena_printf(
 		    a,
 		    "SELECT COUNT(*) FROM (SELECT 1 FROM items i%s AND i.search_doc %s LIMIT ?) n",
-		    where.data,
-		    pg ? "= ANY (CAST(? AS bigint[]))" : "IN (SELECT value FROM json_each(?))");
+		    where.data, in);
 		e = count_rows(c, count_sql, &all, COUNT_CAP + 1, total);
 		/* Then the page: each document's items in turn, skipping whole
 		 * documents before the page's first row. */
@@ -376,7 +376,7 @@ static enum tb_err ranked(struct tb_conn *c, bool pg, const struct tb_item_query
 		}
 	}
 	tb_buf_free(&where);
-	tb_buf_free(&list);
+	free(list);
 	return e;
 }
 

@@ -402,14 +402,7 @@ void tb_handle_cases_list(struct tb_req *r)
 		if (!tb_req_allow(r, "case.read", &(struct tb_authz_object){.owner = f.applicant}))
 			return;
 	}
-	const char *text;
-	enum tb_err e =
-	    tb_case_list(r->app->store, r->app->calendar, &f, r->app->yellow_days, r->arena, &text);
-	if (e != TB_OK) {
-		tb_resp_error(r, e, NULL, NULL);
-		return;
-	}
-	/* The list's text as it is: not parsed again (200 cases are 90 KB). */
+	/* Written as text straight into the answer (200 cases are 90 KB). */
 	struct tb_buf b = TB_BUF_INIT;
 	struct tb_jw w;
 	tb_jw_init(&w, &b);
@@ -417,7 +410,13 @@ void tb_handle_cases_list(struct tb_req *r)
 	tb_jw_key(&w, "view");
 	tb_jw_str(&w, as);
 	tb_jw_key(&w, "items");
-	tb_jw_raw(&w, text);
+	enum tb_err e =
+	    tb_case_list(r->app->store, r->app->calendar, &f, r->app->yellow_days, r->arena, &w);
+	if (e != TB_OK) {
+		tb_buf_free(&b);
+		tb_resp_error(r, e, NULL, NULL);
+		return;
+	}
 	const struct {
 		const char *key;
 		int64_t id;
@@ -433,8 +432,7 @@ void tb_handle_cases_list(struct tb_req *r)
 		tb_jw_str(&w, f.overdue_region);
 	}
 	tb_jw_end_object(&w);
-	size_t n = b.len;
-	tb_resp_take(r, 200, "application/json; charset=utf-8", tb_buf_take(&b), n);
+	tb_resp_json_buf(r, 200, &b);
 }
 
 void tb_handle_progress(struct tb_req *r)

@@ -40,10 +40,18 @@ void tb_resp_static(struct tb_req *r, int status, const char *content_type, cons
 	r->resp_static = true;
 }
 
+#define JSON_TYPE "application/json; charset=utf-8"
+
 void tb_resp_json_text(struct tb_req *r, int status, const char *text)
 {
 	size_t n = strlen(text);
-	tb_resp_take(r, status, "application/json; charset=utf-8", tb_xstrndup(text, n), n);
+	tb_resp_take(r, status, JSON_TYPE, tb_xstrndup(text, n), n);
+}
+
+void tb_resp_json_buf(struct tb_req *r, int status, struct tb_buf *b)
+{
+	size_t n = b->len;
+	tb_resp_take(r, status, JSON_TYPE, tb_buf_take(b), n);
 }
 
 void tb_resp_json(struct tb_req *r, int status, json_t *json)
@@ -54,7 +62,7 @@ void tb_resp_json(struct tb_req *r, int status, json_t *json)
 		s = tb_xstrdup("{\"error\":\"internal error\"}");
 		status = 500;
 	}
-	tb_resp_take(r, status, "application/json; charset=utf-8", s, strlen(s));
+	tb_resp_take(r, status, JSON_TYPE, s, strlen(s));
 }
 
 /* A browser's GET of a page that does not exist (outside /api/, Accept

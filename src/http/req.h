@@ -6,6 +6,7 @@
 #define TB_HTTP_REQ_H
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/err.h"
 #include "identity/authz.h"
 
@@ -138,6 +139,8 @@ void tb_resp_static(struct tb_req *r, int status, const char *content_type, cons
                     size_t len);
 /* Sends JSON text (copied) with status. */
 void tb_resp_json_text(struct tb_req *r, int status, const char *text);
+/* Sends the JSON text in b, taking its memory (b is left empty). */
+void tb_resp_json_buf(struct tb_req *r, int status, struct tb_buf *b);
 /* Sends malloc'd data, taking ownership. */
 void tb_resp_take(struct tb_req *r, int status, const char *content_type, char *data, size_t len);
 /* Sends the open file fd (taken: closed after sending) of size bytes. */

@@ -1,9 +1,10 @@
 /* The backend-independent half of the store: URL parsing, the connection
  * pool, transactions and the bind-by-format helpers. */
 #include "store/backend.h"
+#include "base/buf.h"
 #include "base/log.h"
-#include "store/memo.h"
 #include "base/mem.h"
+#include "store/memo.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -304,6 +305,18 @@ void tb_conn_rollback(struct tb_conn *c)
 enum tb_store_kind tb_conn_kind(const struct tb_conn *c)
 {
 	return c->be->kind;
+}
+
+char *tb_conn_int_list(const struct tb_conn *c, const int64_t *v, size_t n, const char **in)
+{
+	bool pg = c->be->kind == TB_STORE_PG;
+	*in = pg ? "= ANY (CAST(? AS bigint[]))" : "IN (SELECT value FROM json_each(?))";
+	struct tb_buf b = TB_BUF_INIT;
+	tb_buf_adds(&b, pg ? "{" : "[");
+	for (size_t i = 0; i < n; i++)
+		tb_buf_printf(&b, "%s%lld", i ? "," : "", (long long)v[i]);
+	tb_buf_adds(&b, pg ? "}" : "]");
+	return tb_buf_take(&b);
 }
 
 enum tb_err tb_conn_exec(struct tb_conn *c, const char *sql)

@@ -9,6 +9,7 @@
 #include "base/err.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct tb_store;
@@ -45,6 +46,12 @@ enum tb_err tb_conn_begin(struct tb_conn *c);
 enum tb_err tb_conn_commit(struct tb_conn *c);
 void tb_conn_rollback(struct tb_conn *c);
 enum tb_store_kind tb_conn_kind(const struct tb_conn *c);
+/* A list of integers as one text parameter (bound with "s"), so that one
+ * prepared statement serves a list of any length. Returns the parameter
+ * (malloc'd: {1,2} on PostgreSQL, [1,2] on SQLite); *in gets the SQL that
+ * follows a column to test membership: "= ANY (CAST(? AS bigint[]))" or
+ * "IN (SELECT value FROM json_each(?))". */
+char *tb_conn_int_list(const struct tb_conn *c, const int64_t *v, size_t n, const char **in);
 
 /* Runs one or more statements without parameters or results (migrations). */
 enum tb_err tb_conn_exec(struct tb_conn *c, const char *sql);

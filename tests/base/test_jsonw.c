@@ -74,8 +74,6 @@ static void containers_get_their_commas(void **state)
 		tb_jw_end_object(&w);
 	}
 	tb_jw_end_array(&w);
-	tb_jw_key(&w, "raw");
-	tb_jw_raw(&w, "{\"a\":[1,2]}");
 	tb_jw_key(&w, "big");
 	tb_jw_int(&w, INT64_MIN);
 	tb_jw_end_object(&w);
@@ -83,7 +81,7 @@ static void containers_get_their_commas(void **state)
 	                            "{\"id\":-1,\"on\":false,\"none\":null,\"empty\":[]},"
 	                            "{\"id\":0,\"on\":true,\"none\":null,\"empty\":[]},"
 	                            "{\"id\":1,\"on\":false,\"none\":null,\"empty\":[]}],"
-	                            "\"raw\":{\"a\":[1,2]},\"big\":-9223372036854775808}");
+	                            "\"big\":-9223372036854775808}");
 	tb_buf_free(&b);
 }
 

@@ -18,6 +18,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
@@ -386,7 +387,8 @@ static void tool_conninfo_hides_password(void **state)
 	assert_null(tb_pg_conninfo_split("host=x nosuchkey=1", &pw));
 }
 
-static enum tb_err insert_one(struct tb_conn *c, void *arg)
+/* A write transaction that changes nothing. */
+static enum tb_err trivial_write(struct tb_conn *c, void *arg)
 {
 	(void)arg;
 	return tb_conn_exec(c, "SELECT 1");
@@ -418,7 +420,7 @@ static void lost_server_is_waited_for(void **state)
 	const char *slash = strrchr(url, '/') + 1;
 	snprintf(name, sizeof(name), "%.*s", (int)strcspn(slash, "?"), slash);
 	struct tb_store *s = open_store(url);
-	assert_int_equal(tb_store_write(s, insert_one, NULL), TB_OK);
+	assert_int_equal(tb_store_write(s, trivial_write, NULL), TB_OK);
 	char sql[512];
 	snprintf(sql, sizeof(sql),
 	         "ALTER DATABASE %s ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid)"
@@ -427,7 +429,7 @@ static void lost_server_is_waited_for(void **state)
 	on_server(sql);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	enum tb_err e = tb_store_write(s, insert_one, NULL);
+	enum tb_err e = tb_store_write(s, trivial_write, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	snprintf(sql, sizeof(sql), "ALTER DATABASE %s ALLOW_CONNECTIONS true", name);
@@ -436,8 +438,34 @@ static void lost_server_is_waited_for(void **state)
 	if (took < 2.9)
 		fail_msg("gave up after %.2f s, not the 3 s of waits", took);
 	/* Back: the next write goes through on a connection made again. */
-	assert_int_equal(tb_store_write(s, insert_one, NULL), TB_OK);
+	assert_int_equal(tb_store_write(s, trivial_write, NULL), TB_OK);
 	tb_store_close(s);
+}
+
+/* A list of integers is one parameter on either backend: members are
+ * found, others not, and the empty list matches nothing. */
+static void int_list_parameter(void **state)
+{
+	struct tb_conn *c;
+	assert_int_equal(tb_store_acquire(*state, &c), TB_OK);
+	const int64_t lists[][3] = {{1, 2, 999999}, {999998, 999999, 0}};
+	const size_t lens[] = {3, 3, 0};
+	const int64_t want[] = {2, 0, 0};
+	for (int k = 0; k < 3; k++) {
+		const char *in;
+		char *list = tb_conn_int_list(c, lists[k < 2 ? k : 0], lens[k], &in);
+		char sql[160];
+		snprintf(sql, sizeof(sql),
+		         "SELECT COUNT(*) FROM schema_migrations WHERE version %s", in);
+		struct tb_stmt *st;
+		bool row;
+		assert_int_equal(tb_conn_query(c, &st, &row, sql, "s", list), TB_OK);
+		assert_true(row);
+		assert_int_equal(tb_stmt_int(st, 0), want[k]);
+		tb_stmt_reset(st);
+		free(list);
+	}
+	tb_store_release(c);
 }
 
 /* Each store has its own memo: a document held for one database is never
@@ -512,6 +540,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(batch_writer, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(backup_to_a_new_file_only, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(memo_is_the_stores_own, setup_sqlite, teardown),
+	    cmocka_unit_test_setup_teardown(int_list_parameter, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(undone_outbox_rows_are_read_by_index, setup_sqlite,
 	                                    teardown),
 	    cmocka_unit_test(bad_urls),
@@ -524,6 +553,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(bad_sql_is_a_store_error, setup_pg, teardown),
 	    cmocka_unit_test_setup_teardown(pool_under_threads, setup_pg, teardown),
 	    cmocka_unit_test_setup_teardown(no_batch_writer, setup_pg, teardown),
+	    cmocka_unit_test_setup_teardown(int_list_parameter, setup_pg, teardown),
 	    cmocka_unit_test(lost_server_is_waited_for),
 	};
 	int failed = cmocka_run_group_tests_name("store/sqlite", sqlite_tests, NULL, NULL);
