@@ -1,6 +1,7 @@
 /* Building the application context: data folder, store, migrations, the
  * built-in reference data on first start, and the in-memory snapshots. */
 #include "app/app.h"
+#include "federation/exchange.h"
 #include "catalog/synonyms.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -108,6 +109,39 @@ static enum tb_err load_province(struct tb_app *app)
 	return e;
 }
 
+/* Makes the store serve province (a province code of the regions) when
+ * it serves none yet; a store that serves another is refused: its cases,
+ * catalog and peers belong to that one. */
+static enum tb_err claim_province(struct tb_app *app, const char *province, struct tb_fail *f)
+{
+	const struct tb_region *p = tb_regions_find(app->regions, province);
+	if (!p || p->level != TB_REGION_PROVINCE || strcmp(p->code, province) != 0)
+		return tb_fail(f, TB_EINVAL, "province",
+		               "expected the code of a province, e.g. 440000");
+	if (strcmp(app->province, province) == 0)
+		return TB_OK;
+	if (strcmp(app->province, "000000") != 0) {
+		static __thread char why[96];
+		snprintf(why, sizeof(why), "this store serves province %s", app->province);
+		return tb_fail(f, TB_EINVAL, "province", why);
+	}
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(app->store, &c);
+	if (e == TB_OK) {
+		e = tb_conn_run(c, NULL,
+		                "INSERT INTO meta (key, value) VALUES ('province', ?)"
+		                " ON CONFLICT (key) DO NOTHING",
+		                "s", province);
+		tb_store_release(c);
+	}
+	/* Another node may have claimed it first: what the store says wins. */
+	if (e == TB_OK)
+		e = load_province(app);
+	if (e == TB_OK && strcmp(app->province, province) != 0)
+		return claim_province(app, province, f);
+	return e;
+}
+
 enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, struct tb_fail *f)
 {
 	struct tb_app *app;
@@ -149,6 +183,10 @@ enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, s
 		e = tb_demo_seed(app);
 	if (e == TB_OK)
 		e = load_province(app);
+	if (e == TB_OK && opt->province && (e = claim_province(app, opt->province, f)) != TB_OK) {
+		tb_app_close(app);
+		return e;
+	}
 	if (e != TB_OK) {
 		tb_fail(f, e, "db", "loading reference data failed");
 		tb_app_close(app);
@@ -175,4 +213,9 @@ void tb_app_close(struct tb_app *app)
 	free(app->checkpoint_dir);
 	free(app->keys_dir);
 	free(app);
+}
+
+void tb_app_exchange_env(const struct tb_app *app, struct tb_exchange_env *env)
+{
+	*env = (struct tb_exchange_env){app->store, app->keys, app->regions, app->province};
 }

@@ -24,8 +24,11 @@ struct tb_app_options {
 	const char *master_key_file;
 	/* PostgreSQL standbys for public reads (serve --db-read), or NULL. */
 	const char *db_read_url;
-	int pool_size;       /* store connections; default 8 */
-	bool demo;           /* seed demo data */
+	int pool_size; /* store connections; default 8 */
+	bool demo;     /* seed demo data */
+	/* The province this deployment serves (serve --province), set in a
+	 * store that has none; NULL: the store's (the demo's 330000). */
+	const char *province;
 	bool secure_cookies; /* cookies only over HTTPS */
 };
 
@@ -58,6 +61,11 @@ static inline struct tb_store *tb_app_reader(const struct tb_app *app)
 {
 	return app->read_store ? app->read_store : app->store;
 }
+
+/* The exchange with peer platforms' view of app (its store, keys,
+ * regions and province). */
+struct tb_exchange_env;
+void tb_app_exchange_env(const struct tb_app *app, struct tb_exchange_env *env);
 
 /* Opens the store, applies migrations, seeds the built-in reference data
  * when the store has none (regions, calendar, certificate types), opens

@@ -8,7 +8,8 @@
 static atomic_bool entered;
 
 static const char *const settings[] = {"TB_PWHASH_MEM_KIB", "TB_PWHASH_OPS",
-                                       "TB_LOGIN_LOCK_SECONDS", "TB_NOTIFY_PAUSE"};
+                                       "TB_LOGIN_LOCK_SECONDS", "TB_NOTIFY_PAUSE",
+                                       "TB_EXCHANGE_RETRY_MAX_S"};
 
 void tb_test_mode_enter(void)
 {

@@ -1,7 +1,8 @@
 /* Settings that lower security, for tests and demonstrations only:
  * TB_PWHASH_MEM_KIB and TB_PWHASH_OPS (cheaper password hashing),
- * TB_LOGIN_LOCK_SECONDS (shorter login locks) and TB_NOTIFY_PAUSE=1 (no
- * notification delivery). They are read from the environment only in test
+ * TB_LOGIN_LOCK_SECONDS (shorter login locks), TB_NOTIFY_PAUSE=1 (no
+ * notification delivery) and TB_EXCHANGE_RETRY_MAX_S (the longest wait
+ * between attempts to reach a peer platform). They are read from the environment only in test
  * mode: TB_TEST_MODE=1, or `serve --demo`. Anywhere else `serve` refuses
  * to start while one of them is set, rather than run weakened or silently
  * ignore what the operator asked for. */

@@ -32,7 +32,9 @@ struct tb_notifier {
 	pthread_cond_t cv;
 	bool stop, kicked;
 	int interval_ms;
-	bool allow_private; /* webhooks may reach loopback and private networks */
+	bool allow_private;  /* webhooks may reach loopback and private networks */
+	tb_notify_also also; /* another outbox's pass (tb_notifier_also), or NULL */
+	void *also_arg;
 };
 
 /* What the applicant reads for each state a case reaches. */
@@ -271,18 +273,6 @@ static int deliver(struct tb_conn *c, int64_t now, bool allow_private)
  * platform uses for nothing else). */
 #define DELIVERER_LOCK 0x7462646cL /* "tbdl" */
 
-/* Runs sql (one parameter: the lock) and returns its boolean answer. */
-static bool advisory(struct tb_conn *c, const char *sql)
-{
-	struct tb_stmt *st;
-	bool row;
-	if (tb_conn_query(c, &st, &row, sql, "i", (int64_t)DELIVERER_LOCK) != TB_OK)
-		return false;
-	bool yes = row && tb_stmt_int(st, 0) == 1;
-	tb_stmt_reset(st);
-	return yes;
-}
-
 int tb_notify_pass(struct tb_store *s, int64_t now, bool allow_private)
 {
 	struct tb_conn *c;
@@ -292,15 +282,13 @@ int tb_notify_pass(struct tb_store *s, int64_t now, bool allow_private)
 	 * a webhook is not posted twice by two nodes that read the same due
 	 * row. The lock is the session's: it goes with the connection when a
 	 * node dies, and another node takes over on its next pass. */
-	bool pg = tb_conn_kind(c) == TB_STORE_PG;
-	if (pg && !advisory(c, "SELECT pg_try_advisory_lock(?)")) {
+	if (!tb_conn_node_lock(c, DELIVERER_LOCK)) {
 		tb_store_release(c);
 		return 0;
 	}
 	int n = fan_out(c, now);
 	n += deliver(c, now, allow_private);
-	if (pg)
-		advisory(c, "SELECT pg_advisory_unlock(?)");
+	tb_conn_node_unlock(c, DELIVERER_LOCK);
 	tb_store_release(c);
 	return n;
 }
@@ -326,6 +314,12 @@ static void *worker(void *arg)
 	while (!n->stop) {
 		pthread_mutex_unlock(&n->mu);
 		int done = tb_notify_pass(n->store, (int64_t)time(NULL), n->allow_private);
+		pthread_mutex_lock(&n->mu);
+		tb_notify_also also = n->also;
+		void *also_arg = n->also_arg;
+		pthread_mutex_unlock(&n->mu);
+		if (also)
+			done += also(n->store, (int64_t)time(NULL), also_arg);
 		pthread_mutex_lock(&n->mu);
 		if (done >= BATCH || n->stop)
 			continue; /* more waiting */
@@ -362,6 +356,18 @@ enum tb_err tb_notifier_start(struct tb_store *s, int interval_ms, bool allow_pr
 	}
 	*out = n;
 	return TB_OK;
+}
+
+void tb_notifier_also(struct tb_notifier *n, tb_notify_also pass, void *arg)
+{
+	if (!n)
+		return;
+	pthread_mutex_lock(&n->mu);
+	n->also = pass;
+	n->also_arg = arg;
+	n->kicked = true;
+	pthread_cond_signal(&n->cv);
+	pthread_mutex_unlock(&n->mu);
 }
 
 void tb_notifier_kick(struct tb_notifier *n)

@@ -23,6 +23,11 @@ struct tb_notifier;
  * from starting (tests that crash the server before delivery). */
 enum tb_err tb_notifier_start(struct tb_store *s, int interval_ms, bool allow_private,
                               struct tb_notifier **out);
+/* Another outbox the worker delivers after each pass of its own (the
+ * exchange with peer platforms): pass(s, now, arg) returns how many rows
+ * it handled, and takes its own lock among nodes. NULL n: no-op. */
+typedef int (*tb_notify_also)(struct tb_store *s, int64_t now, void *arg);
+void tb_notifier_also(struct tb_notifier *n, tb_notify_also pass, void *arg);
 /* Wakes the worker (after a commit that wrote outbox rows). NULL: no-op. */
 void tb_notifier_kick(struct tb_notifier *n);
 /* Stops the worker after its current batch; NULL is a no-op. */

@@ -107,15 +107,23 @@ static void key_path(const struct tb_keys *k, const char *id, char *out, size_t 
 	snprintf(out, n, "%s/%s.pem", k->dir, id);
 }
 
+/* The platform's keys (TB_KEYS_PLATFORM) are the rows of exchange_keys,
+ * a department's those of dept_keys with its id: the same statements but
+ * for the table and the department's condition. */
+#define KEYS_SQL(dept, plat) (department == TB_KEYS_PLATFORM ? (plat) : (dept))
+
 static enum tb_err active_id(struct tb_conn *c, int64_t department, char id[TB_SM2_KEY_ID])
 {
 	id[0] = '\0';
 	struct tb_stmt *st;
 	bool row;
-	enum tb_err e = tb_conn_query(c, &st, &row,
-	                              "SELECT key_id FROM dept_keys WHERE department_id = ?"
-	                              " AND retired_at IS NULL ORDER BY created_at DESC LIMIT 1",
-	                              "i", department);
+	enum tb_err e = tb_conn_query(
+	    c, &st, &row,
+	    KEYS_SQL("SELECT key_id FROM dept_keys WHERE department_id = ? AND retired_at IS NULL"
+	             " ORDER BY created_at DESC LIMIT 1",
+	             "SELECT key_id FROM exchange_keys WHERE ? = 0 AND retired_at IS NULL"
+	             " ORDER BY created_at DESC LIMIT 1"),
+	    "i", department);
 	if (e == TB_OK && row)
 		snprintf(id, TB_SM2_KEY_ID, "%s", tb_stmt_text(st, 0));
 	else if (e == TB_OK)
@@ -144,11 +152,19 @@ static enum tb_err make_key(struct tb_keys *k, struct tb_conn *c, int64_t depart
 	                         : tb_sm2_save_private(key, path);
 	int64_t now = (int64_t)time(NULL);
 	if (e == TB_OK)
+		e = tb_conn_run(
+		    c, NULL,
+		    KEYS_SQL("UPDATE dept_keys SET retired_at = ? WHERE department_id = ?"
+		             " AND retired_at IS NULL",
+		             "UPDATE exchange_keys SET retired_at = ? WHERE ? = 0"
+		             " AND retired_at IS NULL"),
+		    "ii", now, department);
+	if (e == TB_OK && department == TB_KEYS_PLATFORM)
 		e = tb_conn_run(c, NULL,
-		                "UPDATE dept_keys SET retired_at = ? WHERE department_id = ?"
-		                " AND retired_at IS NULL",
-		                "ii", now, department);
-	if (e == TB_OK)
+		                "INSERT INTO exchange_keys (key_id, public_pem, created_at)"
+		                " VALUES (?, ?, ?)",
+		                "ssi", id, pem, now);
+	else if (e == TB_OK)
 		e = tb_conn_run(c, NULL,
 		                "INSERT INTO dept_keys (key_id, department_id, public_pem,"
 		                " created_at) VALUES (?, ?, ?, ?)",
@@ -163,6 +179,8 @@ struct make_args {
 	const struct tb_ctx *ctx; /* rotation: audited */
 	int64_t department;
 	char *key_id;
+	tb_keys_then then; /* rotation: run in its transaction, or NULL */
+	void *arg;
 };
 
 /* Makes the department's first key, unless it has one by now. */
@@ -183,7 +201,7 @@ enum tb_err tb_keys_ensure(struct tb_keys *k, struct tb_store *s, int64_t depart
 	e = active_id(c, department, id);
 	tb_store_release(c);
 	if (e == TB_ENOTFOUND) {
-		struct make_args x = {k, NULL, department, id};
+		struct make_args x = {k, NULL, department, id, NULL, NULL};
 		pthread_mutex_lock(&k->make_mu);
 		e = tb_store_write(s, ensure_in, &x);
 		pthread_mutex_unlock(&k->make_mu);
@@ -191,12 +209,24 @@ enum tb_err tb_keys_ensure(struct tb_keys *k, struct tb_store *s, int64_t depart
 	return e;
 }
 
+enum tb_err tb_keys_active_on(struct tb_conn *c, int64_t department, char key_id[TB_SM2_KEY_ID])
+{
+	return active_id(c, department, key_id);
+}
+
 enum tb_err tb_keys_signer_on(struct tb_keys *k, struct tb_conn *c, int64_t department,
                               struct tb_sm2_key **key, char key_id[TB_SM2_KEY_ID])
 {
 	*key = NULL;
 	enum tb_err e = active_id(c, department, key_id);
-	if (e != TB_OK || (*key = cache_get(&k->private_keys, key_id)))
+	return e == TB_OK ? tb_keys_private_on(k, c, key_id, key) : e;
+}
+
+enum tb_err tb_keys_private_on(struct tb_keys *k, struct tb_conn *c, const char *key_id,
+                               struct tb_sm2_key **key)
+{
+	enum tb_err e = TB_OK;
+	if ((*key = cache_get(&k->private_keys, key_id)))
 		return e;
 	/* A file of this node (made before there was a master key), else the
 	 * vault. */
@@ -216,13 +246,22 @@ static enum tb_err rotate_in(struct tb_conn *c, void *arg)
 	enum tb_err e = make_key(x->k, c, x->department, x->key_id);
 	char object[64];
 	snprintf(object, sizeof(object), "key:%s", x->key_id);
-	return e == TB_OK ? tb_ctx_audit(c, x->ctx, "key.rotate", object, "ok") : e;
+	if (e == TB_OK)
+		e = tb_ctx_audit(c, x->ctx, "key.rotate", object, "ok");
+	return e == TB_OK && x->then ? x->then(c, x->key_id, x->arg) : e;
 }
 
 enum tb_err tb_keys_rotate(struct tb_keys *k, struct tb_store *s, const struct tb_ctx *ctx,
                            int64_t department, char key_id[TB_SM2_KEY_ID])
 {
-	struct make_args x = {k, ctx, department, key_id};
+	return tb_keys_rotate_then(k, s, ctx, department, key_id, NULL, NULL);
+}
+
+enum tb_err tb_keys_rotate_then(struct tb_keys *k, struct tb_store *s, const struct tb_ctx *ctx,
+                                int64_t department, char key_id[TB_SM2_KEY_ID], tb_keys_then then,
+                                void *arg)
+{
+	struct make_args x = {k, ctx, department, key_id, then, arg};
 	pthread_mutex_lock(&k->make_mu);
 	enum tb_err e = tb_store_write(s, rotate_in, &x);
 	pthread_mutex_unlock(&k->make_mu);

@@ -12,6 +12,7 @@
 #include "cli/config.h"
 #include "cli/store_opts.h"
 #include "cases/notify.h"
+#include "federation/exchange.h"
 #include "http/server.h"
 #include "sharing/sharing.h"
 #include "store/store.h"
@@ -32,7 +33,7 @@ static void usage(FILE *out)
 	    "                     [--secure-cookies] [--allow-private-webhooks]\n"
 	    "                     [--checkpoint-interval SECONDS] [--checkpoint-dir DIR]\n"
 	    "                     [--trusted-proxy ADDR[,ADDR...]] [--db-read URL]\n"
-	    "                     [--master-key FILE] [--config FILE]\n"
+	    "                     [--master-key FILE] [--province CODE] [--config FILE]\n"
 	    "  --config    FILE of options (KEY = VALUE lines, KEY an option below; see\n"
 	    "              packaging/tongban.conf), read first: options given here win;\n"
 	    "              also TONGBAN_CONFIG=FILE\n"
@@ -56,6 +57,8 @@ static void usage(FILE *out)
 	    "  --master-key  FILE of the operator's master key (64 hex digits, mode 0600):\n"
 	    "              signing keys are sealed with it in the store, shared by every node\n"
 	    "              (default: key files in DATA/keys, one node)\n"
+	    "  --province  the province this platform serves (GB/T 2260, e.g. 440000),\n"
+	    "              set once in a new store (the demo's: 330000)\n"
 	    "  --db-read   postgres://... of standbys for public reads (published catalog,\n"
 	    "              progress, indicators), e.g. with target_session_attrs=prefer-standby;\n"
 	    "              answers may lag the primary by the standbys' replay delay\n");
@@ -87,6 +90,7 @@ int tb_cmd_serve(int argc, char **argv)
 	    {"checkpoint-dir", required_argument, NULL, 'K'},
 	    {"trusted-proxy", required_argument, NULL, 'P'},
 	    {"db-read", required_argument, NULL, 'R'},
+	    {"province", required_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -112,6 +116,7 @@ int tb_cmd_serve(int argc, char **argv)
 		case 'W': private_hooks = true; break;
 		case 'K': cp_dir = optarg; break;
 		case 'R': ao.db_read_url = optarg; break;
+		case 'V': ao.province = optarg; break;
 		case 'P':
 			if (!tb_addr_list_ok(optarg)) {
 				fprintf(stderr,
@@ -195,6 +200,10 @@ int tb_cmd_serve(int argc, char **argv)
 		tb_log_warn("serve", "webhooks may reach loopback and private addresses");
 	if (tb_notifier_start(app->store, 200, private_hooks, &app->notifier) != TB_OK)
 		tb_log_error("serve", "the notifier did not start");
+	/* The notifier's worker also delivers the messages to peer platforms. */
+	static struct tb_exchange_env exchange;
+	tb_app_exchange_env(app, &exchange);
+	tb_notifier_also(app->notifier, tb_exchange_deliver, &exchange);
 	if (cp_dir) {
 		free(app->checkpoint_dir);
 		app->checkpoint_dir = tb_xstrdup(cp_dir);

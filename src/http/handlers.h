@@ -167,4 +167,16 @@ void tb_handle_cert_qr(struct tb_req *r);
 void tb_handle_key_get(struct tb_req *r);
 void tb_handle_key_rotate(struct tb_req *r);
 
+/* h_federation.c: cross-province handling (peer platforms, the exchange). */
+void tb_handle_federation_self(struct tb_req *r);
+void tb_handle_federation_key_rotate(struct tb_req *r);
+void tb_handle_peers_list(struct tb_req *r);
+void tb_handle_peer_register(struct tb_req *r);
+void tb_handle_peer_state(struct tb_req *r);
+void tb_handle_peer_key_add(struct tb_req *r);
+void tb_handle_peer_ping(struct tb_req *r);
+void tb_handle_exchange_list(struct tb_req *r);
+void tb_handle_exchange_retry(struct tb_req *r);
+void tb_handle_exchange_receive(struct tb_req *r);
+
 #endif

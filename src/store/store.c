@@ -307,6 +307,29 @@ enum tb_store_kind tb_conn_kind(const struct tb_conn *c)
 	return c->be->kind;
 }
 
+/* Runs sql (one parameter: the key) and returns its boolean answer. */
+static bool advisory(struct tb_conn *c, const char *sql, int64_t key)
+{
+	struct tb_stmt *st;
+	bool row;
+	if (tb_conn_query(c, &st, &row, sql, "i", key) != TB_OK)
+		return false;
+	bool yes = row && tb_stmt_int(st, 0) == 1;
+	tb_stmt_reset(st);
+	return yes;
+}
+
+bool tb_conn_node_lock(struct tb_conn *c, int64_t key)
+{
+	return c->be->kind != TB_STORE_PG || advisory(c, "SELECT pg_try_advisory_lock(?)", key);
+}
+
+void tb_conn_node_unlock(struct tb_conn *c, int64_t key)
+{
+	if (c->be->kind == TB_STORE_PG)
+		advisory(c, "SELECT pg_advisory_unlock(?)", key);
+}
+
 char *tb_conn_int_list(const struct tb_conn *c, const int64_t *v, size_t n, const char **in)
 {
 	bool pg = c->be->kind == TB_STORE_PG;

@@ -46,6 +46,12 @@ enum tb_err tb_conn_begin(struct tb_conn *c);
 enum tb_err tb_conn_commit(struct tb_conn *c);
 void tb_conn_rollback(struct tb_conn *c);
 enum tb_store_kind tb_conn_kind(const struct tb_conn *c);
+/* The lock key among the nodes of one PostgreSQL store, held by c's
+ * session (pg_try_advisory_lock): true when c now holds it, false when
+ * another node does. It goes with the connection when a node dies. On
+ * SQLite (one process) always true. Release it with tb_conn_node_unlock. */
+bool tb_conn_node_lock(struct tb_conn *c, int64_t key);
+void tb_conn_node_unlock(struct tb_conn *c, int64_t key);
 /* A list of integers as one text parameter (bound with "s"), so that one
  * prepared statement serves a list of any length. Returns the parameter
  * (malloc'd: {1,2} on PostgreSQL, [1,2] on SQLite); *in gets the SQL that

@@ -1,0 +1,229 @@
+/* Cross-province handling over HTTP (issue 18): this platform as peers see
+ * it, the peers an administrator registers, suspends and gives keys, the
+ * messages sent (the dead-letter view) and the endpoint where peers
+ * deliver theirs. Administration asks the policy over the platform's
+ * province; the message endpoint is open to all and trusts only the
+ * signature (federation/exchange.h). */
+#include "app/app.h"
+#include "cases/notify.h"
+#include "certs/keys.h"
+#include "federation/exchange.h"
+#include "http/handlers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The policy over the platform's province for action. */
+static bool allow(struct tb_req *r, const char *action)
+{
+	return tb_req_allow(r, action, &(struct tb_authz_object){.region = r->app->province});
+}
+
+/* Answers text (JSON) with 200, or e. */
+static void answer(struct tb_req *r, enum tb_err e, const char *text)
+{
+	if (e != TB_OK)
+		tb_resp_error(r, e, NULL, NULL);
+	else
+		tb_resp_json_text(r, 200, text);
+}
+
+void tb_handle_federation_self(struct tb_req *r)
+{
+	struct tb_exchange_env env;
+	tb_app_exchange_env(r->app, &env);
+	const char *text;
+	enum tb_err e = tb_exchange_self(&env, r->arena, &text);
+	answer(r, e, text);
+}
+
+void tb_handle_federation_key_rotate(struct tb_req *r)
+{
+	if (!allow(r, "peer.manage"))
+		return;
+	struct tb_exchange_env env;
+	tb_app_exchange_env(r->app, &env);
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	char key_id[TB_SM2_KEY_ID];
+	enum tb_err e = tb_exchange_rotate(&env, &ctx, key_id);
+	if (e != TB_OK) {
+		tb_resp_error(r, e, NULL, NULL);
+		return;
+	}
+	tb_notifier_kick(r->app->notifier);
+	tb_resp_json(r, 201, json_pack("{s:s}", "key_id", key_id));
+}
+
+void tb_handle_peers_list(struct tb_req *r)
+{
+	if (!allow(r, "peer.read"))
+		return;
+	const char *text;
+	enum tb_err e = tb_peer_list(r->app->store, r->arena, &text);
+	answer(r, e, text);
+}
+
+void tb_handle_peer_register(struct tb_req *r)
+{
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	struct tb_peer_new in = {0};
+	const struct tb_field fields[] = {
+	    {"province", 's', true, &in.province},
+	    {"name", 's', true, &in.name},
+	    {"base_url", 's', true, &in.base_url},
+	    {"public_pem", 's', true, &in.public_pem},
+	};
+	if (tb_req_fields(r, body, fields, 4) && allow(r, "peer.manage")) {
+		struct tb_ctx ctx;
+		tb_req_ctx(r, &ctx);
+		struct tb_fail f = {0};
+		int64_t id;
+		enum tb_err e = tb_peer_register(r->app->store, r->app->regions, r->app->province,
+		                                 &ctx, &in, &id, &f);
+		if (e != TB_OK)
+			tb_resp_fail(r, e, &f);
+		else
+			tb_resp_json(
+			    r, 201,
+			    json_pack("{s:I, s:s}", "id", (json_int_t)id, "province", in.province));
+	}
+	json_decref(body);
+}
+
+void tb_handle_peer_state(struct tb_req *r)
+{
+	int64_t id;
+	if (!tb_req_path_id(r, 0, "id", &id))
+		return;
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	const char *state = NULL;
+	const struct tb_field fields[] = {{"state", 's', true, &state}};
+	if (tb_req_fields(r, body, fields, 1) && allow(r, "peer.manage")) {
+		bool active = strcmp(state, "active") == 0;
+		struct tb_ctx ctx;
+		tb_req_ctx(r, &ctx);
+		struct tb_fail f = {0};
+		enum tb_err e =
+		    active || strcmp(state, "suspended") == 0
+		        ? tb_peer_set_active(r->app->store, &ctx, id, active, &f)
+		        : tb_fail(&f, TB_EINVAL, "state", "expected active or suspended");
+		if (e != TB_OK)
+			tb_resp_fail(r, e, &f);
+		else {
+			if (active) /* what waited for it goes now */
+				tb_notifier_kick(r->app->notifier);
+			tb_resp_json(r, 200,
+			             json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", state));
+		}
+	}
+	json_decref(body);
+}
+
+void tb_handle_peer_key_add(struct tb_req *r)
+{
+	int64_t id;
+	if (!tb_req_path_id(r, 0, "id", &id))
+		return;
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	const char *pem = NULL;
+	const struct tb_field fields[] = {{"public_pem", 's', true, &pem}};
+	if (tb_req_fields(r, body, fields, 1) && allow(r, "peer.manage")) {
+		struct tb_ctx ctx;
+		tb_req_ctx(r, &ctx);
+		struct tb_fail f = {0};
+		char key_id[TB_SM2_KEY_ID];
+		enum tb_err e = tb_peer_add_key(r->app->store, &ctx, id, pem, key_id, &f);
+		if (e != TB_OK)
+			tb_resp_fail(r, e, &f);
+		else
+			tb_resp_json(
+			    r, 201,
+			    json_pack("{s:I, s:s}", "id", (json_int_t)id, "key_id", key_id));
+	}
+	json_decref(body);
+}
+
+void tb_handle_peer_ping(struct tb_req *r)
+{
+	int64_t id;
+	if (!tb_req_path_id(r, 0, "id", &id) || !allow(r, "peer.manage"))
+		return;
+	struct tb_exchange_env env;
+	tb_app_exchange_env(r->app, &env);
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	char msg_id[TB_EXCHANGE_ID];
+	enum tb_err e = tb_exchange_send(&env, &ctx, id, "ping", json_object(), msg_id, &f);
+	if (e != TB_OK) {
+		tb_resp_fail(r, e, &f);
+		return;
+	}
+	tb_notifier_kick(r->app->notifier);
+	tb_resp_json(r, 202, json_pack("{s:s, s:s}", "msg_id", msg_id, "state", "pending"));
+}
+
+void tb_handle_exchange_list(struct tb_req *r)
+{
+	if (!allow(r, "peer.read"))
+		return;
+	const char *state = tb_req_query(r, "state");
+	if (state && strcmp(state, "pending") != 0 && strcmp(state, "delivered") != 0 &&
+	    strcmp(state, "dead") != 0) {
+		tb_resp_error(r, TB_EINVAL, "state", "expected pending, delivered or dead");
+		return;
+	}
+	long peer = 0, limit = 100;
+	if (!tb_req_query_int(r, "peer", 1, INT64_MAX / 2, &peer) ||
+	    !tb_req_query_int(r, "limit", 1, 500, &limit))
+		return;
+	const char *text;
+	enum tb_err e =
+	    tb_exchange_list(r->app->store, state ? state : "", peer, (int)limit, r->arena, &text);
+	answer(r, e, text);
+}
+
+void tb_handle_exchange_retry(struct tb_req *r)
+{
+	int64_t id;
+	if (!tb_req_path_id(r, 0, "id", &id) || !allow(r, "peer.manage"))
+		return;
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	enum tb_err e = tb_exchange_retry(r->app->store, &ctx, id, &f);
+	if (e != TB_OK) {
+		tb_resp_fail(r, e, &f);
+		return;
+	}
+	tb_notifier_kick(r->app->notifier);
+	tb_resp_json(r, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "pending"));
+}
+
+void tb_handle_exchange_receive(struct tb_req *r)
+{
+	struct tb_exchange_env env;
+	tb_app_exchange_env(r->app, &env);
+	const char *ct = tb_req_header(r, "Content-Type");
+	if (!ct || strncmp(ct, "application/json", 16) != 0) {
+		tb_resp_error(r, TB_EMEDIA, "Content-Type", "expected application/json");
+		return;
+	}
+	struct tb_fail f = {0};
+	const char *reply;
+	enum tb_err e =
+	    tb_exchange_receive(&env, r->client, r->body ? r->body : "", r->body ? r->body_len : 0,
+	                        tb_req_header(r, TB_EXCHANGE_SIG_HEADER), r->arena, &reply, &f);
+	if (e != TB_OK)
+		tb_resp_fail(r, e, &f);
+	else
+		tb_resp_json_text(r, 200, reply);
+}

@@ -1,0 +1,429 @@
+/* Cross-province handling (issue 18), the exchange between two real
+ * platforms on loopback: 浙江 (the demo, 330000) and 广东 (a new store
+ * with --province 440000 and its administrator). Peers are registered
+ * both ways; a ping is delivered and answered; every refusal of the
+ * message endpoint (bad signature, unknown or suspended peer, unknown
+ * key, another platform's message, unknown kind, malformed) changes
+ * nothing and is audited; a replay is answered as a duplicate and
+ * changes nothing; a peer that is down gets its messages once it is
+ * back, once each; a rotated key reaches the peer and signs from then
+ * on; a refused message is dead until an administrator sends it again. */
+#include "support.h"
+#include "base/sm2.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct test_srv zj, gd; /* 浙江, 广东 */
+static char gd_db[512];
+static struct test_session zj_admin, gd_admin, zhang;
+
+#define GD_ADMIN "44010619820202701X"
+
+static json_t *call(struct test_srv *s, const struct test_session *who, const char *method,
+                    const char *path, const char *body, long want)
+{
+	return test_expect(s, who, method, path, body, want);
+}
+
+static int start(const char *zj_db, const char *gd_url)
+{
+	snprintf(gd_db, sizeof(gd_db), "%s", gd_url);
+	const struct test_who who[] = {{"330106198202027014", &zj_admin},
+	                               {"33010619900101123X", &zhang}};
+	if (test_start_demo(&zj, zj_db, who, 2) != 0)
+		return -1;
+	char out[1024];
+	if (test_run(out, sizeof(out),
+	             "echo tongban-demo | %s admin create --name 广东管理员 --id-number " GD_ADMIN
+	             " --region 440000 --data %s --db '%s'",
+	             test_bin(), test_tmpdir(), gd_db) != 0) {
+		fprintf(stderr, "admin create: %s\n", out);
+		return -1;
+	}
+	srv_start(&gd, gd_db, "--province", "440000", NULL);
+	return test_login(&gd, GD_ADMIN, "tongban-demo", &gd_admin) == 200 ? 0 : -1;
+}
+
+static int start_sqlite(void **state)
+{
+	(void)state;
+	char zj_db[512];
+	snprintf(zj_db, sizeof(zj_db), "%s", test_sqlite_fresh());
+	return start(zj_db, test_sqlite_fresh());
+}
+
+static int start_pg(void **state)
+{
+	(void)state;
+	char zj_db[512];
+	snprintf(zj_db, sizeof(zj_db), "%s", test_pg_fresh("fed_zj"));
+	return start(zj_db, test_pg_fresh("fed_gd"));
+}
+
+static int stop(void **state)
+{
+	(void)state;
+	int rc = srv_stop(&zj);
+	rc |= srv_stop(&gd);
+	return rc;
+}
+
+/* The public key PEM of s as a JSON string (malloc'd), and its id. */
+static char *self_pem(struct test_srv *s, char key_id[TB_SM2_KEY_ID])
+{
+	json_t *j = call(s, NULL, "GET", "/api/v1/federation/self", NULL, 200);
+	char *pem = json_dumps(json_object_get(j, "public_pem"), JSON_ENCODE_ANY);
+	if (key_id)
+		snprintf(key_id, TB_SM2_KEY_ID, "%s", test_str(j, "key_id"));
+	json_decref(j);
+	return pem;
+}
+
+static void register_peer(struct test_srv *at, const struct test_session *admin,
+                          struct test_srv *peer, const char *province, const char *name)
+{
+	char *pem = self_pem(peer, NULL);
+	char body[2048];
+	snprintf(body, sizeof(body),
+	         "{\"province\":\"%s\",\"name\":\"%s\",\"base_url\":\"http://127.0.0.1:%d/\","
+	         "\"public_pem\":%s}",
+	         province, name, peer->port, pem);
+	json_decref(call(at, admin, "POST", "/api/v1/federation/peers", body, 201));
+	free(pem);
+}
+
+/* The count of what the peer of province at s shows under messages.what. */
+static long long peer_count(struct test_srv *s, const struct test_session *admin,
+                            const char *province, const char *what)
+{
+	json_t *j = call(s, admin, "GET", "/api/v1/federation/peers", NULL, 200);
+	long long n = -1;
+	json_t *p;
+	size_t i;
+	json_array_foreach(json_object_get(j, "items"), i, p)
+	{
+		if (strcmp(test_str(p, "province"), province) == 0)
+			n = json_integer_value(
+			    json_object_get(json_object_get(p, "messages"), what));
+	}
+	json_decref(j);
+	return n;
+}
+
+/* Waits up to 15 s for the count to reach want; returns the last seen. */
+static long long wait_count(struct test_srv *s, const struct test_session *admin,
+                            const char *province, const char *what, long long want)
+{
+	long long n = -1;
+	for (int i = 0; i < 150 && (n = peer_count(s, admin, province, what)) < want; i++)
+		usleep(100 * 1000);
+	return n;
+}
+
+/* Sends a ping from 浙江 to its peer 1 (广东). */
+static void ping(void)
+{
+	json_decref(call(&zj, &zj_admin, "POST", "/api/v1/federation/peers/1/ping", NULL, 202));
+}
+
+static void peers_and_ping(void **state)
+{
+	(void)state;
+	json_t *j = call(&gd, NULL, "GET", "/api/v1/federation/self", NULL, 200);
+	assert_string_equal(test_str(j, "province"), "440000");
+	assert_string_equal(test_str(j, "name"), "广东省");
+	assert_int_equal(strlen(test_str(j, "key_id")), 16);
+	json_decref(j);
+
+	/* What an administrator may not register. */
+	char *pem = self_pem(&gd, NULL);
+	char body[2048];
+	const struct {
+		const char *province, *name, *url, *pem, *field;
+	} bad[] = {
+	    {"440100", "广州", "http://127.0.0.1:1", NULL, "province"}, /* a city */
+	    {"330000", "浙江", "http://127.0.0.1:1", NULL, "province"}, /* itself */
+	    {"990000", "无", "http://127.0.0.1:1", NULL, "province"},
+	    {"440000", "", "http://127.0.0.1:1", NULL, "name"},
+	    {"440000", "广东", "ftp://127.0.0.1/", NULL, "base_url"},
+	    {"440000", "广东", "http://u:p@127.0.0.1/", NULL, "base_url"},
+	    {"440000", "广东", "http://127.0.0.1/?a=1", NULL, "base_url"},
+	    {"440000", "广东", "http://127.0.0.1:1", "\"not a key\"", "public_pem"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(
+		    body, sizeof(body),
+		    "{\"province\":\"%s\",\"name\":\"%s\",\"base_url\":\"%s\",\"public_pem\":%s}",
+		    bad[i].province, bad[i].name, bad[i].url, bad[i].pem ? bad[i].pem : pem);
+		j = call(&zj, &zj_admin, "POST", "/api/v1/federation/peers", body, 400);
+		assert_string_equal(test_str(j, "field"), bad[i].field);
+		json_decref(j);
+	}
+	snprintf(body, sizeof(body),
+	         "{\"province\":\"440000\",\"name\":\"广东\",\"base_url\":\"http://127.0.0.1:1\","
+	         "\"public_pem\":%s}",
+	         pem);
+	json_decref(call(&zj, &zhang, "POST", "/api/v1/federation/peers", body, 403));
+	json_decref(call(&zj, NULL, "GET", "/api/v1/federation/peers", NULL, 401));
+	free(pem);
+
+	register_peer(&zj, &zj_admin, &gd, "440000", "广东省政务服务网");
+	register_peer(&gd, &gd_admin, &zj, "330000", "浙江政务服务网");
+	/* Twice: a conflict, nothing changed. */
+	pem = self_pem(&gd, NULL);
+	snprintf(body, sizeof(body),
+	         "{\"province\":\"440000\",\"name\":\"又一个\",\"base_url\":\"http://127.0.0.1:1\","
+	         "\"public_pem\":%s}",
+	         pem);
+	free(pem);
+	j = call(&zj, &zj_admin, "POST", "/api/v1/federation/peers", body, 409);
+	assert_string_equal(test_str(j, "field"), "province");
+	json_decref(j);
+
+	ping();
+	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "delivered", 1), 1);
+	assert_int_equal(peer_count(&gd, &gd_admin, "330000", "received"), 1);
+	j = call(&zj, &zj_admin, "GET", "/api/v1/federation/outbox?state=delivered", NULL, 200);
+	json_t *m = json_array_get(json_object_get(j, "items"), 0);
+	assert_string_equal(test_str(m, "kind"), "ping");
+	assert_int_equal(json_integer_value(json_object_get(m, "last_status")), 200);
+	json_decref(j);
+	/* Both audit trails have it. */
+	j = call(&gd, &gd_admin, "GET", "/api/v1/audit?actor=peer:330000", NULL, 200);
+	assert_non_null(strstr(json_dumps(j, 0), "exchange.receive"));
+	json_decref(j);
+}
+
+/* ---- messages made by the test, signed with 浙江's own key file -------- */
+
+/* 浙江's active exchange key, read from its key folder (no master key). */
+static struct tb_sm2_key *zj_key(char key_id[TB_SM2_KEY_ID])
+{
+	char *pem = self_pem(&zj, key_id);
+	free(pem);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/keys/%s.pem", zj.data, key_id);
+	struct tb_sm2_key *k = NULL;
+	assert_int_equal(tb_sm2_load_private(path, &k), TB_OK);
+	return k;
+}
+
+/* POSTs envelope to 广东 signed with k (sig overrides when not NULL);
+ * returns the status, the answer in *out (caller frees). */
+static long post_msg(const char *envelope, struct tb_sm2_key *k, const char *sig, json_t **out)
+{
+	char hex[TB_SM2_SIG_HEX], hdr[TB_SM2_SIG_HEX + 40];
+	assert_int_equal(tb_sm2_sign(k, envelope, strlen(envelope), hex), TB_OK);
+	snprintf(hdr, sizeof(hdr), "X-Tongban-Signature: %s", sig ? sig : hex);
+	const char *hdrs[] = {"Content-Type: application/json", hdr, NULL};
+	struct http_resp r;
+	http_req(&gd, "POST", "/api/v1/federation/messages", hdrs, envelope, strlen(envelope), &r);
+	long st = r.status;
+	*out = json_loads(r.body, 0, NULL);
+	http_free(&r);
+	return st;
+}
+
+static void envelope(char *out, size_t n, const char *id, const char *from, const char *to,
+                     const char *kind, const char *key_id)
+{
+	snprintf(out, n,
+	         "{\"id\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"kind\":\"%s\",\"at\":%lld,"
+	         "\"key_id\":\"%s\",\"body\":{}}",
+	         id, from, to, kind, (long long)time(NULL), key_id);
+}
+
+static void refusals_change_nothing(void **state)
+{
+	(void)state;
+	char key_id[TB_SM2_KEY_ID], env[1024];
+	struct tb_sm2_key *k = zj_key(key_id);
+	long long received = peer_count(&gd, &gd_admin, "330000", "received");
+	json_t *j;
+
+	/* A good one, then the same bytes again: a duplicate, nothing new. */
+	envelope(env, sizeof(env), "0123456789abcdef0123456789abcdef", "330000", "440000", "ping",
+	         key_id);
+	assert_int_equal(post_msg(env, k, NULL, &j), 200);
+	assert_false(json_is_true(json_object_get(j, "duplicate")));
+	json_decref(j);
+	assert_int_equal(post_msg(env, k, NULL, &j), 200);
+	assert_true(json_is_true(json_object_get(j, "duplicate")));
+	json_decref(j);
+	assert_int_equal(peer_count(&gd, &gd_admin, "330000", "received"), received + 1);
+
+	const struct {
+		const char *id, *from, *to, *kind, *key;
+		bool bad_sig;
+		long status;
+		const char *field;
+	} cases[] = {
+	    {"1123456789abcdef0123456789abcdef", "330000", "440000", "ping", NULL, true, 401,
+	     "signature"},
+	    {"2123456789abcdef0123456789abcdef", "110000", "440000", "ping", NULL, false, 403,
+	     "from"},
+	    {"3123456789abcdef0123456789abcdef", "330000", "440000", "ping", "00000000000000aa",
+	     false, 403, "key_id"},
+	    {"4123456789abcdef0123456789abcdef", "330000", "320000", "ping", NULL, false, 400,
+	     "to"},
+	    {"5123456789abcdef0123456789abcdef", "330000", "440000", "case.mystery", NULL, false,
+	     400, "kind"},
+	    {"not-hex", "330000", "440000", "ping", NULL, false, 400, "id"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		envelope(env, sizeof(env), cases[i].id, cases[i].from, cases[i].to, cases[i].kind,
+		         cases[i].key ? cases[i].key : key_id);
+		/* A bad signature: another message's. */
+		char other[TB_SM2_SIG_HEX];
+		assert_int_equal(tb_sm2_sign(k, "something else", 14, other), TB_OK);
+		long st = post_msg(env, k, cases[i].bad_sig ? other : NULL, &j);
+		if (st != cases[i].status || !j || !json_object_get(j, "field") ||
+		    strcmp(test_str(j, "field"), cases[i].field) != 0)
+			fail_msg("case %zu: %ld %s", i, st, j ? json_dumps(j, 0) : "(no JSON)");
+		json_decref(j);
+	}
+	/* Not JSON, and no signature. */
+	const char *hdrs[] = {"Content-Type: application/json", "X-Tongban-Signature: 00", NULL};
+	struct http_resp r;
+	http_req(&gd, "POST", "/api/v1/federation/messages", hdrs, "{", 1, &r);
+	assert_int_equal(r.status, 400);
+	http_free(&r);
+	envelope(env, sizeof(env), "6123456789abcdef0123456789abcdef", "330000", "440000", "ping",
+	         key_id);
+	const char *nosig[] = {"Content-Type: application/json", NULL};
+	http_req(&gd, "POST", "/api/v1/federation/messages", nosig, env, strlen(env), &r);
+	assert_int_equal(r.status, 401);
+	http_free(&r);
+
+	/* Suspended: refused until resumed. */
+	json_decref(call(&gd, &gd_admin, "POST", "/api/v1/federation/peers/1/state",
+	                 "{\"state\":\"suspended\"}", 200));
+	envelope(env, sizeof(env), "7123456789abcdef0123456789abcdef", "330000", "440000", "ping",
+	         key_id);
+	assert_int_equal(post_msg(env, k, NULL, &j), 403);
+	assert_string_equal(test_str(j, "field"), "from");
+	json_decref(j);
+	json_decref(call(&gd, &gd_admin, "POST", "/api/v1/federation/peers/1/state",
+	                 "{\"state\":\"resting\"}", 400));
+	json_decref(call(&gd, &gd_admin, "POST", "/api/v1/federation/peers/1/state",
+	                 "{\"state\":\"active\"}", 200));
+	assert_int_equal(post_msg(env, k, NULL, &j), 200);
+	json_decref(j);
+
+	/* Nothing refused was taken; each refusal of a parsed message is in
+	 * the audit trail. */
+	assert_int_equal(peer_count(&gd, &gd_admin, "330000", "received"), received + 2);
+	j = call(&gd, &gd_admin, "GET", "/api/v1/audit?actor=peer:330000&limit=100", NULL, 200);
+	char *text = json_dumps(j, 0);
+	for (const char *p = "134567"; *p; p++) {
+		char needle[64];
+		snprintf(needle, sizeof(needle), "message:%c123456789abcdef0123456789abcdef", *p);
+		if (*p != '6' && !strstr(text, needle))
+			fail_msg("no audit record of %s", needle);
+	}
+	assert_non_null(strstr(text, "exchange.duplicate"));
+	assert_non_null(strstr(text, "exchange.refuse"));
+	free(text);
+	json_decref(j);
+	/* The unknown sender is audited under the name it claimed. */
+	j = call(&gd, &gd_admin, "GET", "/api/v1/audit?actor=peer:110000", NULL, 200);
+	text = json_dumps(j, 0);
+	assert_non_null(strstr(text, "message:2123456789abcdef0123456789abcdef"));
+	free(text);
+	json_decref(j);
+	tb_sm2_free(k);
+}
+
+static void down_peer_rotation_and_dead_letters(void **state)
+{
+	(void)state;
+	long long received = peer_count(&gd, &gd_admin, "330000", "received");
+	long long delivered = peer_count(&zj, &zj_admin, "440000", "delivered");
+	/* 广东 is down: the messages wait. */
+	assert_int_equal(srv_stop(&gd), 0);
+	ping();
+	ping();
+	sleep(2);
+	assert_int_equal(peer_count(&zj, &zj_admin, "440000", "pending"), 2);
+	json_t *j =
+	    call(&zj, &zj_admin, "GET", "/api/v1/federation/outbox?state=pending", NULL, 200);
+	/* The older one is tried; the newer waits behind it (in order). */
+	json_t *m = json_array_get(json_object_get(j, "items"), 1);
+	assert_true(json_integer_value(json_object_get(m, "attempts")) >= 1);
+	assert_string_equal(test_str(m, "last_error"), "no answer");
+	json_decref(j);
+	/* Back, at its address: each arrives once. */
+	char listen[32];
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", gd.port);
+	srv_start_on(&gd, gd.data, gd_db, "--province", "440000", "--listen", listen, NULL);
+	assert_int_equal(test_login(&gd, GD_ADMIN, "tongban-demo", &gd_admin), 200);
+	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "delivered", delivered + 2),
+	                 delivered + 2);
+	assert_int_equal(peer_count(&gd, &gd_admin, "330000", "received"), received + 2);
+
+	/* 浙江 rotates its key: 广东 learns it from a message signed with the
+	 * old one, and takes messages signed with the new one. */
+	char old_id[TB_SM2_KEY_ID], new_id[TB_SM2_KEY_ID];
+	free(self_pem(&zj, old_id));
+	j = call(&zj, &zj_admin, "POST", "/api/v1/federation/keys", NULL, 201);
+	snprintf(new_id, sizeof(new_id), "%s", test_str(j, "key_id"));
+	json_decref(j);
+	assert_string_not_equal(old_id, new_id);
+	ping();
+	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "delivered", delivered + 4),
+	                 delivered + 4);
+	j = call(&gd, &gd_admin, "GET", "/api/v1/federation/peers", NULL, 200);
+	char *text = json_dumps(j, 0);
+	assert_non_null(strstr(text, old_id));
+	assert_non_null(strstr(text, new_id));
+	free(text);
+	json_decref(j);
+	json_decref(call(&gd, &zhang, "POST", "/api/v1/federation/keys", NULL, 401));
+
+	/* 广东 suspends 浙江: the next ping is refused, dead, and sent again
+	 * by an administrator once resumed. */
+	json_decref(call(&gd, &gd_admin, "POST", "/api/v1/federation/peers/1/state",
+	                 "{\"state\":\"suspended\"}", 200));
+	ping();
+	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "dead", 1), 1);
+	j = call(&zj, &zj_admin, "GET", "/api/v1/federation/outbox?state=dead", NULL, 200);
+	m = json_array_get(json_object_get(j, "items"), 0);
+	assert_int_equal(json_integer_value(json_object_get(m, "last_status")), 403);
+	assert_non_null(strstr(test_str(m, "last_error"), "suspended"));
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/federation/outbox/%lld/retry",
+	         (long long)json_integer_value(json_object_get(m, "id")));
+	json_decref(j);
+	json_decref(call(&gd, &gd_admin, "POST", "/api/v1/federation/peers/1/state",
+	                 "{\"state\":\"active\"}", 200));
+	json_decref(call(&zj, &zj_admin, "POST", path, NULL, 200));
+	json_decref(call(&zj, &zj_admin, "POST", path, NULL, 409)); /* not dead any more */
+	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "delivered", delivered + 5),
+	                 delivered + 5);
+	assert_int_equal(peer_count(&zj, &zj_admin, "440000", "dead"), 0);
+	json_decref(
+	    call(&zj, &zj_admin, "POST", "/api/v1/federation/outbox/999999/retry", NULL, 404));
+	json_decref(call(&zj, &zj_admin, "GET", "/api/v1/federation/outbox?state=lost", NULL, 400));
+}
+
+int main(void)
+{
+	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
+	setenv("TB_PWHASH_OPS", "1", 0);
+	setenv("TB_EXCHANGE_RETRY_MAX_S", "1", 0);
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(peers_and_ping),
+	    cmocka_unit_test(refusals_change_nothing),
+	    cmocka_unit_test(down_peer_rotation_and_dead_letters),
+	};
+	int failed = cmocka_run_group_tests_name("federation/sqlite", tests, start_sqlite, stop);
+	if (test_pg_base_url())
+		failed +=
+		    cmocka_run_group_tests_name("federation/postgresql", tests, start_pg, stop);
+	return failed ? 1 : 0;
+}
