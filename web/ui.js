@@ -129,6 +129,26 @@ export function showErrors(form, res) {
   }
 }
 
+// 跨省通办: the peer platforms whose people may sign in here with their
+// home account (their platform vouches for them, /federation/go.html
+// there); filled in when the platform has peers.
+function federatedSignIn() {
+  const box = h('div', { class: 'federated', hidden: true });
+  fetch('/api/v1/federation/platforms').then((r) => (r.ok ? r.json() : null)).then((j) => {
+    if (!j || !j.items.length) return;
+    const here = encodeURIComponent(location.pathname + location.search);
+    box.append(el('p', '外省群众可用本人所在省份的政务服务账号登录：'));
+    const list = h('ul', {});
+    for (const p of j.items) {
+      list.append(h('li', {}, h('a', { href: `${p.base_url}/federation/go.html?to=${j.province}&next=${here}` },
+        `使用${p.name}账号登录`)));
+    }
+    box.append(list);
+    box.hidden = false;
+  }).catch(() => {});
+  return box;
+}
+
 // A sign-in form (identity number and password) that calls done() once
 // signed in; the recovery page is linked for a locked account.
 export function signInForm(done) {
@@ -143,7 +163,8 @@ export function signInForm(done) {
     msg,
     h('p', {}, h('a', { href: '/recover.html' }, '账户被锁定或忘记密码？')),
     h('p', {}, '没有账户？',
-      h('a', { href: `/register.html?next=${encodeURIComponent(location.pathname + location.search)}` }, '注册')));
+      h('a', { href: `/register.html?next=${encodeURIComponent(location.pathname + location.search)}` }, '注册')),
+    federatedSignIn());
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const r = await signIn(form.login.value.trim(), form.password.value);

@@ -122,7 +122,7 @@ enum tb_err tb_exchange_send(const struct tb_exchange_env *env, const struct tb_
 
 /* ---- receiving ---------------------------------------------------------- */
 
-static bool hex_of(const char *s, size_t len)
+bool tb_exchange_hex_ok(const char *s, size_t len)
 {
 	if (!s || strlen(s) != len)
 		return false;
@@ -152,13 +152,13 @@ static enum tb_err parse(json_t *j, struct tb_exchange_msg *m, struct tb_fail *f
 		return tb_fail(f, TB_EINVAL, "body",
 		               "expected the members id, from, to, kind, at, key_id and body");
 	m->at = at;
-	if (!hex_of(m->id, TB_EXCHANGE_ID - 1))
+	if (!tb_exchange_hex_ok(m->id, TB_EXCHANGE_ID - 1))
 		return tb_fail(f, TB_EINVAL, "id", "expected 32 lower-case hex digits");
 	if (!province_code(m->from))
 		return tb_fail(f, TB_EINVAL, "from", "expected a province code");
 	if (!province_code(m->to))
 		return tb_fail(f, TB_EINVAL, "to", "expected a province code");
-	if (!hex_of(m->key_id, TB_SM2_KEY_ID - 1))
+	if (!tb_exchange_hex_ok(m->key_id, TB_SM2_KEY_ID - 1))
 		return tb_fail(f, TB_EINVAL, "key_id", "expected 16 lower-case hex digits");
 	if (strlen(m->kind) == 0 || strlen(m->kind) > 32)
 		return tb_fail(f, TB_EINVAL, "kind", "1 to 32 characters");
@@ -258,24 +258,23 @@ static enum tb_err receive_in(struct tb_conn *c, void *arg)
 	return e;
 }
 
-/* Checks m's sender, key and signature on a connection of env's store;
- * the peer goes to *peer (arena). */
-static enum tb_err check_sender(const struct tb_exchange_env *env, struct tb_exchange_msg *m,
-                                const char *text, size_t n, const char *sig, struct tb_arena *a,
-                                struct tb_peer *peer, struct tb_fail *f)
+enum tb_err tb_exchange_check_sender(const struct tb_exchange_env *env, const char *from,
+                                     const char *key_id, const char *text, size_t n,
+                                     const char *sig, struct tb_arena *a, struct tb_peer *peer,
+                                     struct tb_fail *f)
 {
 	struct tb_conn *c;
 	enum tb_err e = tb_store_acquire(env->store, &c);
 	if (e != TB_OK)
 		return e;
 	struct tb_sm2_key *key = NULL;
-	e = tb_peer_find_on(c, m->from, a, peer);
+	e = tb_peer_find_on(c, from, a, peer);
 	if (e == TB_ENOTFOUND)
 		e = tb_fail(f, TB_EDENIED, "from", "not a peer of this platform");
 	else if (e == TB_OK && !peer->active)
 		e = tb_fail(f, TB_EDENIED, "from", "this platform has suspended the peer");
 	if (e == TB_OK) {
-		e = tb_peer_key_on(c, peer->id, m->key_id, &key);
+		e = tb_peer_key_on(c, peer->id, key_id, &key);
 		if (e == TB_ENOTFOUND || e == TB_EINVAL)
 			e = tb_fail(f, TB_EDENIED, "key_id", "not a key of the peer");
 	}
@@ -283,7 +282,6 @@ static enum tb_err check_sender(const struct tb_exchange_env *env, struct tb_exc
 		e = tb_fail(f, TB_EUNAUTH, "signature", "the signature does not verify");
 	tb_sm2_free(key);
 	tb_store_release(c);
-	m->peer = peer;
 	return e;
 }
 
@@ -306,7 +304,8 @@ enum tb_err tb_exchange_receive(const struct tb_exchange_env *env, const char *c
 		e = tb_fail(f, TB_EUNAUTH, "signature",
 		            "the X-Tongban-Signature header is missing");
 	if (e == TB_OK)
-		e = check_sender(env, &m, text, n, sig_hex, a, &peer, f);
+		e = tb_exchange_check_sender(env, m.from, m.key_id, text, n, sig_hex, a, &peer, f);
+	m.peer = &peer;
 	if (e == TB_OK && m.at > (int64_t)time(NULL) + FUTURE_SKEW_S)
 		e = tb_fail(f, TB_EINVAL, "at", "sent in the future: check the sender's clock");
 	tb_exchange_handler h = e == TB_OK ? tb_exchange_handler_of(m.kind) : NULL;

@@ -95,6 +95,17 @@ enum tb_err tb_exchange_receive(const struct tb_exchange_env *env, const char *c
                                 const char *text, size_t n, const char *sig_hex, struct tb_arena *a,
                                 const char **reply, struct tb_fail *f);
 
+/* Whether s is exactly len lower-case hex digits. */
+bool tb_exchange_hex_ok(const char *s, size_t len);
+
+/* Checks that from is a registered, active peer whose key key_id signed
+ * text[0..n) as sig_hex: the peer into *peer (arena). TB_EDENIED on
+ * "from" (unknown, suspended) or "key_id", TB_EUNAUTH on "signature". */
+enum tb_err tb_exchange_check_sender(const struct tb_exchange_env *env, const char *from,
+                                     const char *key_id, const char *text, size_t n,
+                                     const char *sig, struct tb_arena *a, struct tb_peer *peer,
+                                     struct tb_fail *f);
+
 /* One delivery pass (a tb_notify_also: arg is the env): the due pending
  * messages of active peers, oldest first, stopping at a peer's first
  * failure so that each peer gets them in order. Returns how many it

@@ -337,3 +337,34 @@ enum tb_err tb_peer_list(struct tb_store *s, struct tb_arena *a, const char **te
 		json_decref(j);
 	return e;
 }
+
+enum tb_err tb_peer_list_public(struct tb_store *s, const char *own, struct tb_arena *a,
+                                const char **text)
+{
+	*text = NULL;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	json_t *items = json_array();
+	e = tb_conn_query(c, &st, &row,
+	                  "SELECT province, name, base_url FROM peers WHERE state = 'active'"
+	                  " ORDER BY province",
+	                  "");
+	while (e == TB_OK && row) {
+		json_array_append_new(
+		    items, json_pack("{s:s, s:s, s:s}", "province", tb_stmt_text(st, 0), "name",
+		                     tb_stmt_text(st, 1), "base_url", tb_stmt_text(st, 2)));
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	json_t *j = json_pack("{s:s, s:o}", "province", own, "items", items);
+	if (e == TB_OK)
+		*text = tb_json_take(j, a);
+	else
+		json_decref(j);
+	return e;
+}

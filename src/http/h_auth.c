@@ -2,6 +2,7 @@
  * POST /api/v1/auth/register, /auth/login, /auth/logout, /auth/act-for,
  * /auth/recover, /me/recovery-code and GET /api/v1/me. */
 #include "app/app.h"
+#include "federation/identity.h"
 #include "http/handlers.h"
 #include "identity/accounts.h"
 #include "identity/departments.h"
@@ -151,6 +152,44 @@ void tb_handle_login(struct tb_req *r)
 	struct tb_account a;
 	if (tb_account_get(r->app->store, res.account_id, r->arena, &a) != TB_OK) {
 		tb_resp_error(r, TB_ESTORE, NULL, NULL);
+		return;
+	}
+	set_cookie(r, res.token, r->app->session_absolute_s);
+	tb_resp_json(
+	    r, 200,
+	    json_pack("{s:s, s:o}", "csrf_token", res.csrf, "account", account_json(r, &a)));
+}
+
+/* 全程网办 across provinces: a person of a peer platform arrives with the
+ * identity assertion their home platform signed (federation/identity.h). */
+void tb_handle_login_federated(struct tb_req *r)
+{
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	const char *assertion = NULL, *signature = NULL;
+	const struct tb_field fields[] = {
+	    {"assertion", 's', true, &assertion},
+	    {"signature", 's', true, &signature},
+	};
+	if (!tb_req_fields(r, body, fields, 2)) {
+		json_decref(body);
+		return;
+	}
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_exchange_env env;
+	tb_app_exchange_env(r->app, &env);
+	struct tb_login_result res;
+	struct tb_fail f = {0};
+	enum tb_err e = tb_assertion_accept(&env, &ctx, assertion, signature, &res, &f);
+	json_decref(body);
+	struct tb_account a;
+	if (e == TB_OK &&
+	    (e = tb_account_get(r->app->store, res.account_id, r->arena, &a)) != TB_OK)
+		tb_fail(&f, e, NULL, NULL);
+	if (e != TB_OK) {
+		tb_resp_fail(r, e, &f);
 		return;
 	}
 	set_cookie(r, res.token, r->app->session_absolute_s);

@@ -8,6 +8,7 @@
 #include "cases/notify.h"
 #include "certs/keys.h"
 #include "federation/exchange.h"
+#include "federation/identity.h"
 #include "http/handlers.h"
 
 #include <stdio.h>
@@ -226,4 +227,41 @@ void tb_handle_exchange_receive(struct tb_req *r)
 		tb_resp_fail(r, e, &f);
 	else
 		tb_resp_json_text(r, 200, reply);
+}
+
+void tb_handle_assertion_issue(struct tb_req *r)
+{
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	const char *audience = NULL;
+	const struct tb_field fields[] = {{"audience", 's', true, &audience}};
+	const struct tb_principal *p = tb_req_principal(r);
+	if (p && tb_req_fields(r, body, fields, 1) &&
+	    tb_req_allow(r, "federation.assert",
+	                 &(struct tb_authz_object){.owner = p->acting_for ? p->acting_for
+	                                                                  : p->account_id})) {
+		struct tb_exchange_env env;
+		tb_app_exchange_env(r->app, &env);
+		struct tb_ctx ctx;
+		tb_req_ctx(r, &ctx);
+		struct tb_fail f = {0};
+		struct tb_assertion as;
+		enum tb_err e = tb_assertion_issue(&env, &ctx, audience, r->arena, &as, &f);
+		if (e != TB_OK)
+			tb_resp_fail(r, e, &f);
+		else
+			tb_resp_json(r, 201,
+			             json_pack("{s:s, s:s, s:s, s:I}", "assertion", as.text,
+			                       "signature", as.signature, "peer_url", as.peer_url,
+			                       "expires_in", (json_int_t)TB_ASSERTION_TTL_S));
+	}
+	json_decref(body);
+}
+
+void tb_handle_peers_public(struct tb_req *r)
+{
+	const char *text;
+	enum tb_err e = tb_peer_list_public(r->app->store, r->app->province, r->arena, &text);
+	answer(r, e, text);
 }

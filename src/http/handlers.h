@@ -178,5 +178,8 @@ void tb_handle_peer_ping(struct tb_req *r);
 void tb_handle_exchange_list(struct tb_req *r);
 void tb_handle_exchange_retry(struct tb_req *r);
 void tb_handle_exchange_receive(struct tb_req *r);
+void tb_handle_assertion_issue(struct tb_req *r);
+void tb_handle_peers_public(struct tb_req *r);
+void tb_handle_login_federated(struct tb_req *r);
 
 #endif

@@ -196,38 +196,47 @@ enum tb_err tb_login(struct tb_store *s, const struct tb_ctx *ctx, const char *l
 		return TB_EUNAUTH;
 	}
 
-	char hashed[TB_SM3_HEX];
-	tb_token("", 32, out->token, sizeof(out->token));
-	tb_token("", 24, out->csrf, sizeof(out->csrf));
-	tb_sm3_hex(out->token, strlen(out->token), hashed);
 	if ((e = tb_store_acquire(s, &c)) != TB_OK)
 		return e;
 	e = tb_conn_begin(c);
 	if (e == TB_OK)
 		e = tb_lockout_clear(c, id);
+	char obj[32];
+	snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
 	if (e == TB_OK)
-		e = tb_conn_run(c, NULL,
-		                "INSERT INTO sessions (token_hash, account_id, csrf_token, client,"
-		                " created_at, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
-		                "sissii", hashed, id, out->csrf, ctx->client ? ctx->client : "",
-		                now, now);
-	if (e == TB_OK) {
-		/* The actor of this record is the account just proven. */
-		struct tb_principal who = {.kind = TB_PERSON, .account_id = id};
-		struct tb_ctx as = {&who, ctx->client, ctx->request_id};
-		char obj[32];
-		snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
-		e = tb_ctx_audit(c, &as, "auth.login", obj, "ok");
-	}
+		e = tb_session_open_on(c, ctx, id, "auth.login", obj, out);
 	if (e == TB_OK)
 		e = tb_conn_commit(c);
+	else
+		tb_conn_rollback(c);
 	tb_store_release(c);
-	if (e != TB_OK) {
+	if (e != TB_OK)
 		memset(out, 0, sizeof(*out));
-		return e;
+	return e;
+}
+
+enum tb_err tb_session_open_on(struct tb_conn *c, const struct tb_ctx *ctx, int64_t account,
+                               const char *action, const char *object, struct tb_login_result *out)
+{
+	int64_t now = (int64_t)time(NULL);
+	char hashed[TB_SM3_HEX];
+	tb_token("", 32, out->token, sizeof(out->token));
+	tb_token("", 24, out->csrf, sizeof(out->csrf));
+	tb_sm3_hex(out->token, strlen(out->token), hashed);
+	enum tb_err e = tb_conn_run(
+	    c, NULL,
+	    "INSERT INTO sessions (token_hash, account_id, csrf_token, client,"
+	    " created_at, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
+	    "sissii", hashed, account, out->csrf, ctx->client ? ctx->client : "", now, now);
+	if (e == TB_OK) {
+		/* The actor of this record is the account just proven. */
+		struct tb_principal who = {.kind = TB_PERSON, .account_id = account};
+		struct tb_ctx as = {&who, ctx->client, ctx->request_id};
+		e = tb_ctx_audit(c, &as, action, object, "ok");
 	}
-	out->account_id = id;
-	return TB_OK;
+	if (e == TB_OK)
+		out->account_id = account;
+	return e;
 }
 
 enum tb_err tb_grants_load(struct tb_conn *c, int64_t account, struct tb_principal *p)

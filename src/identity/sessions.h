@@ -37,6 +37,13 @@ void tb_login_normalise(const char *in, char out[20]);
 enum tb_err tb_login(struct tb_store *s, const struct tb_ctx *ctx, const char *login,
                      const char *password, struct tb_login_result *out);
 
+/* Opens a session of account on c, inside the caller's transaction, with
+ * the audit record action over object (the account as actor): a sign-in
+ * proven another way than by password (a peer platform's assertion).
+ * out gets the token and CSRF token. */
+enum tb_err tb_session_open_on(struct tb_conn *c, const struct tb_ctx *ctx, int64_t account,
+                               const char *action, const char *object, struct tb_login_result *out);
+
 /* Resolves a session token into *p (TB_PERSON with its grants and the
  * organisation acted for) and its csrf token. TB_EUNAUTH when unknown or
  * expired (an expired session is deleted). A session acting for an

@@ -411,6 +411,135 @@ static void down_peer_rotation_and_dead_letters(void **state)
 	json_decref(call(&zj, &zj_admin, "GET", "/api/v1/federation/outbox?state=lost", NULL, 400));
 }
 
+/* POSTs an assertion to 广东's /api/v1/auth/federated; the status, and
+ * the session in *s when it is 200 (s may be NULL). */
+static long arrive(const char *assertion, const char *sig, struct test_session *s, json_t **out)
+{
+	json_t *b = json_pack("{s:s, s:s}", "assertion", assertion, "signature", sig);
+	char *body = json_dumps(b, 0);
+	json_decref(b);
+	struct http_resp r;
+	test_call(&gd, NULL, "POST", "/api/v1/auth/federated", body, &r);
+	free(body);
+	long st = r.status;
+	*out = json_loads(r.body, 0, NULL);
+	if (st == 200 && s) {
+		char cookie[256];
+		assert_non_null(http_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
+		*strchr(cookie, ';') = '\0';
+		snprintf(s->cookie, sizeof(s->cookie), "Cookie: %s", cookie);
+		snprintf(s->csrf, sizeof(s->csrf), "X-CSRF-Token: %s",
+		         test_str(*out, "csrf_token"));
+	}
+	http_free(&r);
+	return st;
+}
+
+/* An assertion made by the test with 浙江's key (exp_in seconds from now). */
+static void forge(char *out, size_t n, const char *jti, const char *aud, long exp_in,
+                  const char *key_id)
+{
+	long long now = (long long)time(NULL);
+	snprintf(out, n,
+	         "{\"iss\":\"330000\",\"aud\":\"%s\",\"sub\":\"33010619900101123X\","
+	         "\"name\":\"张三\",\"proven\":true,\"iat\":%lld,\"exp\":%lld,\"jti\":\"%s\","
+	         "\"key_id\":\"%s\"}",
+	         aud, now - 10, now + exp_in, jti, key_id);
+}
+
+static void signs_in_across_provinces(void **state)
+{
+	(void)state;
+	/* 张三 of 浙江 asks his platform for an assertion for 广东. */
+	json_t *j = call(&zj, &zhang, "POST", "/api/v1/federation/assertions",
+	                 "{\"audience\":\"440000\"}", 201);
+	char *assertion = strdup(test_str(j, "assertion"));
+	char *sig = strdup(test_str(j, "signature"));
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", gd.port);
+	assert_string_equal(test_str(j, "peer_url"), url);
+	json_decref(j);
+	json_decref(call(&zj, &zhang, "POST", "/api/v1/federation/assertions",
+	                 "{\"audience\":\"320000\"}", 400));
+	json_decref(call(&zj, NULL, "POST", "/api/v1/federation/assertions",
+	                 "{\"audience\":\"440000\"}", 401));
+	/* The public list of where people come from. */
+	j = call(&gd, NULL, "GET", "/api/v1/federation/platforms", NULL, 200);
+	assert_string_equal(test_str(j, "province"), "440000");
+	assert_string_equal(test_str(json_array_get(json_object_get(j, "items"), 0), "province"),
+	                    "330000");
+	json_decref(j);
+
+	/* At 广东: a session, an account made on first use, once only. */
+	struct test_session visitor;
+	assert_int_equal(arrive(assertion, sig, &visitor, &j), 200);
+	json_t *acc = json_object_get(j, "account");
+	assert_string_equal(test_str(acc, "name"), "张三");
+	json_int_t account = json_integer_value(json_object_get(acc, "id"));
+	json_decref(j);
+	j = call(&gd, &visitor, "GET", "/api/v1/me", NULL, 200);
+	assert_string_equal(test_str(j, "name"), "张三");
+	json_decref(j);
+	assert_int_equal(arrive(assertion, sig, NULL, &j), 401); /* replayed */
+	assert_string_equal(test_str(j, "field"), "jti");
+	json_decref(j);
+	/* Tampered: the signature no longer fits. */
+	char *bad = strdup(assertion);
+	memcpy(strstr(bad, "张三"), "李四", strlen("李四"));
+	assert_int_equal(arrive(bad, sig, NULL, &j), 401);
+	assert_string_equal(test_str(j, "field"), "signature");
+	json_decref(j);
+	free(bad);
+
+	/* Made by the test with 浙江's key: expired, for another platform, an
+	 * unknown key; then a good one signs in to the same account. */
+	char key_id[TB_SM2_KEY_ID], text[1024], hex[TB_SM2_SIG_HEX];
+	struct tb_sm2_key *k = zj_key(key_id);
+	const struct {
+		const char *jti, *aud;
+		long exp_in;
+		const char *key;
+		long status;
+		const char *field;
+	} cases[] = {
+	    {"a0000000000000000000000000000001", "440000", -1, NULL, 401, "exp"},
+	    {"a0000000000000000000000000000002", "320000", 200, NULL, 400, "aud"},
+	    {"a0000000000000000000000000000003", "440000", 200, "00000000000000aa", 403, "key_id"},
+	    {"a0000000000000000000000000000004", "440000", 100000, NULL, 400, "exp"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		forge(text, sizeof(text), cases[i].jti, cases[i].aud, cases[i].exp_in,
+		      cases[i].key ? cases[i].key : key_id);
+		assert_int_equal(tb_sm2_sign(k, text, strlen(text), hex), TB_OK);
+		long st = arrive(text, hex, NULL, &j);
+		if (st != cases[i].status || strcmp(test_str(j, "field"), cases[i].field) != 0)
+			fail_msg("case %zu: %ld %s", i, st, json_dumps(j, 0));
+		json_decref(j);
+	}
+	forge(text, sizeof(text), "a0000000000000000000000000000005", "440000", 200, key_id);
+	assert_int_equal(tb_sm2_sign(k, text, strlen(text), hex), TB_OK);
+	assert_int_equal(arrive(text, hex, NULL, &j), 200);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "account"), "id")),
+	                 account);
+	json_decref(j);
+	tb_sm2_free(k);
+
+	/* Each refusal is in 广东's audit trail; the sign-ins too. */
+	j = call(&gd, &gd_admin, "GET", "/api/v1/audit?actor=peer:330000&limit=200", NULL, 200);
+	char *all = json_dumps(j, 0);
+	assert_non_null(strstr(all, "account.federated"));
+	for (int i = 1; i <= 4; i++) {
+		char needle[80];
+		snprintf(needle, sizeof(needle), "assertion:a000000000000000000000000000000%d", i);
+		if (!strstr(all, needle))
+			fail_msg("no audit record of %s", needle);
+	}
+	free(all);
+	json_decref(j);
+	free(assertion);
+	free(sig);
+}
+
 int main(void)
 {
 	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
@@ -420,6 +549,7 @@ int main(void)
 	    cmocka_unit_test(peers_and_ping),
 	    cmocka_unit_test(refusals_change_nothing),
 	    cmocka_unit_test(down_peer_rotation_and_dead_letters),
+	    cmocka_unit_test(signs_in_across_provinces),
 	};
 	int failed = cmocka_run_group_tests_name("federation/sqlite", tests, start_sqlite, stop);
 	if (test_pg_base_url())

@@ -1,0 +1,125 @@
+// 跨省通办 in the pages (issue 18), with two real platforms: 浙江 (the
+// demo this harness serves) and 广东 (a second server, --province 440000,
+// its administrator made with `tongban admin create`), registered as each
+// other's peers over the API. On a phone, 张三 of 浙江 opens 广东's "我的办件",
+// finds "使用浙江政务服务网账号登录" under the sign-in form, signs in at
+// 浙江, reads what will be given to 广东 and agrees, and arrives at 广东
+// signed in as himself, on the page he came from, without registering.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { base, noSideways, serve, shot, watchedPage } from './harness.mjs';
+
+serve();
+
+const bin = process.env.TB_TEST_BIN || 'build/tongban';
+const GD_ADMIN = '44010619820202701X';
+let gd; // {server, base, dir}
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tongban-web-gd-'));
+  const env = { ...process.env, TB_TEST_MODE: '1', TB_PWHASH_MEM_KIB: '8192', TB_PWHASH_OPS: '1' };
+  execFileSync(bin, ['admin', 'create', '--name', '广东管理员', '--id-number', GD_ADMIN,
+    '--region', '440000', '--data', dir], { input: 'tongban-demo\n', env });
+  const server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', dir, '--province', '440000', '--quiet'],
+    { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (?:http:\/\/)?(127\.0\.0\.1:\d+)/);
+      if (m) resolve(`http://${m[1]}`);
+    });
+    server.on('exit', (code) => reject(new Error(`广东 exited with ${code}`)));
+  });
+  gd = { server, base: url, dir };
+});
+
+after(async () => {
+  if (gd?.server.exitCode === null) {
+    const done = new Promise((resolve) => gd.server.on('exit', resolve));
+    gd.server.kill('SIGTERM');
+    await done;
+  }
+  if (gd) rmSync(gd.dir, { recursive: true, force: true });
+});
+
+// Signs in at the platform at url; answers {url, cookie, csrf}.
+async function signInAt(url, login) {
+  const r = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login, password: 'tongban-demo' }),
+  });
+  assert.equal(r.status, 200);
+  return { url, cookie: r.headers.get('set-cookie').split(';')[0], csrf: (await r.json()).csrf_token };
+}
+
+async function post(s, path, body) {
+  const r = await fetch(`${s.url}${path}`, {
+    method: 'POST',
+    headers: { cookie: s.cookie, 'X-CSRF-Token': s.csrf, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json().catch(() => ({})) };
+}
+
+const selfOf = async (url) => (await fetch(`${url}/api/v1/federation/self`)).json();
+
+test('federation: a person of 浙江 signs in at 广东 with the 浙江 account, on a phone', async () => {
+  // The administrators register each other's platform.
+  const zjAdmin = await signInAt(base, '330106198202027014');
+  const gdAdmin = await signInAt(gd.base, GD_ADMIN);
+  let r = await post(zjAdmin, '/api/v1/federation/peers', {
+    province: '440000', name: '广东政务服务网', base_url: gd.base, public_pem: (await selfOf(gd.base)).public_pem,
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  r = await post(gdAdmin, '/api/v1/federation/peers', {
+    province: '330000', name: '浙江政务服务网', base_url: base, public_pem: (await selfOf(base)).public_pem,
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+
+  const { ctx, p, errors, dialogs } = await watchedPage(360);
+  await p.goto(`${gd.base}/my/`);
+  const link = p.locator('.federated a', { hasText: '使用浙江政务服务网账号登录' });
+  await link.waitFor();
+  await p.screenshot({ path: shot('federation-1-signin-at-gd.png'), fullPage: true });
+  await link.click();
+
+  // At 浙江: sign in, then read what goes to 广东.
+  await p.waitForURL(`${base}/federation/go.html?to=440000&next=%2Fmy%2F`);
+  await p.fill('#si-id', '33010619900101123X');
+  await p.fill('#si-pw', 'tongban-demo');
+  await p.click('#signin button[type=submit]');
+  const agree = p.locator('button', { hasText: '同意并前往广东政务服务网' });
+  await agree.waitFor();
+  const facts = await p.locator('dl.facts').innerText();
+  assert.match(facts, /张三/);
+  assert.match(facts, /330106\*{8}123X/);
+  assert.match(facts, /已通过本平台实名核验/);
+  assert.ok(await noSideways(p), 'no sideways scrolling at 360 px');
+  await p.screenshot({ path: shot('federation-2-consent-at-zj.png'), fullPage: true });
+  await agree.click();
+
+  // At 广东: welcomed, signed in, and on the page he came from.
+  await p.waitForURL(`${gd.base}/federation/arrive.html`);
+  await p.locator('h2', { hasText: '欢迎，张三' }).waitFor();
+  assert.ok(!p.url().includes('#'), 'the assertion is taken out of the address');
+  await p.screenshot({ path: shot('federation-3-arrived-at-gd.png'), fullPage: true });
+  await p.waitForURL(`${gd.base}/my/`);
+  await p.locator('.topnav .who', { hasText: '张三' }).waitFor();
+
+  // The same assertion again (the browser's back button, a copied link): refused.
+  const history = await (await fetch(`${gd.base}/api/v1/audit?actor=peer:330000`, {
+    headers: { cookie: gdAdmin.cookie },
+  })).json();
+  assert.ok(JSON.stringify(history).includes('account.federated'));
+  await p.goto(`${gd.base}/federation/arrive.html#a=%7B%7D&s=00`);
+  await p.locator('h2', { hasText: '登录未成功' }).waitFor();
+
+  assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
+  assert.deepEqual(dialogs, []);
+  await ctx.close();
+});
