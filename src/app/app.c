@@ -180,7 +180,7 @@ enum tb_err tb_app_open(const struct tb_app_options *opt, struct tb_app **out, s
 		tb_blobs_share(app->blobs, app->store);
 	}
 	if (e == TB_OK && opt->demo)
-		e = tb_demo_seed(app);
+		e = tb_demo_seed(app, opt->province);
 	if (e == TB_OK)
 		e = load_province(app);
 	if (e == TB_OK && opt->province && (e = claim_province(app, opt->province, f)) != TB_OK) {

@@ -2,6 +2,7 @@
  * region and a serial with both check characters computed, so they are
  * valid GB 32100 codes (registration department 1, category 1: 机关). */
 #include "demo/demo.h"
+#include "demo/sets.h"
 #include "app/app.h"
 #include "base/asset.h"
 #include "base/log.h"
@@ -17,9 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct {
-	const char *name, *region, *level, *sector;
-} departments[] = {
+static const struct tb_demo_dept zj_departments[] = {
     {"浙江省市场监督管理局", "330000", "province", "market"},
     {"浙江省人力资源和社会保障厅", "330000", "province", "hrss"},
     {"浙江省公安厅", "330000", "province", "police"},
@@ -39,11 +38,7 @@ static const struct {
 
 /* Staff: a person and one role, in a department (index above) or over a
  * region. */
-static const struct {
-	const char *name, *id_number, *phone, *role;
-	int department; /* -1: none */
-	const char *region;
-} staff[] = {
+static const struct tb_demo_staff zj_staff[] = {
     {"王窗口", "330106198808081015", "13800000001", "window_clerk", 8, NULL},
     {"赵审核", "330106198707072021", "13800000002", "reviewer", 9, NULL},
     {"钱审批", "330106198606063011", "13800000003", "approver", 9, NULL},
@@ -57,9 +52,7 @@ static const struct {
     {"卫户籍", "33010519850101601X", "13800000011", "approver", 5, NULL},
 };
 
-static const struct {
-	const char *name, *id_number, *phone;
-} citizens[] = {
+static const struct tb_demo_person zj_citizens[] = {
     {"张三", "33010619900101123X", "13900000001"},
     {"李四", "330106198505052313", "13900000002"},
     {"王五", "330102199203154022", "13900000003"},
@@ -69,21 +62,24 @@ static const struct {
  * representatives; the first two are registered on the platform with
  * their representative as agent, the last is left for the demo to show
  * registering a business (by 王五). */
-static const struct {
-	const char *name, *credit_code;
-	int agent; /* index into citizens: the legal representative */
-	bool on_platform;
-} businesses[] = {
+static const struct tb_demo_business zj_businesses[] = {
     {"杭州西湖示例科技有限公司", "91330106MA2H3K7L3H", 1, true},
     {"杭州上城示例餐饮店", "92330102MA2J8N4P4Q", 2, true},
     {"杭州西湖示例文化有限公司", "91330106024899997A", 2, false},
 };
 
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+const struct tb_demo_set tb_demo_zhejiang = {
+    "330000",    zj_departments, N(zj_departments), zj_staff,         N(zj_staff),
+    zj_citizens, N(zj_citizens), zj_businesses,     N(zj_businesses), "data/demo/catalog.json",
+    true,
+};
+
 /* 11 + region + an 8-digit body + both check characters. */
 static void dept_code(const char *region, int serial, char out[19])
 {
-	char body[9], first17[18];
-	snprintf(body, sizeof(body), "%08d", 2480000 + serial * 1031);
+	char body[12], first17[18];
+	snprintf(body, sizeof(body), "%08d", (2480000 + serial * 1031) % 100000000);
 	char org = tb_credit_org_check_char(body);
 	snprintf(first17, sizeof(first17), "11%s%s%c", region, body, org);
 	snprintf(out, 19, "%s%c", first17, tb_credit_check_char(first17));
@@ -125,8 +121,20 @@ static enum tb_err fail(const char *what, const struct tb_fail *f, enum tb_err e
 	return e;
 }
 
-enum tb_err tb_demo_seed(struct tb_app *app)
+enum tb_err tb_demo_seed(struct tb_app *app, const char *province)
 {
+	const struct tb_demo_set *set = !province || strcmp(province, "330000") == 0
+	                                    ? &tb_demo_zhejiang
+	                                : strcmp(province, "440000") == 0 ? &tb_demo_guangdong
+	                                                                  : NULL;
+	if (!set) {
+		tb_log_error("demo", "no demo data for province %s (330000 or 440000)", province);
+		return TB_EINVAL;
+	}
+	const struct tb_demo_dept *departments = set->departments;
+	const struct tb_demo_staff *staff = set->staff;
+	const struct tb_demo_person *citizens = set->citizens;
+	const struct tb_demo_business *businesses = set->businesses;
 	struct tb_store *s = app->store;
 	bool seeded;
 	enum tb_err e = has_departments(s, &seeded);
@@ -136,8 +144,8 @@ enum tb_err tb_demo_seed(struct tb_app *app)
 	struct tb_ctx ctx = {&system, "cli", "demo"};
 	struct tb_fail f = {0};
 
-	int64_t dept_ids[sizeof(departments) / sizeof(departments[0])];
-	for (size_t i = 0; i < sizeof(departments) / sizeof(departments[0]); i++) {
+	int64_t dept_ids[64];
+	for (size_t i = 0; i < set->ndepartments; i++) {
 		char code[19];
 		dept_code(departments[i].region, (int)i, code);
 		e = tb_department_create(s, app->regions, &ctx, departments[i].name, code,
@@ -148,21 +156,21 @@ enum tb_err tb_demo_seed(struct tb_app *app)
 	}
 	/* The population registry knows the demo people (online checks), the
 	 * staff too: their identities are proven like anyone's. */
-	for (size_t i = 0; i < sizeof(citizens) / sizeof(citizens[0]); i++)
+	for (size_t i = 0; i < set->ncitizens; i++)
 		if ((e = tb_registry_put(s, citizens[i].id_number, citizens[i].name, "demo")) !=
 		    TB_OK)
 			return e;
-	for (size_t i = 0; i < sizeof(staff) / sizeof(staff[0]); i++)
+	for (size_t i = 0; i < set->nstaff; i++)
 		if ((e = tb_registry_put(s, staff[i].id_number, staff[i].name, "demo")) != TB_OK)
 			return e;
-	int64_t citizen_ids[sizeof(citizens) / sizeof(citizens[0])];
-	for (size_t i = 0; i < sizeof(citizens) / sizeof(citizens[0]); i++) {
+	int64_t citizen_ids[64];
+	for (size_t i = 0; i < set->ncitizens; i++) {
 		struct tb_person_new p = {citizens[i].name, citizens[i].id_number, TB_DEMO_PASSWORD,
 		                          citizens[i].phone};
 		if ((e = tb_person_register(s, &ctx, &p, &citizen_ids[i], &f)) != TB_OK)
 			return fail(citizens[i].name, &f, e);
 	}
-	for (size_t i = 0; i < sizeof(staff) / sizeof(staff[0]); i++) {
+	for (size_t i = 0; i < set->nstaff; i++) {
 		struct tb_person_new p = {staff[i].name, staff[i].id_number, TB_DEMO_PASSWORD,
 		                          staff[i].phone};
 		int64_t id, grant;
@@ -177,10 +185,10 @@ enum tb_err tb_demo_seed(struct tb_app *app)
 	/* Each service centre's window receives the items of the departments of
 	 * its region and above (a county centre takes city and province items
 	 * too), not those of other counties. */
-	for (size_t i = 0; i < sizeof(departments) / sizeof(departments[0]); i++) {
+	for (size_t i = 0; i < set->ndepartments; i++) {
 		if (strcmp(departments[i].sector, "centre") != 0)
 			continue;
-		for (size_t k = 0; k < sizeof(departments) / sizeof(departments[0]); k++)
+		for (size_t k = 0; k < set->ndepartments; k++)
 			if (k != i &&
 			    tb_region_covers(departments[k].region, departments[i].region) &&
 			    (e = tb_centre_receive(s, &ctx, dept_ids[i], dept_ids[k], true, &f)) !=
@@ -189,13 +197,13 @@ enum tb_err tb_demo_seed(struct tb_app *app)
 	}
 	/* The business registry knows the demo businesses (registration needs
 	 * their legal representative). */
-	for (size_t i = 0; i < sizeof(businesses) / sizeof(businesses[0]); i++)
+	for (size_t i = 0; i < set->nbusinesses; i++)
 		if ((e = tb_business_registry_put(s, businesses[i].credit_code, businesses[i].name,
 		                                  citizens[businesses[i].agent].id_number,
 		                                  citizens[businesses[i].agent].name, "demo")) !=
 		    TB_OK)
 			return e;
-	for (size_t i = 0; i < sizeof(businesses) / sizeof(businesses[0]); i++) {
+	for (size_t i = 0; i < set->nbusinesses; i++) {
 		if (!businesses[i].on_platform)
 			continue;
 		struct tb_principal agent = {.kind = TB_PERSON,
@@ -207,7 +215,7 @@ enum tb_err tb_demo_seed(struct tb_app *app)
 			return fail(businesses[i].name, &f, e);
 	}
 	/* The demo catalog: real services of the departments above. */
-	const struct tb_asset *cat = tb_asset_find("data/demo/catalog.json");
+	const struct tb_asset *cat = tb_asset_find(set->catalog);
 	if (cat) {
 		struct tb_import_report rep;
 		e = tb_catalog_import(s, app->regions, &ctx, cat->data, cat->size, &rep);
@@ -219,18 +227,16 @@ enum tb_err tb_demo_seed(struct tb_app *app)
 		tb_log_info("demo", "catalog: %ld basic items, %ld items", rep.basic_items,
 		            rep.items);
 	}
-	if ((e = tb_demo_sharing(app, &ctx)) != TB_OK)
+	if (set->cases && (e = tb_demo_sharing(app, &ctx)) != TB_OK)
 		return e;
-	if ((e = tb_demo_cases(app)) != TB_OK)
+	if (set->cases && (e = tb_demo_cases(app)) != TB_OK)
 		return e;
-	if ((e = tb_demo_sharing_uses(app)) != TB_OK)
+	if (set->cases && (e = tb_demo_sharing_uses(app)) != TB_OK)
 		return e;
-	if ((e = set_meta(s, "province", "330000")) != TB_OK)
+	if ((e = set_meta(s, "province", set->province)) != TB_OK)
 		return e;
-	memcpy(app->province, "330000", 7);
+	snprintf(app->province, sizeof(app->province), "%s", set->province);
 	tb_log_info("demo", "seeded %zu departments, %zu staff, %zu citizens, %zu businesses",
-	            sizeof(departments) / sizeof(departments[0]), sizeof(staff) / sizeof(staff[0]),
-	            sizeof(citizens) / sizeof(citizens[0]),
-	            sizeof(businesses) / sizeof(businesses[0]));
+	            set->ndepartments, set->nstaff, set->ncitizens, set->nbusinesses);
 	return TB_OK;
 }

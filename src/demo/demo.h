@@ -13,8 +13,10 @@ struct tb_app;
 
 #define TB_DEMO_PASSWORD "tongban-demo"
 
-/* Seeds the demo data when the store has no departments yet. */
-enum tb_err tb_demo_seed(struct tb_app *app);
+/* Seeds the demo data of province (NULL or "330000": 浙江; "440000": 广东,
+ * a second province for cross-province handling) when the store has no
+ * departments yet. TB_EINVAL for a province without demo data. */
+enum tb_err tb_demo_seed(struct tb_app *app, const char *province);
 
 /* The demo cases (demo_cases.c), called by tb_demo_seed. */
 enum tb_err tb_demo_cases(struct tb_app *app);

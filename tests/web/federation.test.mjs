@@ -1,13 +1,13 @@
 // 跨省通办 in the pages (issue 18), with two real platforms: 浙江 (the
-// demo this harness serves) and 广东 (a second server, --province 440000,
-// its administrator made with `tongban admin create`), registered as each
-// other's peers over the API. On a phone, 张三 of 浙江 opens 广东's "我的办件",
+// demo this harness serves) and 广东 (a second server, the second demo:
+// --demo --province 440000), registered as each other's peers over the
+// API by their administrators (郑管理, 邓管理). On a phone, 张三 of 浙江 opens 广东's "我的办件",
 // finds "使用浙江政务服务网账号登录" under the sign-in form, signs in at
 // 浙江, reads what will be given to 广东 and agrees, and arrives at 广东
 // signed in as himself, on the page he came from, without registering.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,15 +16,13 @@ import { base, noSideways, serve, shot, watchedPage } from './harness.mjs';
 serve();
 
 const bin = process.env.TB_TEST_BIN || 'build/tongban';
-const GD_ADMIN = '44010619820202701X';
+const GD_ADMIN = '44010619820202701X'; // 邓管理
 let gd; // {server, base, dir}
 
 before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tongban-web-gd-'));
-  const env = { ...process.env, TB_TEST_MODE: '1', TB_PWHASH_MEM_KIB: '8192', TB_PWHASH_OPS: '1' };
-  execFileSync(bin, ['admin', 'create', '--name', '广东管理员', '--id-number', GD_ADMIN,
-    '--region', '440000', '--data', dir], { input: 'tongban-demo\n', env });
-  const server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', dir, '--province', '440000', '--quiet'],
+  const env = { ...process.env, TB_PWHASH_MEM_KIB: '8192', TB_PWHASH_OPS: '1' };
+  const server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', dir, '--demo', '--province', '440000', '--quiet'],
     { stdio: ['ignore', 'pipe', 'inherit'], env });
   const url = await new Promise((resolve, reject) => {
     let out = '';
