@@ -19,6 +19,9 @@ const CROSS = { nationwide: '全国通办', province: '全省通办', city: '全
 const OBJECTS = { 1: '自然人', 2: '企业法人', 3: '事业单位', 4: '社会组织', 5: '机关', 6: '其他' };
 
 const code = new URLSearchParams(location.search).get('item') || '';
+// ?province=: an item another province's platform offers for
+// cross-province handling (跨省通办), its guide as that platform wrote it.
+const province = new URLSearchParams(location.search).get('province') || '';
 const main = document.getElementById('guide');
 
 // A section with a heading and its content.
@@ -192,15 +195,31 @@ function fees(it) {
     f.basis ? `依据：${f.basis}` : '', f.waiver ? `减免：${f.waiver}` : ''].filter(Boolean).join('；')))];
 }
 
-function render(it, have, who) {
+// How a person of this province applies for a peer's item: online at the
+// peer with their own account (全程网办: /federation/go.html asks their
+// consent first), or at a window here that receives it and forwards it
+// (异地代收代办).
+function acrossProvinces(it, peer) {
+  const apply = `/apply.html?item=${encodeURIComponent(it.implementation_code)}`;
+  const online = onlineChannel(it) !== null;
+  return h('div', { class: 'cross noprint' },
+    online ? h('p', { class: 'actions' }, h('a', {
+      href: `/federation/go.html?to=${peer.province}&next=${encodeURIComponent(apply)}`, class: 'apply',
+    }, `用本平台账号到${peer.name}在线申请`)) : '',
+    el('p', `也可以就近到本省政务服务中心的综合窗口申请：窗口代收材料、转${peer.name}办理，办理进度可在本平台查看，结果在窗口领取或邮寄（异地代收代办）。`));
+}
+
+function render(it, have, who, peer) {
   document.title = `${it.name} · 办事指南 · 通办`;
   document.getElementById('item-name').textContent = it.name;
   const online = onlineChannel(it) !== null;
-  const go = online
-    ? h('p', { class: 'actions noprint' }, h('a', { href: `/apply.html?item=${encodeURIComponent(it.implementation_code)}`, class: 'apply' }, '在线申请'))
-    : el('p', `${notHere(it)}${whereToGo(it)}`);
+  const go = peer ? acrossProvinces(it, peer)
+    : online
+      ? h('p', { class: 'actions noprint' }, h('a', { href: `/apply.html?item=${encodeURIComponent(it.implementation_code)}`, class: 'apply' }, '在线申请'))
+      : el('p', `${notHere(it)}${whereToGo(it)}`);
   const visits = it.required_visits === null ? UNSTATED : it.required_visits === 0 ? '无需到现场（0 次）' : `${it.required_visits} 次`;
   main.replaceChildren(
+    peer ? el('p', `本事项由${peer.name}提供，可跨省通办；以下指南同步自该平台。`, 'notice') : '',
     part('能否网上办理',
       facts([
         ['网办深度', DEPTH[it.online_depth] ? `${DEPTH[it.online_depth]}（${DEPTH_MEANS[it.online_depth]}）` : UNSTATED],
@@ -238,7 +257,14 @@ async function start() {
     main.replaceChildren(part('未指定事项', h('p', {}, '请从', h('a', { href: '/services.html' }, '办事服务'), '中选择要办理的事项。')));
     return;
   }
-  const r = await api('GET', `/api/v1/items/${encodeURIComponent(code)}`);
+  const r = province
+    ? await api('GET', `/api/v1/federation/items/${encodeURIComponent(province)}/${encodeURIComponent(code)}`)
+    : await api('GET', `/api/v1/items/${encodeURIComponent(code)}`);
+  if (r.ok && province) {
+    const it = { ...r.body.doc, department_name: r.body.department };
+    render(it, new Map(), who, r.body.peer);
+    return;
+  }
   if (!r.ok) {
     document.getElementById('item-name').textContent = '未找到该事项';
     main.replaceChildren(part('未找到该事项', h('p', {}, '事项编码有误或事项已停止办理，请到', h('a', { href: '/services.html' }, '办事服务'), '重新查找。')));

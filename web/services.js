@@ -90,6 +90,32 @@ async function search(q, region) {
       // Nothing found: say what to try, not just 0.
       : `找到 0 项。可以换个说法（例如“结婚登记”“社保卡”），少输几个字，或在上方选择其他省份、市或区县。`;
   document.getElementById('items').replaceChildren(...j.items.map(card));
+  across(q);
+}
+
+// 跨省通办: what other provinces' platforms offer for cross-province
+// handling that matches q, each leading to its guide here (with the ways
+// to apply from this province).
+async function across(q) {
+  const box = document.getElementById('across');
+  const params = new URLSearchParams({ per_page: '10' });
+  if (q) params.set('q', q);
+  const r = await api('GET', `/api/v1/federation/items?${params}`);
+  if (!r.ok || !r.body.total) {
+    box.replaceChildren();
+    return;
+  }
+  const list = el('ul');
+  for (const it of r.body.items) {
+    const a = el('a', `${it.name}（${it.peer.name} · ${it.department}）`);
+    a.href = `/guide.html?item=${encodeURIComponent(it.code)}&province=${encodeURIComponent(it.peer.province)}`;
+    const li = el('li');
+    li.append(a);
+    list.append(li);
+  }
+  box.replaceChildren(el('h2', '跨省通办：外省可办的事项'),
+    el('p', `其他省份的政务服务平台提供、可在本省申请的事项${r.body.total > r.body.items.length ? `（共 ${r.body.total} 项，显示前 ${r.body.items.length} 项）` : ''}：`, 'muted'),
+    list);
 }
 
 // The region is picked by name (ui.js regionPicker), starting at the one

@@ -27,6 +27,18 @@ const OFFICIAL = {
   admin: ['/admin/', '系统管理'],
 };
 
+// The province this platform serves (浙江省, 广东省 ...), shown beside the
+// brand: a person who came from another province's platform knows where
+// they are. Asked once per tab.
+async function platformName() {
+  const kept = sessionStorage.getItem('tongban.platform');
+  if (kept !== null) return kept;
+  const r = await fetch('/api/v1/federation/platforms').catch(() => null);
+  const name = r && r.ok ? (await r.json()).name || '' : '';
+  sessionStorage.setItem('tongban.platform', name);
+  return name;
+}
+
 function link(key, href, text, active) {
   const a = h('a', { href }, text);
   if (key === active) a.setAttribute('aria-current', 'page');
@@ -44,7 +56,9 @@ async function actFor(code) {
 export async function shell(opts = {}) {
   const who = signedIn() ? await me() : null;
   const nav = h('nav', { class: 'topnav', 'aria-label': '网站导航' });
-  nav.append(h('a', { href: '/', class: 'brand' }, '通办'));
+  const brand = h('a', { href: '/', class: 'brand' }, '通办');
+  nav.append(brand);
+  platformName().then((name) => { if (name) brand.append(' ', h('small', {}, name)); });
   const links = h('ul', { class: 'navlinks' });
   for (const [key, href, text] of PUBLIC) links.append(h('li', {}, link(key, href, text, opts.active)));
   if (who) {

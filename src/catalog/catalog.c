@@ -316,8 +316,8 @@ enum tb_err tb_item_insert(struct tb_conn *c, json_t *canon, int64_t department_
 	    c,
 	    "INSERT INTO items (implementation_code, version, state, basic_code, department_id,"
 	    " region, name, item_type, online_depth, required_visits, service_objects,"
-	    " valid_from, valid_to, created_at, published_at, search_doc)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    " valid_from, valid_to, created_at, published_at, search_doc, cross_region)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 	    &st);
 	int64_t id = 0, doc = 0;
 	if (e == TB_OK)
@@ -347,6 +347,8 @@ enum tb_err tb_item_insert(struct tb_conn *c, json_t *canon, int64_t department_
 		else
 			tb_stmt_bind_null(st, 15);
 		tb_stmt_bind_int(st, 16, doc);
+		/* Offered across provinces when "nationwide" (跨省通办). */
+		tb_stmt_bind_text(st, 17, S("cross_region"));
 #undef S
 #undef I
 		bool row;

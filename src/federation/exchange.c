@@ -419,10 +419,31 @@ struct job {
 	char *msg_id, *envelope, *sig, *base, *province;
 };
 
-/* Records one attempt of j on c: delivered (with the peer's reply and an
- * audit record), dead (refused), or pending again after a backoff. */
-static void record(struct tb_conn *c, const struct job *j, int64_t now, long status,
-                   const char *reply)
+/* Has the kind's reply handler take reply_text (the peer's answer) on c,
+ * inside the caller's transaction. */
+static enum tb_err take_reply(struct tb_conn *c, const struct tb_exchange_env *env,
+                              const struct job *j, const char *reply_text)
+{
+	json_t *sent = json_loads(j->envelope, 0, NULL);
+	const char *kind = json_string_value(json_object_get(sent, "kind"));
+	tb_exchange_reply_handler h = kind ? tb_exchange_reply_handler_of(kind) : NULL;
+	json_t *answer = reply_text ? json_loads(reply_text, 0, NULL) : NULL;
+	enum tb_err e = !h ? TB_OK
+	                : json_is_object(json_object_get(answer, "reply"))
+	                    ? h(c, env, j->peer, json_object_get(sent, "body"),
+	                        json_object_get(answer, "reply"))
+	                    : TB_EINVAL;
+	json_decref(answer);
+	json_decref(sent);
+	return e;
+}
+
+/* Records one attempt of j on c: delivered (with the peer's reply, taken
+ * by the kind's reply handler, and an audit record), dead (refused), or
+ * pending again after a backoff (also when the reply could not be
+ * taken). */
+static void record(struct tb_conn *c, const struct tb_exchange_env *env, const struct job *j,
+                   int64_t now, long status, const char *reply)
 {
 	int64_t attempts = j->attempts + 1;
 	bool ok = status >= 200 && status < 300;
@@ -440,6 +461,12 @@ static void record(struct tb_conn *c, const struct job *j, int64_t now, long sta
 	    rj ? json_dumps(json_object_get(rj, "reply"), JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	json_decref(rj);
 	enum tb_err e = tb_conn_begin(c);
+	if (e == TB_OK && ok && (e = take_reply(c, env, j, reply)) != TB_OK) {
+		tb_conn_rollback(c);
+		ok = false;
+		why = tb_xstrdup("the reply could not be taken");
+		e = tb_conn_begin(c);
+	}
 	if (e == TB_OK)
 		e = tb_conn_run(
 		    c, NULL,
@@ -480,7 +507,6 @@ static void record(struct tb_conn *c, const struct job *j, int64_t now, long sta
 
 int tb_exchange_deliver(struct tb_store *s, int64_t now, void *arg)
 {
-	(void)arg;
 	struct tb_conn *c;
 	if (tb_store_acquire(s, &c) != TB_OK)
 		return 0;
@@ -527,7 +553,7 @@ int tb_exchange_deliver(struct tb_store *s, int64_t now, void *arg)
 		if (!skip) {
 			char *reply = NULL;
 			long status = post(j->base, j->envelope, j->sig, &reply);
-			record(c, j, now, status, reply);
+			record(c, arg, j, now, status, reply);
 			tried++;
 			if (status < 200 || status >= 300)
 				failed[nfailed++] = j->peer;

@@ -69,6 +69,16 @@ typedef enum tb_err (*tb_exchange_handler)(struct tb_conn *c, const struct tb_ex
  * (federation/kinds.c). */
 tb_exchange_handler tb_exchange_handler_of(const char *kind);
 
+/* What the sender does with the peer's reply to a message of a kind, on c
+ * inside the transaction that marks it delivered: sent is the body it
+ * sent, reply the peer's answer. An error leaves the message pending, to
+ * be sent again (the peer answers a duplicate with the same reply). */
+typedef enum tb_err (*tb_exchange_reply_handler)(struct tb_conn *c,
+                                                 const struct tb_exchange_env *env, int64_t peer,
+                                                 json_t *sent, json_t *reply);
+/* The reply handler of kind, or NULL when a reply needs nothing. */
+tb_exchange_reply_handler tb_exchange_reply_handler_of(const char *kind);
+
 /* Sends body (taken) as a message of kind to peer: signs it with the
  * platform's exchange key and writes it to exchange_out on c, inside the
  * caller's transaction, with an exchange.send audit record for ctx.

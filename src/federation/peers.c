@@ -338,8 +338,8 @@ enum tb_err tb_peer_list(struct tb_store *s, struct tb_arena *a, const char **te
 	return e;
 }
 
-enum tb_err tb_peer_list_public(struct tb_store *s, const char *own, struct tb_arena *a,
-                                const char **text)
+enum tb_err tb_peer_list_public(struct tb_store *s, const char *own, const char *own_name,
+                                struct tb_arena *a, const char **text)
 {
 	*text = NULL;
 	struct tb_conn *c;
@@ -361,7 +361,8 @@ enum tb_err tb_peer_list_public(struct tb_store *s, const char *own, struct tb_a
 	}
 	tb_stmt_reset(st);
 	tb_store_release(c);
-	json_t *j = json_pack("{s:s, s:o}", "province", own, "items", items);
+	json_t *j = json_pack("{s:s, s:s, s:o}", "province", own, "name", own_name ? own_name : "",
+	                      "items", items);
 	if (e == TB_OK)
 		*text = tb_json_take(j, a);
 	else

@@ -68,10 +68,11 @@ enum tb_err tb_peer_key_on(struct tb_conn *c, int64_t peer, const char *key_id,
  * delivered, dead, received}}]}, by province. */
 enum tb_err tb_peer_list(struct tb_store *s, struct tb_arena *a, const char **text);
 
-/* The active peers as the public sees them, JSON (arena): {"province":
- * own, "items": [{province, name, base_url}]}, by province: where a
- * person of another province comes from (全程网办). */
-enum tb_err tb_peer_list_public(struct tb_store *s, const char *own, struct tb_arena *a,
-                                const char **text);
+/* This platform (its province own and that province's name) and the
+ * active peers as the public sees them, JSON (arena): {"province", "name",
+ * "items": [{province, name, base_url}]}, by province: where a person of
+ * another province comes from (全程网办). */
+enum tb_err tb_peer_list_public(struct tb_store *s, const char *own, const char *own_name,
+                                struct tb_arena *a, const char **text);
 
 #endif

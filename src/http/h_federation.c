@@ -7,9 +7,11 @@
 #include "app/app.h"
 #include "cases/notify.h"
 #include "certs/keys.h"
+#include "federation/catalog.h"
 #include "federation/exchange.h"
 #include "federation/identity.h"
 #include "http/handlers.h"
+#include "regions/regions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,6 +264,56 @@ void tb_handle_assertion_issue(struct tb_req *r)
 void tb_handle_peers_public(struct tb_req *r)
 {
 	const char *text;
-	enum tb_err e = tb_peer_list_public(r->app->store, r->app->province, r->arena, &text);
+	const struct tb_region *p = tb_regions_find(r->app->regions, r->app->province);
+	enum tb_err e = tb_peer_list_public(r->app->store, r->app->province, p ? p->name : NULL,
+	                                    r->arena, &text);
 	answer(r, e, text);
+}
+
+void tb_handle_peer_catalog_sync(struct tb_req *r)
+{
+	int64_t id;
+	if (!tb_req_path_id(r, 0, "id", &id) || !allow(r, "peer.manage"))
+		return;
+	struct tb_exchange_env env;
+	tb_app_exchange_env(r->app, &env);
+	struct tb_ctx ctx;
+	tb_req_ctx(r, &ctx);
+	struct tb_fail f = {0};
+	enum tb_err e = tb_peer_catalog_sync(&env, &ctx, id, &f);
+	if (e != TB_OK) {
+		tb_resp_fail(r, e, &f);
+		return;
+	}
+	tb_notifier_kick(r->app->notifier);
+	tb_resp_json(r, 202, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "pending"));
+}
+
+void tb_handle_peer_items_list(struct tb_req *r)
+{
+	const char *q = tb_req_query(r, "q"), *province = tb_req_query(r, "province");
+	long page = 1, per = 20;
+	if (!tb_req_query_int(r, "page", 1, 10000, &page) ||
+	    !tb_req_query_int(r, "per_page", 1, 100, &per))
+		return;
+	if (q && strlen(q) > 100) {
+		tb_resp_error(r, TB_EINVAL, "q", "at most 100 bytes");
+		return;
+	}
+	const char *text;
+	enum tb_err e = tb_peer_items_list(tb_app_reader(r->app), q && *q ? q : NULL,
+	                                   province && *province ? province : NULL, (int)page,
+	                                   (int)per, r->arena, &text);
+	answer(r, e, text);
+}
+
+void tb_handle_peer_item_get(struct tb_req *r)
+{
+	const char *text;
+	enum tb_err e =
+	    tb_peer_item_get(tb_app_reader(r->app), r->params[0], r->params[1], r->arena, &text);
+	if (e == TB_ENOTFOUND)
+		tb_resp_error(r, e, "code", "no such item offered by that province");
+	else
+		answer(r, e, text);
 }

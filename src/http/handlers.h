@@ -181,5 +181,8 @@ void tb_handle_exchange_receive(struct tb_req *r);
 void tb_handle_assertion_issue(struct tb_req *r);
 void tb_handle_peers_public(struct tb_req *r);
 void tb_handle_login_federated(struct tb_req *r);
+void tb_handle_peer_catalog_sync(struct tb_req *r);
+void tb_handle_peer_items_list(struct tb_req *r);
+void tb_handle_peer_item_get(struct tb_req *r);
 
 #endif

@@ -22,7 +22,7 @@ static struct test_srv zj, gd; /* 浙江, 广东 */
 static char gd_db[512];
 static struct test_session zj_admin, gd_admin, zhang;
 
-#define GD_ADMIN "44010619820202701X"
+#define GD_ADMIN "44010619820202701X" /* 邓管理 of the 广东 demo */
 
 static json_t *call(struct test_srv *s, const struct test_session *who, const char *method,
                     const char *path, const char *body, long want)
@@ -37,15 +37,7 @@ static int start(const char *zj_db, const char *gd_url)
 	                               {"33010619900101123X", &zhang}};
 	if (test_start_demo(&zj, zj_db, who, 2) != 0)
 		return -1;
-	char out[1024];
-	if (test_run(out, sizeof(out),
-	             "echo tongban-demo | %s admin create --name 广东管理员 --id-number " GD_ADMIN
-	             " --region 440000 --data %s --db '%s'",
-	             test_bin(), test_tmpdir(), gd_db) != 0) {
-		fprintf(stderr, "admin create: %s\n", out);
-		return -1;
-	}
-	srv_start(&gd, gd_db, "--province", "440000", NULL);
+	srv_start(&gd, gd_db, "--demo", "--province", "440000", NULL);
 	return test_login(&gd, GD_ADMIN, "tongban-demo", &gd_admin) == 200 ? 0 : -1;
 }
 
@@ -540,6 +532,61 @@ static void signs_in_across_provinces(void **state)
 	free(sig);
 }
 
+/* The offered items 浙江 keeps of 广东 (GET /api/v1/federation/items). */
+static long long offered(const char *query)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/api/v1/federation/items%s", query);
+	json_t *j = call(&zj, NULL, "GET", path, NULL, 200);
+	long long n = json_integer_value(json_object_get(j, "total"));
+	json_decref(j);
+	return n;
+}
+
+static void catalog_across_platforms(void **state)
+{
+	(void)state;
+	assert_int_equal(offered(""), 0);
+	long long delivered = peer_count(&zj, &zj_admin, "440000", "delivered");
+	json_decref(
+	    call(&zj, &zj_admin, "POST", "/api/v1/federation/peers/1/catalog-sync", NULL, 202));
+	json_decref(
+	    call(&zj, &zhang, "POST", "/api/v1/federation/peers/1/catalog-sync", NULL, 403));
+	/* Seven items offered, five a page: two requests. */
+	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "delivered", delivered + 2),
+	                 delivered + 2);
+	assert_int_equal(offered(""), 7);
+	assert_int_equal(offered("?q=结婚"), 1);
+	assert_int_equal(offered("?province=440000&per_page=5"), 7);
+	assert_int_equal(offered("?province=320000"), 0);
+	assert_int_equal(offered("?q=%25"), 0); /* a % is a percent sign */
+	json_t *j = call(&zj, NULL, "GET", "/api/v1/federation/items?q=结婚", NULL, 200);
+	json_t *it = json_array_get(json_object_get(j, "items"), 0);
+	char path[160];
+	snprintf(path, sizeof(path), "/api/v1/federation/items/440000/%s", test_str(it, "code"));
+	assert_string_equal(test_str(json_object_get(it, "peer"), "name"), "广东省政务服务网");
+	json_decref(j);
+	j = call(&zj, NULL, "GET", path, NULL, 200);
+	json_t *doc = json_object_get(j, "doc");
+	assert_string_equal(test_str(doc, "name"), "内地居民结婚登记");
+	assert_string_equal(test_str(doc, "cross_region"), "nationwide");
+	json_decref(j);
+	json_decref(call(&zj, NULL, "GET", "/api/v1/federation/items/440000/nothing", NULL, 404));
+
+	/* 广东 withdraws one: the next sync removes it here. */
+	snprintf(path, sizeof(path), "/api/v1/items/%s/withdraw",
+	         "1144010602487217X04070081601000");
+	json_decref(call(&gd, &gd_admin, "POST", path, NULL, 200));
+	delivered = peer_count(&zj, &zj_admin, "440000", "delivered");
+	sleep(1); /* a new sync stamp */
+	json_decref(
+	    call(&zj, &zj_admin, "POST", "/api/v1/federation/peers/1/catalog-sync", NULL, 202));
+	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "delivered", delivered + 2),
+	                 delivered + 2);
+	assert_int_equal(offered(""), 6);
+	assert_int_equal(offered("?q=结婚"), 0);
+}
+
 int main(void)
 {
 	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
@@ -550,6 +597,7 @@ int main(void)
 	    cmocka_unit_test(refusals_change_nothing),
 	    cmocka_unit_test(down_peer_rotation_and_dead_letters),
 	    cmocka_unit_test(signs_in_across_provinces),
+	    cmocka_unit_test(catalog_across_platforms),
 	};
 	int failed = cmocka_run_group_tests_name("federation/sqlite", tests, start_sqlite, stop);
 	if (test_pg_base_url())

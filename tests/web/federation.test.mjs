@@ -5,6 +5,11 @@
 // finds "使用浙江政务服务网账号登录" under the sign-in form, signs in at
 // 浙江, reads what will be given to 广东 and agrees, and arrives at 广东
 // signed in as himself, on the page he came from, without registering.
+// Then, after 浙江's administrator synced 广东's offered items: 张三
+// searches 浙江's services for 异地就医, finds 广东's 跨省异地就医备案 under
+// 跨省通办, reads its guide (广东's, with the ways to apply from 浙江), and
+// is taken to 广东's application page for it, signed in with his 浙江
+// account.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -118,6 +123,40 @@ test('federation: a person of 浙江 signs in at 广东 with the 浙江 account,
   await p.locator('h2', { hasText: '登录未成功' }).waitFor();
 
   assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
+  assert.deepEqual(dialogs, []);
+  await ctx.close();
+});
+
+test('federation: 广东\'s offered items are found at 浙江 and applied for online at 广东', async () => {
+  const zjAdmin = await signInAt(base, '330106198202027014');
+  const r = await post(zjAdmin, '/api/v1/federation/peers/1/catalog-sync', {});
+  assert.equal(r.status, 202, JSON.stringify(r.body));
+  for (let i = 0; i < 100; i++) {
+    const j = await (await fetch(`${base}/api/v1/federation/items`)).json();
+    if (j.total === 7) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  const { ctx, p, errors, dialogs } = await watchedPage(360);
+  await p.goto(`${base}/services.html?q=${encodeURIComponent('异地就医')}`);
+  const found = p.locator('#across a', { hasText: '跨省异地就医备案（广东政务服务网 · 广州市医疗保障局）' });
+  await found.waitFor();
+  await p.locator('.topnav .brand small', { hasText: '浙江省' }).waitFor();
+  assert.ok(await noSideways(p), 'no sideways scrolling at 360 px');
+  await p.screenshot({ path: shot('federation-4-found-at-zj.png'), fullPage: true });
+  await found.click();
+  await p.locator('.notice', { hasText: '本事项由广东政务服务网提供' }).waitFor();
+  assert.match(await p.locator('#guide').innerText(), /广州市医疗保障局/);
+  await p.screenshot({ path: shot('federation-5-guide-at-zj.png'), fullPage: false });
+  await p.locator('a', { hasText: '用本平台账号到广东政务服务网在线申请' }).click();
+  await p.fill('#si-id', '33010619900101123X');
+  await p.fill('#si-pw', 'tongban-demo');
+  await p.click('#signin button[type=submit]');
+  await p.locator('button', { hasText: '同意并前往广东政务服务网' }).click();
+  await p.waitForURL(`${gd.base}/apply.html?item=11440100025006206Q3200072502000`, { timeout: 15000 });
+  await p.locator('.topnav .brand small', { hasText: '广东省' }).waitFor();
+  await p.locator('h2', { hasText: '跨省异地就医备案' }).waitFor();
+  await p.screenshot({ path: shot('federation-6-apply-at-gd.png'), fullPage: true });
+  assert.deepEqual(errors, []);
   assert.deepEqual(dialogs, []);
   await ctx.close();
 });
