@@ -1,20 +1,23 @@
 // make cluster-test (issue 17): submissions through haproxy to two
 // tongban nodes on a pg_auto_failover PostgreSQL (scripts/cluster.sh up),
 // while one node is killed and restarted and then the PostgreSQL primary
-// crashes. Every acknowledged submission (HTTP 2xx) must be in the new
-// primary in its acknowledged state or a later one, no case number twice,
-// the audit chain intact.
+// crashes. Beside them, makers open new cases (each issues a case number)
+// and withdraw them. Every acknowledged submission or make (HTTP 2xx) must
+// be in the new primary in its acknowledged state or a later one, no case
+// number issued or acknowledged twice, the audit chain intact.
 //
 //   node tests/cluster/cluster-test.mjs DIR     (DIR: a running cluster)
 //
 // Node.js 20, no packages. Anything but a 2xx with the case's number and
 // state is "not acknowledged": counted by status, never taken as success.
 // The last line is
-//   cluster-test: acknowledged N, lost L, failover S s
+//   cluster-test: acknowledged N, lost L, failover S s (X submissions, Y makes)
 // (S: from the kill -9 of the primary to the first acknowledged submission
 // sent after it); exit 0 only when nothing acknowledged was lost and the
 // checks hold.
-//   CLUSTER_CLIENTS (16) concurrent clients; CLUSTER_STEADY (5) seconds of
+//   CLUSTER_CLIENTS (16) concurrent clients submitting drafts;
+//   CLUSTER_MAKERS (2) clients opening and withdrawing new cases, each on
+//   its own item; CLUSTER_STEADY (5) seconds of
 //   load before the first kill and between the steps; CLUSTER_AFTER (8)
 //   seconds of load after the failover.
 import { execFile } from 'node:child_process';
@@ -38,10 +41,12 @@ const env = Object.fromEntries(
 );
 const base = `http://127.0.0.1:${env.LB_PORT}`;
 const CLIENTS = Number(process.env.CLUSTER_CLIENTS ?? 16);
+const MAKERS = Number(process.env.CLUSTER_MAKERS ?? 2);
 const STEADY = Number(process.env.CLUSTER_STEADY ?? 5) * 1000;
 const AFTER = Number(process.env.CLUSTER_AFTER ?? 8) * 1000;
 const drafts = readFileSync(`${dir}/drafts`, 'utf8').split('\n').filter(Boolean);
 const CITIZEN = { login: '33010619900101123X', password: 'tongban-demo' }; // 张三, the drafts' applicant
+const MAKER = { login: '330106198505052313', password: 'tongban-demo' }; // 李四, who opens new cases
 
 const started = Date.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -75,11 +80,11 @@ function errorCode(e) {
   return c?.code ? `${c.code}${c.message ? ` (${c.message})` : ''}` : (c?.message ?? e.message);
 }
 
-async function signIn() {
+async function signIn(who = CITIZEN) {
   const res = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(CITIZEN),
+    body: JSON.stringify(who),
     signal: AbortSignal.timeout(15000),
   });
   const body = await res.json().catch(() => ({}));
@@ -133,6 +138,90 @@ async function client(headers) {
     // have been submitted), and the client waits a little, as people do.
     if (!a.state) await sleep(100);
   }
+}
+
+// ---- makers: open a case (the node issues its number), withdraw it -------
+// Each maker has its own item: one applicant has one open draft per item,
+// so a make that was committed but not acknowledged shows as a 409 naming
+// that draft on the next try, and the maker withdraws it and goes on.
+const makes = []; // {no?, start, end, phase, status, state?, node, reason?, kind}
+
+async function post(headers, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(20000),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, node: res.headers.get('x-tongban-node') ?? 'haproxy', json, text };
+}
+
+// One attempt of KIND ('make' or 'withdraw') -> the record, kept in makes
+async function attempt(kind, headers, path, body, no) {
+  const m = { kind, no, start: Date.now(), phase };
+  try {
+    const r = await post(headers, path, body);
+    m.status = r.status;
+    m.node = r.node;
+    if (r.status >= 200 && r.status < 300 && typeof r.json?.case_no === 'string' && typeof r.json.state === 'string') {
+      if (kind === 'make' || r.json.case_no === no) {
+        m.no = r.json.case_no;
+        m.state = r.json.state;
+      } else m.reason = `answered for ${r.json.case_no}`;
+    } else {
+      m.other = r.json?.case_no; // a 409 names the open draft
+      m.reason = r.json ? `${r.json.error ?? ''}: ${r.json.reason ?? ''}` : r.text.replace(/<[^>]*>|\s+/g, ' ').trim().slice(0, 80);
+    }
+  } catch (e) {
+    m.status = errorCode(e);
+    m.node = '?';
+  }
+  m.end = Date.now();
+  makes.push(m);
+  return m;
+}
+
+async function maker(headers, item) {
+  let open = null; // a draft of ours to withdraw before the next make
+  while (!stopping) {
+    if (open) {
+      const w = await attempt('withdraw', headers, `/api/v1/cases/${open}/events`, { event: 'withdraw' }, open);
+      // 409: already withdrawn (an earlier try was committed, not answered)
+      if (w.state || w.status === 409) open = null;
+      else await sleep(100);
+      continue;
+    }
+    const m = await attempt('make', headers, '/api/v1/cases', { item }, undefined);
+    if (m.state) open = m.no;
+    else if (m.status === 409 && m.other) open = m.other;
+    else await sleep(100);
+  }
+}
+
+// -> MAKERS distinct items 李四 can apply for entirely online
+async function makerItems(headers) {
+  const res = await fetch(`${base}/api/v1/items?online_depth=4&per_page=100`, { headers, signal: AbortSignal.timeout(15000) });
+  const body = await res.json();
+  const seenCode = new Set();
+  const out = [];
+  for (const it of body.items ?? []) {
+    if (out.length === MAKERS) break;
+    if (!it.service_objects?.includes(1) || seenCode.has(it.implementation_code)) continue;
+    seenCode.add(it.implementation_code);
+    // The item must take a draft from 李四: try one, withdraw it.
+    const m = await post(headers, '/api/v1/cases', { item: it.implementation_code });
+    const no = m.json?.case_no;
+    if (!no || (m.status !== 201 && m.status !== 409)) continue;
+    const w = await post(headers, `/api/v1/cases/${no}/events`, { event: 'withdraw' });
+    if (w.status === 200 || w.status === 201) out.push(it.implementation_code);
+  }
+  if (out.length < MAKERS) throw new Error(`found ${out.length} items for ${MAKERS} makers`);
+  return out;
 }
 
 // ---- watchers: haproxy's view, each node's /healthz, the monitor's view --
@@ -254,13 +343,17 @@ async function main() {
   const sessions = [];
   for (let i = 0; i < CLIENTS; i++) sessions.push(await signIn());
   log(`${CLIENTS} clients signed in as 张三 through haproxy ${base}; ${drafts.length} drafts to submit`);
+  const makerSessions = [];
+  for (let i = 0; i < MAKERS; i++) makerSessions.push(await signIn(MAKER));
+  const items = MAKERS ? await makerItems(makerSessions[0]) : [];
+  log(`${MAKERS} makers signed in as 李四, on items ${items.join(' ')}`);
   const watchers = [
     watch('haproxy', 100, haproxyStat),
     watch('healthz', 200, async () => ({ tb1: await healthz(env.TB1_PORT), tb2: await healthz(env.TB2_PORT) })),
     watchPg(),
   ];
   await waitFor(() => seen.haproxy.tb1 === 'UP' && seen.haproxy.tb2 === 'UP', 5000);
-  const load = sessions.map((h) => client(h));
+  const load = [...sessions.map((h) => client(h)), ...makerSessions.map((h, i) => maker(h, items[i]))];
   await sleep(STEADY);
 
   // 1. A tongban node dies: haproxy must take it out, the load go on.
@@ -304,6 +397,10 @@ async function main() {
     `${dir}/submissions.tsv`,
     attempts.map((a) => [a.no, a.phase, a.status, a.state ?? a.reason ?? '', a.node, a.end - started].join('\t')).join('\n') + '\n',
   );
+  writeFileSync(
+    `${dir}/makes.tsv`,
+    makes.map((m) => [m.kind, m.no ?? m.other ?? '', m.phase, m.status, m.state ?? m.reason ?? '', m.node, m.end - started].join('\t')).join('\n') + '\n',
+  );
   console.log(`submissions: ${attempts.length} sent, ${acked.length} acknowledged, ${failed.length} not acknowledged`);
   for (const p of ['steady', 'node-kill', 'steady-2', 'failover', 'after']) {
     const in_ = attempts.filter((a) => a.phase === p);
@@ -315,6 +412,18 @@ async function main() {
     console.log('not acknowledged, by status, node and reason:');
     for (const [k, n] of counted(failed, (a) => `${a.status} from ${a.node}${a.reason ? ` (${a.reason})` : ''}`).slice(0, 12))
       console.log(`  ${String(n).padStart(6)} x ${k}`);
+  }
+  const madeOk = makes.filter((m) => m.kind === 'make' && m.state);
+  const withdrawnOk = makes.filter((m) => m.kind === 'withdraw' && m.state);
+  console.log(`makes: ${makes.filter((m) => m.kind === 'make').length} sent, ${madeOk.length} acknowledged; ` +
+    `withdrawals: ${makes.filter((m) => m.kind === 'withdraw').length} sent, ${withdrawnOk.length} acknowledged`);
+  const wBad = counted(makes.filter((m) => m.kind === 'withdraw' && !m.state), (m) => `${m.phase} ${m.status}`);
+  if (wBad.length) console.log(`  withdrawals not acknowledged: ${wBad.map(([k, n]) => `${k} x${n}`).join(', ')}`);
+  for (const p of ['steady', 'node-kill', 'steady-2', 'failover', 'after']) {
+    const in_ = makes.filter((m) => m.phase === p && m.kind === 'make');
+    const bad = counted(in_.filter((m) => !m.state), (m) => `${m.status}`);
+    console.log(`  ${p.padEnd(9)} ${String(in_.length).padStart(6)} makes, ${String(in_.filter((m) => m.state).length).padStart(6)} acknowledged` +
+      (bad.length ? `; not: ${bad.map(([st, n]) => `${st} x${n}`).join(', ')}` : ''));
   }
   // After the failover, per node: a node that does not recover keeps
   // failing behind haproxy while /healthz may say it is fine.
@@ -332,6 +441,9 @@ async function main() {
   const fail = [];
   if (ranOut) fail.push(`ran out of drafts (${drafts.length}): raise CLUSTER_DRAFTS`);
   if (!first) fail.push('no submission was acknowledged within 90 s of the primary crash');
+  if (MAKERS && !madeOk.some((m) => m.start >= killAt)) fail.push('no make was acknowledged after the primary crash');
+  const dupMakes = counted(madeOk, (m) => m.no).filter(([, n]) => n > 1);
+  if (dupMakes.length) fail.push(`case numbers acknowledged as new twice: ${dupMakes.map(([no]) => no).join(' ')}`);
   const dupAcks = counted(acked, (a) => a.no).filter(([, n]) => n > 1);
   if (dupAcks.length) fail.push(`case numbers acknowledged twice: ${dupAcks.map(([no]) => no).join(' ')}`);
   const rows = new Map((await psql('SELECT case_no, state FROM cases')).map(([no, st]) => [no, st]));
@@ -339,6 +451,10 @@ async function main() {
   for (const a of acked) {
     const now = rows.get(a.no);
     if (!now || !reachable(a.state).has(now)) lost.push(`${a.no} (acknowledged ${a.state} by ${a.node} at ${secs(a.end - started)} s, now ${now ?? 'missing'})`);
+  }
+  for (const m of [...madeOk, ...withdrawnOk]) {
+    const now = rows.get(m.no);
+    if (!now || !reachable(m.state).has(now)) lost.push(`${m.no} (${m.kind} acknowledged ${m.state} by ${m.node} at ${secs(m.end - started)} s, now ${now ?? 'missing'})`);
   }
   // Not acknowledged yet done: the client cannot tell (a second submit of
   // the same draft is a no-op that answers its state).
@@ -374,7 +490,8 @@ async function main() {
     console.log(`cluster-test: logs kept in ${dir}`);
   }
   console.log(`cluster-test: took ${secs(Date.now() - started)} s after the cluster was up`);
-  console.log(`cluster-test: acknowledged ${acked.length}, lost ${lost.length}, failover ${failover === null ? 'none' : failover.toFixed(1)} s`);
+  console.log(`cluster-test: acknowledged ${acked.length + madeOk.length}, lost ${lost.length}, failover ${failover === null ? 'none' : failover.toFixed(1)} s` +
+    ` (${acked.length} submissions, ${madeOk.length} makes)`);
   process.exit(lost.length || fail.length ? 1 : 0);
 }
 
