@@ -69,20 +69,46 @@ async function post(s, path, body) {
   return { status: r.status, body: await r.json().catch(() => ({})) };
 }
 
-const selfOf = async (url) => (await fetch(`${url}/api/v1/federation/self`)).json();
 
-test('federation: a person of 浙江 signs in at 广东 with the 浙江 account, on a phone', async () => {
-  // The administrators register each other's platform.
-  const zjAdmin = await signInAt(base, '330106198202027014');
-  const gdAdmin = await signInAt(gd.base, GD_ADMIN);
-  let r = await post(zjAdmin, '/api/v1/federation/peers', {
-    province: '440000', name: '广东政务服务网', base_url: gd.base, public_pem: (await selfOf(gd.base)).public_pem,
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  r = await post(gdAdmin, '/api/v1/federation/peers', {
-    province: '330000', name: '浙江政务服务网', base_url: base, public_pem: (await selfOf(base)).public_pem,
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
+test('federation: the administrators register each other\'s platform on /admin/, and 浙江\'s 张三 signs in at 广东 with his 浙江 account, on a phone', async () => {
+  // Each administrator, on their own /admin/, registers the other with the
+  // public key shown on the other's page; a bad address is refused beside
+  // its field; 测试连接 is delivered.
+  const admin = async (url, login) => {
+    const w = await watchedPage(390);
+    await w.p.goto(`${url}/admin/`);
+    await w.p.fill('#si-id', login);
+    await w.p.fill('#si-pw', 'tongban-demo');
+    await w.p.click('#signin button[type=submit]');
+    await w.p.locator('#self textarea').waitFor();
+    return w;
+  };
+  const zjA = await admin(base, '330106198202027014');
+  const gdA = await admin(gd.base, GD_ADMIN);
+  const register = async (w, province, name, url, pem) => {
+    await w.p.fill('#peer-province', province);
+    await w.p.fill('#peer-name', name);
+    await w.p.fill('#peer-url', url);
+    await w.p.fill('#peer-pem', pem);
+    await w.p.click('#peer-form button[type=submit]');
+  };
+  await register(zjA, '440000', '广东政务服务网', 'ftp://127.0.0.1/', await gdA.p.locator('#self textarea').inputValue());
+  await zjA.p.locator('#peer-url[aria-invalid=true] + .field-error').waitFor();
+  await register(zjA, '440000', '广东政务服务网', gd.base, await gdA.p.locator('#self textarea').inputValue());
+  await zjA.p.locator('#peers h3', { hasText: '广东政务服务网' }).waitFor();
+  await register(gdA, '330000', '浙江政务服务网', base, await zjA.p.locator('#self textarea').inputValue());
+  await gdA.p.locator('#peers h3', { hasText: '浙江政务服务网' }).waitFor();
+  await zjA.p.click('#peers button:has-text("测试连接")');
+  await zjA.p.locator('#peers [role=status]', { hasText: '已向广东政务服务网发送测试消息' }).waitFor();
+  await zjA.p.waitForTimeout(1000);
+  await zjA.p.click('#outbox button:has-text("已投递")');
+  await zjA.p.locator('#outbox li', { hasText: '测试连接 → 广东政务服务网' }).waitFor();
+  assert.ok(await noSideways(zjA.p), 'no sideways scrolling on /admin/ at 390 px');
+  await zjA.p.screenshot({ path: shot('federation-0-admin-at-zj.png'), fullPage: true });
+  for (const w of [zjA, gdA]) {
+    assert.deepEqual(w.errors.filter((e) => !/status of 400/.test(e)), []);
+    await w.ctx.close();
+  }
 
   const { ctx, p, errors, dialogs } = await watchedPage(360);
   await p.goto(`${gd.base}/my/`);
@@ -115,6 +141,7 @@ test('federation: a person of 浙江 signs in at 广东 with the 浙江 account,
   await p.locator('.topnav .who', { hasText: '张三' }).waitFor();
 
   // The same assertion again (the browser's back button, a copied link): refused.
+  const gdAdmin = await signInAt(gd.base, GD_ADMIN);
   const history = await (await fetch(`${gd.base}/api/v1/audit?actor=peer:330000`, {
     headers: { cookie: gdAdmin.cookie },
   })).json();
