@@ -217,5 +217,6 @@ void tb_app_close(struct tb_app *app)
 
 void tb_app_exchange_env(const struct tb_app *app, struct tb_exchange_env *env)
 {
-	*env = (struct tb_exchange_env){app->store, app->keys, app->regions, app->province};
+	*env = (struct tb_exchange_env){app->store,    app->keys,     app->regions,
+	                                app->province, app->calendar, app->blobs};
 }

@@ -8,6 +8,7 @@
 #include "base/mem.h"
 #include "base/testmode.h"
 #include "certs/keys.h"
+#include "federation/forward.h"
 #include "regions/regions.h"
 
 #include <curl/curl.h>
@@ -514,6 +515,10 @@ int tb_exchange_deliver(struct tb_store *s, int64_t now, void *arg)
 		tb_store_release(c);
 		return 0;
 	}
+	/* Forwarded applications made cases here, and the steps of those
+	 * cases reported back, before what is due goes out. */
+	int tried = tb_forward_admit(arg);
+	tried += tb_forward_relay(arg);
 	struct tb_stmt *st;
 	bool row;
 	struct job jobs[DELIVER_BATCH];
@@ -544,7 +549,7 @@ int tb_exchange_deliver(struct tb_store *s, int64_t now, void *arg)
 	 * wait for the next pass (the network calls run outside any
 	 * transaction). */
 	int64_t failed[DELIVER_BATCH];
-	int nfailed = 0, tried = 0;
+	int nfailed = 0;
 	for (int i = 0; i < n; i++) {
 		struct job *j = &jobs[i];
 		bool skip = false;

@@ -40,12 +40,17 @@ struct tb_regions;
 /* Where a platform receives messages, after the peer's base URL. */
 #define TB_EXCHANGE_PATH       "/api/v1/federation/messages"
 
+struct tb_calendar;
+struct tb_blobs;
+
 /* What the exchange needs of the platform. */
 struct tb_exchange_env {
 	struct tb_store *store;
 	struct tb_keys *keys; /* the platform's exchange key (TB_KEYS_PLATFORM) */
 	const struct tb_regions *regions;
 	const char *province; /* this platform's */
+	const struct tb_calendar *calendar;
+	struct tb_blobs *blobs; /* forwarded materials */
 };
 
 /* A received message, checked: strings and body live as long as the

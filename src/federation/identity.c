@@ -136,16 +136,19 @@ struct accept_args {
 	struct tb_fail *f;
 };
 
-/* The person's account here (made on first use) on c into *id. */
-static enum tb_err account_on(struct tb_conn *c, struct accept_args *x, int64_t *id)
+enum tb_err tb_federated_account_on(struct tb_conn *c, const struct tb_ctx *ctx,
+                                    const char *id_number, const char *name, bool proven,
+                                    const char *home, int64_t *id, struct tb_fail *f)
 {
-	const struct claims *cl = x->c;
+	struct tb_idnum idn;
+	if (tb_idnum_check(id_number, &idn, NULL) != TB_OK)
+		return tb_fail(f, TB_EINVAL, "id_number", "not a citizen identity number");
 	struct tb_stmt *st;
 	bool row;
 	char status[16] = "";
 	enum tb_err e = tb_conn_query(
 	    c, &st, &row, "SELECT id, status FROM accounts WHERE login = ? AND kind = 'person'",
-	    "s", cl->id.normalized);
+	    "s", idn.normalized);
 	if (e == TB_OK && row) {
 		*id = tb_stmt_int(st, 0);
 		snprintf(status, sizeof(status), "%s", tb_stmt_text(st, 1));
@@ -156,26 +159,26 @@ static enum tb_err account_on(struct tb_conn *c, struct accept_args *x, int64_t 
 	if (row)
 		return strcmp(status, "active") == 0
 		           ? TB_OK
-		           : tb_fail(x->f, TB_EDENIED, "sub", "this account is not active here");
+		           : tb_fail(f, TB_EDENIED, "sub", "this account is not active here");
 	e = tb_conn_query(c, &st, &row,
 	                  "INSERT INTO accounts (kind, login, name, region, created_at,"
 	                  " identity_proven, home_province) VALUES ('person', ?, ?, ?, ?, ?, ?)"
 	                  " RETURNING id",
-	                  "sssiis", cl->id.normalized, cl->name, cl->id.region, (int64_t)time(NULL),
-	                  (int64_t)(cl->proven ? 1 : 0), cl->iss);
+	                  "sssiis", idn.normalized, name, idn.region, (int64_t)time(NULL),
+	                  (int64_t)(proven ? 1 : 0), home);
 	if (e == TB_OK && row)
 		*id = tb_stmt_int(st, 0);
 	tb_stmt_reset(st);
 	if (e == TB_OK) {
 		char actor[32], obj[32];
-		snprintf(actor, sizeof(actor), "peer:%s", cl->iss);
+		snprintf(actor, sizeof(actor), "peer:%s", home);
 		snprintf(obj, sizeof(obj), "account:%lld", (long long)*id);
 		struct tb_audit_rec r = {.actor = actor,
 		                         .action = "account.federated",
 		                         .object = obj,
 		                         .outcome = "ok",
-		                         .client = x->ctx->client,
-		                         .request_id = x->ctx->request_id};
+		                         .client = ctx->client,
+		                         .request_id = ctx->request_id};
 		e = tb_audit_append(c, &r, NULL);
 	}
 	return e;
@@ -185,7 +188,8 @@ static enum tb_err accept_in(struct tb_conn *c, void *arg)
 {
 	struct accept_args *x = arg;
 	int64_t id = 0;
-	enum tb_err e = account_on(c, x, &id);
+	enum tb_err e = tb_federated_account_on(c, x->ctx, x->c->sub, x->c->name, x->c->proven,
+	                                        x->c->iss, &id, x->f);
 	if (e == TB_OK) {
 		e = tb_conn_run(c, NULL,
 		                "INSERT INTO federated_logins (peer_id, jti, account_id, at)"

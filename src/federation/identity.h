@@ -47,4 +47,13 @@ enum tb_err tb_assertion_accept(const struct tb_exchange_env *env, const struct 
                                 const char *text, const char *sig_hex, struct tb_login_result *out,
                                 struct tb_fail *f);
 
+/* The account of the person id_number (any case of its X) on c, made when
+ * there is none: a person of home (a peer's province), named name, proven
+ * or not as their home platform says, without a password (they come
+ * through their home platform or a window), audited account.federated.
+ * TB_EDENIED on "sub" for an account that is not active. */
+enum tb_err tb_federated_account_on(struct tb_conn *c, const struct tb_ctx *ctx,
+                                    const char *id_number, const char *name, bool proven,
+                                    const char *home, int64_t *id, struct tb_fail *f);
+
 #endif

@@ -1,6 +1,7 @@
 /* The kinds of exchange message this platform takes, and what receiving
  * each does (see exchange.h). */
 #include "federation/exchange.h"
+#include "federation/forward.h"
 #include "base/date.h"
 #include "base/log.h"
 
@@ -122,6 +123,9 @@ static const struct {
     {"ping", on_ping},
     {"key.announce", on_key_announce},
     {"catalog.request", on_catalog_request},
+    {"material.put", tb_forward_on_material},
+    {"case.forward", tb_forward_on_case},
+    {"case.state", tb_forward_on_state},
 };
 
 tb_exchange_handler tb_exchange_handler_of(const char *kind)

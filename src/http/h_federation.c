@@ -9,6 +9,7 @@
 #include "certs/keys.h"
 #include "federation/catalog.h"
 #include "federation/exchange.h"
+#include "federation/forward.h"
 #include "federation/identity.h"
 #include "http/handlers.h"
 #include "regions/regions.h"
@@ -314,6 +315,127 @@ void tb_handle_peer_item_get(struct tb_req *r)
 	    tb_peer_item_get(tb_app_reader(r->app), r->params[0], r->params[1], r->arena, &text);
 	if (e == TB_ENOTFOUND)
 		tb_resp_error(r, e, "code", "no such item offered by that province");
+	else
+		answer(r, e, text);
+}
+
+/* The members of the applicant and materials of a forward's body into in
+ * (strings borrowed from body); false after answering 400. */
+static bool forward_members(struct tb_req *r, json_t *applicant, json_t *materials,
+                            struct tb_forward_new *in, struct tb_forward_material *m)
+{
+	json_error_t err;
+	if (!applicant ||
+	    json_unpack_ex(applicant, &err, JSON_STRICT, "{s:s, s:s, s?s}", "name", &in->name,
+	                   "id_number", &in->id_number, "phone", &in->phone) != 0) {
+		tb_resp_error(r, TB_EINVAL, "applicant", "expected name, id_number and phone");
+		return false;
+	}
+	if (!json_is_array(materials) || json_array_size(materials) > 16) {
+		tb_resp_error(r, TB_EINVAL, "materials", "1 to 16 files");
+		return false;
+	}
+	size_t i;
+	json_t *x;
+	json_array_foreach(materials, i, x)
+	{
+		if (json_unpack_ex(x, &err, JSON_STRICT, "{s:s, s:s, s:s}", "material",
+		                   &m[i].material, "name", &m[i].name, "content",
+		                   &m[i].content) != 0) {
+			tb_resp_error(r, TB_EINVAL, tb_arena_printf(r->arena, "materials[%zu]", i),
+			              "expected material, name and content");
+			return false;
+		}
+	}
+	in->materials = m;
+	in->nmaterials = json_array_size(materials);
+	return true;
+}
+
+void tb_handle_forward_create(struct tb_req *r)
+{
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	struct tb_forward_new in = {0};
+	json_t *applicant = NULL, *form = NULL, *materials = NULL;
+	const struct tb_field fields[] = {
+	    {"peer", 's', true, &in.peer},        {"item", 's', true, &in.item},
+	    {"applicant", 'o', true, &applicant}, {"form", 'o', false, &form},
+	    {"materials", 'a', true, &materials},
+	};
+	struct tb_forward_material m[16];
+	const struct tb_principal *p = tb_req_principal(r);
+	if (p && tb_req_fields(r, body, fields, 5) &&
+	    tb_req_allow(r, "forward.create",
+	                 &(struct tb_authz_object){.region = r->app->province}) &&
+	    forward_members(r, applicant, materials, &in, m)) {
+		int64_t window = tb_principal_window(p);
+		char *form_text =
+		    json_dumps(form ? form : json_object(), JSON_COMPACT | JSON_ENCODE_ANY);
+		in.form = tb_arena_strdup(r->arena, form_text);
+		free(form_text);
+		struct tb_exchange_env env;
+		tb_app_exchange_env(r->app, &env);
+		struct tb_ctx ctx;
+		tb_req_ctx(r, &ctx);
+		struct tb_fail f = {0};
+		const char *no = NULL;
+		enum tb_err e = window
+		                    ? tb_forward_create(&env, &ctx, window, &in, r->app->max_upload,
+		                                        r->arena, &no, &f)
+		                    : tb_fail(&f, TB_EDENIED, "session",
+		                              "only a clerk of a service centre's window forwards");
+		if (e != TB_OK)
+			tb_resp_fail(r, e, &f);
+		else {
+			tb_notifier_kick(r->app->notifier);
+			tb_resp_json(
+			    r, 201,
+			    json_pack("{s:s, s:s}", "forward_no", no, "state", "forwarded"));
+		}
+	}
+	json_decref(body);
+}
+
+void tb_handle_forwards_list(struct tb_req *r)
+{
+	const struct tb_principal *p = tb_req_principal(r);
+	if (!p)
+		return;
+	int64_t window = tb_principal_window(p);
+	/* A clerk sees their window's; a supervisor or administrator all. */
+	if (!tb_req_allow(r, "forward.read",
+	                  &(struct tb_authz_object){.window = window, .region = r->app->province}))
+		return;
+	bool all = tb_authz(p, "forward.read",
+	                    &(struct tb_authz_object){.region = r->app->province}) == TB_OK;
+	long limit = 100;
+	if (!tb_req_query_int(r, "limit", 1, 500, &limit))
+		return;
+	const char *text;
+	enum tb_err e =
+	    tb_forward_list(r->app->store, all ? 0 : window, (int)limit, r->arena, &text);
+	answer(r, e, text);
+}
+
+void tb_handle_forward_get(struct tb_req *r)
+{
+	const struct tb_principal *p = tb_req_principal(r);
+	if (!p)
+		return;
+	const char *text = NULL;
+	int64_t window = 0;
+	enum tb_err e = tb_forward_get(r->app->store, r->params[0], r->arena, &text, &window);
+	/* Another window's forward is answered as none. */
+	if (e == TB_OK && tb_authz(p, "forward.read",
+	                           &(struct tb_authz_object){.window = window,
+	                                                     .region = r->app->province}) != TB_OK)
+		e = p->kind == TB_ANON ? TB_EUNAUTH : TB_ENOTFOUND;
+	if (e == TB_ENOTFOUND)
+		tb_resp_error(r, e, "forward_no", "no such forward");
+	else if (e == TB_EUNAUTH)
+		tb_resp_error(r, e, "session", "sign in first");
 	else
 		answer(r, e, text);
 }

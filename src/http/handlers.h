@@ -184,5 +184,8 @@ void tb_handle_login_federated(struct tb_req *r);
 void tb_handle_peer_catalog_sync(struct tb_req *r);
 void tb_handle_peer_items_list(struct tb_req *r);
 void tb_handle_peer_item_get(struct tb_req *r);
+void tb_handle_forward_create(struct tb_req *r);
+void tb_handle_forwards_list(struct tb_req *r);
+void tb_handle_forward_get(struct tb_req *r);
 
 #endif

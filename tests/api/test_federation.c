@@ -20,7 +20,7 @@
 
 static struct test_srv zj, gd; /* 浙江, 广东 */
 static char gd_db[512];
-static struct test_session zj_admin, gd_admin, zhang;
+static struct test_session zj_admin, gd_admin, zhang, zj_clerk, gd_reviewer;
 
 #define GD_ADMIN "44010619820202701X" /* 邓管理 of the 广东 demo */
 
@@ -34,11 +34,15 @@ static int start(const char *zj_db, const char *gd_url)
 {
 	snprintf(gd_db, sizeof(gd_db), "%s", gd_url);
 	const struct test_who who[] = {{"330106198202027014", &zj_admin},
-	                               {"33010619900101123X", &zhang}};
-	if (test_start_demo(&zj, zj_db, who, 2) != 0)
+	                               {"33010619900101123X", &zhang},
+	                               {"330106198808081015", &zj_clerk}}; /* 王窗口 */
+	if (test_start_demo(&zj, zj_db, who, 3) != 0)
 		return -1;
 	srv_start(&gd, gd_db, "--demo", "--province", "440000", NULL);
-	return test_login(&gd, GD_ADMIN, "tongban-demo", &gd_admin) == 200 ? 0 : -1;
+	return test_login(&gd, GD_ADMIN, "tongban-demo", &gd_admin) == 200 &&
+	               test_login(&gd, "440106198707072027", "tongban-demo", &gd_reviewer) == 200
+	           ? 0
+	           : -1;
 }
 
 static int start_sqlite(void **state)
@@ -587,6 +591,156 @@ static void catalog_across_platforms(void **state)
 	assert_int_equal(offered("?q=结婚"), 0);
 }
 
+/* A forward of 广东's 个体工商户设立登记 by 浙江's window for 张三, with
+ * materials (the JSON text, malloc'd); bad_content puts text that is not
+ * base64 in the first file. */
+#define GD_SHOP "11440106024861868N4010010201000"
+static char *forward_body(const char *item, const char *id_number, bool bad_content)
+{
+	/* The test PDF as base64. */
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *pdf = malloc(test_pdf_len / 3 * 4 + 8), *o = pdf;
+	for (size_t i = 0; i < test_pdf_len; i += 3) {
+		unsigned v = (unsigned char)test_pdf[i] << 16;
+		if (i + 1 < test_pdf_len)
+			v |= (unsigned char)test_pdf[i + 1] << 8;
+		if (i + 2 < test_pdf_len)
+			v |= (unsigned char)test_pdf[i + 2];
+		*o++ = b64[v >> 18 & 63];
+		*o++ = b64[v >> 12 & 63];
+		*o++ = i + 1 < test_pdf_len ? b64[v >> 6 & 63] : '=';
+		*o++ = i + 2 < test_pdf_len ? b64[v & 63] : '=';
+	}
+	*o = '\0';
+	json_t *form = json_loads(TEST_SHOP_FORM, 0, NULL);
+	json_object_set_new(form, "经营者姓名", json_string("张三"));
+	json_object_set_new(form, "经营者身份证件号码", json_string(id_number));
+	json_object_set_new(form, "联系电话", json_string("13900000001"));
+	json_t *b =
+	    json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:o, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}, "
+	              "{s:s, s:s, s:s}]}",
+	              "peer", "440000", "item", item, "applicant", "name", "张三", "id_number",
+	              id_number, "phone", "13900000001", "form", form, "materials", "material",
+	              "个体工商户登记（备案）申请书", "name", "申请书.pdf", "content",
+	              bad_content ? "not base64!" : pdf, "material", "经营者居民身份证", "name",
+	              "身份证.pdf", "content", pdf, "material", "经营场所使用相关证明", "name",
+	              "租赁合同.pdf", "content", pdf);
+	char *text = json_dumps(b, 0);
+	json_decref(b);
+	free(pdf);
+	return text;
+}
+
+/* The state of forward no at 浙江 once it is want (waits up to 15 s). */
+static char *forward_state(const char *no, const char *want)
+{
+	char path[128], *state = NULL;
+	snprintf(path, sizeof(path), "/api/v1/federation/forwards/%s", no);
+	for (int i = 0; i < 150; i++) {
+		json_t *j = call(&zj, &zj_clerk, "GET", path, NULL, 200);
+		free(state);
+		state = strdup(test_str(j, "state"));
+		json_decref(j);
+		if (strcmp(state, want) == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	return state;
+}
+
+static void received_here_handled_there(void **state)
+{
+	(void)state;
+	/* Refused at 浙江 before anything is sent. */
+	char *body = forward_body("nothing", "33010619900101123X", false);
+	json_t *j = call(&zj, &zj_clerk, "POST", "/api/v1/federation/forwards", body, 400);
+	assert_string_equal(test_str(j, "field"), "item");
+	json_decref(j);
+	free(body);
+	body = forward_body(GD_SHOP, "33010619900101123X", true);
+	j = call(&zj, &zj_clerk, "POST", "/api/v1/federation/forwards", body, 400);
+	assert_string_equal(test_str(j, "field"), "materials[0].content");
+	json_decref(j);
+	free(body);
+	body = forward_body(GD_SHOP, "330106199001011230", false);
+	j = call(&zj, &zj_clerk, "POST", "/api/v1/federation/forwards", body, 400);
+	assert_string_equal(test_str(j, "field"), "id_number");
+	json_decref(j);
+	free(body);
+	body = forward_body(GD_SHOP, "33010619900101123X", false);
+	json_decref(call(&zj, &zhang, "POST", "/api/v1/federation/forwards", body, 403));
+
+	/* 王窗口 forwards 张三's application; 广东 makes it a case and
+	 * submits it, and the step comes back. */
+	long long delivered = peer_count(&zj, &zj_admin, "440000", "delivered");
+	j = call(&zj, &zj_clerk, "POST", "/api/v1/federation/forwards", body, 201);
+	char *no = strdup(test_str(j, "forward_no"));
+	json_decref(j);
+	free(body);
+	char *st = forward_state(no, "submitted");
+	assert_string_equal(st, "submitted");
+	free(st);
+	/* Three files and the application went; a report came back. */
+	assert_true(peer_count(&zj, &zj_admin, "440000", "delivered") >= delivered + 4);
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/federation/forwards/%s", no);
+	j = call(&zj, &zj_clerk, "GET", path, NULL, 200);
+	const char *case_no = test_str(j, "peer_case_no");
+	assert_int_equal(strncmp(case_no, GD_SHOP, strlen(GD_SHOP)), 0);
+	json_t *steps = json_object_get(j, "steps");
+	/* The draft's making and its submission, as 广东's case has them. */
+	json_t *last = json_array_get(steps, json_array_size(steps) - 1);
+	assert_string_equal(test_str(last, "event"), "submit");
+	assert_string_equal(test_str(last, "state"), "submitted");
+	assert_int_equal(json_array_size(json_object_get(j, "materials")), 3);
+
+	/* At 广东 the case is 张三's, in the department's queue; its reviewer
+	 * accepts it and 浙江's window sees it. */
+	char gd_path[160];
+	snprintf(gd_path, sizeof(gd_path), "/api/v1/cases/%s", case_no);
+	json_t *c = call(&gd, &gd_reviewer, "GET", gd_path, NULL, 200);
+	assert_string_equal(test_str(c, "state"), "submitted");
+	json_decref(c);
+	snprintf(gd_path, sizeof(gd_path), "/api/v1/cases/%s/events", case_no);
+	json_decref(call(&gd, &gd_reviewer, "POST", gd_path, "{\"event\":\"accept\"}", 200));
+	json_decref(j);
+	st = forward_state(no, "accepted");
+	assert_string_equal(st, "accepted");
+	free(st);
+	j = call(&zj, &zj_clerk, "GET", "/api/v1/federation/forwards", NULL, 200);
+	assert_string_equal(test_str(json_array_get(json_object_get(j, "items"), 0), "forward_no"),
+	                    no);
+	json_decref(j);
+	json_decref(call(&zj, &zhang, "GET", path, NULL, 404)); /* not a clerk of that window */
+
+	/* A message with a file whose SM3 is not its content, and an
+	 * application for an item 广东 does not offer: refused, audited. */
+	char key_id[TB_SM2_KEY_ID], env[2048];
+	struct tb_sm2_key *k = zj_key(key_id);
+	snprintf(
+	    env, sizeof(env),
+	    "{\"id\":\"b1234567890abcdef0123456789abcde\",\"from\":\"330000\",\"to\":\"440000\","
+	    "\"kind\":\"material.put\",\"at\":%lld,\"key_id\":\"%s\",\"body\":{\"sm3\":"
+	    "\"%064d\",\"name\":\"x.pdf\",\"mime\":\"application/pdf\",\"content\":\"JVBERi0=\"}}",
+	    (long long)time(NULL), key_id, 0);
+	assert_int_equal(post_msg(env, k, NULL, &j), 400);
+	assert_string_equal(test_str(j, "field"), "sm3");
+	json_decref(j);
+	snprintf(
+	    env, sizeof(env),
+	    "{\"id\":\"b2234567890abcdef0123456789abcde\",\"from\":\"330000\",\"to\":\"440000\","
+	    "\"kind\":\"case.forward\",\"at\":%lld,\"key_id\":\"%s\",\"body\":{\"origin_no\":"
+	    "\"KS-test\",\"item\":\"1144010002484124 2\",\"applicant\":{},\"form\":{},"
+	    "\"materials\":[]}}",
+	    (long long)time(NULL), key_id);
+	assert_int_equal(post_msg(env, k, NULL, &j), 403);
+	assert_string_equal(test_str(j, "field"), "item");
+	json_decref(j);
+	tb_sm2_free(k);
+	free(no);
+}
+
 int main(void)
 {
 	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
@@ -598,6 +752,7 @@ int main(void)
 	    cmocka_unit_test(down_peer_rotation_and_dead_letters),
 	    cmocka_unit_test(signs_in_across_provinces),
 	    cmocka_unit_test(catalog_across_platforms),
+	    cmocka_unit_test(received_here_handled_there),
 	};
 	int failed = cmocka_run_group_tests_name("federation/sqlite", tests, start_sqlite, stop);
 	if (test_pg_base_url())

@@ -1,0 +1,83 @@
+/* 异地代收代办 (received here, handled there; issue 18). A window clerk
+ * of this platform receives an application for an item a peer offers for
+ * cross-province handling, with the applicant's materials, and forwards
+ * it: the files go as material.put messages (each with its SM3, checked
+ * on arrival), then the application as case.forward, all in the
+ * transaction that records the forward. The peer records it on arrival
+ * (exactly once, with the message), makes it a case of its own for the
+ * applicant and submits it (tb_forward_admit, run by the exchange's
+ * worker), and reports each step of that case back (case.state, from
+ * tb_forward_relay); here the forward shows them, and the window hands
+ * the result out. Exports tb_forward_*. */
+#ifndef TB_FEDERATION_FORWARD_H
+#define TB_FEDERATION_FORWARD_H
+
+#include "federation/exchange.h"
+
+/* One material of a forward: the catalog material's name, a file name
+ * and the file's bytes as base64. */
+struct tb_forward_material {
+	const char *material, *name, *content;
+};
+
+struct tb_forward_new {
+	const char *peer; /* the peer's province */
+	const char *item; /* an item the peer offers (peer_items) */
+	const char *name; /* the applicant */
+	const char *id_number;
+	const char *phone; /* or NULL */
+	const char *form;  /* JSON object text */
+	const struct tb_forward_material *materials;
+	size_t nmaterials;
+};
+
+/* Records and forwards an application received at the window of
+ * department (a service centre; ctx the clerk). Refusals name the member:
+ * "peer" (unknown, suspended), "item" (not offered by the peer),
+ * "id_number", "name", "form", "materials[i].content" (not base64, not a
+ * PDF, JPEG, PNG or OFD, empty or over max_size bytes). forward_no
+ * (arena) gets the forward's number. Audited forward.create. */
+enum tb_err tb_forward_create(const struct tb_exchange_env *env, const struct tb_ctx *ctx,
+                              int64_t department, const struct tb_forward_new *in, size_t max_size,
+                              struct tb_arena *a, const char **forward_no, struct tb_fail *f);
+
+/* The forwards received at the window of department (0: every window),
+ * newest first, at most limit, as JSON (arena): {"items": [{forward_no,
+ * peer: {province, name}, item: {code, name}, applicant: {name,
+ * id_number (masked)}, state, peer_case_no, created_at, updated_at}]}. */
+enum tb_err tb_forward_list(struct tb_store *s, int64_t department, int limit, struct tb_arena *a,
+                            const char **text);
+
+/* One forward with its materials and the steps the peer reported, as
+ * JSON (arena); *department gets its window's department (for the
+ * caller's policy check). TB_ENOTFOUND. */
+enum tb_err tb_forward_get(struct tb_store *s, const char *forward_no, struct tb_arena *a,
+                           const char **text, int64_t *department);
+
+/* The kinds of message of 异地代收代办 (tb_exchange_handler): at the
+ * handling platform material.put (a file, checked against its SM3) and
+ * case.forward (the application, recorded for tb_forward_admit: refused
+ * for an item this platform does not offer across provinces or a file
+ * that has not arrived); at the forwarding one case.state (the steps of
+ * the peer's case). */
+enum tb_err tb_forward_on_material(struct tb_conn *c, const struct tb_exchange_env *env,
+                                   const struct tb_exchange_msg *m, json_t **reply,
+                                   struct tb_fail *f);
+enum tb_err tb_forward_on_case(struct tb_conn *c, const struct tb_exchange_env *env,
+                               const struct tb_exchange_msg *m, json_t **reply, struct tb_fail *f);
+enum tb_err tb_forward_on_state(struct tb_conn *c, const struct tb_exchange_env *env,
+                                const struct tb_exchange_msg *m, json_t **reply, struct tb_fail *f);
+
+/* The exchange worker's part at the handling platform: makes the
+ * forwarded applications received a case each (the applicant's account
+ * made on first use), adds their materials and submits them; one that
+ * cannot be made a case is failed and its reason reported back. Returns
+ * how many it handled. */
+int tb_forward_admit(const struct tb_exchange_env *env);
+
+/* Sends the steps of forwarded cases not yet reported to the platform
+ * that forwarded them (case.state), each step once. Returns how many
+ * cases it reported on. */
+int tb_forward_relay(const struct tb_exchange_env *env);
+
+#endif
