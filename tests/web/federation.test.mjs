@@ -9,14 +9,17 @@
 // searches 浙江's services for 异地就医, finds 广东's 跨省异地就医备案 under
 // 跨省通办, reads its guide (广东's, with the ways to apply from 浙江), and
 // is taken to 广东's application page for it, signed in with his 浙江
-// account.
+// account. Last, 浙江's window clerk 王窗口 receives 张三's application for
+// 广东's 个体工商户设立登记 at the counter (异地代收代办), with the form 广东's
+// guide asks for and a scan of each material, forwards it, and sees it
+// submitted at 广东 with 广东's case number.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { base, noSideways, serve, shot, watchedPage } from './harness.mjs';
+import { base, noSideways, pdfFile, serve, shot, watchedPage } from './harness.mjs';
 
 serve();
 
@@ -184,6 +187,49 @@ test('federation: 广东\'s offered items are found at 浙江 and applied for on
   await p.locator('h2', { hasText: '跨省异地就医备案' }).waitFor();
   await p.screenshot({ path: shot('federation-6-apply-at-gd.png'), fullPage: true });
   assert.deepEqual(errors, []);
+  assert.deepEqual(dialogs, []);
+  await ctx.close();
+});
+
+test('federation: 浙江\'s window receives an application for 广东\'s item and forwards it (异地代收代办)', async () => {
+  const { ctx, p, errors, dialogs } = await watchedPage(390);
+  await p.goto(`${base}/window/`);
+  await p.fill('#si-id', '330106198808081015'); // 王窗口
+  await p.fill('#si-pw', 'tongban-demo');
+  await p.click('#signin button[type=submit]');
+  await p.locator('#across').waitFor();
+  await p.fill('#across-q', '个体工商户');
+  await p.click('#across-find button');
+  await p.locator('#across-items button', { hasText: '个体工商户设立登记（广东政务服务网' }).click();
+  await p.fill('#across-name', '张三');
+  await p.fill('#across-id', '33010619900101123X');
+  await p.fill('#across-phone', '13900000001');
+  const values = {
+    经营者姓名: '张三', 经营者身份证件号码: '33010619900101123X', 联系电话: '13900000001',
+    经营场所: '广州市天河区天河路385号', 组成形式: '个人经营', 经营范围: '日用百货零售', 资金数额: '10', 从业人数: '2',
+  };
+  for (const [k, v] of Object.entries(values)) await p.fill(`#across-fields input[data-name="${k}"]`, v);
+  // A wrong identity number is refused beside its field, nothing sent.
+  await p.fill('#across-id', '330106199001011230');
+  for (const i of await p.locator('#across-files input[type=file]').all()) await i.setInputFiles(pdfFile('scan.pdf'));
+  await p.click('#across-form button[type=submit]');
+  await p.locator('#across-id[aria-invalid=true] + .field-error').waitFor();
+  await p.fill('#across-id', '33010619900101123X');
+  await p.click('#across-form button[type=submit]');
+  await p.locator('#forwards p.ok', { hasText: '已转广东政务服务网办理' }).waitFor();
+  // 广东 makes it a case and submits it; the state comes back.
+  let text = '';
+  for (let i = 0; i < 30 && !/已提交/.test(text); i++) {
+    await p.waitForTimeout(500);
+    await p.reload();
+    await p.locator('#forwards li').first().waitFor();
+    text = await p.locator('#forwards').innerText();
+  }
+  assert.match(text, /个体工商户设立登记\s*已提交/);
+  assert.match(text, /对方办件编号 11440106024861868N4010010201000\d{12}/);
+  assert.ok(await noSideways(p), 'no sideways scrolling at 390 px');
+  await p.screenshot({ path: shot('federation-7-window-forwarded.png'), fullPage: true });
+  assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
   assert.deepEqual(dialogs, []);
   await ctx.close();
 });
