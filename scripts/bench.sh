@@ -14,6 +14,7 @@
 # pg (make bench-pg: 10,000,000 cases and 1,200,000 items on a PostgreSQL
 # that flushes its commits, beside pgbench; about an hour).
 #   BENCH_SECONDS (default 5), BENCH_CONNS (default 64), BENCH_THREADS (wrk, 1)
+#   BENCH_PG_CATALOG=0: pg without its catalog part (the cases' figures alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-build/tongban}
@@ -244,7 +245,11 @@ for c in 16 64; do
 done
 echo
 echo "pgbench simple-update (-N, scale ${BENCH_PGBENCH_SCALE:-50}, ${BENCH_PG_SECONDS:-20} s): ${pgb[16]} tps at 16 clients, ${pgb[64]} tps at 64"
-BENCH_QUERY_SECONDS=${BENCH_QUERY_SECONDS:-2} catalog_bench PostgreSQL --db "$tb_url"
+# BENCH_PG_CATALOG=0 leaves the catalog out (20 minutes of generating):
+# a second run of the cases' figures alone.
+if [ "${BENCH_PG_CATALOG:-1}" != 0 ]; then
+	BENCH_QUERY_SECONDS=${BENCH_QUERY_SECONDS:-2} catalog_bench PostgreSQL --db "$tb_url"
+fi
 stop
 gen_start=$(date +%s)
 TB_LOG_LEVEL=warn "$bin" bench-cases --drafts 150000 --cases "${BENCH_PG_CASES:-10000000}" \
