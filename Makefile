@@ -70,7 +70,7 @@ ASSETS := $(sort $(filter-out web/package.json web/package-lock.json,$(wildcard 
           $(sort $(wildcard data/demo/*.json)) $(sort $(wildcard data/certs/*.json)) \
           data/catalog/synonyms.tsv
 
-.PHONY: all run test bench bench-pg mutants fuzz fuzzers crash cluster-test cluster-suite check-style format clean install
+.PHONY: all run test bench bench-pg mutants fuzz fuzzers crash cluster-test cluster-suite federation-test check-style format clean install
 all: $(BIN) $(TEST_BIN)
 
 $(O)/%.o: %.c
@@ -150,6 +150,11 @@ cluster-test: $(BIN)
 
 cluster-suite: all
 	./scripts/cluster.sh suite $(BIN)
+
+# Two platforms (浙江, 广东) exchanging across provinces, each killed -9
+# mid-exchange (issue 18; tests/federation/federation-test.mjs).
+federation-test: $(BIN)
+	node tests/federation/federation-test.mjs $(BIN)
 
 # Fuzzing: the library again, built by clang with libFuzzer's coverage and
 # ASan + UBSan into $(O)/fuzz/ (the ordinary builds are untouched), and one

@@ -254,6 +254,28 @@ else
 	skips+=("skipped: test.sh: browser tests: node or /usr/bin/chromium missing")
 fi
 
+# Two provinces' platforms (make federation-test, issue 18): sign-in
+# across, forwarded cases, and each killed -9 in the middle of an
+# exchange; it passes when every message arrived exactly once.
+if command -v node >/dev/null; then
+	log=$(mktemp)
+	ok=0
+	timeout --kill-after=10 600 node tests/federation/federation-test.mjs build/tongban >"$log" 2>&1 || ok=$?
+	last=$(tail -n 1 "$log")
+	if [ $ok -eq 0 ] && [[ $last == "federation-test: ok "* ]]; then
+		passed=$((passed + 1))
+		cases=$((cases + 1))
+		echo "PASS tests/federation (${last#federation-test: })"
+	else
+		failed=$((failed + 1))
+		failed_cases=$((failed_cases + 1))
+		failures+=("tests/federation")
+		echo "FAIL tests/federation"
+		tail -40 "$log"
+	fi
+	rm -f "$log"
+fi
+
 # The cluster (make cluster-test): two nodes behind haproxy on a
 # pg_auto_failover PostgreSQL, a node and then the primary killed -9 under
 # load; it passes when every acknowledged submission is there afterwards.

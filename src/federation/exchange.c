@@ -112,8 +112,23 @@ enum tb_err tb_exchange_send(const struct tb_exchange_env *env, const struct tb_
                              int64_t peer, const char *kind, json_t *body,
                              char msg_id[TB_EXCHANGE_ID], struct tb_fail *f)
 {
-	/* The platform's first key is made outside the sending transaction. */
-	enum tb_err e = tb_keys_ensure(env->keys, env->store, TB_KEYS_PLATFORM);
+	/* The peer first: a refused request changes nothing (not even the
+	 * platform's first key, made outside the sending transaction). */
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(env->store, &c);
+	if (e == TB_OK) {
+		struct tb_arena *a = tb_arena_new();
+		struct tb_peer p;
+		e = tb_peer_get_on(c, peer, a, &p);
+		if (e == TB_ENOTFOUND)
+			tb_fail(f, e, "peer", "no such peer");
+		else if (e == TB_OK && !p.active)
+			e = tb_fail(f, TB_EDENIED, "peer", "the peer is suspended");
+		tb_arena_free(a);
+		tb_store_release(c);
+	}
+	if (e == TB_OK)
+		e = tb_keys_ensure(env->keys, env->store, TB_KEYS_PLATFORM);
 	struct send_args x = {env, ctx, peer, kind, body, msg_id, f};
 	if (e == TB_OK)
 		e = tb_store_write(env->store, send_in, &x);

@@ -25,10 +25,8 @@ enum tb_err tb_assertion_issue(const struct tb_exchange_env *env, const struct t
 	if (who->kind != TB_PERSON || who->acting_for)
 		return tb_fail(f, TB_EDENIED, "audience",
 		               "only a person acting for themself takes their identity along");
-	enum tb_err e = tb_keys_ensure(env->keys, env->store, TB_KEYS_PLATFORM);
 	struct tb_conn *c;
-	if (e == TB_OK)
-		e = tb_store_acquire(env->store, &c);
+	enum tb_err e = tb_store_acquire(env->store, &c);
 	if (e != TB_OK)
 		return e;
 	struct tb_peer peer;
@@ -40,8 +38,16 @@ enum tb_err tb_assertion_issue(const struct tb_exchange_env *env, const struct t
 		e = tb_fail(f, TB_EINVAL, "audience", "not an active peer of this platform");
 	if (e == TB_OK)
 		e = tb_account_get_on(c, who->account_id, a, &acc);
+	tb_store_release(c);
+	/* The platform's first key is made only for an assertion that will be
+	 * signed (a refused request changes nothing). */
 	if (e == TB_OK)
-		e = tb_keys_active_on(c, TB_KEYS_PLATFORM, key_id);
+		e = tb_keys_ensure(env->keys, env->store, TB_KEYS_PLATFORM);
+	if (e == TB_OK)
+		e = tb_store_acquire(env->store, &c);
+	if (e != TB_OK)
+		return e;
+	e = tb_keys_active_on(c, TB_KEYS_PLATFORM, key_id);
 	if (e == TB_OK)
 		e = tb_keys_private_on(env->keys, c, key_id, &key);
 	tb_store_release(c);

@@ -191,7 +191,9 @@ static void peers_and_ping(void **state)
 	json_decref(j);
 	/* Both audit trails have it. */
 	j = call(&gd, &gd_admin, "GET", "/api/v1/audit?actor=peer:330000", NULL, 200);
-	assert_non_null(strstr(json_dumps(j, 0), "exchange.receive"));
+	char *audit = json_dumps(j, 0);
+	assert_non_null(strstr(audit, "exchange.receive"));
+	free(audit);
 	json_decref(j);
 }
 

@@ -108,11 +108,41 @@ async function list() {
   })));
 }
 
+// The section's form, built only where the platform has peers (so that
+// the window's own form is the only one on the page otherwise).
+function build(box) {
+  box.replaceChildren(
+    h('h2', { id: 'across-h' }, '跨省代收代办'),
+    el('p', '外省平台提供的跨省通办事项：在本窗口收取申请和材料，转对方平台办理，办理进度在此查看。', 'muted'),
+    h('form', { id: 'across-find', class: 'inline-form' },
+      h('label', { for: 'across-q' }, '查找外省事项'),
+      h('div', { class: 'row' },
+        h('input', { id: 'across-q', name: 'q', maxlength: '50', autocomplete: 'off', placeholder: '例如：个体工商户、异地就医' }),
+        h('button', { type: 'submit' }, '查找'))),
+    h('ul', { id: 'across-items', class: 'plain' }),
+    h('form', { id: 'across-form', novalidate: true, hidden: true },
+      h('h3', { id: 'across-item' }),
+      h('fieldset', { 'data-field': 'applicant' }, el('legend', '申请人'),
+        h('label', { for: 'across-name' }, '申请人姓名'),
+        h('input', { id: 'across-name', name: 'name', maxlength: '64', required: true }),
+        h('label', { for: 'across-id' }, '申请人公民身份号码'),
+        h('input', { id: 'across-id', name: 'id_number', maxlength: '18', required: true, spellcheck: 'false', autocapitalize: 'characters' }),
+        h('label', { for: 'across-phone' }, '申请人手机号码'),
+        h('input', { id: 'across-phone', name: 'phone', maxlength: '20', inputmode: 'tel' })),
+      h('fieldset', { id: 'across-fields', 'data-field': 'form' }, el('legend', '申请表')),
+      h('fieldset', { id: 'across-files', 'data-field': 'materials' }, el('legend', '申请材料（扫描件）')),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '代收并转对方平台办理')),
+      h('p', { role: 'alert', class: 'bad' })),
+    el('h3', '本窗口代收件'),
+    h('div', { id: 'forwards' }));
+}
+
 async function start() {
   const who = await me();
   if (!who || !(who.roles || []).some((g) => g.role === 'window_clerk')) return;
   const peers = await api('GET', '/api/v1/federation/platforms');
   if (!peers.ok || !peers.body.items.length) return;
+  build($('across'));
   $('across').hidden = false;
   $('across-find').addEventListener('submit', find);
   $('across-form').addEventListener('submit', send);
