@@ -9,6 +9,7 @@
 #include "cases/cases.h"
 #include "codes/idnum.h"
 #include "federation/identity.h"
+#include "identity/accounts.h"
 #include "materials/blobs.h"
 
 #include <openssl/evp.h>
@@ -251,10 +252,8 @@ enum tb_err tb_forward_list(struct tb_store *s, int64_t department, int limit, s
 	    "iii", department, department, (int64_t)limit);
 	json_t *items = json_array();
 	while (e == TB_OK && row) {
-		char masked[24];
-		const char *idn = tb_stmt_text(st, 6);
-		snprintf(masked, sizeof(masked), "%.6s********%.4s", idn,
-		         strlen(idn) >= 18 ? idn + 14 : "");
+		/* Masked as accounts are everywhere (330106********123X). */
+		const char *masked = tb_mask(a, tb_stmt_text(st, 6));
 		json_array_append_new(
 		    items,
 		    json_pack(
