@@ -29,6 +29,7 @@ struct tb_http_server {
 	struct tb_http_config cfg;
 	uint16_t port;
 	_Atomic int inflight;
+	_Atomic bool stopping; /* tb_http_stop has begun */
 };
 
 struct ctx {
@@ -46,6 +47,7 @@ struct ctx {
 	bool too_big;
 	bool answered;
 	bool started;              /* the first call of on_request was made */
+	bool counted;              /* in srv->inflight */
 	const char *query_refused; /* why the query was cut (on_uri), or NULL */
 	bool refused;              /* a streamed body refused: the rest is read and dropped */
 	uint64_t drained;          /* bytes dropped since */
@@ -166,6 +168,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct ctx *c)
 	}
 	if (!has_cache)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (atomic_load(&c->srv->stopping)) /* the client goes to another node */
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	c->answered = true;
@@ -462,8 +466,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!c->started) {
 		c->started = true;
 		c->r.method = tb_arena_strdup(c->r.arena, method);
-		atomic_fetch_add(&srv->inflight, 1);
 		forwarded_client(srv, conn, &c->r);
+		if (atomic_load(&srv->stopping)) {
+			/* Not counted in flight: a stream of them must not hold
+			 * the stop for its whole grace period. */
+			c->r.path = tb_arena_strdup(c->r.arena, url);
+			tb_resp_error(&c->r, TB_EUNAVAIL, "service",
+			              "this node is stopping; send the request again");
+			tb_resp_header(&c->r, "Retry-After", "1");
+			return send_response(conn, c);
+		}
+		c->counted = true;
+		atomic_fetch_add(&srv->inflight, 1);
 		if (c->query_refused) {
 			c->r.path = tb_arena_strdup(c->r.arena, url);
 			tb_resp_error(&c->r, TB_EINVAL, "query", c->query_refused);
@@ -620,8 +634,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		close(c->r.resp_fd);
 	tb_buf_free(&c->body);
 	tb_arena_free(c->r.arena);
+	bool counted = c->counted;
 	free(c);
-	atomic_fetch_sub(&srv->inflight, 1);
+	if (counted)
+		atomic_fetch_sub(&srv->inflight, 1);
 }
 
 /* libmicrohttpd's messages: its own printf formats (the attribute says so
@@ -730,11 +746,13 @@ void tb_http_stop(struct tb_http_server *s, unsigned grace_ms)
 {
 	if (!s)
 		return;
-	/* The listen socket is closed only after MHD_stop_daemon: with a pool
-	 * of threads each one takes it out of its epoll set a little later,
-	 * and a socket closed before that makes libmicrohttpd abort ("Failed
-	 * to remove listen FD from epoll set", seen once in a CI run). */
-	MHD_socket fd = MHD_quiesce_daemon(s->d);
+	/* Not MHD_quiesce_daemon: with a pool of epoll threads it races the
+	 * workers taking the listen socket out of their epoll sets, and
+	 * libmicrohttpd aborts the process ("Failed to remove listen FD from
+	 * epoll set", seen in CI runs). Instead a stopping node answers every
+	 * new request 503 with Connection: close, so that clients and the
+	 * load balancer go elsewhere, while the requests in flight finish. */
+	atomic_store(&s->stopping, true);
 	for (unsigned waited = 0; waited < grace_ms && atomic_load(&s->inflight) > 0;
 	     waited += 10) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
@@ -744,7 +762,5 @@ void tb_http_stop(struct tb_http_server *s, unsigned grace_ms)
 		tb_log_warn("http", "stopping with %d requests still in flight",
 		            atomic_load(&s->inflight));
 	MHD_stop_daemon(s->d);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
 	free(s);
 }

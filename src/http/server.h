@@ -34,8 +34,9 @@ enum tb_err tb_http_start(const struct tb_http_config *cfg, struct tb_app *app,
                           struct tb_http_server **out, struct tb_fail *f);
 /* The port actually bound. */
 uint16_t tb_http_port(const struct tb_http_server *s);
-/* Stops accepting, waits up to grace_ms for requests in flight and open
- * connections to finish, then stops the threads and frees s. */
+/* Answers every new request 503 (Connection: close) from now on, waits up
+ * to grace_ms for the requests in flight to finish, then closes the
+ * listen socket and the connections, stops the threads and frees s. */
 void tb_http_stop(struct tb_http_server *s, unsigned grace_ms);
 /* True when the bench-only routes are on (routes.c asks). */
 bool tb_http_bench_enabled(void);
