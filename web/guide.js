@@ -227,6 +227,7 @@ function render(it, have, who, peer) {
         ['到现场次数', visits],
         ['到现场原因', it.required_visits > 0 ? said(it.visit_reason) : ''],
         ['通办范围', CROSS[it.cross_region] || UNSTATED],
+        ['多地联办', it.joint_part ? `${it.joint_part.name}（由对方省份平台办理，申请人只需在本地申请一次，无需往返两地）` : ''],
         ['服务对象', (it.service_objects || []).map((o) => OBJECTS[o] || o).join('、') || UNSTATED],
         ['实施主体', it.department_name],
         ['事项编码', codes(it)],

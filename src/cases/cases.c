@@ -878,6 +878,39 @@ struct apply_args {
 };
 
 /* The transition inside the writer's transaction (tb_store_write). */
+/* 多地联办 (federation/joint.h): a case whose item names a joint_part is
+ * approved only once that part has been approved and completed at the
+ * peer platform, as the peer reported it (forwards tied to the case). */
+static enum tb_err joint_done(struct tb_conn *c, const struct row *r, struct tb_arena *a,
+                              struct tb_fail *f)
+{
+	const char *doc = NULL;
+	enum tb_err e = tb_item_doc_on(c, r->item_code, r->item_version, a, &doc);
+	json_t *d = e == TB_OK ? json_loads(doc, 0, NULL) : NULL;
+	const char *part =
+	    json_string_value(json_object_get(json_object_get(d, "joint_part"), "name"));
+	part = part ? tb_arena_strdup(a, part) : NULL;
+	json_decref(d);
+	if (e != TB_OK || !part)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_query(c, &st, &row,
+	                  "SELECT 1 FROM forwards f WHERE f.case_id = ? AND f.state = 'completed'"
+	                  " AND EXISTS (SELECT 1 FROM forward_steps s WHERE s.forward_id = f.id"
+	                  " AND s.event = 'approve')",
+	                  "i", r->id);
+	tb_stmt_reset(st);
+	if (e == TB_OK && !row)
+		e = tb_fail(
+		    f, TB_ECONFLICT, "joint",
+		    tb_arena_printf(a,
+		                    "the joint part (%s) has not been approved and completed"
+		                    " at the other platform",
+		                    part));
+	return e;
+}
+
 static enum tb_err apply_in(struct tb_conn *c, void *arg)
 {
 	struct apply_args *x = arg;
@@ -921,6 +954,8 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 	const char *opinion = ev->opinion;
 	if (e == TB_OK && !strcmp(ev->event, "hand_out"))
 		e = hand_out(c, &r, ev, a, &opinion, x->f);
+	if (e == TB_OK && !strcmp(ev->event, "approve"))
+		e = joint_done(c, &r, a, x->f);
 	if (e == TB_OK)
 		e = rules(x->cal, &r, ev, to, a, x->missing, x->f);
 	/* After the materials, which are listed all at once when missing. */

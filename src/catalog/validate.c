@@ -1078,6 +1078,7 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	                                   "required_visits",
 	                                   "visit_reason",
 	                                   "cross_region",
+	                                   "joint_part",
 	                                   "address",
 	                                   "hours",
 	                                   "phone",
@@ -1190,6 +1191,22 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	                                     "township",   "none",     NULL};
 	const char *cross =
 	    unstated(in, "cross_region") ? NULL : one_of(&v, in, "", "cross_region", scopes, true);
+	/* 多地联办: the part of the service done at the platform of another
+	 * province (e.g. the leaving province's 户口迁出), named by the
+	 * national basic item that does it there (same item, same code). */
+	json_t *joint = NULL, *jp = json_object_get(in, "joint_part");
+	static const char *const joint_keys[] = {"basic_code", "name", NULL};
+	if (jp && !json_is_null(jp) && !json_is_object(jp))
+		bad(&v, "joint_part", "expected an object {basic_code, name}");
+	else if (jp && !json_is_null(jp) && only(&v, jp, "joint_part.", joint_keys)) {
+		const char *jb = str(&v, jp, "joint_part.", "basic_code", 12, 12, true);
+		if (jb && (!all_digits(jb, 12) || !known_type(jb)))
+			bad(&v, "joint_part.basic_code",
+			    "expected 12 digits starting with a known item type");
+		const char *jn = str(&v, jp, "joint_part.", "name", 2, 200, true);
+		if (jb && jn)
+			joint = json_pack("{s:s, s:s}", "basic_code", jb, "name", jn);
+	}
 	const char *address = str(&v, in, "", "address", 2, 200, false);
 	const char *hours = str(&v, in, "", "hours", 2, 200, false);
 	const char *phone = str(&v, in, "", "phone", 3, 40, false);
@@ -1280,6 +1297,10 @@ enum tb_err tb_catalog_check_item(json_t *in, const struct tb_catalog_refs *refs
 	/* Written only when given: documents without rules stay as they were. */
 	if (eligibility)
 		put(&v, "eligibility", eligibility);
+	if (joint && v.err == TB_OK)
+		put(&v, "joint_part", joint);
+	else
+		json_decref(joint);
 	if (v.err == TB_OK)
 		check_places(&v, in);
 	if (source)

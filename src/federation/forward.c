@@ -77,17 +77,33 @@ static enum tb_err create_in(struct tb_conn *c, void *arg)
 	struct create_args *x = arg;
 	const struct tb_forward_new *in = x->in;
 	int64_t now = (int64_t)time(NULL);
+	enum tb_err e = TB_OK;
+	if (in->case_id) {
+		/* One part under way or done per case: checked here, in the
+		 * transaction, so that two officials starting it at once
+		 * send one. A part the peer turned down may be sent again. */
+		struct tb_stmt *st;
+		bool row;
+		e = tb_conn_query(c, &st, &row,
+		                  "SELECT forward_no FROM forwards WHERE case_id = ? AND state NOT"
+		                  " IN ('failed', 'not_accepted', 'withdrawn')",
+		                  "i", in->case_id);
+		tb_stmt_reset(st);
+		if (e == TB_OK && row)
+			return tb_fail(x->f, TB_ECONFLICT, "joint",
+			               "the joint part of this case is already under way");
+	}
 	char *materials = json_dumps(x->files, JSON_COMPACT);
-	enum tb_err e = tb_conn_run(
-	    c, NULL,
-	    "INSERT INTO forwards (forward_no, peer_id, item_code, item_name, window_department_id,"
-	    " clerk_id, applicant_name, applicant_id_number, applicant_phone, form, materials,"
-	    " state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'forwarded', "
-	    "?,"
-	    " ?)",
-	    "sissiisssssii", x->forward_no, x->peer->id, in->item, x->item_name, x->department,
-	    x->ctx->who->account_id, in->name, in->id_number, in->phone, in->form, materials, now,
-	    now);
+	if (e == TB_OK)
+		e = tb_conn_run(
+		    c, NULL,
+		    "INSERT INTO forwards (forward_no, peer_id, item_code, item_name,"
+		    " window_department_id, clerk_id, applicant_name, applicant_id_number,"
+		    " applicant_phone, form, materials, state, created_at, updated_at, case_id)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'forwarded', ?, ?, ?)",
+		    "sissiisssssiiI", x->forward_no, x->peer->id, in->item, x->item_name,
+		    x->department, x->ctx->who->account_id, in->name, in->id_number, in->phone,
+		    in->form, materials, now, now, in->case_id);
 	free(materials);
 	/* The files first: the peer takes the application only once every
 	 * file it names has arrived, and messages to a peer arrive in order. */
@@ -277,8 +293,7 @@ enum tb_err tb_forward_list(struct tb_store *s, int64_t department, int limit, s
 	return e;
 }
 
-/* The steps the peer reported for forward id, oldest first. */
-static enum tb_err steps_on(struct tb_conn *c, int64_t id, json_t *out)
+enum tb_err tb_forward_steps_on(struct tb_conn *c, int64_t id, json_t *out)
 {
 	struct tb_stmt *st;
 	bool row;
@@ -344,7 +359,7 @@ enum tb_err tb_forward_get(struct tb_store *s, const char *forward_no, struct tb
 	}
 	tb_stmt_reset(st);
 	if (e == TB_OK)
-		e = steps_on(c, id, json_object_get(j, "steps"));
+		e = tb_forward_steps_on(c, id, json_object_get(j, "steps"));
 	tb_store_release(c);
 	if (e == TB_OK)
 		*text = tb_json_take(j, a);

@@ -29,6 +29,7 @@ struct tb_forward_new {
 	const char *form;  /* JSON object text */
 	const struct tb_forward_material *materials;
 	size_t nmaterials;
+	int64_t case_id; /* 多地联办: the case here whose part this is, or 0 */
 };
 
 /* Records and forwards an application received at the window of
@@ -53,6 +54,10 @@ enum tb_err tb_forward_list(struct tb_store *s, int64_t department, int limit, s
  * caller's policy check). TB_ENOTFOUND. */
 enum tb_err tb_forward_get(struct tb_store *s, const char *forward_no, struct tb_arena *a,
                            const char **text, int64_t *department);
+
+/* Appends the steps the peer reported for forward id (its row id), oldest
+ * first, to the JSON array out: {step, event, state, opinion, at}. */
+enum tb_err tb_forward_steps_on(struct tb_conn *c, int64_t id, json_t *out);
 
 /* The kinds of message of 异地代收代办 (tb_exchange_handler): at the
  * handling platform material.put (a file, checked against its SM3) and

@@ -75,6 +75,8 @@ const struct tb_route tb_routes[] = {
     {"POST", "/api/v1/cases/{case_no}/query-code", tb_handle_case_query_code, "", NULL},
     {"POST", "/api/v1/cases/{case_no}/events", tb_handle_case_event, "", NULL},
     {"POST", "/api/v1/cases/{case_no}/assign", tb_handle_case_assign, "", NULL},
+    {"GET", "/api/v1/cases/{case_no}/joint", tb_handle_case_joint_get, "", NULL},
+    {"POST", "/api/v1/cases/{case_no}/joint", tb_handle_case_joint_start, "", NULL},
     {"GET", "/api/v1/cases/{case_no}/materials/{sm3}/file", tb_handle_case_material_file, "", NULL},
     {"GET", "/api/v1/progress/{case_no}", tb_handle_progress, "code", NULL},
     {"POST", "/api/v1/cases/{case_no}/rating", tb_handle_case_rate, "", NULL},

@@ -558,12 +558,12 @@ static void catalog_across_platforms(void **state)
 	    call(&zj, &zj_admin, "POST", "/api/v1/federation/peers/1/catalog-sync", NULL, 202));
 	json_decref(
 	    call(&zj, &zhang, "POST", "/api/v1/federation/peers/1/catalog-sync", NULL, 403));
-	/* Seven items offered, five a page: two requests. */
+	/* Eight items offered, five a page: two requests. */
 	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "delivered", delivered + 2),
 	                 delivered + 2);
-	assert_int_equal(offered(""), 7);
+	assert_int_equal(offered(""), 8);
 	assert_int_equal(offered("?q=结婚"), 1);
-	assert_int_equal(offered("?province=440000&per_page=5"), 7);
+	assert_int_equal(offered("?province=440000&per_page=5"), 8);
 	assert_int_equal(offered("?province=320000"), 0);
 	assert_int_equal(offered("?q=%25"), 0); /* a % is a percent sign */
 	json_t *j = call(&zj, NULL, "GET", "/api/v1/federation/items?q=结婚", NULL, 200);
@@ -589,7 +589,7 @@ static void catalog_across_platforms(void **state)
 	    call(&zj, &zj_admin, "POST", "/api/v1/federation/peers/1/catalog-sync", NULL, 202));
 	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "delivered", delivered + 2),
 	                 delivered + 2);
-	assert_int_equal(offered(""), 6);
+	assert_int_equal(offered(""), 7);
 	assert_int_equal(offered("?q=结婚"), 0);
 }
 
@@ -743,6 +743,141 @@ static void received_here_handled_there(void **state)
 	free(no);
 }
 
+/* ---- 多地联办 ---------------------------------------------------------------- */
+
+#define ZJ_MOVE_IN  "1133010002485155523010051002000" /* 户口迁入（跨省迁移） */
+#define GD_MOVE_OUT "11440100024830930B3010051003000" /* 户口迁出（跨省迁移） */
+
+/* The joint part of case no at 浙江, as who reads it, once its state is
+ * want (waits up to 15 s): the part (a copy; the caller decrefs). */
+static json_t *joint_part(const struct test_session *who, const char *no, const char *want)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "/api/v1/cases/%s/joint", no);
+	json_t *part = NULL;
+	for (int i = 0; i < 150; i++) {
+		json_t *j = call(&zj, who, "GET", path, NULL, 200);
+		json_decref(part);
+		part = json_deep_copy(json_array_get(json_object_get(j, "parts"), 0));
+		json_decref(j);
+		if (part && !strcmp(test_str(part, "state"), want))
+			break;
+		usleep(100 * 1000);
+	}
+	return part;
+}
+
+/* An event on case no at s as who, answered want; the body (decref). */
+static json_t *event(struct test_srv *s, const struct test_session *who, const char *no,
+                     const char *ev, long want)
+{
+	char path[160], body[128];
+	snprintf(path, sizeof(path), "/api/v1/cases/%s/events", no);
+	snprintf(body, sizeof(body), "{\"event\":\"%s\",\"opinion\":\"同意\"}", ev);
+	return call(s, who, "POST", path, body, want);
+}
+
+static void handled_jointly(void **state)
+{
+	(void)state;
+	struct test_session police, police_chief, gd_police, gd_chief;
+	assert_int_equal(test_login(&zj, "330102198612125025", "tongban-demo", &police), 200);
+	assert_int_equal(test_login(&zj, "33010519850101601X", "tongban-demo", &police_chief), 200);
+	assert_int_equal(test_login(&gd, "44010419860606501X", "tongban-demo", &gd_police), 200);
+	assert_int_equal(test_login(&gd, "440104198712126023", "tongban-demo", &gd_chief), 200);
+
+	/* 张三 applies once, at 浙江, with his 户口簿. */
+	json_t *j =
+	    call(&zj, &zhang, "POST", "/api/v1/cases",
+	         "{\"item\":\"" ZJ_MOVE_IN "\",\"form\":{\"申请人姓名\":\"张三\","
+	         "\"公民身份号码\":\"33010619900101123X\",\"联系电话\":\"13900000001\","
+	         "\"迁出地址\":\"广州市天河区体育西路1号\",\"迁入地址\":\"杭州市西湖区文三路"
+	         "100号\"}}",
+	         201);
+	char *no = strdup(test_str(j, "case_no"));
+	json_decref(j);
+	const char *names[] = {"申请人居民身份证", "居民户口簿", "落户条件证明材料"};
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(test_upload(&zj, &zhang, no, names[i], "m.pdf", test_pdf,
+		                             test_pdf_len, NULL, NULL),
+		                 201);
+	json_decref(event(&zj, &zhang, no, "submit", 200));
+	char path[160];
+	snprintf(path, sizeof(path), "/api/v1/cases/%s/joint", no);
+	const char *part_body = "{\"peer\":\"440000\",\"item\":\"" GD_MOVE_OUT "\"}";
+	/* Not before the case is accepted; not by the applicant. */
+	j = call(&zj, &police, "POST", path, part_body, 409);
+	assert_string_equal(test_str(j, "field"), "state");
+	json_decref(j);
+	json_decref(call(&zj, &zhang, "POST", path, part_body, 403));
+	json_decref(event(&zj, &police, no, "accept", 200));
+	json_decref(event(&zj, &police, no, "review", 200));
+
+	/* The approver cannot approve before the part is done there. */
+	j = event(&zj, &police_chief, no, "approve", 409);
+	assert_string_equal(test_str(j, "field"), "joint");
+	json_decref(j);
+	/* What the officials see: the part, and 广东's item that does it. */
+	j = call(&zj, &police, "GET", path, NULL, 200);
+	assert_string_equal(test_str(json_object_get(j, "joint_part"), "basic_code"),
+	                    "010051003000");
+	json_t *offer = json_array_get(json_object_get(j, "offers"), 0);
+	assert_non_null(offer);
+	assert_string_equal(test_str(offer, "code"), GD_MOVE_OUT);
+	assert_int_equal(json_array_size(json_object_get(j, "parts")), 0);
+	json_decref(j);
+	/* The applicant sees the part but not what officials choose from. */
+	j = call(&zj, &zhang, "GET", path, NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "offers")), 0);
+	json_decref(j);
+	j = call(&zj, &police, "POST", path, "{\"peer\":\"440000\",\"item\":\"" GD_SHOP "\"}", 400);
+	assert_string_equal(test_str(j, "field"), "item"); /* offered, but another service */
+	json_decref(j);
+	j = call(&zj, &police, "POST", path, "{\"peer\":\"320000\",\"item\":\"" GD_MOVE_OUT "\"}",
+	         400);
+	assert_string_equal(test_str(j, "field"), "peer");
+	json_decref(j);
+
+	/* Sent once: 广东 makes it a case of its own and submits it. */
+	j = call(&zj, &police, "POST", path, part_body, 201);
+	char *part_no = strdup(test_str(j, "part_no"));
+	json_decref(j);
+	j = call(&zj, &police, "POST", path, part_body, 409);
+	assert_string_equal(test_str(j, "field"), "joint");
+	json_decref(j);
+	json_t *part = joint_part(&zhang, no, "submitted");
+	assert_string_equal(test_str(part, "state"), "submitted");
+	assert_string_equal(test_str(part, "part_no"), part_no);
+	char *gd_no = strdup(test_str(part, "peer_case_no"));
+	assert_int_equal(strncmp(gd_no, GD_MOVE_OUT, strlen(GD_MOVE_OUT)), 0);
+	json_decref(part);
+	/* 广东's officials see whose part it is, and decide it. */
+	char gd_path[160];
+	snprintf(gd_path, sizeof(gd_path), "/api/v1/cases/%s", gd_no);
+	j = call(&gd, &gd_police, "GET", gd_path, NULL, 200);
+	assert_string_equal(test_str(json_object_get(j, "form"), "联办办件编号"), no);
+	json_decref(j);
+	json_decref(event(&gd, &gd_police, gd_no, "accept", 200));
+	json_decref(event(&gd, &gd_police, gd_no, "review", 200));
+	/* Still not approvable at 浙江: approved there is not enough. */
+	json_decref(event(&gd, &gd_chief, gd_no, "approve", 200));
+	part = joint_part(&police, no, "approved");
+	assert_true(json_is_true(json_object_get(part, "approved")));
+	json_decref(part);
+	j = event(&zj, &police_chief, no, "approve", 409);
+	assert_string_equal(test_str(j, "field"), "joint");
+	json_decref(j);
+	json_decref(event(&gd, &gd_chief, gd_no, "complete", 200));
+	part = joint_part(&police, no, "completed");
+	assert_string_equal(test_str(part, "state"), "completed");
+	json_decref(part);
+	/* Now 浙江 finishes its own part. */
+	json_decref(event(&zj, &police_chief, no, "approve", 200));
+	free(gd_no);
+	free(part_no);
+	free(no);
+}
+
 int main(void)
 {
 	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
@@ -755,6 +890,7 @@ int main(void)
 	    cmocka_unit_test(signs_in_across_provinces),
 	    cmocka_unit_test(catalog_across_platforms),
 	    cmocka_unit_test(received_here_handled_there),
+	    cmocka_unit_test(handled_jointly),
 	};
 	int failed = cmocka_run_group_tests_name("federation/sqlite", tests, start_sqlite, stop);
 	if (test_pg_base_url())

@@ -12,14 +12,20 @@
 // account. Last, 浙江's window clerk 王窗口 receives 张三's application for
 // 广东's 个体工商户设立登记 at the counter (异地代收代办), with the form 广东's
 // guide asks for and a scan of each material, forwards it, and sees it
-// submitted at 广东 with 广东's case number.
+// submitted at 广东 with 广东's case number. And 多地联办: 张三 applies once, at
+// 浙江, to move his household registration from 广州 to 杭州; 浙江's police
+// reviewer 褚户政 sends the leaving part (户口迁出) to 广东 from the
+// workbench, on a phone; 广东's police decide it; 褚户政 and 张三 both see
+// it approved and completed there, step by step.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { base, noSideways, pdfFile, serve, shot, watchedPage } from './harness.mjs';
+import {
+  apiAs, apiSignIn, base, noSideways, pageAs, pdfFile, serve, shot, uploadAs, watchedPage,
+} from './harness.mjs';
 
 serve();
 
@@ -232,4 +238,70 @@ test('federation: 浙江\'s window receives an application for 广东\'s item an
   assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
   assert.deepEqual(dialogs, []);
   await ctx.close();
+});
+
+test('federation: 浙江 and 广东 handle one move of household registration jointly (多地联办)', async () => {
+  const MOVE_IN = '1133010002485155523010051002000';
+  const zhang = await apiSignIn('33010619900101123X');
+  const police = await apiSignIn('330102198612125025'); // 褚户政
+  let r = await apiAs(zhang, 'POST', '/api/v1/cases', {
+    item: MOVE_IN,
+    form: { 迁出地址: '广州市天河区体育西路1号', 迁入地址: '杭州市西湖区文三路100号' },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const no = r.body.case_no;
+  for (const m of ['申请人居民身份证', '居民户口簿', '落户条件证明材料']) await uploadAs(zhang, no, m);
+  for (const [who, ev] of [[zhang, 'submit'], [police, 'accept'], [police, 'review']]) {
+    r = await apiAs(who, 'POST', `/api/v1/cases/${no}/events`, { event: ev });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+
+  // 褚户政 sends the part from the workbench.
+  const { ctx, p, errors, dialogs } = await pageAs(police, 390);
+  await p.goto(`${base}/workbench/case.html?no=${no}`);
+  const card = p.locator('#joint');
+  await card.locator('text=迁出地公安机关办理户口迁出').waitFor();
+  assert.match(await p.locator('#joint-offer').innerText(), /广东政务服务网 · 户口迁出（跨省迁移）/);
+  await p.click('#joint-form button[type=submit]');
+  await p.locator('.flash', { hasText: '已推送广东政务服务网办理' }).waitFor();
+  await card.locator('text=对方平台批准并办结前，本办件不能批准。').waitFor();
+  assert.ok(await noSideways(p), 'no sideways scrolling at 390 px');
+  await p.screenshot({ path: shot('federation-8-joint-sent.png'), fullPage: true });
+
+  // 广东 decides its part.
+  let gdNo = null;
+  for (let i = 0; i < 40 && !gdNo; i++) {
+    await new Promise((ok) => setTimeout(ok, 250));
+    const j = await apiAs(police, 'GET', `/api/v1/cases/${no}/joint`);
+    gdNo = j.body.parts?.[0]?.peer_case_no;
+  }
+  assert.ok(gdNo, '广东 made the part a case');
+  const gdPolice = await signInAt(gd.base, '44010419860606501X'); // 许户政
+  const gdChief = await signInAt(gd.base, '440104198712126023'); // 郭户籍
+  for (const [who, ev] of [[gdPolice, 'accept'], [gdPolice, 'review'], [gdChief, 'approve'], [gdChief, 'complete']]) {
+    const x = await post(who, `/api/v1/cases/${gdNo}/events`, { event: ev, opinion: '同意迁出' });
+    assert.equal(x.status, 200, JSON.stringify(x.body));
+  }
+  let text = '';
+  for (let i = 0; i < 30 && !/对方已批准并办结/.test(text); i++) {
+    await p.waitForTimeout(500);
+    await p.reload();
+    await card.waitFor();
+    text = await card.innerText();
+  }
+  assert.match(text, /对方已批准并办结，本办件可以作出审批决定。/);
+  assert.match(text, /批准 → 已批准/);
+  await p.screenshot({ path: shot('federation-9-joint-done.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(dialogs, []);
+  await ctx.close();
+
+  // 张三 follows it on his own page.
+  const mine = await pageAs(zhang, 360);
+  await mine.p.goto(`${base}/my/case.html?no=${no}`);
+  await mine.p.locator('#joint', { hasText: '对方已办结' }).waitFor();
+  assert.ok(await noSideways(mine.p), 'no sideways scrolling at 360 px');
+  await mine.p.screenshot({ path: shot('federation-10-joint-applicant.png'), fullPage: true });
+  assert.deepEqual(mine.errors, []);
+  await mine.ctx.close();
 });

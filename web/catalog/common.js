@@ -28,6 +28,7 @@ export const LABELS = {
   required_visits: '到现场次数',
   visit_reason: '需到现场的原因',
   cross_region: '通办范围',
+  joint_part: '多地联办',
   address: '办理地点',
   hours: '办理时间',
   phone: '咨询电话',

@@ -8,6 +8,7 @@ import {
 } from '/ui.js';
 import { shell } from '/shell.js';
 import { clockBadge, deadline, eventName, LEVELS, mineNav, track } from '/my/common.js';
+import { jointCard } from '/joint.js';
 
 const main = document.getElementById('main');
 const no = new URLSearchParams(location.search).get('no') || '';
@@ -335,6 +336,8 @@ async function load() {
   if (act) parts.push(act);
   const rate = rating(c);
   if (rate) parts.push(rate);
+  const joint = await jointCard(c, false, null);
+  if (joint) parts.push(joint);
   // Corrections are given in their own box; a draft takes uploads here.
   parts.push(materials(c, c.state === 'draft'));
   const promised = commitments(c);

@@ -7,6 +7,7 @@
 import { api, badge, day, el, h, reasonOf, showErrors, stateName, when } from '/ui.js';
 import { shell } from '/shell.js';
 import { clockBadge, eventName } from '/workbench/common.js';
+import { jointCard } from '/joint.js';
 
 const box = document.getElementById('case');
 const no = new URLSearchParams(location.search).get('no') || '';
@@ -432,6 +433,8 @@ async function render(c) {
   if ((c.commitments || []).length) out.push(commitmentChecks(c));
   if (c.applicant_code && !['draft', 'withdrawn'].includes(c.state)) out.push(await onlineCheck(c));
   if ((c.certificates || []).length) out.push(card('办理结果：电子证照', certificates(c)));
+  const joint = await jointCard(c, true, async (msg) => { flash = msg; await load(); });
+  if (joint) out.splice(out.indexOf(head) + 2, 0, joint);
   out.push(card('办理记录', steps));
   box.replaceChildren(...out);
   document.title = `${c.item_name} · 办件 ${c.case_no} · 通办`;
