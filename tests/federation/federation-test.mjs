@@ -6,13 +6,18 @@
 //   2. 异地代收代办: 浙江's window forwards applications for 广东's
 //      个体工商户设立登记 (each a different applicant, with three files);
 //      广东 makes each a case and submits it, and the state comes back;
-//   3. the exchange under faults: bursts of messages while 广东, and then
+//   3. 多地联办: 陈粤 of 广东, signed in at 浙江 with his 广东 account, applies
+//      once at 浙江 to move his household registration to 杭州 (户口迁入);
+//      浙江's police send the leaving part to 广东 (户口迁出), where 广东's
+//      police decide it; its steps come back; 浙江 approves only then;
+//   4. the exchange under faults: bursts of messages while 广东, and then
 //      浙江, is killed with kill -9 in the middle and started again on its
 //      data: every message must arrive exactly once (received at the one
 //      = delivered at the other = sent, no message id twice).
 // It prints the exchange's throughput (messages a second between the two
-// platforms) and the latency of a forwarded case (from the window's POST
-// to the state "submitted" back at the window). The last line is
+// platforms), the latency of a forwarded case (from the window's POST
+// to the state "submitted" back at the window) and of the joint part
+// (from its sending to 广东's completion seen at 浙江). The last line is
 //   federation-test: ok (N messages exactly once, F forwards, ...)
 // and the exit status 0, or a line saying what failed and exit 1.
 //
@@ -123,6 +128,81 @@ function idNumber() {
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n').toString('base64');
 const SHOP = '11440106024861868N4010010201000'; // 广东's 个体工商户设立登记, offered across provinces
+const MOVE_IN = '1133010002485155523010051002000'; // 浙江's 户口迁入（跨省迁移）, with a joint part
+const MOVE_OUT = '11440100024830930B3010051003000'; // 广东's 户口迁出（跨省迁移）
+
+// A person of home signs in at there with their home account (全程网办):
+// the session there.
+async function signInAcross(home, login, there, province) {
+  const s = await signIn(home, login);
+  const as = await call(s, 'POST', '/api/v1/federation/assertions', { audience: province });
+  const r = await fetch(`${there.base}/api/v1/auth/federated`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ assertion: as.body.assertion, signature: as.body.signature }),
+  });
+  if (r.status !== 200) throw new Error(`${login} signing in at ${there.name}: ${r.status}`);
+  return { p: there, cookie: r.headers.get('set-cookie').split(';')[0], csrf: (await r.json()).csrf_token };
+}
+
+async function upload(s, no, material) {
+  const fd = new FormData();
+  fd.append('material', material);
+  fd.append('file', new Blob([Buffer.from(PDF, 'base64')], { type: 'application/pdf' }), 'scan.pdf');
+  const r = await fetch(`${s.p.base}/api/v1/cases/${no}/materials`, {
+    method: 'POST', headers: { cookie: s.cookie, 'X-CSRF-Token': s.csrf }, body: fd,
+  });
+  if (r.status !== 201) throw new Error(`upload of ${material}: ${r.status} ${await r.text()}`);
+}
+
+async function event(s, no, ev, want = 200, extra = {}) {
+  const r = await call(s, 'POST', `/api/v1/cases/${no}/events`, { event: ev, opinion: '同意', ...extra });
+  check(r.status === want, `${ev} of ${no} at ${s.p.name}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r;
+}
+
+// 多地联办: 陈粤 of 广东 moves his household registration to 杭州.
+async function jointly(zj, gd) {
+  const chen = await signInAcross(gd, '440106199203151236', zj, '330000');
+  let r = await call(chen, 'POST', '/api/v1/cases', {
+    item: MOVE_IN,
+    form: { 联系电话: '13600000001', 迁出地址: '广州市天河区体育西路1号', 迁入地址: '杭州市西湖区文三路100号' },
+  });
+  if (!check(r.status === 201, `陈粤 applies at 浙江: ${r.status} ${JSON.stringify(r.body)}`)) throw new Error('no case');
+  const no = r.body.case_no;
+  for (const m of ['申请人居民身份证', '居民户口簿', '落户条件证明材料']) await upload(chen, no, m);
+  await event(chen, no, 'submit');
+  const police = await signIn(zj, '330102198612125025'); // 褚户政
+  const chief = await signIn(zj, '33010519850101601X'); // 卫户籍
+  await event(police, no, 'accept');
+  await event(police, no, 'review');
+  r = await event(chief, no, 'approve', 409); // not before 广东's part
+  check(r.body.field === 'joint', `approve refused on joint (${r.body.field})`);
+  const t0 = Date.now();
+  r = await call(police, 'POST', `/api/v1/cases/${no}/joint`, { peer: '440000', item: MOVE_OUT });
+  check(r.status === 201, `the joint part sent: ${r.status} ${JSON.stringify(r.body)}`);
+  const part = async (state) => {
+    const j = (await call(police, 'GET', `/api/v1/cases/${no}/joint`)).body;
+    const p = j.parts?.[0];
+    return p && p.state === state ? p : null;
+  };
+  const sub = await until('the joint part submitted at 广东', () => part('submitted'));
+  const submitted = Date.now() - t0;
+  const gdPolice = await signIn(gd, '44010419860606501X'); // 许户政
+  const gdChief = await signIn(gd, '440104198712126023'); // 郭户籍
+  for (const [s, ev] of [[gdPolice, 'accept'], [gdPolice, 'review'], [gdChief, 'approve'], [gdChief, 'complete']]) {
+    await event(s, sub.peer_case_no, ev);
+  }
+  const t1 = Date.now();
+  const done = await until('the joint part completed, seen at 浙江', () => part('completed'));
+  const back = Date.now() - t1;
+  check(done.approved === true, 'the part was approved at 广东');
+  await event(chief, no, 'approve');
+  // The result: the 居民户口簿 of the new registration.
+  await event(chief, no, 'complete', 200, {
+    certificate: { face: { household_type: '家庭户', address: '杭州市西湖区文三路100号' } },
+  });
+  return { case_no: no, gd_no: sub.peer_case_no, submitted, back };
+}
 
 async function main() {
   const zj = platform('zhejiang', ['--demo']);
@@ -144,7 +224,7 @@ async function main() {
     await call(zjAdmin, 'POST', '/api/v1/federation/peers/1/catalog-sync', {});
     const offered = await until('广东\'s items at 浙江', async () => {
       const j = (await call(null, 'GET', '/api/v1/federation/items', undefined, zj)).body;
-      return j.total >= 7 ? j.total : null;
+      return j.total >= 8 ? j.total : null;
     });
     log(`catalog: 广东 offers ${offered} items, synced to 浙江`);
 
@@ -193,7 +273,11 @@ async function main() {
     const median = latencies[Math.floor(latencies.length / 2)];
     log(`异地代收代办: ${forwards.length} forwards, each a case submitted at 广东 and reported back; latency median ${median} ms, max ${latencies.at(-1)} ms`);
 
-    // 3. The exchange under faults.
+    // 3. 多地联办: one case at 浙江, its leaving part done at 广东.
+    const joint = await jointly(zj, gd);
+    log(`多地联办: ${joint.case_no} at 浙江 approved after 广东's part ${joint.gd_no} (sent -> submitted there ${joint.submitted} ms, decided there -> seen at 浙江 ${joint.back} ms)`);
+
+    // 4. The exchange under faults.
     const base0 = { zj: await counts(zjAdmin, '440000'), gd: await counts(gdAdmin, '330000') };
     const sent0 = base0.zj.delivered + base0.zj.pending;
     const burst = async () => {
@@ -267,7 +351,7 @@ async function main() {
       console.log(`federation-test: FAILED (logs in ${zj.dir} and ${gd.dir})`);
       process.exit(1);
     }
-    console.log(`federation-test: ok (${sentIds.length} messages exactly once across two kill -9, ${forwards.length} forwards, 1 federated sign-in, ${rate.toFixed(0)} messages/s, forwarded case latency median ${median} ms)`);
+    console.log(`federation-test: ok (${sentIds.length} messages exactly once across two kill -9, ${forwards.length} forwards, 1 joint case, 2 federated sign-ins, ${rate.toFixed(0)} messages/s, forwarded case latency median ${median} ms)`);
     for (const p of platforms) rmSync(p.dir, { recursive: true, force: true });
   } catch (e) {
     console.log(`FAILED: ${e.stack || e}`);
