@@ -40,9 +40,18 @@ function show(status, j) {
   }
   rows.push(['有效期', `${j.valid_from} 至 ${j.valid_to || '长期'}`]);
   if (j.revoke_reason) rows.push(['注销原因', j.revoke_reason]);
+  // Issued at another province's platform (跨省互认): its signature was
+  // checked here with the key that platform sent over the peer link.
+  if (j.platform) rows.push(['签发平台', j.platform.name]);
   const dl = el('dl');
   for (const [k, v] of rows) dl.append(el('dt', k), el('dd', v));
   answer.append(dl);
+  if (j.platform) {
+    answer.append(el('p', j.register_checked
+      ? `此证照由${j.platform.name}签发：签名已用该平台经跨省通办通道同步的密钥核验，注销状态已向该平台证照库查询。`
+      : `此证照由${j.platform.name}签发：签名已用该平台同步的密钥核验；暂时无法连接该平台，是否已被注销未能查询，请稍后再核验一次。`,
+    j.register_checked ? 'note' : 'bad'));
+  }
   if (!j.holder) {
     answer.append(el('p',
       '按证照标识核验不显示持证人和证照编号，以保护个人信息。请核对对方出示的证照，'

@@ -620,8 +620,7 @@ enum tb_err tb_cert_list(struct tb_store *s, const char *holder_code, int64_t de
 
 /* ---- verifying ------------------------------------------------------------- */
 
-/* The holder's name with all but its first character masked. */
-static char *masked(const char *name, struct tb_arena *a)
+char *tb_cert_mask_name(const char *name, struct tb_arena *a)
 {
 	if (!name)
 		name = "";
@@ -651,11 +650,11 @@ static json_t *answer(const char *identifier, enum tb_cert_status status, const 
 		json_object_set(j, "type", json_object_get(record, "type"));
 		json_object_set(j, "issuer", json_object_get(record, "issuer"));
 		if (full)
-			json_object_set_new(
-			    j, "holder",
-			    json_string(masked(json_string_value(json_object_get(
-			                           json_object_get(record, "holder"), "name")),
-			                       a)));
+			json_object_set_new(j, "holder",
+			                    json_string(tb_cert_mask_name(
+			                        json_string_value(json_object_get(
+			                            json_object_get(record, "holder"), "name")),
+			                        a)));
 		static const char *const keep[] = {"valid_from", "valid_to",  "key_id",
 		                                   "number",     "issued_on", NULL};
 		for (int i = 0; keep[i] && (full || i < 3); i++)

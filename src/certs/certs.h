@@ -86,6 +86,10 @@ enum tb_err tb_cert_verify(struct tb_store *s, const char *identifier, struct tb
 enum tb_err tb_cert_verify_document(struct tb_store *s, const json_t *doc, struct tb_arena *a,
                                     enum tb_cert_status *status, const char **text);
 
+/* The holder's name with all but its first character masked (arena): what
+ * a verifier who shows the document is told of it. */
+char *tb_cert_mask_name(const char *name, struct tb_arena *a);
+
 /* Revokes a certificate with a reason and an audit record. TB_ECONFLICT
  * when it is revoked already. */
 enum tb_err tb_cert_revoke(struct tb_store *s, const struct tb_ctx *ctx, const char *identifier,

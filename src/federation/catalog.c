@@ -1,5 +1,6 @@
 /* Catalog across platforms (see catalog.h). */
 #include "federation/catalog.h"
+#include "federation/certs.h"
 #include "base/buf.h"
 #include "base/json.h"
 
@@ -7,14 +8,32 @@
 #include <string.h>
 #include <time.h>
 
+struct sync_args {
+	const struct tb_exchange_env *env;
+	const struct tb_ctx *ctx;
+	int64_t peer;
+	struct tb_fail *f;
+};
+
+static enum tb_err sync_in(struct tb_conn *c, void *arg)
+{
+	struct sync_args *x = arg;
+	/* The sync's stamp: a second sync started in the same second is the
+	 * same sync. */
+	enum tb_err e = tb_exchange_send_on(
+	    c, x->env, x->ctx, x->peer, "catalog.request",
+	    json_pack("{s:s, s:I}", "after", "", "sync", (json_int_t)time(NULL)), NULL, x->f);
+	/* The keys the peer's certificates are signed with come along. */
+	if (e == TB_OK)
+		e = tb_peer_certkeys_sync_on(c, x->env, x->ctx, x->peer, x->f);
+	return e;
+}
+
 enum tb_err tb_peer_catalog_sync(const struct tb_exchange_env *env, const struct tb_ctx *ctx,
                                  int64_t peer, struct tb_fail *f)
 {
-	/* The sync's stamp: a second sync started in the same second is the
-	 * same sync. */
-	return tb_exchange_send(
-	    env, ctx, peer, "catalog.request",
-	    json_pack("{s:s, s:I}", "after", "", "sync", (json_int_t)time(NULL)), NULL, f);
+	struct sync_args x = {env, ctx, peer, f};
+	return tb_store_write(env->store, sync_in, &x);
 }
 
 /* q as a LIKE pattern that matches it anywhere, its % _ and \ taken

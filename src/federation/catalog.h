@@ -10,7 +10,8 @@
 
 /* Asks the peer for the items it offers (all of them, a page per
  * message): what it no longer offers is removed when the last page comes
- * back. Audited as the message is (exchange.send). TB_ENOTFOUND,
+ * back; and, in the same transaction, for its certificate keys
+ * (federation/certs.h). Audited as the messages are (exchange.send). TB_ENOTFOUND,
  * TB_EDENIED (suspended) on "peer". */
 enum tb_err tb_peer_catalog_sync(const struct tb_exchange_env *env, const struct tb_ctx *ctx,
                                  int64_t peer, struct tb_fail *f);

@@ -360,6 +360,7 @@ enum tb_err tb_exchange_receive(const struct tb_exchange_env *env, const char *c
 
 struct reply_buf {
 	struct tb_buf b;
+	size_t max;
 	bool too_big;
 };
 
@@ -367,34 +368,35 @@ static size_t keep_reply(char *p, size_t size, size_t nmemb, void *ud)
 {
 	struct reply_buf *r = ud;
 	size_t n = size * nmemb;
-	if (r->b.len + n > MAX_REPLY_BYTES)
+	if (r->b.len + n > r->max)
 		r->too_big = true;
 	else
 		tb_buf_add(&r->b, p, n);
 	return n;
 }
 
-/* POSTs envelope to the peer at base; the status (0: no answer) and the
- * answer's text into *reply (malloc'd, may be NULL). Peers are registered
- * by administrators and are often on the government extranet's private
- * addresses: no public-only check here, unlike webhooks. */
-static long post(const char *base, const char *envelope, const char *sig, char **reply)
+long tb_exchange_http(const char *url, const char *body, const char *sig, long timeout_s,
+                      size_t max, char **reply)
 {
 	*reply = NULL;
 	CURL *h = curl_easy_init();
 	if (!h)
 		return 0;
-	char url[512], sig_hdr[TB_SM2_SIG_HEX + 40];
-	snprintf(url, sizeof(url), "%s%s", base, TB_EXCHANGE_PATH);
-	snprintf(sig_hdr, sizeof(sig_hdr), TB_EXCHANGE_SIG_HEADER ": %s", sig);
-	struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-	hdrs = curl_slist_append(hdrs, sig_hdr);
-	struct reply_buf r = {TB_BUF_INIT, false};
+	char sig_hdr[TB_SM2_SIG_HEX + 40];
+	struct curl_slist *hdrs = NULL;
+	if (body)
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	if (sig) {
+		snprintf(sig_hdr, sizeof(sig_hdr), TB_EXCHANGE_SIG_HEADER ": %s", sig);
+		hdrs = curl_slist_append(hdrs, sig_hdr);
+	}
+	struct reply_buf r = {TB_BUF_INIT, max, false};
 	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, envelope);
+	if (body)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 3L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout_s);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout_s < 3 ? timeout_s : 3L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep_reply);
@@ -408,6 +410,17 @@ static long post(const char *base, const char *envelope, const char *sig, char *
 		status = status ? 502 : 0;
 	*reply = tb_buf_take(&r.b);
 	return status;
+}
+
+/* POSTs envelope to the peer at base; the status (0: no answer) and the
+ * answer's text into *reply (malloc'd, may be NULL). Peers are registered
+ * by administrators and are often on the government extranet's private
+ * addresses: no public-only check here, unlike webhooks. */
+static long post(const char *base, const char *envelope, const char *sig, char **reply)
+{
+	char url[512];
+	snprintf(url, sizeof(url), "%s%s", base, TB_EXCHANGE_PATH);
+	return tb_exchange_http(url, envelope, sig, 10L, MAX_REPLY_BYTES, reply);
 }
 
 /* The reason of a refusal's JSON answer (malloc'd), or a short text. */

@@ -121,6 +121,14 @@ enum tb_err tb_exchange_check_sender(const struct tb_exchange_env *env, const ch
                                      const char *sig, struct tb_arena *a, struct tb_peer *peer,
                                      struct tb_fail *f);
 
+/* An HTTP request to a peer (libcurl): a POST of body (JSON) signed sig
+ * (the X-Tongban-Signature header; NULL for none), or a GET when body is
+ * NULL, within timeout_s. Returns the status (0: no answer; 502 for an
+ * answer over max bytes) and the answer into *reply (malloc'd, may be
+ * NULL). */
+long tb_exchange_http(const char *url, const char *body, const char *sig, long timeout_s,
+                      size_t max, char **reply);
+
 /* One delivery pass (a tb_notify_also: arg is the env): the due pending
  * messages of active peers, oldest first, stopping at a peer's first
  * failure so that each peer gets them in order. Returns how many it

@@ -1,6 +1,7 @@
 /* The kinds of exchange message this platform takes, and what receiving
  * each does (see exchange.h). */
 #include "federation/exchange.h"
+#include "federation/certs.h"
 #include "federation/forward.h"
 #include "base/date.h"
 #include "base/log.h"
@@ -126,6 +127,7 @@ static const struct {
     {"material.put", tb_forward_on_material},
     {"case.forward", tb_forward_on_case},
     {"case.state", tb_forward_on_state},
+    {"certkeys.request", tb_peer_certkeys_on_request},
 };
 
 tb_exchange_handler tb_exchange_handler_of(const char *kind)
@@ -198,6 +200,7 @@ static const struct {
 	tb_exchange_reply_handler fn;
 } replies[] = {
     {"catalog.request", on_catalog_reply},
+    {"certkeys.request", tb_peer_certkeys_on_reply},
 };
 
 tb_exchange_reply_handler tb_exchange_reply_handler_of(const char *kind)

@@ -7,6 +7,7 @@
 #include "certs/certs.h"
 #include "certs/types.h"
 #include "codes/certid.h"
+#include "federation/certs.h"
 #include "http/handlers.h"
 #include "identity/accounts.h"
 #include "identity/departments.h"
@@ -233,6 +234,20 @@ void tb_handle_cert_verify(struct tb_req *r)
 	const char *text;
 	struct tb_fail f = {0};
 	enum tb_err e = tb_cert_verify(r->app->store, r->params[0], r->arena, &status, &text, &f);
+	/* Not on this register: issued at a peer platform, whose register
+	 * answers. */
+	struct tb_certid id;
+	struct tb_fail pf = {0};
+	if (e == TB_OK && status == TB_CERT_UNKNOWN &&
+	    tb_certid_parse(r->params[0], &id, &pf) == TB_OK) {
+		enum tb_cert_status theirs;
+		const char *answer;
+		if (tb_peer_cert_verify_id(r->app->store, r->params[0], id.issuer, r->arena,
+		                           &theirs, &answer) == TB_OK) {
+			status = theirs;
+			text = answer;
+		}
+	}
 	if (e != TB_OK)
 		tb_resp_fail(r, e, &f);
 	else
@@ -256,7 +271,11 @@ void tb_handle_cert_verify_document(struct tb_req *r)
 	}
 	enum tb_cert_status status;
 	const char *text;
-	enum tb_err e = tb_cert_verify_document(r->app->store, body, r->arena, &status, &text);
+	/* Issued at a peer platform (its key came over the peer link), or
+	 * here. */
+	enum tb_err e = tb_peer_cert_verify(r->app->store, body, r->arena, &status, &text);
+	if (e == TB_ENOTFOUND)
+		e = tb_cert_verify_document(r->app->store, body, r->arena, &status, &text);
 	if (e != TB_OK)
 		tb_resp_error(r, e, NULL, NULL);
 	else

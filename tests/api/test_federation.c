@@ -558,9 +558,10 @@ static void catalog_across_platforms(void **state)
 	    call(&zj, &zj_admin, "POST", "/api/v1/federation/peers/1/catalog-sync", NULL, 202));
 	json_decref(
 	    call(&zj, &zhang, "POST", "/api/v1/federation/peers/1/catalog-sync", NULL, 403));
-	/* Eight items offered, five a page: two requests. */
-	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "delivered", delivered + 2),
-	                 delivered + 2);
+	/* Eight items offered, five a page: two requests; and 广东's
+	 * certificate keys, one page. */
+	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "delivered", delivered + 3),
+	                 delivered + 3);
 	assert_int_equal(offered(""), 8);
 	assert_int_equal(offered("?q=结婚"), 1);
 	assert_int_equal(offered("?province=440000&per_page=5"), 8);
@@ -587,8 +588,8 @@ static void catalog_across_platforms(void **state)
 	sleep(1); /* a new sync stamp */
 	json_decref(
 	    call(&zj, &zj_admin, "POST", "/api/v1/federation/peers/1/catalog-sync", NULL, 202));
-	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "delivered", delivered + 2),
-	                 delivered + 2);
+	assert_int_equal(wait_count(&zj, &zj_admin, "440000", "delivered", delivered + 3),
+	                 delivered + 3);
 	assert_int_equal(offered(""), 7);
 	assert_int_equal(offered("?q=结婚"), 0);
 }
@@ -878,6 +879,100 @@ static void handled_jointly(void **state)
 	free(no);
 }
 
+/* ---- certificates across platforms ------------------------------------------ */
+
+/* POST /api/v1/certificates/verify at 浙江 with doc: the verdict (decref). */
+static json_t *verify_at_zj(json_t *doc)
+{
+	char *body = json_dumps(doc, 0);
+	json_t *j = call(&zj, NULL, "POST", "/api/v1/certificates/verify", body, 200);
+	free(body);
+	return j;
+}
+
+static void certificates_across_platforms(void **state)
+{
+	(void)state;
+	struct test_session gd_chief;
+	assert_int_equal(test_login(&gd, "440104198712126023", "tongban-demo", &gd_chief), 200);
+	/* 广州市公安局's key is renewed at 广东: 浙江 has not heard of the new
+	 * one. */
+	json_t *depts = call(&gd, NULL, "GET", "/api/v1/departments?region=440100", NULL, 200);
+	long long dept = 0;
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(depts, "items"), i,
+	                   d) if (!strcmp(test_str(d, "credit_code"), "11440100024830930B")) dept =
+	    json_integer_value(json_object_get(d, "id"));
+	json_decref(depts);
+	assert_true(dept > 0);
+	char path[200];
+	snprintf(path, sizeof(path), "/api/v1/departments/%lld/keys", dept);
+	json_decref(call(&gd, &gd_admin, "POST", path, NULL, 201));
+	/* 广州市公安局 issues 陈粤's 居民户口簿; he shows it at 浙江. */
+	json_t *j = call(
+	    &gd, &gd_chief, "POST", "/api/v1/certificates",
+	    "{\"type\":\"居民户口簿\",\"department\":\"11440100024830930B\","
+	    "\"holder\":{\"code\":\"440106199203151236\",\"name\":\"陈粤\"},"
+	    "\"face\":{\"household_type\":\"家庭户\",\"address\":\"广州市天河区体育西路1号\"}}",
+	    201);
+	char *id = strdup(test_str(j, "identifier"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/certificates/%s", id);
+	json_t *doc = call(&gd, &gd_chief, "GET", path, NULL, 200);
+
+	/* Before 浙江 has 广东's new key: no key here signs it. */
+	j = verify_at_zj(doc);
+	assert_string_equal(test_str(j, "status"), "forged");
+	json_decref(j);
+
+	/* The keys come with a catalog sync, over the peer link. */
+	long long delivered = peer_count(&zj, &zj_admin, "440000", "delivered");
+	json_decref(
+	    call(&zj, &zj_admin, "POST", "/api/v1/federation/peers/1/catalog-sync", NULL, 202));
+	assert_true(wait_count(&zj, &zj_admin, "440000", "delivered", delivered + 3) >=
+	            delivered + 3);
+	j = verify_at_zj(doc);
+	assert_string_equal(test_str(j, "status"), "valid");
+	assert_string_equal(test_str(json_object_get(j, "platform"), "province"), "440000");
+	assert_true(json_is_true(json_object_get(j, "register_checked")));
+	assert_string_equal(test_str(j, "holder"), "陈*");
+	assert_string_equal(test_str(j, "identifier"), id);
+	json_decref(j);
+
+	/* By its identifier alone: 广东's register answers. */
+	char vpath[200];
+	snprintf(vpath, sizeof(vpath), "/api/v1/certificates/%s/verify", id);
+	j = call(&zj, NULL, "GET", vpath, NULL, 200);
+	assert_string_equal(test_str(j, "status"), "valid");
+	assert_string_equal(test_str(json_object_get(j, "platform"), "name"), "广东省政务服务网");
+	assert_null(json_object_get(j, "holder")); /* nothing of the holder by identifier */
+	json_decref(j);
+
+	/* A changed face: its signature no longer holds. */
+	json_t *bad = json_deep_copy(doc);
+	json_t *face = json_object_get(json_object_get(bad, "record"), "face");
+	assert_string_equal(test_str(json_array_get(face, 3), "key"), "address");
+	json_object_set_new(json_array_get(face, 3), "value", json_string("广州市越秀区"));
+	j = verify_at_zj(bad);
+	assert_string_equal(test_str(j, "status"), "forged");
+	json_decref(j);
+	json_decref(bad);
+
+	/* Revoked at 广东: 浙江 hears it from 广东's register. */
+	snprintf(path, sizeof(path), "/api/v1/certificates/%s/revoke", id);
+	json_decref(call(&gd, &gd_chief, "POST", path, "{\"reason\":\"户口已迁出\"}", 200));
+	j = verify_at_zj(doc);
+	assert_string_equal(test_str(j, "status"), "revoked");
+	assert_string_equal(test_str(j, "revoke_reason"), "户口已迁出");
+	json_decref(j);
+	j = call(&zj, NULL, "GET", vpath, NULL, 200);
+	assert_string_equal(test_str(j, "status"), "revoked");
+	json_decref(j);
+	json_decref(doc);
+	free(id);
+}
+
 int main(void)
 {
 	setenv("TB_PWHASH_MEM_KIB", "8192", 0);
@@ -891,6 +986,7 @@ int main(void)
 	    cmocka_unit_test(catalog_across_platforms),
 	    cmocka_unit_test(received_here_handled_there),
 	    cmocka_unit_test(handled_jointly),
+	    cmocka_unit_test(certificates_across_platforms),
 	};
 	int failed = cmocka_run_group_tests_name("federation/sqlite", tests, start_sqlite, stop);
 	if (test_pg_base_url())

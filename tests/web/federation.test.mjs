@@ -305,3 +305,45 @@ test('federation: 浙江 and 广东 handle one move of household registration jo
   assert.deepEqual(mine.errors, []);
   await mine.ctx.close();
 });
+
+test('federation: a certificate issued at 广东 verifies at 浙江 (跨省互认), on a phone', async () => {
+  // 广州市公安局 issues 陈粤's 居民户口簿; 浙江 syncs 广东's keys with its catalog.
+  const gdChief = await signInAt(gd.base, '440104198712126023'); // 郭户籍
+  let r = await post(gdChief, '/api/v1/certificates', {
+    type: '居民户口簿', department: '11440100024830930B',
+    holder: { code: '440106199203151236', name: '陈粤' },
+    face: { household_type: '家庭户', address: '广州市天河区体育西路1号' },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const doc = await (await fetch(`${gd.base}/api/v1/certificates/${encodeURIComponent(r.body.identifier)}`, {
+    headers: { cookie: gdChief.cookie },
+  })).json();
+  const admin = await apiSignIn('330106198202027014');
+  r = await apiAs(admin, 'POST', '/api/v1/federation/peers/1/catalog-sync', {});
+  assert.equal(r.status, 202);
+  let verdict = null;
+  for (let i = 0; i < 50 && verdict?.status !== 'valid'; i++) {
+    await new Promise((ok) => setTimeout(ok, 200));
+    const v = await fetch(`${base}/api/v1/certificates/verify`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(doc),
+    });
+    verdict = await v.json();
+  }
+  assert.equal(verdict.status, 'valid');
+
+  // Anyone at 浙江 checks the file 陈粤 shows.
+  const { ctx, p, errors, dialogs } = await watchedPage(360);
+  await p.goto(`${base}/verify.html`);
+  await p.setInputFiles('#doc input[type=file]', { name: '居民户口簿.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+  await p.click('#doc button[type=submit]');
+  await p.locator('#answer', { hasText: '签发平台' }).waitFor();
+  const text = await p.locator('#answer').innerText();
+  assert.match(text, /有效：由发证机关签发，签名核验通过/);
+  assert.match(text, /广州市公安局/);
+  assert.match(text, /此证照由广东政务服务网签发：签名已用该平台经跨省通办通道同步的密钥核验，注销状态已向该平台证照库查询。/);
+  assert.ok(await noSideways(p), 'no sideways scrolling at 360 px');
+  await p.screenshot({ path: shot('federation-11-certificate-across.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(dialogs, []);
+  await ctx.close();
+});
