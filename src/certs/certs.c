@@ -793,11 +793,25 @@ enum tb_err tb_cert_find_valid_on(struct tb_conn *c, const char *holder_code, co
 	    " c.valid_from <= ? AND (c.valid_to IS NULL OR c.valid_to >= ?) ORDER BY c.id DESC"
 	    " LIMIT 1",
 	    "ssss", holder_code, type_name, day, day);
-	if (e == TB_OK && row)
+	bool here = e == TB_OK && row;
+	if (here)
 		*identifier = tb_arena_strdup(a, tb_stmt_text(st, 0));
-	else if (e == TB_OK)
-		e = TB_ENOTFOUND;
 	tb_stmt_reset(st);
+	/* One issued at a peer platform that its holder brought here
+	 * (federation/certs.h), checked when it was. */
+	if (e == TB_OK && !here) {
+		e = tb_conn_query(
+		    c, &st, &row,
+		    "SELECT identifier FROM peer_certificates WHERE holder_code = ? AND"
+		    " type_name = ? AND valid_from <= ? AND (valid_to IS NULL OR"
+		    " valid_to >= ?) ORDER BY added_at DESC LIMIT 1",
+		    "ssss", holder_code, type_name, day, day);
+		if (e == TB_OK && row)
+			*identifier = tb_arena_strdup(a, tb_stmt_text(st, 0));
+		else if (e == TB_OK)
+			e = TB_ENOTFOUND;
+		tb_stmt_reset(st);
+	}
 	return e;
 }
 
@@ -812,7 +826,9 @@ enum tb_err tb_cert_face_on(struct tb_conn *c, const char *holder_code, const ch
 	bool row = false;
 	if (e == TB_OK)
 		e = tb_conn_query(c, &st, &row,
-		                  "SELECT record FROM certificates WHERE identifier = ?", "s", id);
+		                  "SELECT record FROM certificates WHERE identifier = ? UNION ALL"
+		                  " SELECT record FROM peer_certificates WHERE identifier = ?",
+		                  "ss", id, id);
 	json_t *doc = e == TB_OK && row ? json_loads(tb_stmt_text(st, 0), 0, NULL) : NULL;
 	if (e == TB_OK)
 		tb_stmt_reset(st);

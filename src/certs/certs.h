@@ -104,7 +104,9 @@ enum tb_err tb_cert_face_on(struct tb_conn *c, const char *holder_code, const ch
 
 /* The identifier (arena) of a certificate of type_name held by
  * holder_code that is neither revoked nor expired on day (YYYY-MM-DD),
- * the newest; TB_ENOTFOUND when there is none. */
+ * the newest of this register, else the newest one issued at a peer
+ * platform that the holder brought here (peer_certificates);
+ * TB_ENOTFOUND when there is none. */
 enum tb_err tb_cert_find_valid_on(struct tb_conn *c, const char *holder_code, const char *type_name,
                                   const char *day, struct tb_arena *a, const char **identifier);
 

@@ -305,3 +305,139 @@ enum tb_err tb_peer_cert_verify_id(struct tb_store *s, const char *identifier,
 	*text = tb_json_take(j, a);
 	return TB_OK;
 }
+
+/* ---- a peer's certificate kept for its holder --------------------------------- */
+
+struct keep_args {
+	const struct tb_ctx *ctx;
+	int64_t account;
+	const json_t *record;
+	const char *document, *key_id;
+	struct tb_arena *a;
+	struct tb_fail *f;
+};
+
+static enum tb_err keep_in(struct tb_conn *c, void *arg)
+{
+	struct keep_args *x = arg;
+	const json_t *r = x->record;
+	char *canon = tb_cert_canonical(r);
+	const char *id = json_string_value(json_object_get(r, "identifier"));
+	int64_t now = (int64_t)time(NULL);
+	const char *to = json_string_value(json_object_get(r, "valid_to"));
+	enum tb_err e = tb_conn_run(
+	    c, NULL,
+	    "INSERT INTO peer_certificates (identifier, peer_id, holder_code, type_name,"
+	    " valid_from, valid_to, record, document, account_id, added_at, checked_at) SELECT ?,"
+	    " peer_id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM peer_cert_keys WHERE key_id = ? ON CONFLICT"
+	    " (identifier) DO UPDATE SET checked_at = excluded.checked_at",
+	    "sssssssiiis", id,
+	    json_string_value(json_object_get(json_object_get(r, "holder"), "code")),
+	    json_string_value(json_object_get(json_object_get(r, "type"), "name")),
+	    json_string_value(json_object_get(r, "valid_from")), to, canon, x->document, x->account,
+	    now, now, x->key_id);
+	free(canon);
+	if (e == TB_OK)
+		e = tb_ctx_audit(c, x->ctx, "cert.across", tb_arena_printf(x->a, "cert:%s", id),
+		                 "ok");
+	return e;
+}
+
+enum tb_err tb_peer_cert_keep(struct tb_store *s, const struct tb_ctx *ctx, int64_t account,
+                              const json_t *doc, struct tb_arena *a, const char **identifier,
+                              struct tb_fail *f)
+{
+	*identifier = NULL;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	const char *login = NULL;
+	e = tb_conn_query(c, &st, &row,
+	                  "SELECT login FROM accounts WHERE id = ? AND identity_proven = 1", "i",
+	                  account);
+	if (e == TB_OK && row)
+		login = tb_arena_strdup(a, tb_stmt_text(st, 0));
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	if (e != TB_OK)
+		return e;
+	if (!login)
+		return tb_fail(f, TB_EDENIED, "identity_proven",
+		               "the identity of this account is not proven");
+	enum tb_cert_status status;
+	const char *text;
+	e = tb_peer_cert_verify(s, doc, a, &status, &text);
+	if (e == TB_ENOTFOUND)
+		return tb_fail(f, TB_EINVAL, "record.key_id",
+		               "not signed with the key of a peer platform's department");
+	if (e != TB_OK)
+		return e;
+	json_t *v = json_loads(text, 0, NULL);
+	bool checked = json_is_true(json_object_get(v, "register_checked"));
+	json_decref(v);
+	const json_t *record = json_object_get(doc, "record");
+	const char *holder =
+	    json_string_value(json_object_get(json_object_get(record, "holder"), "code"));
+	if (status != TB_CERT_VALID)
+		return tb_fail(
+		    f, TB_EINVAL, "document",
+		    tb_arena_printf(a, "the certificate is %s", tb_cert_status_name(status)));
+	if (!checked)
+		return tb_fail(f, TB_EUNAVAIL, "document",
+		               "the issuing platform could not be reached: try again later");
+	if (!holder || strcmp(holder, login) != 0)
+		return tb_fail(f, TB_EDENIED, "record.holder", "issued to another person");
+	char *document = json_dumps(doc, JSON_COMPACT);
+	struct keep_args x = {
+	    ctx, account, record, document, json_string_value(json_object_get(record, "key_id")),
+	    a,   f};
+	e = tb_store_write(s, keep_in, &x);
+	free(document);
+	if (e == TB_OK)
+		*identifier =
+		    tb_arena_strdup(a, json_string_value(json_object_get(record, "identifier")));
+	return e;
+}
+
+enum tb_err tb_peer_certs_of(struct tb_store *s, int64_t account, struct tb_arena *a,
+                             const char **text)
+{
+	*text = NULL;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_query(c, &st, &row,
+	                  "SELECT k.record, p.province, p.name, k.added_at, k.checked_at FROM"
+	                  " peer_certificates k JOIN peers p ON p.id = k.peer_id WHERE"
+	                  " k.account_id = ? ORDER BY k.added_at DESC, k.identifier",
+	                  "i", account);
+	json_t *items = json_array();
+	while (e == TB_OK && row) {
+		json_t *r = json_loads(tb_stmt_text(st, 0), 0, NULL);
+		if (json_is_object(r)) {
+			json_object_set_new(r, "platform",
+			                    json_pack("{s:s, s:s}", "province", tb_stmt_text(st, 1),
+			                              "name", tb_stmt_text(st, 2)));
+			json_object_set_new(r, "added_at", json_integer(tb_stmt_int(st, 3)));
+			json_object_set_new(r, "checked_at", json_integer(tb_stmt_int(st, 4)));
+			json_array_append_new(items, r);
+		} else {
+			json_decref(r);
+		}
+		e = tb_stmt_step(st, &row);
+	}
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	json_t *j = json_pack("{s:o}", "items", items);
+	if (e == TB_OK)
+		*text = tb_json_take(j, a);
+	else
+		json_decref(j);
+	return e;
+}

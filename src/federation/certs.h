@@ -53,4 +53,24 @@ enum tb_err tb_peer_cert_verify_id(struct tb_store *s, const char *identifier,
                                    const char *issuer_code, struct tb_arena *a,
                                    enum tb_cert_status *status, const char **text);
 
+/* Keeps doc, a certificate issued at a peer, for account (ctx the caller)
+ * so that it is reused as a material here like one issued here: verified
+ * first (tb_peer_cert_verify). Refusals: TB_EDENIED "identity_proven"
+ * (the account's identity is not proven), TB_EINVAL "record.key_id" (not
+ * signed with a peer's key), TB_EINVAL "document" (not valid: forged,
+ * revoked, expired, unknown there), TB_EUNAVAIL "document" (the peer's
+ * register could not be asked: try again), TB_EDENIED "record.holder"
+ * (issued to another person). Kept again, it is checked again. Audited
+ * cert.across. identifier (arena) gets its identifier. */
+enum tb_err tb_peer_cert_keep(struct tb_store *s, const struct tb_ctx *ctx, int64_t account,
+                              const json_t *doc, struct tb_arena *a, const char **identifier,
+                              struct tb_fail *f);
+
+/* The certificates issued at peers that account brought here, newest
+ * first, as JSON (arena): {"items": [record members (identifier, type,
+ * issuer, holder, number, issued_on, valid_from, valid_to, face) with
+ * platform {province, name}, added_at, checked_at]}. */
+enum tb_err tb_peer_certs_of(struct tb_store *s, int64_t account, struct tb_arena *a,
+                             const char **text);
+
 #endif

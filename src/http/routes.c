@@ -96,6 +96,8 @@ const struct tb_route tb_routes[] = {
     {"GET", "/api/v1/certificates", tb_handle_certs_list, "department,holder,limit", NULL},
     {"POST", "/api/v1/certificates/verify", tb_handle_cert_verify_document, "", NULL},
     {"GET", "/api/v1/me/certificates", tb_handle_my_certificates, "", NULL},
+    {"GET", "/api/v1/me/certificates/across", tb_handle_my_peer_certs, "", NULL},
+    {"POST", "/api/v1/me/certificates/across", tb_handle_my_peer_cert_add, "", NULL},
     {"GET", "/api/v1/certificates/{identifier}", tb_handle_cert_get, "", NULL},
     {"GET", "/api/v1/certificates/{identifier}/verify", tb_handle_cert_verify, "", NULL},
     {"GET", "/api/v1/certificates/{identifier}/qr.svg", tb_handle_cert_qr, "", NULL},

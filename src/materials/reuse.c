@@ -210,14 +210,18 @@ enum tb_err tb_reuse_check_on(struct tb_conn *c, int64_t applicant, const char *
 			if (e == TB_OK && strcmp(valid, ref) != 0) {
 				struct tb_stmt *st;
 				bool row = false;
+				/* Of this register, or issued at a peer platform and
+				 * brought here by its holder. */
 				e = tb_conn_query(
 				    c, &st, &row,
 				    "SELECT 1 FROM certificates c JOIN cert_types t ON t.code ="
 				    " c.type_code WHERE c.identifier = ? AND c.holder_code = ? AND"
 				    " t.name = ? AND c.revoked_at IS NULL AND (c.valid_to IS NULL "
-				    "OR"
-				    " c.valid_to >= ?)",
-				    "ssss", ref, code, type, day);
+				    "OR c.valid_to >= ?) UNION ALL SELECT 1 FROM peer_certificates"
+				    " WHERE identifier = ? AND holder_code = ? AND type_name = ? "
+				    "AND"
+				    " (valid_to IS NULL OR valid_to >= ?)",
+				    "ssssssss", ref, code, type, day, ref, code, type, day);
 				tb_stmt_reset(st);
 				if (e == TB_OK && !row)
 					e = tb_fail(
@@ -263,8 +267,11 @@ static enum tb_err certificate_digest(struct tb_conn *c, const char *identifier,
 {
 	struct tb_stmt *st;
 	bool row;
-	enum tb_err e = tb_conn_query(
-	    c, &st, &row, "SELECT record FROM certificates WHERE identifier = ?", "s", identifier);
+	enum tb_err e =
+	    tb_conn_query(c, &st, &row,
+	                  "SELECT record FROM certificates WHERE identifier = ? UNION"
+	                  " ALL SELECT record FROM peer_certificates WHERE identifier = ?",
+	                  "ss", identifier, identifier);
 	if (e == TB_OK && row) {
 		const char *rec = tb_stmt_text(st, 0);
 		*size = (int64_t)strlen(rec);

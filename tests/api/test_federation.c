@@ -959,6 +959,58 @@ static void certificates_across_platforms(void **state)
 	json_decref(j);
 	json_decref(bad);
 
+	/* 陈粤, signed in at 浙江 with his 广东 account, brings it there; it
+	 * then fills the 居民户口簿 of his application for 户口迁入. */
+	struct test_session chen_gd, chen;
+	assert_int_equal(test_login(&gd, "440106199203151236", "tongban-demo", &chen_gd), 200);
+	j = call(&gd, &chen_gd, "POST", "/api/v1/federation/assertions",
+	         "{\"audience\":\"330000\"}", 201);
+	json_t *arrival = json_pack("{s:O, s:O}", "assertion", json_object_get(j, "assertion"),
+	                            "signature", json_object_get(j, "signature"));
+	json_decref(j);
+	char *body = json_dumps(arrival, 0);
+	json_decref(arrival);
+	struct http_resp hr;
+	test_call(&zj, NULL, "POST", "/api/v1/auth/federated", body, &hr);
+	free(body);
+	assert_int_equal(hr.status, 200);
+	char cookie[256];
+	assert_non_null(http_header(&hr, "Set-Cookie", cookie, sizeof(cookie)));
+	*strchr(cookie, ';') = '\0';
+	snprintf(chen.cookie, sizeof(chen.cookie), "Cookie: %s", cookie);
+	j = json_loads(hr.body, 0, NULL);
+	snprintf(chen.csrf, sizeof(chen.csrf), "X-CSRF-Token: %s", test_str(j, "csrf_token"));
+	json_decref(j);
+	http_free(&hr);
+	json_t *bring = json_pack("{s:O}", "document", doc);
+	body = json_dumps(bring, 0);
+	json_decref(bring);
+	j = call(&zj, &zhang, "POST", "/api/v1/me/certificates/across", body, 403);
+	assert_string_equal(test_str(j, "field"), "record.holder"); /* not his */
+	json_decref(j);
+	j = call(&zj, &chen, "POST", "/api/v1/me/certificates/across", body, 201);
+	assert_string_equal(test_str(j, "identifier"), id);
+	json_decref(j);
+	j = call(&zj, &chen, "GET", "/api/v1/me/certificates/across", NULL, 200);
+	json_t *mine = json_array_get(json_object_get(j, "items"), 0);
+	assert_string_equal(test_str(json_object_get(mine, "platform"), "province"), "440000");
+	assert_string_equal(test_str(mine, "identifier"), id);
+	json_decref(j);
+	j = call(&zj, &chen, "POST", "/api/v1/cases",
+	         "{\"item\":\"" ZJ_MOVE_IN "\",\"form\":{\"联系电话\":\"13600000001\"}}", 201);
+	char case_path[160];
+	snprintf(case_path, sizeof(case_path), "/api/v1/cases/%s", test_str(j, "case_no"));
+	json_decref(j);
+	j = call(&zj, &chen, "GET", case_path, NULL, 200);
+	json_t *m;
+	bool filled = false;
+	json_array_foreach(json_object_get(j, "materials"), i, m) filled =
+	    filled ||
+	    (!strcmp(test_str(m, "name"), "居民户口簿") &&
+	     !strcmp(test_str(m, "source"), "certificate") && !strcmp(test_str(m, "ref"), id));
+	assert_true(filled);
+	json_decref(j);
+
 	/* Revoked at 广东: 浙江 hears it from 广东's register. */
 	snprintf(path, sizeof(path), "/api/v1/certificates/%s/revoke", id);
 	json_decref(call(&gd, &gd_chief, "POST", path, "{\"reason\":\"户口已迁出\"}", 200));
@@ -969,6 +1021,10 @@ static void certificates_across_platforms(void **state)
 	j = call(&zj, NULL, "GET", vpath, NULL, 200);
 	assert_string_equal(test_str(j, "status"), "revoked");
 	json_decref(j);
+	j = call(&zj, &chen, "POST", "/api/v1/me/certificates/across", body, 400);
+	assert_string_equal(test_str(j, "field"), "document");
+	json_decref(j);
+	free(body);
 	json_decref(doc);
 	free(id);
 }

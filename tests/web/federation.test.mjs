@@ -346,4 +346,27 @@ test('federation: a certificate issued at 广东 verifies at 浙江 (跨省互�
   assert.deepEqual(errors, []);
   assert.deepEqual(dialogs, []);
   await ctx.close();
+
+  // 陈粤, signed in at 浙江 with his 广东 account, adds it to 我的电子证照
+  // there: it is then used for his applications at 浙江.
+  const chenGd = await signInAt(gd.base, '440106199203151236');
+  const as = await post(chenGd, '/api/v1/federation/assertions', { audience: '330000' });
+  const arrived = await fetch(`${base}/api/v1/auth/federated`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ assertion: as.body.assertion, signature: as.body.signature }),
+  });
+  assert.equal(arrived.status, 200);
+  const chen = { cookie: arrived.headers.get('set-cookie').split(';')[0], csrf: (await arrived.json()).csrf_token };
+  const mine = await pageAs(chen, 360);
+  await mine.p.goto(`${base}/certificates.html`);
+  await mine.p.locator('#across h2', { hasText: '外省电子证照' }).waitFor();
+  await mine.p.setInputFiles('#across-form input[type=file]', { name: '居民户口簿.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+  await mine.p.click('#across-form button[type=submit]');
+  await mine.p.locator('#across-msg', { hasText: '已核验并添加' }).waitFor();
+  await mine.p.locator('#across-list', { hasText: '签发平台：广东政务服务网（已向该平台核验）' }).waitFor();
+  assert.match(await mine.p.locator('#across-list').innerText(), /居民户口簿[\s\S]*广州市公安局[\s\S]*家庭户/);
+  assert.ok(await noSideways(mine.p), 'no sideways scrolling at 360 px');
+  await mine.p.screenshot({ path: shot('federation-12-certificate-brought.png'), fullPage: true });
+  assert.deepEqual(mine.errors, []);
+  await mine.ctx.close();
 });
