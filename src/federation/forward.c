@@ -262,9 +262,9 @@ enum tb_err tb_forward_list(struct tb_store *s, int64_t department, int limit, s
 	    c, &st, &row,
 	    "SELECT f.forward_no, p.province, p.name, f.item_code, f.item_name,"
 	    " f.applicant_name, f.applicant_id_number, f.state, f.peer_case_no,"
-	    " f.created_at, f.updated_at FROM forwards f JOIN peers p ON p.id ="
-	    " f.peer_id WHERE (? = 0 OR f.window_department_id = ?) ORDER BY f.id DESC"
-	    " LIMIT ?",
+	    " f.created_at, f.updated_at, f.handed_out_at, f.delivery, f.applicant_phone"
+	    " FROM forwards f JOIN peers p ON p.id = f.peer_id WHERE (? = 0 OR"
+	    " f.window_department_id = ?) AND f.case_id IS NULL ORDER BY f.id DESC LIMIT ?",
 	    "iii", department, department, (int64_t)limit);
 	json_t *items = json_array();
 	while (e == TB_OK && row) {
@@ -281,6 +281,16 @@ enum tb_err tb_forward_list(struct tb_store *s, int64_t department, int limit, s
 		        tb_stmt_is_null(st, 8) ? json_null() : json_string(tb_stmt_text(st, 8)),
 		        "created_at", (json_int_t)tb_stmt_int(st, 9), "updated_at",
 		        (json_int_t)tb_stmt_int(st, 10)));
+		json_t *last = json_array_get(items, json_array_size(items) - 1);
+		json_object_set_new(last, "handed_out",
+		                    tb_stmt_is_null(st, 11)
+		                        ? json_null()
+		                        : json_pack("{s:I, s:s}", "at",
+		                                    (json_int_t)tb_stmt_int(st, 11), "delivery",
+		                                    tb_stmt_text(st, 12)));
+		json_object_set_new(last, "phone",
+		                    tb_stmt_is_null(st, 13) ? json_null()
+		                                            : json_string(tb_stmt_text(st, 13)));
 		e = tb_stmt_step(st, &row);
 	}
 	tb_stmt_reset(st);
@@ -792,4 +802,100 @@ int tb_forward_relay(const struct tb_exchange_env *env)
 		free(list[i].why);
 	}
 	return n;
+}
+
+/* ---- the result handed out at the forwarding window ----------------------- */
+
+struct hand_out_args {
+	const struct tb_exchange_env *env;
+	const struct tb_ctx *ctx;
+	int64_t department;
+	const char *forward_no, *delivery, *note;
+	struct tb_fail *f;
+};
+
+static enum tb_err hand_out_in(struct tb_conn *c, void *arg)
+{
+	struct hand_out_args *x = arg;
+	struct tb_stmt *st;
+	bool row;
+	enum tb_err e = tb_conn_query(
+	    c, &st, &row,
+	    "SELECT id, peer_id, state, handed_out_at IS NOT NULL, window_department_id FROM"
+	    " forwards WHERE forward_no = ?",
+	    "s", x->forward_no);
+	int64_t id = 0, peer = 0, window = 0;
+	bool done = false, completed = false;
+	if (e == TB_OK && row) {
+		id = tb_stmt_int(st, 0);
+		peer = tb_stmt_int(st, 1);
+		completed = !strcmp(tb_stmt_text(st, 2), "completed");
+		done = tb_stmt_int(st, 3) != 0;
+		window = tb_stmt_int(st, 4);
+	}
+	tb_stmt_reset(st);
+	if (e != TB_OK)
+		return e;
+	if (!row || window != x->department)
+		return tb_fail(x->f, TB_ENOTFOUND, "forward_no", "no such forward");
+	if (done)
+		return tb_fail(x->f, TB_ECONFLICT, "state", "the result was handed out already");
+	if (!completed)
+		return tb_fail(x->f, TB_ECONFLICT, "state",
+		               "the peer has not completed the case yet");
+	int64_t now = (int64_t)time(NULL);
+	e = tb_conn_run(c, NULL,
+	                "UPDATE forwards SET handed_out_at = ?, delivery = ?, delivery_note = ?,"
+	                " updated_at = ? WHERE id = ?",
+	                "issii", now, x->delivery, x->note, now, id);
+	if (e == TB_OK)
+		e = tb_exchange_send_on(c, x->env, x->ctx, peer, "case.handed_out",
+		                        json_pack("{s:s, s:s, s:s*}", "origin_no", x->forward_no,
+		                                  "delivery", x->delivery, "note", x->note),
+		                        NULL, x->f);
+	if (e == TB_OK) {
+		char obj[96];
+		snprintf(obj, sizeof(obj), "forward:%s", x->forward_no);
+		e = tb_ctx_audit(c, x->ctx, "forward.hand_out", obj, "ok");
+	}
+	return e;
+}
+
+enum tb_err tb_forward_hand_out(const struct tb_exchange_env *env, const struct tb_ctx *ctx,
+                                int64_t department, const char *forward_no, const char *delivery,
+                                const char *note, struct tb_fail *f)
+{
+	if (!delivery || (strcmp(delivery, "window") && strcmp(delivery, "post")))
+		return tb_fail(f, TB_EINVAL, "delivery", "window or post");
+	if (note && (!*note || tb_utf8_chars(note, strlen(note)) > 200 ||
+	             !tb_utf8_is_line(note, strlen(note))))
+		return tb_fail(f, TB_EINVAL, "note", "1 to 200 characters on one line");
+	if (!strcmp(delivery, "post") && !note)
+		return tb_fail(f, TB_EINVAL, "note", "the postal service and tracking number");
+	struct hand_out_args x = {env, ctx, department, forward_no, delivery, note, f};
+	return tb_store_write(env->store, hand_out_in, &x);
+}
+
+enum tb_err tb_forward_on_handed_out(struct tb_conn *c, const struct tb_exchange_env *env,
+                                     const struct tb_exchange_msg *m, json_t **reply,
+                                     struct tb_fail *f)
+{
+	(void)env;
+	const char *origin = NULL, *delivery = NULL, *note = NULL;
+	json_error_t err;
+	if (json_unpack_ex(m->body, &err, JSON_STRICT, "{s:s, s:s, s?s}", "origin_no", &origin,
+	                   "delivery", &delivery, "note", &note) != 0)
+		return tb_fail(f, TB_EINVAL, "body", "expected origin_no, delivery and note");
+	int64_t changed = 0;
+	enum tb_err e = tb_conn_run(
+	    c, &changed,
+	    "UPDATE forwarded_in SET handed_out_at = ?, delivery = ? WHERE peer_id = ? AND"
+	    " origin_no = ?",
+	    "isis", (int64_t)time(NULL), delivery, m->peer->id, origin);
+	if (e == TB_OK && changed == 0)
+		return tb_fail(f, TB_EINVAL, "origin_no",
+		               "not an application the peer forwarded here");
+	if (e == TB_OK)
+		*reply = json_pack("{s:s, s:s}", "origin_no", origin, "delivery", delivery);
+	return e;
 }

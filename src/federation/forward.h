@@ -45,7 +45,10 @@ enum tb_err tb_forward_create(const struct tb_exchange_env *env, const struct tb
 /* The forwards received at the window of department (0: every window),
  * newest first, at most limit, as JSON (arena): {"items": [{forward_no,
  * peer: {province, name}, item: {code, name}, applicant: {name,
- * id_number (masked)}, state, peer_case_no, created_at, updated_at}]}. */
+ * id_number (masked)}, phone, state, peer_case_no, handed_out: {at,
+ * delivery} or null, created_at, updated_at}]}. The parts of cases
+ * handled jointly (federation/joint.h) are not a window's and not
+ * listed. */
 enum tb_err tb_forward_list(struct tb_store *s, int64_t department, int limit, struct tb_arena *a,
                             const char **text);
 
@@ -54,6 +57,24 @@ enum tb_err tb_forward_list(struct tb_store *s, int64_t department, int limit, s
  * caller's policy check). TB_ENOTFOUND. */
 enum tb_err tb_forward_get(struct tb_store *s, const char *forward_no, struct tb_arena *a,
                            const char **text, int64_t *department);
+
+/* Records that the result of forward_no, completed at the peer, was
+ * handed out at its window ("window", note optional) or posted ("post",
+ * note: the postal service and tracking number), by ctx (a clerk of the
+ * forward's window: department; the caller checks the policy), and tells
+ * the peer (case.handed_out) in the same transaction. Refusals name the
+ * member: "forward_no" (TB_ENOTFOUND, or another window's), "delivery",
+ * "note", "state" (not completed there yet, or handed out already;
+ * TB_ECONFLICT). Audited forward.hand_out. */
+enum tb_err tb_forward_hand_out(const struct tb_exchange_env *env, const struct tb_ctx *ctx,
+                                int64_t department, const char *forward_no, const char *delivery,
+                                const char *note, struct tb_fail *f);
+
+/* case.handed_out {origin_no, delivery, note}: at the handling platform,
+ * the forwarding window handed the result out (tb_exchange_handler). */
+enum tb_err tb_forward_on_handed_out(struct tb_conn *c, const struct tb_exchange_env *env,
+                                     const struct tb_exchange_msg *m, json_t **reply,
+                                     struct tb_fail *f);
 
 /* Appends the steps the peer reported for forward id (its row id), oldest
  * first, to the JSON array out: {step, event, state, opinion, at}. */

@@ -128,6 +128,7 @@ static const struct {
     {"case.forward", tb_forward_on_case},
     {"case.state", tb_forward_on_state},
     {"certkeys.request", tb_peer_certkeys_on_request},
+    {"case.handed_out", tb_forward_on_handed_out},
 };
 
 tb_exchange_handler tb_exchange_handler_of(const char *kind)

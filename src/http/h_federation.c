@@ -439,3 +439,36 @@ void tb_handle_forward_get(struct tb_req *r)
 	else
 		answer(r, e, text);
 }
+
+void tb_handle_forward_hand_out(struct tb_req *r)
+{
+	const struct tb_principal *p = tb_req_principal(r);
+	json_t *body = tb_req_json_body(r);
+	if (!body)
+		return;
+	const char *delivery = NULL, *note = NULL;
+	const struct tb_field fields[] = {{"delivery", 's', true, &delivery},
+	                                  {"note", 'S', false, &note}};
+	if (p && tb_req_fields(r, body, fields, 2) && allow(r, "forward.create")) {
+		int64_t window = tb_principal_window(p);
+		struct tb_exchange_env env;
+		tb_app_exchange_env(r->app, &env);
+		struct tb_ctx ctx;
+		tb_req_ctx(r, &ctx);
+		struct tb_fail f = {0};
+		enum tb_err e =
+		    window
+		        ? tb_forward_hand_out(&env, &ctx, window, r->params[0], delivery, note, &f)
+		        : tb_fail(&f, TB_EDENIED, "session",
+		                  "only a clerk of a service centre's window hands out");
+		if (e != TB_OK)
+			tb_resp_fail(r, e, &f);
+		else {
+			tb_notifier_kick(r->app->notifier);
+			tb_resp_json(r, 200,
+			             json_pack("{s:s, s:s}", "forward_no", r->params[0], "delivery",
+			                       delivery));
+		}
+	}
+	json_decref(body);
+}

@@ -187,6 +187,7 @@ void tb_handle_peer_item_get(struct tb_req *r);
 void tb_handle_forward_create(struct tb_req *r);
 void tb_handle_forwards_list(struct tb_req *r);
 void tb_handle_forward_get(struct tb_req *r);
+void tb_handle_forward_hand_out(struct tb_req *r);
 void tb_handle_case_joint_get(struct tb_req *r);
 void tb_handle_case_joint_start(struct tb_req *r);
 void tb_handle_my_peer_certs(struct tb_req *r);

@@ -120,6 +120,8 @@ const struct tb_route tb_routes[] = {
     {"POST", "/api/v1/federation/forwards", tb_handle_forward_create, "", NULL},
     {"GET", "/api/v1/federation/forwards", tb_handle_forwards_list, "limit", NULL},
     {"GET", "/api/v1/federation/forwards/{forward_no}", tb_handle_forward_get, "", NULL},
+    {"POST", "/api/v1/federation/forwards/{forward_no}/hand-out", tb_handle_forward_hand_out, "",
+     NULL},
     {"POST", "/api/v1/federation/assertions", tb_handle_assertion_issue, "", NULL},
     {"GET", "/api/v1/federation/platforms", tb_handle_peers_public, "", NULL},
     {"POST", "/api/v1/auth/federated", tb_handle_login_federated, "", NULL},

@@ -717,6 +717,48 @@ static void received_here_handled_there(void **state)
 	json_decref(j);
 	json_decref(call(&zj, &zhang, "GET", path, NULL, 404)); /* not a clerk of that window */
 
+	/* 广东 decides it; the 营业执照 is handed out at 浙江's window. */
+	char hand[160];
+	snprintf(hand, sizeof(hand), "/api/v1/federation/forwards/%s/hand-out", no);
+	j = call(&zj, &zj_clerk, "POST", hand, "{\"delivery\":\"window\"}", 409);
+	assert_string_equal(test_str(j, "field"), "state"); /* not completed there yet */
+	json_decref(j);
+	struct test_session gd_approver;
+	assert_int_equal(test_login(&gd, "440106198606063017", "tongban-demo", &gd_approver), 200);
+	json_decref(call(&gd, &gd_reviewer, "POST", gd_path, "{\"event\":\"review\"}", 200));
+	json_decref(call(&gd, &gd_approver, "POST", gd_path,
+	                 "{\"event\":\"approve\",\"opinion\":\"准予登记\"}", 200));
+	json_decref(call(&gd, &gd_approver, "POST", gd_path,
+	                 "{\"event\":\"complete\",\"certificate\":{\"holder\":{\"code\":"
+	                 "\"92330106MA2T000150\",\"name\":\"张三日用百货店\"},\"face\":{"
+	                 "\"entity_type\":\"个体工商户\",\"address\":\"广州市天河区天河路385号\","
+	                 "\"business_scope\":\"日用百货零售\"}}}",
+	                 200));
+	st = forward_state(no, "completed");
+	assert_string_equal(st, "completed");
+	free(st);
+	json_decref(call(&zj, &zhang, "POST", hand, "{\"delivery\":\"window\"}", 403));
+	j = call(&zj, &zj_clerk, "POST", hand, "{\"delivery\":\"post\"}", 400);
+	assert_string_equal(test_str(j, "field"), "note"); /* posted: the tracking number */
+	json_decref(j);
+	j = call(&zj, &zj_clerk, "POST", hand, "{\"delivery\":\"drone\"}", 400);
+	assert_string_equal(test_str(j, "field"), "delivery");
+	json_decref(j);
+	long long told = peer_count(&zj, &zj_admin, "440000", "delivered");
+	json_decref(call(&zj, &zj_clerk, "POST", hand, "{\"delivery\":\"window\"}", 200));
+	j = call(&zj, &zj_clerk, "POST", hand, "{\"delivery\":\"window\"}", 409);
+	assert_string_equal(test_str(j, "field"), "state"); /* once */
+	json_decref(j);
+	j = call(&zj, &zj_clerk, "GET", "/api/v1/federation/forwards", NULL, 200);
+	assert_string_equal(
+	    test_str(json_object_get(json_array_get(json_object_get(j, "items"), 0), "handed_out"),
+	             "delivery"),
+	    "window");
+	json_decref(j);
+	/* 广东 is told. */
+	assert_true(wait_count(&zj, &zj_admin, "440000", "delivered", told + 1) >= told + 1);
+	assert_int_equal(peer_count(&zj, &zj_admin, "440000", "dead"), 0);
+
 	/* A message with a file whose SM3 is not its content, and an
 	 * application for an item 广东 does not offer: refused, audited. */
 	char key_id[TB_SM2_KEY_ID], env[2048];

@@ -235,6 +235,34 @@ test('federation: 浙江\'s window receives an application for 广东\'s item an
   assert.match(text, /对方办件编号 11440106024861868N4010010201000\d{12}/);
   assert.ok(await noSideways(p), 'no sideways scrolling at 390 px');
   await p.screenshot({ path: shot('federation-7-window-forwarded.png'), fullPage: true });
+
+  // 广东 decides it; the 营业执照 is handed out at this window (统一窗口出件).
+  const gdNo = text.match(/对方办件编号 (\S+)/)[1];
+  const gdReviewer = await signInAt(gd.base, '440106198707072027'); // 黄审核
+  const gdApprover = await signInAt(gd.base, '440106198606063017'); // 梁审批
+  for (const [who, body] of [
+    [gdReviewer, { event: 'accept' }], [gdReviewer, { event: 'review' }],
+    [gdApprover, { event: 'approve', opinion: '准予登记' }],
+    [gdApprover, {
+      event: 'complete',
+      certificate: {
+        holder: { code: '92330106MA2T000150', name: '张三日用百货店' },
+        face: { entity_type: '个体工商户', address: '广州市天河区天河路385号', business_scope: '日用百货零售' },
+      },
+    }]]) {
+    const x = await post(who, `/api/v1/cases/${gdNo}/events`, body);
+    assert.equal(x.status, 200, JSON.stringify(x.body));
+  }
+  const done = p.locator('#forwards li', { hasText: '对方已办结' }).first();
+  for (let i = 0; i < 30 && !(await done.count()); i++) {
+    await p.waitForTimeout(500);
+    await p.reload();
+    await p.locator('#forwards li').first().waitFor();
+  }
+  await done.locator('text=对方已办结，请通知申请人领取（联系电话 13900000001）。').waitFor();
+  await p.screenshot({ path: shot('federation-7b-window-hand-out.png'), fullPage: true });
+  await done.locator('button', { hasText: '申请人已在窗口领取' }).click();
+  await p.locator('#forwards li', { hasText: '已在本窗口领取' }).first().waitFor();
   assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
   assert.deepEqual(dialogs, []);
   await ctx.close();

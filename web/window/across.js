@@ -101,11 +101,37 @@ async function list() {
   }
   box.replaceChildren(h('ul', { class: 'plain' }, ...r.body.items.map((f) => {
     const [text, colour] = STATE[f.state] || [stateName(f.state), f.state === 'accepted' ? 'green' : 'plain'];
-    return h('li', { 'data-forward': f.forward_no },
+    const li = h('li', { 'data-forward': f.forward_no },
       h('p', {}, el('strong', `${f.item.name} `), badge(text, colour)),
       el('p', `${f.applicant.name}（${f.applicant.id_number}） · 转${f.peer.name} · ${when(f.created_at)}`, 'muted'),
       el('p', `代收编号 ${f.forward_no}${f.peer_case_no ? `；对方办件编号 ${f.peer_case_no}` : ''}`, 'muted'));
+    if (f.handed_out) {
+      li.append(el('p', `${f.handed_out.delivery === 'post' ? '已邮寄送达' : '已在本窗口领取'} · ${when(f.handed_out.at)}`, 'ok'));
+    } else if (f.state === 'completed') {
+      li.append(handOutForm(f));
+    }
+    return li;
   })));
+}
+
+// 统一窗口出件: the result of a forward the peer completed is handed out
+// here, or posted from here with its tracking number; the peer is told.
+function handOutForm(f) {
+  const form = h('form', { class: 'hand-out', novalidate: true });
+  const note = h('input', { name: 'note', maxlength: '200', autocomplete: 'off', 'aria-label': '快递公司和运单号（邮寄时必填）', placeholder: '邮寄时填写快递公司和运单号' });
+  const send = async (delivery) => {
+    const r = await api('POST', `/api/v1/federation/forwards/${encodeURIComponent(f.forward_no)}/hand-out`,
+      { delivery, note: note.value.trim() || null });
+    if (!r.ok) { showErrors(form, r); return; }
+    await list();
+  };
+  const atWindow = h('button', { type: 'button', class: 'primary' }, '申请人已在窗口领取');
+  const byPost = h('button', { type: 'button' }, '已邮寄送达');
+  atWindow.addEventListener('click', () => send('window'));
+  byPost.addEventListener('click', () => send('post'));
+  form.append(el('p', `对方已办结，请通知申请人领取${f.phone ? `（联系电话 ${f.phone}）` : ''}。`),
+    note, h('div', { class: 'actions' }, atWindow, byPost), h('p', { role: 'alert', class: 'bad' }));
+  return form;
 }
 
 // The section's form, built only where the platform has peers (so that
