@@ -10,6 +10,7 @@
 //      once at 浙江 to move his household registration to 杭州 (户口迁入);
 //      浙江's police send the leaving part to 广东 (户口迁出), where 广东's
 //      police decide it; its steps come back; 浙江 approves only then;
+//      his new 居民户口簿 (issued at 浙江) verifies at 广东 and he keeps it there;
 //   4. the exchange under faults: bursts of messages while 广东, and then
 //      浙江, is killed with kill -9 in the middle and started again on its
 //      data: every message must arrive exactly once (received at the one
@@ -201,7 +202,23 @@ async function jointly(zj, gd) {
   await event(chief, no, 'complete', 200, {
     certificate: { face: { household_type: '家庭户', address: '杭州市西湖区文三路100号' } },
   });
-  return { case_no: no, gd_no: sub.peer_case_no, submitted, back };
+  // 跨省互认: the new 居民户口簿, issued at 浙江, verifies at 广东 once 广东
+  // synced 浙江's keys, and 陈粤 keeps it in his 广东 account.
+  const c = (await call(chief, 'GET', `/api/v1/cases/${no}`)).body;
+  const doc = (await call(chief, 'GET', `/api/v1/certificates/${c.certificates?.[0]}`)).body;
+  const gdAdmin = await signIn(gd, '44010619820202701X');
+  const synced = await call(gdAdmin, 'POST', '/api/v1/federation/peers/1/catalog-sync', {});
+  check(synced.status === 202, `广东 syncs 浙江: ${synced.status}`);
+  const verdict = await until('浙江\'s certificate valid at 广东', async () => {
+    const v = await call(null, 'POST', '/api/v1/certificates/verify', doc, gd);
+    return v.body.status === 'valid' ? v.body : null;
+  });
+  check(verdict.platform?.province === '330000' && verdict.register_checked === true,
+    `verified at 广东 with 浙江's register: ${JSON.stringify(verdict.platform)} ${verdict.register_checked}`);
+  const chenAtHome = await signIn(gd, '440106199203151236');
+  const kept = await call(chenAtHome, 'POST', '/api/v1/me/certificates/across', { document: doc });
+  check(kept.status === 201, `陈粤 keeps it at 广东: ${kept.status} ${JSON.stringify(kept.body)}`);
+  return { case_no: no, gd_no: sub.peer_case_no, submitted, back, certificate: doc.record?.identifier };
 }
 
 async function main() {
@@ -272,10 +289,39 @@ async function main() {
     latencies.sort((a, b) => a - b);
     const median = latencies[Math.floor(latencies.length / 2)];
     log(`异地代收代办: ${forwards.length} forwards, each a case submitted at 广东 and reported back; latency median ${median} ms, max ${latencies.at(-1)} ms`);
+    // The first decided at 广东 and its 营业执照 handed out at 浙江's window.
+    const decided = forwards[0];
+    const gdReviewer = await signIn(gd, '440106198707072027'); // 黄审核
+    const gdApprover = await signIn(gd, '440106198606063017'); // 梁审批
+    for (const [s, body] of [[gdReviewer, { event: 'accept' }], [gdReviewer, { event: 'review' }],
+      [gdApprover, { event: 'approve', opinion: '准予登记' }],
+      [gdApprover, {
+        event: 'complete',
+        certificate: {
+          holder: { code: '92330106MA2T000150', name: '测试日用百货店' },
+          face: { entity_type: '个体工商户', address: '广州市天河区天河路385号', business_scope: '日用百货零售' },
+        },
+      }]]) {
+      const r = await call(s, 'POST', `/api/v1/cases/${decided.case_no}/events`, body);
+      check(r.status === 200, `${body.event} of ${decided.case_no} at 广东: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+    await until('the completion seen at 浙江', async () => {
+      const j = (await call(clerk, 'GET', `/api/v1/federation/forwards/${decided.no}`)).body;
+      return j.state === 'completed' ? j : null;
+    });
+    const handed = await call(clerk, 'POST', `/api/v1/federation/forwards/${decided.no}/hand-out`, { delivery: 'post', note: 'EMS 1234567890' });
+    check(handed.status === 200, `hand-out at 浙江's window: ${handed.status} ${JSON.stringify(handed.body)}`);
+    await until('广东 told of the hand-out', async () => {
+      const out = execFileSync('sqlite3', [join(gd.dir, 'tongban.db'),
+        `SELECT delivery FROM forwarded_in WHERE origin_no = '${decided.no}'`], { encoding: 'utf8' }).trim();
+      return out === 'post' ? out : null;
+    });
+    log(`统一窗口出件: ${decided.no} completed at 广东, posted from 浙江's window, 广东 told`);
 
     // 3. 多地联办: one case at 浙江, its leaving part done at 广东.
     const joint = await jointly(zj, gd);
     log(`多地联办: ${joint.case_no} at 浙江 approved after 广东's part ${joint.gd_no} (sent -> submitted there ${joint.submitted} ms, decided there -> seen at 浙江 ${joint.back} ms)`);
+    log(`跨省互认: 浙江's 居民户口簿 ${joint.certificate} verified at 广东 (浙江's keys synced, 浙江's register asked) and kept in 陈粤's 广东 account`);
 
     // 4. The exchange under faults.
     const base0 = { zj: await counts(zjAdmin, '440000'), gd: await counts(gdAdmin, '330000') };
@@ -351,7 +397,7 @@ async function main() {
       console.log(`federation-test: FAILED (logs in ${zj.dir} and ${gd.dir})`);
       process.exit(1);
     }
-    console.log(`federation-test: ok (${sentIds.length} messages exactly once across two kill -9, ${forwards.length} forwards, 1 joint case, 2 federated sign-ins, ${rate.toFixed(0)} messages/s, forwarded case latency median ${median} ms)`);
+    console.log(`federation-test: ok (${sentIds.length} messages exactly once across two kill -9, ${forwards.length} forwards (1 handed out), 1 joint case, 1 certificate across, 2 federated sign-ins, ${rate.toFixed(0)} messages/s, forwarded case latency median ${median} ms)`);
     for (const p of platforms) rmSync(p.dir, { recursive: true, force: true });
   } catch (e) {
     console.log(`FAILED: ${e.stack || e}`);
