@@ -181,6 +181,8 @@ enum tb_err tb_forward_create(const struct tb_exchange_env *env, const struct tb
                               struct tb_arena *a, const char **forward_no, struct tb_fail *f)
 {
 	*forward_no = NULL;
+	if (max_size > TB_FORWARD_FILE_MAX)
+		max_size = TB_FORWARD_FILE_MAX;
 	enum tb_err e = check_applicant(in, f);
 	struct tb_peer peer;
 	const char *item_name = NULL;

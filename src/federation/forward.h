@@ -14,6 +14,12 @@
 
 #include "federation/exchange.h"
 
+/* The largest file a forward carries: a material.put message goes to the
+ * peer in one request, within a platform's default body limit (1 MiB)
+ * once base64 (4/3) and the envelope are added. Larger files (chunked, or
+ * fetched by the peer) are not carried yet. */
+#define TB_FORWARD_FILE_MAX (700u * 1024u)
+
 /* One material of a forward: the catalog material's name, a file name
  * and the file's bytes as base64. */
 struct tb_forward_material {
@@ -36,7 +42,8 @@ struct tb_forward_new {
  * department (a service centre; ctx the clerk). Refusals name the member:
  * "peer" (unknown, suspended), "item" (not offered by the peer),
  * "id_number", "name", "form", "materials[i].content" (not base64, not a
- * PDF, JPEG, PNG or OFD, empty or over max_size bytes). forward_no
+ * PDF, JPEG, PNG or OFD, empty or over max_size bytes, or over
+ * TB_FORWARD_FILE_MAX). forward_no
  * (arena) gets the forward's number. Audited forward.create. */
 enum tb_err tb_forward_create(const struct tb_exchange_env *env, const struct tb_ctx *ctx,
                               int64_t department, const struct tb_forward_new *in, size_t max_size,

@@ -125,15 +125,18 @@ static enum tb_err peer_item_on(struct tb_conn *c, const char *peer, const char 
  * forward materials (contents base64, malloc'd into out[i].content). */
 static enum tb_err files_on(struct tb_conn *c, struct tb_blobs *blobs, int64_t case_id,
                             json_t *wanted, size_t max, struct tb_arena *a,
-                            struct tb_forward_material *out, size_t *n)
+                            struct tb_forward_material *out, size_t *n, struct tb_fail *f)
 {
 	*n = 0;
+	if (max > TB_FORWARD_FILE_MAX)
+		max = TB_FORWARD_FILE_MAX;
 	struct tb_stmt *st;
 	bool row;
-	enum tb_err e = tb_conn_query(c, &st, &row,
-	                              "SELECT name, sm3, mime FROM materials WHERE case_id = ?"
-	                              " AND source = 'upload' ORDER BY id",
-	                              "i", case_id);
+	enum tb_err e =
+	    tb_conn_query(c, &st, &row,
+	                  "SELECT name, sm3, mime, size FROM materials WHERE case_id = ?"
+	                  " AND source = 'upload' ORDER BY id",
+	                  "i", case_id);
 	while (e == TB_OK && row && *n < MAX_FILES) {
 		const char *name = tb_stmt_text(st, 0);
 		bool asked = false;
@@ -141,6 +144,17 @@ static enum tb_err files_on(struct tb_conn *c, struct tb_blobs *blobs, int64_t c
 		json_t *w;
 		json_array_foreach(wanted, i, w) asked =
 		    asked || !strcmp(json_string_value(w), name);
+		/* Refused by name rather than left out: the part would reach the
+		 * peer without a material its item asks for. */
+		if (asked && (size_t)tb_stmt_int(st, 3) > max) {
+			e = tb_fail(
+			    f, TB_EINVAL, "materials",
+			    tb_arena_printf(a,
+			                    "the file of %s is over 700 KB, the most the exchange"
+			                    " between platforms carries",
+			                    name));
+			break;
+		}
 		char *content = asked ? file64(blobs, tb_stmt_text(st, 1), max) : NULL;
 		if (content) {
 			const char *mime = tb_stmt_text(st, 2);
@@ -190,7 +204,7 @@ enum tb_err tb_joint_start(const struct tb_exchange_env *env, const struct tb_ct
 		                 json_string_value(json_object_get(joint, "basic_code")), &wanted,
 		                 f);
 	if (e == TB_OK)
-		e = files_on(c, env->blobs, k.id, wanted, max_size, a, files, &nfiles);
+		e = files_on(c, env->blobs, k.id, wanted, max_size, a, files, &nfiles, f);
 	tb_store_release(c);
 	json_decref(wanted);
 	/* The form says whose part this is: the peer's officials see the

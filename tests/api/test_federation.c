@@ -881,6 +881,37 @@ static void handled_jointly(void **state)
 	assert_string_equal(test_str(j, "field"), "peer");
 	json_decref(j);
 
+	/* A file over what the exchange carries is refused by name, not left
+	 * out: another application of 张三's with an 800 KB scan. */
+	j = call(&zj, &zhang, "POST", "/api/v1/cases",
+	         "{\"item\":\"" ZJ_MOVE_IN "\",\"form\":{\"申请人姓名\":\"张三\","
+	         "\"公民身份号码\":\"33010619900101123X\",\"联系电话\":\"13900000001\","
+	         "\"迁出地址\":\"广州市天河区体育西路2号\",\"迁入地址\":\"杭州市西湖区文三路"
+	         "101号\"}}",
+	         201);
+	char *big_no = strdup(test_str(j, "case_no"));
+	json_decref(j);
+	size_t big_len = 800 * 1024;
+	char *big = malloc(big_len);
+	memset(big, ' ', big_len);
+	memcpy(big, "%PDF-1.4\n", 9);
+	memcpy(big + big_len - 7, "\n%%EOF\n", 7);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(test_upload(&zj, &zhang, big_no, names[i], "m.pdf",
+		                             i == 1 ? big : test_pdf,
+		                             i == 1 ? big_len : test_pdf_len, NULL, NULL),
+		                 201);
+	free(big);
+	json_decref(event(&zj, &zhang, big_no, "submit", 200));
+	json_decref(event(&zj, &police, big_no, "accept", 200));
+	char big_path[160];
+	snprintf(big_path, sizeof(big_path), "/api/v1/cases/%s/joint", big_no);
+	j = call(&zj, &police, "POST", big_path, part_body, 400);
+	assert_string_equal(test_str(j, "field"), "materials");
+	assert_non_null(strstr(test_str(j, "reason"), "居民户口簿"));
+	json_decref(j);
+	free(big_no);
+
 	/* Sent once: 广东 makes it a case of its own and submits it. */
 	j = call(&zj, &police, "POST", path, part_body, 201);
 	char *part_no = strdup(test_str(j, "part_no"));
