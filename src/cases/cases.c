@@ -305,7 +305,7 @@ enum tb_err tb_case_create(struct tb_store *s, const struct tb_ctx *ctx,
 	 * after the serial's row lock above, which two racing opens of one item
 	 * wait on, so that only one of them makes a draft; the refusal rolls
 	 * the serial back. */
-	if (e == TB_OK && !on_behalf)
+	if (e == TB_OK && !on_behalf && !in->forwarded)
 		e = no_draft_yet(c, applicant, in->item, a, out, f);
 	if (e == TB_OK)
 		e = tb_reuse_fill_on(c, applicant, item, materials, NULL, a, &materials, &reused);

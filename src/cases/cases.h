@@ -25,6 +25,10 @@ struct tb_case_new {
 	const char *form;      /* JSON object text */
 	const char *materials; /* JSON array text of {name, source, ref}, or NULL */
 	const char *channel;   /* web, mobile (window for clerks); NULL: web */
+	/* Made for an application a peer platform forwarded (federation/
+	 * forward.h): the applicant's own online draft of the item, if any,
+	 * neither stands in its way nor is taken for it. */
+	bool forwarded;
 };
 
 struct tb_case_created {

@@ -565,6 +565,34 @@ static enum tb_err account_in(struct tb_conn *c, void *arg)
 	    json_string_value(json_object_get(y->applicant, "name")), true, y->home, y->id, y->f);
 }
 
+/* The draft an earlier admission of forward origin made for person
+ * before a crash kept it from being recorded, or NULL: the case its
+ * case.create audit record names (the request id is the forward's
+ * number; found by the actor's index). */
+static enum tb_err made_before_on(struct tb_store *s, int64_t person, const char *origin,
+                                  struct tb_arena *a, const char **case_no)
+{
+	*case_no = NULL;
+	struct tb_conn *c;
+	enum tb_err e = tb_store_acquire(s, &c);
+	if (e != TB_OK)
+		return e;
+	char actor[32];
+	snprintf(actor, sizeof(actor), "account:%lld", (long long)person);
+	struct tb_stmt *st;
+	bool row;
+	e = tb_conn_query(c, &st, &row,
+	                  "SELECT k.case_no FROM audit_log l JOIN cases k ON 'case:' || k.case_no ="
+	                  " l.object WHERE l.actor = ? AND l.action = 'case.create' AND"
+	                  " l.request_id = ? AND k.state = 'draft' ORDER BY l.seq DESC LIMIT 1",
+	                  "ss", actor, origin);
+	if (e == TB_OK && row)
+		*case_no = tb_arena_strdup(a, tb_stmt_text(st, 0));
+	tb_stmt_reset(st);
+	tb_store_release(c);
+	return e;
+}
+
 /* Makes x a case of this platform and submits it; the reason of a
  * refusal into *why (arena). */
 static enum tb_err admit_one(const struct tb_exchange_env *env, struct admit *x, struct tb_arena *a,
@@ -585,14 +613,15 @@ static enum tb_err admit_one(const struct tb_exchange_env *env, struct admit *x,
 	struct tb_principal who = {.kind = TB_PERSON, .account_id = person};
 	struct tb_ctx ctx = {&who, client, x->origin};
 	char *form = json_dumps(json_object_get(p, "form"), JSON_COMPACT);
-	struct tb_case_new in = {.item = x->item, .form = form};
+	struct tb_case_new in = {.item = x->item, .form = form, .forwarded = true};
 	struct tb_case_created made = {0};
-	if (e == TB_OK) {
+	/* Made before a crash, not yet recorded: the draft this admission
+	 * created (its audit record carries the forward's number as the
+	 * request), never one the applicant opened here themselves. */
+	if (e == TB_OK)
+		e = made_before_on(env->store, person, x->origin, a, &made.case_no);
+	if (e == TB_OK && !made.case_no)
 		e = tb_case_create(env->store, &ctx, &in, a, &made, &f);
-		/* Made before a crash, not yet recorded: the open draft is it. */
-		if (e == TB_ECONFLICT && made.case_no)
-			e = TB_OK;
-	}
 	free(form);
 	if (e == TB_OK) {
 		x->case_no = tb_xstrdup(made.case_no);

@@ -433,6 +433,33 @@ static long arrive(const char *assertion, const char *sig, struct test_session *
 	return st;
 }
 
+/* who, signed in at home, signs in at there (全程网办; audience: there's
+ * province): the session there into out. */
+static void sign_in_across(struct test_srv *home, const struct test_session *who,
+                           const char *audience, struct test_srv *there, struct test_session *out)
+{
+	char req[64];
+	snprintf(req, sizeof(req), "{\"audience\":\"%s\"}", audience);
+	json_t *j = call(home, who, "POST", "/api/v1/federation/assertions", req, 201);
+	json_t *arrival = json_pack("{s:O, s:O}", "assertion", json_object_get(j, "assertion"),
+	                            "signature", json_object_get(j, "signature"));
+	json_decref(j);
+	char *body = json_dumps(arrival, 0);
+	json_decref(arrival);
+	struct http_resp hr;
+	test_call(there, NULL, "POST", "/api/v1/auth/federated", body, &hr);
+	free(body);
+	assert_int_equal(hr.status, 200);
+	char cookie[256];
+	assert_non_null(http_header(&hr, "Set-Cookie", cookie, sizeof(cookie)));
+	*strchr(cookie, ';') = '\0';
+	snprintf(out->cookie, sizeof(out->cookie), "Cookie: %s", cookie);
+	j = json_loads(hr.body, 0, NULL);
+	snprintf(out->csrf, sizeof(out->csrf), "X-CSRF-Token: %s", test_str(j, "csrf_token"));
+	json_decref(j);
+	http_free(&hr);
+}
+
 /* An assertion made by the test with 浙江's key (exp_in seconds from now). */
 static void forge(char *out, size_t n, const char *jti, const char *aud, long exp_in,
                   const char *key_id)
@@ -674,6 +701,15 @@ static void received_here_handled_there(void **state)
 	body = forward_body(GD_SHOP, "33010619900101123X", false);
 	json_decref(call(&zj, &zhang, "POST", "/api/v1/federation/forwards", body, 403));
 
+	/* 张三 has begun the same application online at 广东 himself: his
+	 * draft is neither in the way nor taken by the forward. */
+	struct test_session zhang_gd;
+	sign_in_across(&zj, &zhang, "440000", &gd, &zhang_gd);
+	j = call(&gd, &zhang_gd, "POST", "/api/v1/cases", "{\"item\":\"" GD_SHOP "\",\"form\":{}}",
+	         201);
+	char *own_draft = strdup(test_str(j, "case_no"));
+	json_decref(j);
+
 	/* 王窗口 forwards 张三's application; 广东 makes it a case and
 	 * submits it, and the step comes back. */
 	long long delivered = peer_count(&zj, &zj_admin, "440000", "delivered");
@@ -691,6 +727,13 @@ static void received_here_handled_there(void **state)
 	j = call(&zj, &zj_clerk, "GET", path, NULL, 200);
 	const char *case_no = test_str(j, "peer_case_no");
 	assert_int_equal(strncmp(case_no, GD_SHOP, strlen(GD_SHOP)), 0);
+	assert_string_not_equal(case_no, own_draft);
+	char own_path[160];
+	snprintf(own_path, sizeof(own_path), "/api/v1/cases/%s", own_draft);
+	json_t *own = call(&gd, &zhang_gd, "GET", own_path, NULL, 200);
+	assert_string_equal(test_str(own, "state"), "draft");
+	json_decref(own);
+	free(own_draft);
 	json_t *steps = json_object_get(j, "steps");
 	/* The draft's making and its submission, as 广东's case has them. */
 	json_t *last = json_array_get(steps, json_array_size(steps) - 1);
@@ -1036,27 +1079,9 @@ static void certificates_across_platforms(void **state)
 	 * then fills the 居民户口簿 of his application for 户口迁入. */
 	struct test_session chen_gd, chen;
 	assert_int_equal(test_login(&gd, "440106199203151236", "tongban-demo", &chen_gd), 200);
-	j = call(&gd, &chen_gd, "POST", "/api/v1/federation/assertions",
-	         "{\"audience\":\"330000\"}", 201);
-	json_t *arrival = json_pack("{s:O, s:O}", "assertion", json_object_get(j, "assertion"),
-	                            "signature", json_object_get(j, "signature"));
-	json_decref(j);
-	char *body = json_dumps(arrival, 0);
-	json_decref(arrival);
-	struct http_resp hr;
-	test_call(&zj, NULL, "POST", "/api/v1/auth/federated", body, &hr);
-	free(body);
-	assert_int_equal(hr.status, 200);
-	char cookie[256];
-	assert_non_null(http_header(&hr, "Set-Cookie", cookie, sizeof(cookie)));
-	*strchr(cookie, ';') = '\0';
-	snprintf(chen.cookie, sizeof(chen.cookie), "Cookie: %s", cookie);
-	j = json_loads(hr.body, 0, NULL);
-	snprintf(chen.csrf, sizeof(chen.csrf), "X-CSRF-Token: %s", test_str(j, "csrf_token"));
-	json_decref(j);
-	http_free(&hr);
+	sign_in_across(&gd, &chen_gd, "330000", &zj, &chen);
 	json_t *bring = json_pack("{s:O}", "document", doc);
-	body = json_dumps(bring, 0);
+	char *body = json_dumps(bring, 0);
 	json_decref(bring);
 	j = call(&zj, &zhang, "POST", "/api/v1/me/certificates/across", body, 403);
 	assert_string_equal(test_str(j, "field"), "record.holder"); /* not his */
