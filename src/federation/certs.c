@@ -5,6 +5,7 @@
 #include "base/mem.h"
 #include "base/sm2.h"
 #include "certs/certs.h"
+#include "identity/accounts.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -151,7 +152,7 @@ static json_t *ask_register(const char *base, const char *identifier)
 
 /* The key of a peer's certificate, with whose it is. */
 struct peer_key {
-	char *pem, *code, *dept_name, *province, *peer_name, *base_url;
+	char *pem, *code, *province, *peer_name, *base_url;
 };
 
 static enum tb_err peer_key_of(struct tb_store *s, const char *key_id, struct tb_arena *a,
@@ -164,14 +165,14 @@ static enum tb_err peer_key_of(struct tb_store *s, const char *key_id, struct tb
 	struct tb_stmt *st;
 	bool row;
 	e = tb_conn_query(c, &st, &row,
-	                  "SELECT k.public_pem, k.department_code, k.department_name, p.province,"
-	                  " p.name, p.base_url FROM peer_cert_keys k JOIN peers p ON p.id ="
+	                  "SELECT k.public_pem, k.department_code, p.province, p.name,"
+	                  " p.base_url FROM peer_cert_keys k JOIN peers p ON p.id ="
 	                  " k.peer_id WHERE k.key_id = ?",
 	                  "s", key_id);
 	if (e == TB_OK && row) {
-		char **f[] = {&out->pem,      &out->code,      &out->dept_name,
-		              &out->province, &out->peer_name, &out->base_url};
-		for (int i = 0; i < 6; i++)
+		char **f[] = {&out->pem, &out->code, &out->province, &out->peer_name,
+		              &out->base_url};
+		for (int i = 0; i < 5; i++)
 			*f[i] = tb_arena_strdup(a, tb_stmt_text(st, i));
 	} else if (e == TB_OK) {
 		e = TB_ENOTFOUND;
@@ -192,10 +193,13 @@ static enum tb_cert_status status_of(const char *name)
 	return TB_CERT_UNKNOWN;
 }
 
-enum tb_err tb_peer_cert_verify(struct tb_store *s, const json_t *doc, struct tb_arena *a,
-                                enum tb_cert_status *status, const char **text)
+/* tb_peer_cert_verify with the verdict as JSON (*out, taken) and
+ * register_checked into *checked. */
+static enum tb_err verify_doc(struct tb_store *s, const json_t *doc, struct tb_arena *a,
+                              enum tb_cert_status *status, json_t **out, bool *checked)
 {
-	*text = NULL;
+	*out = NULL;
+	*checked = false;
 	const json_t *record = json_object_get(doc, "record");
 	const char *key_id = json_string_value(json_object_get(record, "key_id"));
 	const char *identifier = json_string_value(json_object_get(record, "identifier"));
@@ -232,6 +236,7 @@ enum tb_err tb_peer_cert_verify(struct tb_store *s, const json_t *doc, struct tb
 		 * was revoked. */
 		json_t *reg = identifier ? ask_register(pk.base_url, identifier) : NULL;
 		if (reg) {
+			*checked = true;
 			json_object_set_new(j, "register_checked", json_true());
 			enum tb_cert_status theirs =
 			    status_of(json_string_value(json_object_get(reg, "status")));
@@ -250,8 +255,20 @@ enum tb_err tb_peer_cert_verify(struct tb_store *s, const json_t *doc, struct tb
 	json_object_set_new(j, "status", json_string(tb_cert_status_name(*status)));
 	json_object_set_new(j, "reason",
 	                    reason && *status != TB_CERT_VALID ? json_string(reason) : json_null());
-	*text = tb_json_take(j, a);
+	*out = j;
 	return TB_OK;
+}
+
+enum tb_err tb_peer_cert_verify(struct tb_store *s, const json_t *doc, struct tb_arena *a,
+                                enum tb_cert_status *status, const char **text)
+{
+	*text = NULL;
+	json_t *j;
+	bool checked;
+	enum tb_err e = verify_doc(s, doc, a, status, &j, &checked);
+	if (e == TB_OK)
+		*text = tb_json_take(j, a);
+	return e;
 }
 
 enum tb_err tb_peer_cert_verify_id(struct tb_store *s, const char *identifier,
@@ -348,36 +365,24 @@ enum tb_err tb_peer_cert_keep(struct tb_store *s, const struct tb_ctx *ctx, int6
                               struct tb_fail *f)
 {
 	*identifier = NULL;
-	struct tb_conn *c;
-	enum tb_err e = tb_store_acquire(s, &c);
+	struct tb_account acc;
+	enum tb_err e = tb_account_get(s, account, a, &acc);
 	if (e != TB_OK)
 		return e;
-	struct tb_stmt *st;
-	bool row;
-	const char *login = NULL;
-	e = tb_conn_query(c, &st, &row,
-	                  "SELECT login FROM accounts WHERE id = ? AND identity_proven = 1", "i",
-	                  account);
-	if (e == TB_OK && row)
-		login = tb_arena_strdup(a, tb_stmt_text(st, 0));
-	tb_stmt_reset(st);
-	tb_store_release(c);
-	if (e != TB_OK)
-		return e;
+	const char *login = acc.identity_proven ? acc.login : NULL;
 	if (!login)
 		return tb_fail(f, TB_EDENIED, "identity_proven",
 		               "the identity of this account is not proven");
 	enum tb_cert_status status;
-	const char *text;
-	e = tb_peer_cert_verify(s, doc, a, &status, &text);
+	json_t *verdict = NULL;
+	bool checked = false;
+	e = verify_doc(s, doc, a, &status, &verdict, &checked);
+	json_decref(verdict);
 	if (e == TB_ENOTFOUND)
 		return tb_fail(f, TB_EINVAL, "record.key_id",
 		               "not signed with the key of a peer platform's department");
 	if (e != TB_OK)
 		return e;
-	json_t *v = json_loads(text, 0, NULL);
-	bool checked = json_is_true(json_object_get(v, "register_checked"));
-	json_decref(v);
 	const json_t *record = json_object_get(doc, "record");
 	const char *holder =
 	    json_string_value(json_object_get(json_object_get(record, "holder"), "code"));

@@ -69,6 +69,13 @@ async function signInAt(url, login) {
   return { url, cookie: r.headers.get('set-cookie').split(';')[0], csrf: (await r.json()).csrf_token };
 }
 
+// The same page on a desktop screen: nothing wider than it, and a picture.
+async function wide(p, name) {
+  await p.setViewportSize({ width: 1280, height: 900 });
+  assert.ok(await noSideways(p), `no sideways scrolling at 1280 px (${name})`);
+  await p.screenshot({ path: shot(name), fullPage: true });
+}
+
 async function post(s, path, body) {
   const r = await fetch(`${s.url}${path}`, {
     method: 'POST',
@@ -263,6 +270,7 @@ test('federation: 浙江\'s window receives an application for 广东\'s item an
   await p.screenshot({ path: shot('federation-7b-window-hand-out.png'), fullPage: true });
   await done.locator('button', { hasText: '申请人已在窗口领取' }).click();
   await p.locator('#forwards li', { hasText: '已在本窗口领取' }).first().waitFor();
+  await wide(p, 'federation-7c-window-handed-out-1280.png');
   assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
   assert.deepEqual(dialogs, []);
   await ctx.close();
@@ -320,6 +328,7 @@ test('federation: 浙江 and 广东 handle one move of household registration jo
   assert.match(text, /对方已批准并办结，本办件可以作出审批决定。/);
   assert.match(text, /批准 → 已批准/);
   await p.screenshot({ path: shot('federation-9-joint-done.png'), fullPage: true });
+  await wide(p, 'federation-9-joint-done-1280.png');
   assert.deepEqual(errors, []);
   assert.deepEqual(dialogs, []);
   await ctx.close();
@@ -330,6 +339,7 @@ test('federation: 浙江 and 广东 handle one move of household registration jo
   await mine.p.locator('#joint', { hasText: '对方已办结' }).waitFor();
   assert.ok(await noSideways(mine.p), 'no sideways scrolling at 360 px');
   await mine.p.screenshot({ path: shot('federation-10-joint-applicant.png'), fullPage: true });
+  await wide(mine.p, 'federation-10-joint-applicant-1280.png');
   assert.deepEqual(mine.errors, []);
   await mine.ctx.close();
 });
@@ -371,6 +381,7 @@ test('federation: a certificate issued at 广东 verifies at 浙江 (跨省互�
   assert.match(text, /此证照由广东政务服务网签发：签名已用该平台经跨省通办通道同步的密钥核验，注销状态已向该平台证照库查询。/);
   assert.ok(await noSideways(p), 'no sideways scrolling at 360 px');
   await p.screenshot({ path: shot('federation-11-certificate-across.png'), fullPage: true });
+  await wide(p, 'federation-11-certificate-across-1280.png');
   assert.deepEqual(errors, []);
   assert.deepEqual(dialogs, []);
   await ctx.close();
@@ -395,6 +406,7 @@ test('federation: a certificate issued at 广东 verifies at 浙江 (跨省互�
   assert.match(await mine.p.locator('#across-list').innerText(), /居民户口簿[\s\S]*广州市公安局[\s\S]*家庭户/);
   assert.ok(await noSideways(mine.p), 'no sideways scrolling at 360 px');
   await mine.p.screenshot({ path: shot('federation-12-certificate-brought.png'), fullPage: true });
+  await wide(mine.p, 'federation-12-certificate-brought-1280.png');
   assert.deepEqual(mine.errors, []);
   await mine.ctx.close();
 });
