@@ -222,21 +222,34 @@ enum tb_err tb_audit_append(struct tb_conn *c, const struct tb_audit_rec *rec, i
 	record_hash(&b, 2, t.prev, &t.p, ts, fields, hash);
 	tb_buf_free(&b);
 
-	int64_t changed = 0;
-	e = tb_conn_run(c, &changed,
-	                "UPDATE audit_head SET count = ?, hash = ?, holder = ? WHERE chain = ?",
-	                "isii", t.p.chain_seq, hash, t.holder, t.p.chain);
-	if (e != TB_OK)
-		return e;
-	if (changed != 1)
-		return TB_EINTERNAL;
-	e = tb_conn_run(
-	    c, NULL,
-	    "INSERT INTO audit_log (seq, chain, chain_seq, ts, actor, acting_for, action, object,"
-	    " outcome, client, request_id, prev_hash, hash)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    "iiiisssssssss", t.p.seq, t.p.chain, t.p.chain_seq, ts, fields[0], fields[1], fields[2],
-	    fields[3], fields[4], fields[5], fields[6], t.prev, hash);
+	/* The head moves and the record is written with the transaction's
+	 * next statement that waits or its commit (tb_conn_run_later): the head
+	 * row is held, so it changes, or the transaction fails. On PostgreSQL
+	 * both are one statement (a record only where the head moved). */
+	if (tb_conn_kind(c) == TB_STORE_PG)
+		e = tb_conn_run_later(
+		    c, 1,
+		    "WITH h AS (UPDATE audit_head SET count = ?, hash = ?, holder = ?"
+		    " WHERE chain = ? RETURNING chain)"
+		    " INSERT INTO audit_log (seq, chain, chain_seq, ts, actor, acting_for, action,"
+		    " object, outcome, client, request_id, prev_hash, hash)"
+		    " SELECT CAST(? AS bigint), h.chain, CAST(? AS bigint), CAST(? AS bigint),"
+		    " ?, ?, ?, ?, ?, ?, ?, ?, ? FROM h",
+		    "isiiiiisssssssss", t.p.chain_seq, hash, t.holder, t.p.chain, t.p.seq,
+		    t.p.chain_seq, ts, fields[0], fields[1], fields[2], fields[3], fields[4],
+		    fields[5], fields[6], t.prev, hash);
+	else
+		e = tb_conn_run_later(
+		    c, 1, "UPDATE audit_head SET count = ?, hash = ?, holder = ? WHERE chain = ?",
+		    "isii", t.p.chain_seq, hash, t.holder, t.p.chain);
+	if (e == TB_OK && tb_conn_kind(c) != TB_STORE_PG)
+		e = tb_conn_run_later(
+		    c, -1,
+		    "INSERT INTO audit_log (seq, chain, chain_seq, ts, actor, acting_for, action,"
+		    " object, outcome, client, request_id, prev_hash, hash)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    "iiiisssssssss", t.p.seq, t.p.chain, t.p.chain_seq, ts, fields[0], fields[1],
+		    fields[2], fields[3], fields[4], fields[5], fields[6], t.prev, hash);
 	if (e != TB_OK)
 		return e;
 	if (seq_out)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void reserve(struct tb_buf *b, size_t extra)
+void tb_buf_grow(struct tb_buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
 	if (need <= b->cap)
@@ -16,15 +16,6 @@ static void reserve(struct tb_buf *b, size_t extra)
 		cap *= 2;
 	b->data = tb_xrealloc(b->data, cap);
 	b->cap = cap;
-}
-
-void tb_buf_add(struct tb_buf *b, const void *p, size_t n)
-{
-	reserve(b, n);
-	if (n)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
 }
 
 void tb_buf_adds(struct tb_buf *b, const char *s)
@@ -48,7 +39,7 @@ void tb_buf_printf(struct tb_buf *b, const char *fmt, ...)
 	if ((size_t)n < sizeof(small)) {
 		tb_buf_add(b, small, (size_t)n);
 	} else {
-		reserve(b, (size_t)n);
+		tb_buf_grow(b, (size_t)n);
 		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
 		b->len += (size_t)n;
 	}

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct tb_buf {
 	char *data; /* NULL until the first append */
@@ -16,8 +17,20 @@ struct tb_buf {
 		NULL, 0, 0 \
 	}
 
-/* Appends n bytes / a C string / a formatted string. */
-void tb_buf_add(struct tb_buf *b, const void *p, size_t n);
+/* Makes room for extra more bytes and the NUL after them. */
+void tb_buf_grow(struct tb_buf *b, size_t extra);
+
+/* Appends n bytes / a C string / a formatted string. Inline: JSON writers
+ * append a few bytes at a time, thousands of times a page. */
+static inline void tb_buf_add(struct tb_buf *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		tb_buf_grow(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
 void tb_buf_adds(struct tb_buf *b, const char *s);
 void tb_buf_printf(struct tb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Empties the buffer, keeping its memory. */

@@ -71,6 +71,16 @@ void tb_date_format(int64_t days, char out[11])
 {
 	int y, m, d;
 	tb_date_to_ymd(days, &y, &m, &d);
+	if (y >= 0 && y <= 9999) {
+		/* Digits by hand: pages format thousands of dates. */
+		const int v[] = {y / 1000, y / 100 % 10, y / 10 % 10, y % 10, 0,
+		                 m / 10,   m % 10,       0,           d / 10, d % 10};
+		for (int i = 0; i < 10; i++)
+			out[i] = (char)('0' + v[i]);
+		out[4] = out[7] = '-';
+		out[10] = '\0';
+		return;
+	}
 	char tmp[32];
 	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
 	memcpy(out, tmp, 10);

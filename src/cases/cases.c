@@ -371,7 +371,8 @@ enum tb_err tb_case_ref(struct tb_store *s, const char *case_no, struct tb_case_
 	bool row;
 	e = tb_conn_query(c, &st, &row,
 	                  "SELECT id, applicant_id, department_id, region, state,"
-	                  " COALESCE(window_department_id, 0) FROM cases WHERE case_no = ?",
+	                  " COALESCE(window_department_id, 0), item_code, item_version"
+	                  " FROM cases WHERE case_no = ?",
 	                  "s", case_no);
 	if (e == TB_OK && row) {
 		out->id = tb_stmt_int(st, 0);
@@ -380,6 +381,8 @@ enum tb_err tb_case_ref(struct tb_store *s, const char *case_no, struct tb_case_
 		tb_case_copy(out->region, sizeof(out->region), tb_stmt_text(st, 3));
 		tb_case_copy(out->state, sizeof(out->state), tb_stmt_text(st, 4));
 		out->window = tb_stmt_int(st, 5);
+		tb_case_copy(out->item_code, sizeof(out->item_code), tb_stmt_text(st, 6));
+		out->item_version = tb_stmt_int(st, 7);
 	} else if (e == TB_OK) {
 		e = TB_ENOTFOUND;
 	}
@@ -619,7 +622,6 @@ static char *required_of(json_t *item, const char *form, struct tb_arena *a)
 static enum tb_err write_back(struct tb_conn *c, struct row *stored, const struct row *r,
                               const char *from)
 {
-	int64_t changed = 0;
 	struct tb_stmt *st;
 	/* The indicators move from the row as stored to r. */
 	enum tb_err e = tb_indicators_case_on(c, stored, r);
@@ -658,13 +660,9 @@ static enum tb_err write_back(struct tb_conn *c, struct row *stored, const struc
 		tb_stmt_bind_int(st, 14 + i, counts[i]);
 	tb_stmt_bind_int(st, 18, r->id);
 	tb_stmt_bind_text(st, 19, from);
-	bool row;
-	e = tb_stmt_step(st, &row);
-	if (e == TB_OK)
-		changed = tb_stmt_changes(st);
-	tb_stmt_reset(st);
-	if (e == TB_OK && changed != 1)
-		e = TB_ECONFLICT; /* someone moved it first */
+	/* One row, or someone moved it first (TB_ECONFLICT, here or at the
+	 * next statement that waits for its answer). */
+	e = tb_stmt_run_later(st, 1);
 	if (e == TB_OK)
 		*stored = *r;
 	return e;
@@ -676,20 +674,21 @@ static enum tb_err record(struct tb_conn *c, const struct tb_ctx *ctx, const str
                           struct tb_arena *a)
 {
 	int64_t handler = ctx && ctx->who->kind == TB_PERSON ? ctx->who->account_id : 0;
-	enum tb_err e = tb_conn_run(c, NULL,
-	                            "INSERT INTO case_steps (case_id, event, from_state, to_state,"
-	                            " handler, opinion, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	                            "isssIsi", r->id, event, from, r->state, handler,
-	                            opinion ? opinion : "", now);
+	enum tb_err e = tb_conn_run_later(
+	    c, -1,
+	    "INSERT INTO case_steps (case_id, event, from_state, to_state,"
+	    " handler, opinion, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    "isssIsi", r->id, event, from, r->state, handler, opinion ? opinion : "", now);
 	if (e == TB_OK && ctx)
 		e = tb_ctx_audit(c, ctx, tb_arena_printf(a, "case.%s", event),
 		                 tb_arena_printf(a, "case:%s", r->case_no), "ok");
 	if (e == TB_OK)
-		e = tb_conn_run(c, NULL,
-		                "INSERT INTO outbox (case_id, case_no, event, state, account_id,"
-		                " department_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		                "isssiii", r->id, r->case_no, event, r->state, r->applicant,
-		                r->department, now);
+		e = tb_conn_run_later(
+		    c, -1,
+		    "INSERT INTO outbox (case_id, case_no, event, state, account_id,"
+		    " department_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		    "isssiii", r->id, r->case_no, event, r->state, r->applicant, r->department,
+		    now);
 	return e;
 }
 
@@ -1041,7 +1040,7 @@ enum tb_err tb_case_apply(struct tb_store *s, const struct tb_calendar *cal, str
 	/* A submission first checks online what the catalog lets the
 	 * platform verify, each check logged in its own transaction. */
 	json_t *verified =
-	    !strcmp(ev->event, "submit") ? tb_case_share_check(s, ctx, case_no, a) : NULL;
+	    !strcmp(ev->event, "submit") ? tb_case_share_check(s, ctx, case_no, ev->seen, a) : NULL;
 	struct apply_args x = {cal, keys, ctx, case_no, ev, a, missing, f, NULL, verified};
 	/* Batched with concurrent transitions: one commit, one fsync. */
 	e = tb_store_write(s, apply_in, &x);
@@ -1100,8 +1099,9 @@ void tb_case_apply_async(struct tb_store *s, const struct tb_calendar *cal, stru
 		if (*strs[i])
 			*strs[i] = tb_arena_strdup(a, *strs[i]);
 	json_t *verified = y->ev.event && !strcmp(y->ev.event, "submit")
-	                       ? tb_case_share_check(s, &y->ctx, case_no, a)
+	                       ? tb_case_share_check(s, &y->ctx, case_no, ev->seen, a)
 	                       : NULL;
+	y->ev.seen = NULL; /* the caller's, gone when the write runs */
 	y->x = (struct apply_args){cal, keys,        &y->ctx, case_no, &y->ev,
 	                           a,   &y->missing, &y->o.f, NULL,    verified};
 	y->done = done;

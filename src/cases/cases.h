@@ -51,6 +51,8 @@ struct tb_case_ref {
 	int64_t window; /* the service centre whose window opened it, or 0 */
 	char region[10];
 	char state[24];
+	char item_code[40];
+	int64_t item_version;
 };
 enum tb_err tb_case_ref(struct tb_store *s, const char *case_no, struct tb_case_ref *out);
 
@@ -80,6 +82,10 @@ struct tb_case_event {
 	const char *certificate; /* complete: JSON object {holder: {code, name}, face: {...}}
 	                            for the certificate the item yields, or NULL */
 	const char *delivery;    /* hand_out: "window" or "post" (opinion: tracking number) */
+	/* The case as the caller read it just before (tb_case_ref), or NULL: a
+	 * submission whose item verifies nothing online then reads nothing
+	 * more before its transaction. */
+	const struct tb_case_ref *seen;
 };
 
 /* Applies event. *state gets the new state (arena). A case that completes

@@ -62,10 +62,7 @@ static enum tb_err bump_day(struct tb_conn *c, const char *region, int64_t dept,
 	tb_stmt_bind_int(st, 3, dept);
 	for (int i = 0; i < NV; i++)
 		tb_stmt_bind_int(st, 4 + i, v[i]);
-	bool row;
-	e = tb_stmt_step(st, &row);
-	tb_stmt_reset(st);
-	return e;
+	return tb_stmt_run_later(st, -1);
 }
 
 /* Adds n open cases of department dept due on due in region; a row that
@@ -77,21 +74,21 @@ static enum tb_err bump_due(struct tb_conn *c, const char *region, int64_t dept,
 	 * in one stripe may leave from another, which then goes below 0; the
 	 * sum over the stripes is what is read. */
 	bool pg = tb_conn_kind(c) == TB_STORE_PG;
-	enum tb_err e =
-	    tb_conn_run(c, NULL,
-	                pg ? "INSERT INTO indicator_due (region, due, department_id, stripe, cases)"
-	                     " VALUES (?, ?, ?, pg_backend_pid() % 16, ?)"
-	                     " ON CONFLICT (region, due, department_id, stripe)"
-	                     " DO UPDATE SET cases = indicator_due.cases + excluded.cases"
-	                   : "INSERT INTO indicator_due (region, due, department_id, cases)"
-	                     " VALUES (?, ?, ?, ?) ON CONFLICT (region, due, department_id)"
-	                     " DO UPDATE SET cases = indicator_due.cases + excluded.cases",
-	                "ssii", region, due, dept, n);
+	enum tb_err e = tb_conn_run_later(
+	    c, -1,
+	    pg ? "INSERT INTO indicator_due (region, due, department_id, stripe, cases)"
+	         " VALUES (?, ?, ?, pg_backend_pid() % 16, ?)"
+	         " ON CONFLICT (region, due, department_id, stripe)"
+	         " DO UPDATE SET cases = indicator_due.cases + excluded.cases"
+	       : "INSERT INTO indicator_due (region, due, department_id, cases)"
+	         " VALUES (?, ?, ?, ?) ON CONFLICT (region, due, department_id)"
+	         " DO UPDATE SET cases = indicator_due.cases + excluded.cases",
+	    "ssii", region, due, dept, n);
 	if (e == TB_OK && (n < 0 || pg))
-		e = tb_conn_run(c, NULL,
-		                "DELETE FROM indicator_due WHERE region = ? AND due = ? AND"
-		                " department_id = ? AND cases = 0",
-		                "ssi", region, due, dept);
+		e = tb_conn_run_later(c, -1,
+		                      "DELETE FROM indicator_due WHERE region = ? AND due = ? AND"
+		                      " department_id = ? AND cases = 0",
+		                      "ssi", region, due, dept);
 	return e;
 }
 

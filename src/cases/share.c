@@ -1,5 +1,6 @@
 /* Online verification at submission (see share.h). */
 #include "cases/share.h"
+#include "cases/cases.h"
 #include "cases/row.h"
 #include "catalog/catalog.h"
 #include "identity/accounts.h"
@@ -21,6 +22,18 @@ static bool listed(json_t *list, const char *name)
 	return false;
 }
 
+/* Whether a submission of the case seen may have anything to check: it is
+ * a draft or back for correction, and its item's document names an
+ * assertion to verify. */
+static bool may_check(struct tb_conn *c, const char *state, const char *item_code,
+                      int64_t item_version, struct tb_arena *a)
+{
+	const char *text;
+	return (!strcmp(state, "draft") || !strcmp(state, "needs_correction")) &&
+	       tb_item_doc_on(c, item_code, item_version, a, &text) == TB_OK &&
+	       strstr(text, "\"sharing_assertion\"");
+}
+
 /* What to check: [{material, resource, assertion}] of the item's required
  * materials the case lacks, on c; the applicant's code and kind ("person"
  * or "organisation") into subject and kind. */
@@ -28,12 +41,11 @@ static json_t *to_check(struct tb_conn *c, const char *case_no, struct tb_arena 
                         const char **subject, const char **kind)
 {
 	if (tb_case_row_load(c, case_no, a, r) != TB_OK ||
-	    (strcmp(r->state, "draft") != 0 && strcmp(r->state, "needs_correction") != 0))
+	    !may_check(c, r->state, r->item_code, r->item_version, a))
 		return NULL;
 	const char *text;
 	struct tb_account acc;
 	if (tb_item_doc_on(c, r->item_code, r->item_version, a, &text) != TB_OK ||
-	    !strstr(text, "\"sharing_assertion\"") ||
 	    tb_account_get_on(c, r->applicant, a, &acc) != TB_OK)
 		return NULL;
 	*subject = acc.login;
@@ -60,7 +72,7 @@ static json_t *to_check(struct tb_conn *c, const char *case_no, struct tb_arena 
 }
 
 json_t *tb_case_share_check(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
-                            struct tb_arena *a)
+                            const struct tb_case_ref *seen, struct tb_arena *a)
 {
 	struct tb_conn *c;
 	if (tb_store_acquire(s, &c) != TB_OK)
@@ -68,7 +80,9 @@ json_t *tb_case_share_check(struct tb_store *s, const struct tb_ctx *ctx, const 
 	struct row r;
 	memset(&r, 0, sizeof(r));
 	const char *subject = NULL, *kind = NULL;
-	json_t *list = to_check(c, case_no, a, &r, &subject, &kind);
+	json_t *list = seen && !may_check(c, seen->state, seen->item_code, seen->item_version, a)
+	                   ? NULL
+	                   : to_check(c, case_no, a, &r, &subject, &kind);
 	tb_store_release(c);
 	json_t *held = NULL;
 	size_t i;

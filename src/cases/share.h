@@ -17,8 +17,12 @@
  * check logged and shown to the applicant as any other use). Returns a
  * JSON object {material name: "data_use:ID"} of the checks that held
  * (the caller decrefs), or NULL when there were none. A failed check is
- * no error: the material stays missing and is asked for. */
+ * no error: the material stays missing and is asked for. seen (may be
+ * NULL) is the case as the caller read it just before: when its state or
+ * its item (the item's document is memoised) rules out any check, nothing
+ * more is read. */
+struct tb_case_ref;
 json_t *tb_case_share_check(struct tb_store *s, const struct tb_ctx *ctx, const char *case_no,
-                            struct tb_arena *a);
+                            const struct tb_case_ref *seen, struct tb_arena *a);
 
 #endif

@@ -66,6 +66,7 @@ enum tb_err tb_vault_put_on(struct tb_conn *c, const char *id, const struct tb_s
 static enum tb_err open_sealed(const unsigned char m[TB_MASTER_KEY_LEN], const char *id,
                                const char *sealed, struct tb_sm2_key **out)
 {
+	*out = NULL;
 	char label[96];
 	label_of(id, label);
 	unsigned char *pem;
@@ -137,7 +138,7 @@ static enum tb_err reseal_in(struct tb_conn *c, void *arg)
 	}
 	tb_stmt_reset(st);
 	for (size_t i = 0; i < k && e == TB_OK; i++) {
-		struct tb_sm2_key *key;
+		struct tb_sm2_key *key = NULL; /* stays NULL when the key does not open */
 		e = open_sealed(master, ids[i], texts[i], &key);
 		char *s = e == TB_OK ? sealed_pem(x->next, ids[i], key) : NULL;
 		tb_sm2_free(key);

@@ -250,7 +250,7 @@ void tb_handle_case_submit(struct tb_req *r)
 	struct tb_case_ref ref;
 	if (!case_allowed(r, "case.read", &ref))
 		return;
-	struct tb_case_event ev = {.event = "submit"};
+	struct tb_case_event ev = {.event = "submit", .seen = &ref};
 	json_t *body = NULL;
 	if (r->body_len) {
 		body = tb_req_json_body(r);

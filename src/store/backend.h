@@ -34,6 +34,11 @@ struct tb_backend {
 	bool (*is_null)(struct tb_stmt *st, int col);
 	int64_t (*changes)(struct tb_stmt *st);
 	void (*reset)(struct tb_stmt *st);
+	/* Optional (PostgreSQL): sends the bound statement without waiting
+	 * for its answer, inside a transaction; the answer, checked against
+	 * expect (rows changed, or -1), is read with the next statement that
+	 * returns something or the commit (tb_stmt_run_later). */
+	enum tb_err (*run_later)(struct tb_stmt *st, int64_t expect);
 	/* Optional (SQLite): copies the database behind c, as one consistent
 	 * snapshot, into a new file at path; and the reverse, replacing the
 	 * database behind c with the copy at path. PostgreSQL has none: its

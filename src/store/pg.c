@@ -1,6 +1,13 @@
 /* The PostgreSQL backend over libpq: `?` placeholders rewritten to $n once
  * at prepare time, named prepared statements cached per connection, text
- * parameters and results. SQLSTATE class 23 (integrity) maps to conflict. */
+ * parameters and results. SQLSTATE class 23 (integrity) maps to conflict.
+ *
+ * Inside a transaction, what needs no answer yet goes through libpq's
+ * pipeline: BEGIN, and the writes given to run_later, are queued without
+ * waiting, and sent with the next statement that returns something or with
+ * the COMMIT, whose round trip then brings every answer (drain). A
+ * submission's ten statements so take three round trips instead of ten,
+ * each of which costs both processes a wakeup. */
 #include "store/backend.h"
 #include "store/stmt_cache.h"
 #include "base/buf.h"
@@ -18,7 +25,15 @@ struct pg_conn {
 	PGconn *pg;
 	struct tb_stmt_cache cache;
 	unsigned gen; /* bumped on reconnect: statements must be prepared again */
+	/* Answers the pipeline owes (0: not in pipeline mode), and for each the
+	 * rows it must have changed (EXPECT_ANY, or EXPECT_COMMIT). */
+	int queued, cap;
+	int64_t *expect;
 };
+
+#define EXPECT_ANY    (-1)
+#define EXPECT_COMMIT (-2) /* a COMMIT: its tag must say COMMIT, not ROLLBACK */
+#define EXPECT_KEEP   (-3) /* the last answer, kept for the caller */
 
 struct pg_stmt {
 	struct tb_stmt head;
@@ -88,6 +103,7 @@ static void pg_disconnect(struct tb_conn *c)
 	struct pg_conn *pc = (struct pg_conn *)c;
 	tb_stmt_cache_free(&pc->cache, free_stmt);
 	PQfinish(pc->pg);
+	free(pc->expect);
 	free(pc);
 }
 
@@ -97,6 +113,9 @@ static void pg_disconnect(struct tb_conn *c)
  * that its other connections are checked before they are handed out. */
 static void reconnect(struct pg_conn *pc)
 {
+	/* The old session's pipeline goes with it (PQreset leaves pipeline
+	 * mode). */
+	pc->queued = 0;
 	PQreset(pc->pg);
 	/* A new session: set it up as pg_connect does. */
 	if (PQstatus(pc->pg) == CONNECTION_OK)
@@ -158,9 +177,110 @@ static enum tb_err pg_revalidate(struct tb_conn *c)
 	return PQstatus(pc->pg) == CONNECTION_OK ? TB_OK : TB_EUNAVAIL;
 }
 
+/* Queues one more answer owed by the pipeline, entering pipeline mode
+ * first when needed; false when the connection cannot take it. */
+static bool pipe_owe(struct pg_conn *pc, int64_t expect)
+{
+	if (pc->queued == pc->cap) {
+		pc->cap = pc->cap ? pc->cap * 2 : 16;
+		pc->expect = tb_xrealloc(pc->expect, (size_t)pc->cap * sizeof(*pc->expect));
+	}
+	pc->expect[pc->queued++] = expect;
+	return true;
+}
+
+static bool pipe_enter(struct pg_conn *pc)
+{
+	return PQpipelineStatus(pc->pg) == PQ_PIPELINE_ON || PQenterPipelineMode(pc->pg) == 1;
+}
+
+/* Sends a statement without parameters into the pipeline. */
+static bool pipe_send(struct pg_conn *pc, const char *sql, int64_t expect)
+{
+	return pipe_enter(pc) &&
+	       PQsendQueryParams(pc->pg, sql, 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+	       pipe_owe(pc, expect);
+}
+
+/* Whether answer r meets what was expected of it. */
+static bool as_expected(PGresult *r, int64_t expect)
+{
+	if (expect == EXPECT_COMMIT)
+		return strcmp(PQcmdStatus(r), "COMMIT") == 0;
+	return expect < 0 || strtoll(PQcmdTuples(r), NULL, 10) == expect;
+}
+
+/* Sends a sync and reads every answer the pipeline owes, then leaves
+ * pipeline mode. The first failure is the result (a failed statement
+ * makes the server skip the rest, which answer "aborted"); an answer
+ * that changed other rows than expected is TB_ECONFLICT. With keep, the
+ * last answer (EXPECT_KEEP) is given to the caller when all went well. A
+ * connection that breaks is made again (TB_EUNAVAIL): whatever was in the
+ * pipeline, a COMMIT too, may or may not have run. */
+static enum tb_err drain(struct pg_conn *pc, PGresult **keep)
+{
+	if (keep)
+		*keep = NULL;
+	PGresult *failed = NULL, *kept = NULL;
+	bool conflict = false, broken = PQpipelineSync(pc->pg) != 1;
+	for (int i = 0; i < pc->queued && !broken; i++) {
+		PGresult *r = PQgetResult(pc->pg);
+		if (!r) {
+			broken = true;
+			break;
+		}
+		ExecStatusType st = PQresultStatus(r);
+		bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+		if (!ok && st != PGRES_PIPELINE_ABORTED && !failed) {
+			failed = r;
+		} else if (ok && pc->expect[i] == EXPECT_KEEP) {
+			kept = r;
+		} else {
+			if (ok && !as_expected(r, pc->expect[i]))
+				conflict = true;
+			PQclear(r);
+		}
+		/* Each statement's answers end with NULL. */
+		for (PGresult *more; (more = PQgetResult(pc->pg)) != NULL;)
+			PQclear(more);
+	}
+	if (!broken) {
+		PGresult *r = PQgetResult(pc->pg);
+		broken = !r || PQresultStatus(r) != PGRES_PIPELINE_SYNC;
+		PQclear(r);
+	}
+	pc->queued = 0;
+	if (!broken)
+		broken = PQexitPipelineMode(pc->pg) != 1;
+	enum tb_err e = TB_OK;
+	if (failed) {
+		e = result_err(pc, failed, "pipeline"); /* may have made a new session */
+		PQclear(failed);
+	}
+	if (broken) {
+		if (PQpipelineStatus(pc->pg) != PQ_PIPELINE_OFF || !failed) {
+			tb_log_error("pg", "pipeline: %s", PQerrorMessage(pc->pg));
+			reconnect(pc);
+		}
+		e = TB_EUNAVAIL;
+	} else if (e == TB_OK && conflict) {
+		e = TB_ECONFLICT;
+	}
+	if (e == TB_OK && keep)
+		*keep = kept;
+	else
+		PQclear(kept);
+	return e;
+}
+
 static enum tb_err pg_exec(struct tb_conn *c, const char *sql)
 {
 	struct pg_conn *pc = (struct pg_conn *)c;
+	if (pc->queued) {
+		enum tb_err e = drain(pc, NULL);
+		if (e != TB_OK)
+			return e;
+	}
 	PGresult *r = PQexec(pc->pg, sql);
 	ExecStatusType st = PQresultStatus(r);
 	enum tb_err e = TB_OK;
@@ -170,20 +290,40 @@ static enum tb_err pg_exec(struct tb_conn *c, const char *sql)
 	return e;
 }
 
+/* BEGIN goes with the transaction's first statement. A connection that
+ * cannot even queue it is broken: made again, and the transaction, which
+ * has not begun, may be run again (TB_EUNAVAIL). */
 static enum tb_err pg_begin(struct tb_conn *c)
 {
-	return pg_exec(c, "BEGIN");
+	struct pg_conn *pc = (struct pg_conn *)c;
+	if (pc->queued == 0 && pipe_send(pc, "BEGIN", EXPECT_ANY))
+		return TB_OK;
+	tb_log_error("pg", "begin: %s", PQerrorMessage(pc->pg));
+	reconnect(pc);
+	return TB_EUNAVAIL;
 }
 
 /* PostgreSQL flushes its WAL at COMMIT and groups concurrent commits
- * itself. */
+ * itself. The COMMIT goes with the writes still in the pipeline; its tag
+ * must say COMMIT (a transaction that failed unseen would say ROLLBACK). */
 static enum tb_err pg_commit(struct tb_conn *c)
 {
-	return pg_exec(c, "COMMIT");
+	struct pg_conn *pc = (struct pg_conn *)c;
+	if (!pipe_send(pc, "COMMIT", EXPECT_COMMIT)) {
+		tb_log_error("pg", "commit: %s", PQerrorMessage(pc->pg));
+		reconnect(pc);
+		return TB_EUNAVAIL;
+	}
+	return drain(pc, NULL);
 }
 
+/* What is still in the pipeline is read (and its failure ignored) first:
+ * a ROLLBACK in the pipeline behind a failed statement would be skipped. */
 static void pg_rollback(struct tb_conn *c)
 {
+	struct pg_conn *pc = (struct pg_conn *)c;
+	if (pc->queued && drain(pc, NULL) == TB_EUNAVAIL)
+		return; /* a new session: nothing to roll back */
 	pg_exec(c, "ROLLBACK");
 }
 
@@ -227,6 +367,12 @@ static enum tb_err server_prepare(struct pg_conn *pc, struct pg_stmt *ps)
  * just been made again outside a transaction: preparing runs nothing. */
 static enum tb_err prepare_again(struct pg_conn *pc, struct pg_stmt *ps)
 {
+	/* Preparing waits for its answer: what the pipeline holds goes first. */
+	if (pc->queued) {
+		enum tb_err e = drain(pc, NULL);
+		if (e != TB_OK)
+			return e;
+	}
 	enum tb_err e = server_prepare(pc, ps);
 	if (e == TB_EUNAVAIL && !pc->head.in_tx && PQstatus(pc->pg) == CONNECTION_OK)
 		e = server_prepare(pc, ps);
@@ -236,6 +382,18 @@ static enum tb_err prepare_again(struct pg_conn *pc, struct pg_stmt *ps)
 /* Executes ps; on failure maps the error and clears the result. */
 static enum tb_err execute(struct pg_conn *pc, struct pg_stmt *ps, const char *what, PGresult **out)
 {
+	if (pc->queued) {
+		/* Behind what the pipeline holds, in the same round trip. */
+		*out = NULL;
+		if (PQsendQueryPrepared(pc->pg, ps->name, ps->nparams,
+		                        (const char *const *)ps->values, NULL, NULL, 0) != 1 ||
+		    !pipe_owe(pc, EXPECT_KEEP)) {
+			tb_log_error("pg", "%s: %s", what, PQerrorMessage(pc->pg));
+			drain(pc, NULL);
+			return TB_EUNAVAIL;
+		}
+		return drain(pc, out);
+	}
 	PGresult *r = PQexecPrepared(pc->pg, ps->name, ps->nparams, (const char *const *)ps->values,
 	                             NULL, NULL, 0);
 	ExecStatusType s = PQresultStatus(r);
@@ -344,6 +502,23 @@ static enum tb_err pg_step(struct tb_stmt *st, bool *row)
 	return TB_OK;
 }
 
+static enum tb_err pg_run_later(struct tb_stmt *st, int64_t expect)
+{
+	struct pg_stmt *ps = (struct pg_stmt *)st;
+	struct pg_conn *pc = (struct pg_conn *)st->conn;
+	if (pipe_enter(pc) &&
+	    PQsendQueryPrepared(pc->pg, ps->name, ps->nparams, (const char *const *)ps->values,
+	                        NULL, NULL, 0) == 1 &&
+	    pipe_owe(pc, expect))
+		return TB_OK;
+	tb_log_error("pg", "run later: %s", PQerrorMessage(pc->pg));
+	if (pc->queued)
+		drain(pc, NULL);
+	else
+		reconnect(pc);
+	return TB_EUNAVAIL;
+}
+
 static const char *pg_text(struct tb_stmt *st, int col)
 {
 	struct pg_stmt *ps = (struct pg_stmt *)st;
@@ -360,7 +535,13 @@ static int64_t pg_integer(struct tb_stmt *st, int col)
 		return 0;
 	if (t[0] == 't' && t[1] == '\0')
 		return 1; /* boolean true */
-	return strtoll(t, NULL, 10);
+	/* Plain digits, as integers come, without strtoll's locale work; a
+	 * sign or anything else goes the long way. */
+	int64_t v = 0;
+	const char *p = t;
+	for (; *p >= '0' && *p <= '9' && p - t < 18; p++)
+		v = v * 10 + (*p - '0');
+	return *p == '\0' && p > t ? v : strtoll(t, NULL, 10);
 }
 
 static bool pg_is_null(struct tb_stmt *st, int col)
@@ -435,4 +616,5 @@ const struct tb_backend tb_pg_backend = {
     .is_null = pg_is_null,
     .changes = pg_changes,
     .reset = pg_reset,
+    .run_later = pg_run_later,
 };

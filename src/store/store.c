@@ -421,19 +421,40 @@ static void bind_va(struct tb_stmt *st, const char *fmt, va_list ap)
 	}
 }
 
+/* Prepares sql and binds fmt's arguments (bind_va). */
+static enum tb_err prepare_bound(struct tb_conn *c, const char *sql, const char *fmt, va_list ap,
+                                 struct tb_stmt **out)
+{
+	enum tb_err e = tb_conn_prepare(c, sql, out);
+	if (e == TB_OK)
+		bind_va(*out, fmt, ap);
+	return e;
+}
+
+/* Steps st to its end; *changes (may be NULL) gets the rows changed. */
+static enum tb_err run_to_end(struct tb_stmt *st, int64_t *changes)
+{
+	bool row = true;
+	enum tb_err e = TB_OK;
+	while (e == TB_OK && row)
+		e = tb_stmt_step(st, &row);
+	if (e == TB_OK && changes)
+		*changes = tb_stmt_changes(st);
+	return e;
+}
+
 enum tb_err tb_conn_query(struct tb_conn *c, struct tb_stmt **out, bool *row, const char *sql,
                           const char *fmt, ...)
 {
 	*out = NULL;
 	*row = false;
 	struct tb_stmt *st;
-	enum tb_err e = tb_conn_prepare(c, sql, &st);
-	if (e != TB_OK)
-		return e;
 	va_list ap;
 	va_start(ap, fmt);
-	bind_va(st, fmt, ap);
+	enum tb_err e = prepare_bound(c, sql, fmt, ap, &st);
 	va_end(ap);
+	if (e != TB_OK)
+		return e;
 	e = tb_stmt_step(st, row);
 	if (e != TB_OK) {
 		tb_stmt_reset(st);
@@ -448,20 +469,42 @@ enum tb_err tb_conn_run(struct tb_conn *c, int64_t *changes, const char *sql, co
 	if (changes)
 		*changes = 0;
 	struct tb_stmt *st;
-	enum tb_err e = tb_conn_prepare(c, sql, &st);
-	if (e != TB_OK)
-		return e;
 	va_list ap;
 	va_start(ap, fmt);
-	bind_va(st, fmt, ap);
+	enum tb_err e = prepare_bound(c, sql, fmt, ap, &st);
 	va_end(ap);
-	bool row = true;
-	while (e == TB_OK && row)
-		e = tb_stmt_step(st, &row);
-	if (e == TB_OK && changes)
-		*changes = tb_stmt_changes(st);
+	if (e != TB_OK)
+		return e;
+	e = run_to_end(st, changes);
 	tb_stmt_reset(st);
 	return e;
+}
+
+enum tb_err tb_stmt_run_later(struct tb_stmt *st, int64_t expect)
+{
+	struct tb_conn *c = st->conn;
+	enum tb_err e;
+	if (c->in_tx && c->be->run_later) {
+		e = c->be->run_later(st, expect);
+	} else {
+		int64_t changes = 0;
+		e = run_to_end(st, &changes);
+		if (e == TB_OK && expect >= 0 && changes != expect)
+			e = TB_ECONFLICT;
+	}
+	tb_stmt_reset(st);
+	return e;
+}
+
+enum tb_err tb_conn_run_later(struct tb_conn *c, int64_t expect, const char *sql, const char *fmt,
+                              ...)
+{
+	struct tb_stmt *st;
+	va_list ap;
+	va_start(ap, fmt);
+	enum tb_err e = prepare_bound(c, sql, fmt, ap, &st);
+	va_end(ap);
+	return e == TB_OK ? tb_stmt_run_later(st, expect) : e;
 }
 
 /* ---- batched writes ----------------------------------------------------- */

@@ -131,5 +131,16 @@ enum tb_err tb_conn_query(struct tb_conn *c, struct tb_stmt **out, bool *row, co
 /* Prepare, bind, run to completion and reset; *changes (may be NULL) gets
  * the rows changed. */
 enum tb_err tb_conn_run(struct tb_conn *c, int64_t *changes, const char *sql, const char *fmt, ...);
+/* A write whose answer the caller need not see before the transaction
+ * goes on: inside a PostgreSQL transaction it is sent without waiting for
+ * it (libpq's pipeline), and its answer is read with the next statement
+ * that returns something, or with the COMMIT, which then fails with its
+ * error; elsewhere it runs now. expect >= 0 is the number of rows it must
+ * change (any other number is TB_ECONFLICT, then or later); -1: any.
+ * Saves a round trip to the server for each such write. */
+enum tb_err tb_conn_run_later(struct tb_conn *c, int64_t expect, const char *sql, const char *fmt,
+                              ...);
+/* The same for a statement prepared and bound by the caller; resets it. */
+enum tb_err tb_stmt_run_later(struct tb_stmt *st, int64_t expect);
 
 #endif

@@ -76,12 +76,17 @@ static void containers_get_their_commas(void **state)
 	tb_jw_end_array(&w);
 	tb_jw_key(&w, "big");
 	tb_jw_int(&w, INT64_MIN);
+	tb_jw_key(&w, "max");
+	tb_jw_int(&w, INT64_MAX);
+	tb_jw_key(&w, "year");
+	tb_jw_int(&w, 1796225408);
 	tb_jw_end_object(&w);
 	assert_string_equal(b.data, "{\"view\":\"department_queue\",\"items\":["
 	                            "{\"id\":-1,\"on\":false,\"none\":null,\"empty\":[]},"
 	                            "{\"id\":0,\"on\":true,\"none\":null,\"empty\":[]},"
 	                            "{\"id\":1,\"on\":false,\"none\":null,\"empty\":[]}],"
-	                            "\"big\":-9223372036854775808}");
+	                            "\"big\":-9223372036854775808,\"max\":9223372036854775807,"
+	                            "\"year\":1796225408}");
 	tb_buf_free(&b);
 }
 

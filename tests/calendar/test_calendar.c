@@ -323,13 +323,38 @@ static void test_set(void **state)
 	tb_calendar_free(c);
 }
 
+/* Every day from 0001-01-01 to 9999-12-31 formats as the text that parses
+ * back to it, zero-padded (the formatter writes its digits by hand). */
+static void test_date_text_round_trip(void **state)
+{
+	(void)state;
+	int64_t first = tb_date_from_ymd(1, 1, 1), last = tb_date_from_ymd(9999, 12, 31);
+	for (int64_t d = first; d <= last; d++) {
+		char t[11];
+		tb_date_format(d, t);
+		int64_t back = -1;
+		if (!tb_date_parse(t, &back) || back != d)
+			fail_msg("day %lld formats as %s", (long long)d, t);
+	}
+	char t[11];
+	tb_date_format(tb_date_from_ymd(2026, 3, 7), t);
+	assert_string_equal(t, "2026-03-07");
+	tb_date_format(tb_date_from_ymd(987, 10, 1), t);
+	assert_string_equal(t, "0987-10-01");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_vectors),  cmocka_unit_test(test_is_workday),
-	    cmocka_unit_test(test_covers),   cmocka_unit_test(test_against_walk),
-	    cmocka_unit_test(test_far),      cmocka_unit_test(test_bad_csv),
-	    cmocka_unit_test(test_good_csv), cmocka_unit_test(test_set),
+	    cmocka_unit_test(test_vectors),
+	    cmocka_unit_test(test_is_workday),
+	    cmocka_unit_test(test_covers),
+	    cmocka_unit_test(test_against_walk),
+	    cmocka_unit_test(test_far),
+	    cmocka_unit_test(test_bad_csv),
+	    cmocka_unit_test(test_good_csv),
+	    cmocka_unit_test(test_set),
+	    cmocka_unit_test(test_date_text_round_trip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

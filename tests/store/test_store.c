@@ -145,6 +145,97 @@ static void conflict_and_rollback(void **state)
 	tb_store_release(c);
 }
 
+/* The value of meta key k, or "" when there is none (c outside a
+ * transaction). */
+static void meta_is(struct tb_conn *c, const char *k, const char *want)
+{
+	struct tb_stmt *st;
+	bool row;
+	assert_int_equal(
+	    tb_conn_query(c, &st, &row, "SELECT value FROM meta WHERE key = ?", "s", k), TB_OK);
+	assert_string_equal(row ? tb_stmt_text(st, 0) : "", want);
+	tb_stmt_reset(st);
+}
+
+/* Writes whose answers come later (tb_conn_run_later: libpq's pipeline on
+ * PostgreSQL, at once on SQLite) take effect in order with the reads
+ * between them; one that fails fails the transaction, at the next
+ * statement that waits or at COMMIT, and nothing of the transaction is
+ * kept; one that changes other rows than expected is a conflict; the
+ * connection is clean for the next transaction; outside a transaction
+ * they run at once. */
+static void writes_later(void **state)
+{
+	struct tb_store *s = *state;
+	struct tb_conn *c;
+	assert_int_equal(tb_store_acquire(s, &c), TB_OK);
+	bool pg = tb_conn_kind(c) == TB_STORE_PG;
+
+	assert_int_equal(tb_conn_begin(c), TB_OK);
+	assert_int_equal(
+	    tb_conn_run_later(c, 1, "INSERT INTO meta (key, value) VALUES (?, ?)", "ss", "a", "1"),
+	    TB_OK);
+	assert_int_equal(
+	    tb_conn_run_later(c, 1, "UPDATE meta SET value = ? WHERE key = ?", "ss", "2", "a"),
+	    TB_OK);
+	meta_is(c, "a", "2"); /* the read waits for both, and sees them */
+	assert_int_equal(
+	    tb_conn_run_later(c, -1, "INSERT INTO meta (key, value) VALUES (?, ?)", "ss", "b", "1"),
+	    TB_OK);
+	assert_int_equal(tb_conn_commit(c), TB_OK);
+	meta_is(c, "b", "1");
+
+	/* A duplicate key: on PostgreSQL the write is only sent, and the
+	 * COMMIT brings its failure. */
+	assert_int_equal(tb_conn_begin(c), TB_OK);
+	assert_int_equal(
+	    tb_conn_run_later(c, -1, "INSERT INTO meta (key, value) VALUES (?, ?)", "ss", "c", "1"),
+	    TB_OK);
+	enum tb_err e = tb_conn_run_later(c, -1, "INSERT INTO meta (key, value) VALUES (?, ?)",
+	                                  "ss", "a", "again");
+	assert_int_equal(e, pg ? TB_OK : TB_ECONFLICT);
+	if (e == TB_OK)
+		e = tb_conn_commit(c);
+	else
+		tb_conn_rollback(c);
+	assert_int_equal(e, TB_ECONFLICT);
+	meta_is(c, "c", "");
+	meta_is(c, "a", "2");
+
+	/* No row where one was expected: a conflict at the next read. */
+	assert_int_equal(tb_conn_begin(c), TB_OK);
+	assert_int_equal(
+	    tb_conn_run_later(c, -1, "UPDATE meta SET value = ? WHERE key = ?", "ss", "3", "a"),
+	    TB_OK);
+	e = tb_conn_run_later(c, 1, "UPDATE meta SET value = ? WHERE key = ?", "ss", "x", "none");
+	assert_int_equal(e, pg ? TB_OK : TB_ECONFLICT);
+	if (e == TB_OK) {
+		struct tb_stmt *st;
+		bool row;
+		assert_int_equal(tb_conn_query(c, &st, &row, "SELECT 1", ""), TB_ECONFLICT);
+	}
+	tb_conn_rollback(c);
+	meta_is(c, "a", "2");
+
+	/* The next transaction starts clean. */
+	assert_int_equal(tb_conn_begin(c), TB_OK);
+	meta_is(c, "b", "1");
+	assert_int_equal(tb_conn_run_later(c, 1, "DELETE FROM meta WHERE key = ?", "s", "b"),
+	                 TB_OK);
+	assert_int_equal(tb_conn_commit(c), TB_OK);
+	meta_is(c, "b", "");
+
+	/* Outside a transaction: at once, expectation included. */
+	assert_int_equal(
+	    tb_conn_run_later(c, 1, "INSERT INTO meta (key, value) VALUES (?, ?)", "ss", "d", "1"),
+	    TB_OK);
+	meta_is(c, "d", "1");
+	assert_int_equal(
+	    tb_conn_run_later(c, 1, "UPDATE meta SET value = ? WHERE key = ?", "ss", "x", "none"),
+	    TB_ECONFLICT);
+	tb_store_release(c);
+}
+
 static void bad_sql_is_a_store_error(void **state)
 {
 	struct tb_store *s = *state;
@@ -535,6 +626,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(migrations_are_idempotent, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(round_trip, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(conflict_and_rollback, setup_sqlite, teardown),
+	    cmocka_unit_test_setup_teardown(writes_later, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(bad_sql_is_a_store_error, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(pool_under_threads, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(batch_writer, setup_sqlite, teardown),
@@ -550,6 +642,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(migrations_are_idempotent, setup_pg, teardown),
 	    cmocka_unit_test_setup_teardown(round_trip, setup_pg, teardown),
 	    cmocka_unit_test_setup_teardown(conflict_and_rollback, setup_pg, teardown),
+	    cmocka_unit_test_setup_teardown(writes_later, setup_pg, teardown),
 	    cmocka_unit_test_setup_teardown(bad_sql_is_a_store_error, setup_pg, teardown),
 	    cmocka_unit_test_setup_teardown(pool_under_threads, setup_pg, teardown),
 	    cmocka_unit_test_setup_teardown(no_batch_writer, setup_pg, teardown),
