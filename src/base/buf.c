@@ -67,3 +67,20 @@ char *tb_buf_take(struct tb_buf *b)
 	b->len = b->cap = 0;
 	return p;
 }
+
+size_t tb_int_text(int64_t v, char out[21])
+{
+	char tmp[21];
+	char *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	size_t n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return n;
+}

@@ -108,17 +108,8 @@ void tb_jw_str(struct tb_jw *w, const char *s)
 void tb_jw_int(struct tb_jw *w, int64_t v)
 {
 	member(w);
-	/* Digits from the end (a queue page writes a thousand numbers). */
-	char n[24];
-	char *p = n + sizeof(n);
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
-	tb_buf_add(w->b, p, (size_t)(n + sizeof(n) - p));
+	char n[21];
+	tb_buf_add(w->b, n, tb_int_text(v, n));
 }
 
 void tb_jw_bool(struct tb_jw *w, bool v)

@@ -668,21 +668,35 @@ static enum tb_err write_back(struct tb_conn *c, struct row *stored, const struc
 	return e;
 }
 
-/* Step, audit and outbox of one transition, inside c's transaction. */
+/* Step, audit and outbox of one transition, inside c's transaction, each
+ * written without waiting for its answer (tb_conn_run_later); on
+ * PostgreSQL the step and the outbox row are one statement. */
 static enum tb_err record(struct tb_conn *c, const struct tb_ctx *ctx, const struct row *r,
                           const char *event, const char *from, const char *opinion, int64_t now,
                           struct tb_arena *a)
 {
 	int64_t handler = ctx && ctx->who->kind == TB_PERSON ? ctx->who->account_id : 0;
-	enum tb_err e = tb_conn_run_later(
-	    c, -1,
-	    "INSERT INTO case_steps (case_id, event, from_state, to_state,"
-	    " handler, opinion, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	    "isssIsi", r->id, event, from, r->state, handler, opinion ? opinion : "", now);
+	bool pg = tb_conn_kind(c) == TB_STORE_PG;
+	enum tb_err e =
+	    pg ? tb_conn_run_later(
+	             c, 1,
+	             "WITH s AS (INSERT INTO case_steps (case_id, event, from_state,"
+	             " to_state, handler, opinion, at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	             " RETURNING case_id, event, to_state, at)"
+	             " INSERT INTO outbox (case_id, case_no, event, state, account_id,"
+	             " department_id, created_at) SELECT s.case_id, ?, s.event,"
+	             " s.to_state, CAST(? AS bigint), CAST(? AS bigint), s.at FROM s",
+	             "isssIsisii", r->id, event, from, r->state, handler, opinion ? opinion : "",
+	             now, r->case_no, r->applicant, r->department)
+	       : tb_conn_run_later(c, -1,
+	                           "INSERT INTO case_steps (case_id, event, from_state, to_state,"
+	                           " handler, opinion, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                           "isssIsi", r->id, event, from, r->state, handler,
+	                           opinion ? opinion : "", now);
 	if (e == TB_OK && ctx)
 		e = tb_ctx_audit(c, ctx, tb_arena_printf(a, "case.%s", event),
 		                 tb_arena_printf(a, "case:%s", r->case_no), "ok");
-	if (e == TB_OK)
+	if (e == TB_OK && !pg)
 		e = tb_conn_run_later(
 		    c, -1,
 		    "INSERT INTO outbox (case_id, case_no, event, state, account_id,"
@@ -818,17 +832,21 @@ static enum tb_err reuse_missing(struct tb_conn *c, struct row *r, int64_t given
 
 /* Before a submission: the application form has every required field of
  * the item's form (item: its document text), each well formed. Most items
- * have no form: their documents are not parsed. */
-static enum tb_err form_complete(const struct row *r, const char *item, struct tb_arena *a,
-                                 struct tb_fail *f)
+ * have no form; the others' fields come from the memo, not from parsing
+ * the whole document each time. */
+static enum tb_err form_complete(struct tb_conn *c, const struct row *r, const char *item,
+                                 struct tb_arena *a, struct tb_fail *f)
 {
 	if (!strstr(item, "\"form_fields\""))
 		return TB_OK;
-	json_t *doc = json_loads(item, 0, NULL), *form = json_loads(r->form, 0, NULL);
-	enum tb_err e =
-	    doc ? tb_form_check(json_object_get(doc, "form_fields"), form, true, a, f) : TB_ESTORE;
+	const char *text;
+	enum tb_err e = tb_item_form_fields_on(c, r->item_code, r->item_version, a, &text);
+	if (e != TB_OK || !*text)
+		return e;
+	json_t *fields = json_loads(text, 0, NULL), *form = json_loads(r->form, 0, NULL);
+	e = fields ? tb_form_check(fields, form, true, a, f) : TB_ESTORE;
 	json_decref(form);
-	json_decref(doc);
+	json_decref(fields);
 	return e;
 }
 
@@ -959,7 +977,7 @@ static enum tb_err apply_in(struct tb_conn *c, void *arg)
 		e = rules(x->cal, &r, ev, to, a, x->missing, x->f);
 	/* After the materials, which are listed all at once when missing. */
 	if (submit && e == TB_OK)
-		e = form_complete(&r, item, a, x->f);
+		e = form_complete(c, &r, item, a, x->f);
 	if (submit && e == TB_OK)
 		e = commitments(c, x, &r, item, resubmission);
 	int64_t now = (int64_t)time(NULL);

@@ -6,6 +6,7 @@
 #include "base/buf.h"
 #include "base/crypto.h"
 #include "base/date.h"
+#include "base/json.h"
 #include "base/mem.h"
 #include "catalog/terms.h"
 #include "catalog/validate.h"
@@ -635,16 +636,28 @@ enum tb_err tb_item_get_on(struct tb_conn *c, const char *code, int64_t version,
 	return e;
 }
 
-enum tb_err tb_item_doc_on(struct tb_conn *c, const char *code, int64_t version, struct tb_arena *a,
-                           const char **doc)
+/* The memo key of what kind ("item-doc", "item-form") of version of
+ * code, or false when the code is too long for one (a key cut short
+ * could name two items: such a code is not memoised). */
+static bool memo_key(char key[96], const char *kind, const char *code, int64_t version)
+{
+	int kn = snprintf(key, 96, "%s:%s#%lld", kind, code, (long long)version);
+	return kn > 0 && kn < 96;
+}
+
+/* tb_item_doc_on; *fixed says whether the version is past draft, so that
+ * what is made of its document may be memoised too. */
+static enum tb_err doc_on(struct tb_conn *c, const char *code, int64_t version, struct tb_arena *a,
+                          const char **doc, bool *fixed)
 {
 	*doc = NULL;
+	*fixed = false;
 	char key[96];
-	/* A key cut short could name two items: such a code is not memoised. */
-	int kn = snprintf(key, sizeof(key), "item-doc:%s#%lld", code, (long long)version);
-	struct tb_memo *m = kn > 0 && (size_t)kn < sizeof(key) ? tb_conn_memo(c) : NULL;
-	if (m && (*doc = tb_memo_get(m, key, a)))
+	struct tb_memo *m = memo_key(key, "item-doc", code, version) ? tb_conn_memo(c) : NULL;
+	if (m && (*doc = tb_memo_get(m, key, a))) {
+		*fixed = true;
 		return TB_OK;
+	}
 	struct tb_stmt *st;
 	bool row;
 	enum tb_err e =
@@ -656,13 +669,45 @@ enum tb_err tb_item_doc_on(struct tb_conn *c, const char *code, int64_t version,
 		*doc = tb_arena_strdup(a, tb_stmt_text(st, 0));
 		/* A draft is replaced in place; every later state keeps the
 		 * document (a new text is a new version). */
-		if (m && strcmp(tb_stmt_text(st, 1), "draft") != 0)
+		*fixed = strcmp(tb_stmt_text(st, 1), "draft") != 0;
+		if (m && *fixed)
 			tb_memo_put(m, key, *doc);
 	} else if (e == TB_OK) {
 		e = TB_ENOTFOUND;
 	}
 	tb_stmt_reset(st);
 	return e;
+}
+
+enum tb_err tb_item_doc_on(struct tb_conn *c, const char *code, int64_t version, struct tb_arena *a,
+                           const char **doc)
+{
+	bool fixed;
+	return doc_on(c, code, version, a, doc, &fixed);
+}
+
+enum tb_err tb_item_form_fields_on(struct tb_conn *c, const char *code, int64_t version,
+                                   struct tb_arena *a, const char **fields)
+{
+	*fields = NULL;
+	char key[96];
+	struct tb_memo *m = memo_key(key, "item-form", code, version) ? tb_conn_memo(c) : NULL;
+	if (m && (*fields = tb_memo_get(m, key, a)))
+		return TB_OK;
+	const char *doc;
+	bool fixed;
+	enum tb_err e = doc_on(c, code, version, a, &doc, &fixed);
+	if (e != TB_OK)
+		return e;
+	json_t *j = json_loads(doc, 0, NULL);
+	if (!j)
+		return TB_ESTORE;
+	json_t *ff = json_object_get(j, "form_fields");
+	*fields = json_array_size(ff) ? tb_json_take(json_incref(ff), a) : "";
+	json_decref(j);
+	if (m && fixed)
+		tb_memo_put(m, key, *fields);
+	return TB_OK;
 }
 
 enum tb_err tb_item_versions(struct tb_store *s, const char *code, struct tb_arena *a,

@@ -70,6 +70,11 @@ enum tb_err tb_item_get_on(struct tb_conn *c, const char *code, int64_t version,
  * per process (the store's memo). TB_ENOTFOUND when there is none. */
 enum tb_err tb_item_doc_on(struct tb_conn *c, const char *code, int64_t version, struct tb_arena *a,
                            const char **doc);
+/* The form_fields of that document as JSON array text (arena), "" when it
+ * has none: what a submission checks its form against, without parsing
+ * the whole document each time (memoised as the document is). */
+enum tb_err tb_item_form_fields_on(struct tb_conn *c, const char *code, int64_t version,
+                                   struct tb_arena *a, const char **fields);
 /* The versions of code as a JSON array text (arena), newest first. */
 enum tb_err tb_item_versions(struct tb_store *s, const char *code, struct tb_arena *a,
                              const char **text);

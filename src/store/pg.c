@@ -194,12 +194,26 @@ static bool pipe_enter(struct pg_conn *pc)
 	return PQpipelineStatus(pc->pg) == PQ_PIPELINE_ON || PQenterPipelineMode(pc->pg) == 1;
 }
 
-/* Sends a statement without parameters into the pipeline. */
-static bool pipe_send(struct pg_conn *pc, const char *sql, int64_t expect)
+static enum tb_err pg_prepare(struct tb_conn *c, const char *sql, struct tb_stmt **out);
+
+/* Sends sql, a statement without parameters (BEGIN, COMMIT: prepared once
+ * per session, so that the server does not parse them every time), into
+ * the pipeline. A connection that cannot take it is made again
+ * (TB_EUNAVAIL). */
+static enum tb_err pipe_send(struct pg_conn *pc, const char *sql, int64_t expect)
 {
-	return pipe_enter(pc) &&
-	       PQsendQueryParams(pc->pg, sql, 0, NULL, NULL, NULL, NULL, 0) == 1 &&
-	       pipe_owe(pc, expect);
+	struct tb_stmt *st;
+	enum tb_err e = pg_prepare(&pc->head, sql, &st);
+	if (e != TB_OK)
+		return e;
+	if (pipe_enter(pc) &&
+	    PQsendQueryPrepared(pc->pg, ((struct pg_stmt *)st)->name, 0, NULL, NULL, NULL, 0) ==
+	        1 &&
+	    pipe_owe(pc, expect))
+		return TB_OK;
+	tb_log_error("pg", "%s: %s", sql, PQerrorMessage(pc->pg));
+	reconnect(pc);
+	return TB_EUNAVAIL;
 }
 
 /* Whether answer r meets what was expected of it. */
@@ -295,12 +309,7 @@ static enum tb_err pg_exec(struct tb_conn *c, const char *sql)
  * has not begun, may be run again (TB_EUNAVAIL). */
 static enum tb_err pg_begin(struct tb_conn *c)
 {
-	struct pg_conn *pc = (struct pg_conn *)c;
-	if (pc->queued == 0 && pipe_send(pc, "BEGIN", EXPECT_ANY))
-		return TB_OK;
-	tb_log_error("pg", "begin: %s", PQerrorMessage(pc->pg));
-	reconnect(pc);
-	return TB_EUNAVAIL;
+	return pipe_send((struct pg_conn *)c, "BEGIN", EXPECT_ANY);
 }
 
 /* PostgreSQL flushes its WAL at COMMIT and groups concurrent commits
@@ -309,12 +318,8 @@ static enum tb_err pg_begin(struct tb_conn *c)
 static enum tb_err pg_commit(struct tb_conn *c)
 {
 	struct pg_conn *pc = (struct pg_conn *)c;
-	if (!pipe_send(pc, "COMMIT", EXPECT_COMMIT)) {
-		tb_log_error("pg", "commit: %s", PQerrorMessage(pc->pg));
-		reconnect(pc);
-		return TB_EUNAVAIL;
-	}
-	return drain(pc, NULL);
+	enum tb_err e = pipe_send(pc, "COMMIT", EXPECT_COMMIT);
+	return e == TB_OK ? drain(pc, NULL) : e;
 }
 
 /* What is still in the pipeline is read (and its failure ignored) first:
@@ -451,8 +456,8 @@ static void pg_bind_text(struct tb_stmt *st, int idx, const char *s)
 
 static void pg_bind_int(struct tb_stmt *st, int idx, int64_t v)
 {
-	char buf[24];
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	char buf[21];
+	tb_int_text(v, buf);
 	set_value((struct pg_stmt *)st, idx, tb_xstrdup(buf));
 }
 
