@@ -22,16 +22,18 @@ static bool listed(json_t *list, const char *name)
 	return false;
 }
 
-/* Whether a submission of the case seen may have anything to check: it is
- * a draft or back for correction, and its item's document names an
- * assertion to verify. */
-static bool may_check(struct tb_conn *c, const char *state, const char *item_code,
-                      int64_t item_version, struct tb_arena *a)
+/* The item's document when a submission of a case in state may have
+ * anything to check (a draft or back for correction, its item naming an
+ * assertion to verify), else NULL. */
+static const char *checkable_doc(struct tb_conn *c, const char *state, const char *item_code,
+                                 int64_t item_version, struct tb_arena *a)
 {
 	const char *text;
 	return (!strcmp(state, "draft") || !strcmp(state, "needs_correction")) &&
-	       tb_item_doc_on(c, item_code, item_version, a, &text) == TB_OK &&
-	       strstr(text, "\"sharing_assertion\"");
+	               tb_item_doc_on(c, item_code, item_version, a, &text) == TB_OK &&
+	               strstr(text, "\"sharing_assertion\"")
+	           ? text
+	           : NULL;
 }
 
 /* What to check: [{material, resource, assertion}] of the item's required
@@ -40,12 +42,10 @@ static bool may_check(struct tb_conn *c, const char *state, const char *item_cod
 static json_t *to_check(struct tb_conn *c, const char *case_no, struct tb_arena *a, struct row *r,
                         const char **subject, const char **kind)
 {
-	if (tb_case_row_load(c, case_no, a, r) != TB_OK ||
-	    !may_check(c, r->state, r->item_code, r->item_version, a))
-		return NULL;
 	const char *text;
 	struct tb_account acc;
-	if (tb_item_doc_on(c, r->item_code, r->item_version, a, &text) != TB_OK ||
+	if (tb_case_row_load(c, case_no, a, r) != TB_OK ||
+	    !(text = checkable_doc(c, r->state, r->item_code, r->item_version, a)) ||
 	    tb_account_get_on(c, r->applicant, a, &acc) != TB_OK)
 		return NULL;
 	*subject = acc.login;
@@ -80,9 +80,10 @@ json_t *tb_case_share_check(struct tb_store *s, const struct tb_ctx *ctx, const 
 	struct row r;
 	memset(&r, 0, sizeof(r));
 	const char *subject = NULL, *kind = NULL;
-	json_t *list = seen && !may_check(c, seen->state, seen->item_code, seen->item_version, a)
-	                   ? NULL
-	                   : to_check(c, case_no, a, &r, &subject, &kind);
+	json_t *list =
+	    seen && !checkable_doc(c, seen->state, seen->item_code, seen->item_version, a)
+	        ? NULL
+	        : to_check(c, case_no, a, &r, &subject, &kind);
 	tb_store_release(c);
 	json_t *held = NULL;
 	size_t i;

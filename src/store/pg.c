@@ -177,43 +177,37 @@ static enum tb_err pg_revalidate(struct tb_conn *c)
 	return PQstatus(pc->pg) == CONNECTION_OK ? TB_OK : TB_EUNAVAIL;
 }
 
-/* Queues one more answer owed by the pipeline, entering pipeline mode
- * first when needed; false when the connection cannot take it. */
-static bool pipe_owe(struct pg_conn *pc, int64_t expect)
+/* Sends prepared statement ps with its bound values into the pipeline
+ * (entering pipeline mode when needed), owing one answer checked against
+ * expect. A connection that cannot take it is made again: its session,
+ * and any transaction with it, is gone (TB_EUNAVAIL). */
+static enum tb_err pipe_push(struct pg_conn *pc, const struct pg_stmt *ps, int64_t expect)
 {
+	if ((PQpipelineStatus(pc->pg) != PQ_PIPELINE_ON && PQenterPipelineMode(pc->pg) != 1) ||
+	    PQsendQueryPrepared(pc->pg, ps->name, ps->nparams, (const char *const *)ps->values,
+	                        NULL, NULL, 0) != 1) {
+		tb_log_error("pg", "pipeline send: %s", PQerrorMessage(pc->pg));
+		reconnect(pc);
+		return TB_EUNAVAIL;
+	}
 	if (pc->queued == pc->cap) {
 		pc->cap = pc->cap ? pc->cap * 2 : 16;
 		pc->expect = tb_xrealloc(pc->expect, (size_t)pc->cap * sizeof(*pc->expect));
 	}
 	pc->expect[pc->queued++] = expect;
-	return true;
-}
-
-static bool pipe_enter(struct pg_conn *pc)
-{
-	return PQpipelineStatus(pc->pg) == PQ_PIPELINE_ON || PQenterPipelineMode(pc->pg) == 1;
+	return TB_OK;
 }
 
 static enum tb_err pg_prepare(struct tb_conn *c, const char *sql, struct tb_stmt **out);
 
 /* Sends sql, a statement without parameters (BEGIN, COMMIT: prepared once
  * per session, so that the server does not parse them every time), into
- * the pipeline. A connection that cannot take it is made again
- * (TB_EUNAVAIL). */
+ * the pipeline (pipe_push). */
 static enum tb_err pipe_send(struct pg_conn *pc, const char *sql, int64_t expect)
 {
 	struct tb_stmt *st;
 	enum tb_err e = pg_prepare(&pc->head, sql, &st);
-	if (e != TB_OK)
-		return e;
-	if (pipe_enter(pc) &&
-	    PQsendQueryPrepared(pc->pg, ((struct pg_stmt *)st)->name, 0, NULL, NULL, NULL, 0) ==
-	        1 &&
-	    pipe_owe(pc, expect))
-		return TB_OK;
-	tb_log_error("pg", "%s: %s", sql, PQerrorMessage(pc->pg));
-	reconnect(pc);
-	return TB_EUNAVAIL;
+	return e == TB_OK ? pipe_push(pc, (struct pg_stmt *)st, expect) : e;
 }
 
 /* Whether answer r meets what was expected of it. */
@@ -390,14 +384,8 @@ static enum tb_err execute(struct pg_conn *pc, struct pg_stmt *ps, const char *w
 	if (pc->queued) {
 		/* Behind what the pipeline holds, in the same round trip. */
 		*out = NULL;
-		if (PQsendQueryPrepared(pc->pg, ps->name, ps->nparams,
-		                        (const char *const *)ps->values, NULL, NULL, 0) != 1 ||
-		    !pipe_owe(pc, EXPECT_KEEP)) {
-			tb_log_error("pg", "%s: %s", what, PQerrorMessage(pc->pg));
-			drain(pc, NULL);
-			return TB_EUNAVAIL;
-		}
-		return drain(pc, out);
+		enum tb_err e = pipe_push(pc, ps, EXPECT_KEEP);
+		return e == TB_OK ? drain(pc, out) : e;
 	}
 	PGresult *r = PQexecPrepared(pc->pg, ps->name, ps->nparams, (const char *const *)ps->values,
 	                             NULL, NULL, 0);
@@ -509,19 +497,7 @@ static enum tb_err pg_step(struct tb_stmt *st, bool *row)
 
 static enum tb_err pg_run_later(struct tb_stmt *st, int64_t expect)
 {
-	struct pg_stmt *ps = (struct pg_stmt *)st;
-	struct pg_conn *pc = (struct pg_conn *)st->conn;
-	if (pipe_enter(pc) &&
-	    PQsendQueryPrepared(pc->pg, ps->name, ps->nparams, (const char *const *)ps->values,
-	                        NULL, NULL, 0) == 1 &&
-	    pipe_owe(pc, expect))
-		return TB_OK;
-	tb_log_error("pg", "run later: %s", PQerrorMessage(pc->pg));
-	if (pc->queued)
-		drain(pc, NULL);
-	else
-		reconnect(pc);
-	return TB_EUNAVAIL;
+	return pipe_push((struct pg_conn *)st->conn, (struct pg_stmt *)st, expect);
 }
 
 static const char *pg_text(struct tb_stmt *st, int col)
